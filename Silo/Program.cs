@@ -1,2 +1,64 @@
-// Placeholder entry point; the real program lands with its issue.
-return 0;
+// The GrainKV silo host: `dotnet run --project Silo` starts a single-node store on localhost with data
+// under ./data. Configuration comes from appsettings.json, environment variables (GrainKV__DataDirectory)
+// and the command line (--GrainKV:DataDirectory=...), later sources winning.
+
+using System.Net;
+using GrainKV.Grains.Hosting;
+using GrainKV.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+var section = builder.Configuration.GetSection(GrainKvNodeOptions.SectionName);
+var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
+var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
+try
+{
+    hostOptions.Validate();
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"grainkv-silo: invalid configuration: {ex.Message}");
+    return 2;
+}
+
+var dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
+var nodeId = NodeIdentity.Resolve(dataDirectory, nodeOptions.NodeId, Environment.MachineName.ToLowerInvariant());
+
+builder.UseOrleans(silo =>
+{
+    silo.Configure<SiloOptions>(o => o.SiloName = nodeId);
+    switch (hostOptions.Clustering)
+    {
+        case ClusteringMode.Localhost:
+            var primary = hostOptions.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
+            silo.UseLocalhostClustering(hostOptions.SiloPort, hostOptions.GatewayPort, primary, hostOptions.ServiceId, hostOptions.ClusterId);
+            break;
+    }
+
+    silo.AddGrainKv(o =>
+    {
+        section.Bind(o);
+        o.NodeId = nodeId;
+        o.DataDirectory = dataDirectory;
+    });
+});
+
+using var host = builder.Build();
+var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
+lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, dataDirectory));
+try
+{
+    await host.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException or GrainKV.Storage.StorageException)
+{
+    Console.Error.WriteLine($"grainkv-silo: {ex.Message}");
+    return 1;
+}

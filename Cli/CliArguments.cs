@@ -1,0 +1,111 @@
+// Parsing of the grainkv command line: global connection options, a command and its arguments.
+
+using GrainKV.Client;
+
+namespace GrainKV.Cli;
+
+/// <summary>A command line that could not be understood; printed with the usage text.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The parsed command line.</summary>
+public sealed class CliArguments
+{
+    public const string Usage = """
+        usage: grainkv [options] <command> [args]
+
+        commands:
+          put KEY VALUE          store VALUE under KEY
+          put KEY --file PATH    store the bytes of PATH under KEY
+          put KEY -              store standard input under KEY
+          get KEY [--out PATH]   print the value of KEY (exit code 1 when absent)
+          delete KEY             delete KEY
+
+        options:
+          --gateway HOST:PORT    a gateway of the cluster (repeatable; default $GRAINKV_GATEWAY or localhost:30000)
+          --cluster-id ID        Orleans cluster id (default grainkv)
+          --service-id ID        Orleans service id (default grainkv)
+          --max-entry-size N     largest key + value sent, in bytes (default 10240)
+          -h, --help             show this text
+        """;
+
+    public GrainKvClientOptions Connection { get; } = new();
+
+    public string Command { get; private set; } = "";
+
+    public List<string> Positional { get; } = [];
+
+    public string? File { get; private set; }
+
+    public string? Out { get; private set; }
+
+    public bool Help { get; private set; }
+
+    public static CliArguments Parse(IReadOnlyList<string> args)
+    {
+        var result = new CliArguments();
+        var gateways = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    result.Help = true;
+                    break;
+                case "--gateway":
+                    gateways.Add(Value(args, ref i));
+                    break;
+                case "--cluster-id":
+                    result.Connection.ClusterId = Value(args, ref i);
+                    break;
+                case "--service-id":
+                    result.Connection.ServiceId = Value(args, ref i);
+                    break;
+                case "--max-entry-size":
+                    result.Connection.MaxEntrySize = int.TryParse(Value(args, ref i), out var size) && size > 1
+                        ? size
+                        : throw new UsageException("--max-entry-size takes a number of bytes greater than 1.");
+                    break;
+                case "--file":
+                    result.File = Value(args, ref i);
+                    break;
+                case "--out":
+                    result.Out = Value(args, ref i);
+                    break;
+                case "--":
+                    result.Positional.AddRange(args.Skip(i + 1));
+                    i = args.Count;
+                    break;
+                default:
+                    if (arg.StartsWith("--", StringComparison.Ordinal))
+                    {
+                        throw new UsageException($"unknown option '{arg}'.");
+                    }
+
+                    result.Positional.Add(arg);
+                    break;
+            }
+        }
+
+        if (gateways.Count == 0 && Environment.GetEnvironmentVariable("GRAINKV_GATEWAY") is { Length: > 0 } fromEnvironment)
+        {
+            gateways.AddRange(fromEnvironment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        if (gateways.Count > 0)
+        {
+            result.Connection.Gateways = gateways;
+        }
+
+        if (result.Positional.Count > 0)
+        {
+            result.Command = result.Positional[0];
+            result.Positional.RemoveAt(0);
+        }
+
+        return result;
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i) =>
+        ++i < args.Count ? args[i] : throw new UsageException($"option '{args[i - 1]}' needs a value.");
+}

@@ -1,0 +1,98 @@
+// The grainkv commands: each takes parsed arguments and a connected client and returns an exit code.
+
+using System.Text;
+using GrainKV.Client;
+
+namespace GrainKV.Cli;
+
+/// <summary>Exit codes of grainkv.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int NotFound = 1;
+    public const int Usage = 2;
+    public const int Rejected = 3;
+    public const int Unavailable = 4;
+    public const int Failed = 5;
+}
+
+/// <summary>Implementations of put, get and delete.</summary>
+public static class Commands
+{
+    /// <summary>Checks the arguments of <paramref name="args"/>'s command before any connection is made.</summary>
+    public static void CheckArity(CliArguments args)
+    {
+        var expected = args.Command switch
+        {
+            "put" when args.File is not null => 1,
+            "put" => 2,
+            "get" or "delete" => 1,
+            "" => throw new UsageException("no command given."),
+            _ => throw new UsageException($"unknown command '{args.Command}'."),
+        };
+        if (args.Positional.Count != expected)
+        {
+            throw new UsageException($"'{args.Command}' takes {expected} argument(s), got {args.Positional.Count}.");
+        }
+    }
+
+    public static async Task<int> RunAsync(CliArguments args, GrainKvClient client, CancellationToken cancellationToken)
+    {
+        var key = Encoding.UTF8.GetBytes(args.Positional[0]);
+        switch (args.Command)
+        {
+            case "put":
+                await client.PutAsync(key, await ReadValueAsync(args, cancellationToken), cancellationToken);
+                Console.Error.WriteLine("OK");
+                return ExitCodes.Ok;
+            case "delete":
+                await client.DeleteAsync(key, cancellationToken);
+                Console.Error.WriteLine("OK");
+                return ExitCodes.Ok;
+            default:
+                var result = await client.GetAsync(key, cancellationToken);
+                if (!result.Found)
+                {
+                    Console.Error.WriteLine($"(not found) {args.Positional[0]}");
+                    return ExitCodes.NotFound;
+                }
+
+                await WriteValueAsync(args, result.Values[0], cancellationToken);
+                return ExitCodes.Ok;
+        }
+    }
+
+    private static async Task<byte[]> ReadValueAsync(CliArguments args, CancellationToken cancellationToken)
+    {
+        if (args.File is { } file)
+        {
+            return await File.ReadAllBytesAsync(file, cancellationToken);
+        }
+
+        if (args.Positional[1] == "-")
+        {
+            using var buffer = new MemoryStream();
+            await using var stdin = Console.OpenStandardInput();
+            await stdin.CopyToAsync(buffer, cancellationToken);
+            return buffer.ToArray();
+        }
+
+        return Encoding.UTF8.GetBytes(args.Positional[1]);
+    }
+
+    private static async Task WriteValueAsync(CliArguments args, byte[] value, CancellationToken cancellationToken)
+    {
+        if (args.Out is { } path)
+        {
+            await File.WriteAllBytesAsync(path, value, cancellationToken);
+            return;
+        }
+
+        await using var stdout = Console.OpenStandardOutput();
+        await stdout.WriteAsync(value, cancellationToken);
+        if (!Console.IsOutputRedirected)
+        {
+            await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
+        }
+    }
+}

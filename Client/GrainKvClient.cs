@@ -1,0 +1,118 @@
+// The GrainKV client: get, put and delete against a cluster, with limits checked before sending.
+
+using System.Text;
+using GrainKV.Partitioning;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GrainKV.Client;
+
+/// <summary>Reads and writes a GrainKV cluster. Thread-safe; share one instance.</summary>
+public sealed class GrainKvClient : IAsyncDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly GrainKvClientOptions _options;
+    private readonly IHost? _ownedHost;
+
+    /// <summary>Creates a client over an existing Orleans connection (see <see cref="GrainKvClientExtensions"/>).</summary>
+    public GrainKvClient(IGrainFactory grains, IOptions<GrainKvClientOptions> options)
+        : this(grains, options.Value, ownedHost: null)
+    {
+    }
+
+    private GrainKvClient(IGrainFactory grains, GrainKvClientOptions options, IHost? ownedHost)
+    {
+        options.Validate();
+        _grains = grains;
+        _options = options;
+        _ownedHost = ownedHost;
+    }
+
+    /// <summary>Connects to the cluster described by <paramref name="options"/>.</summary>
+    /// <exception cref="ClusterUnavailableException">No gateway answered.</exception>
+    public static async Task<GrainKvClient> ConnectAsync(GrainKvClientOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders();
+        builder.AddGrainKvClient(o =>
+        {
+            o.Gateways = [.. options.Gateways];
+            o.ClusterId = options.ClusterId;
+            o.ServiceId = options.ServiceId;
+            o.MaxEntrySize = options.MaxEntrySize;
+            o.RangeCount = options.RangeCount;
+        });
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            host.Dispose();
+            throw new ClusterUnavailableException(
+                $"Could not connect to the GrainKV cluster at {string.Join(", ", options.Gateways)}: {ex.Message}", ex);
+        }
+
+        return new GrainKvClient(host.Services.GetRequiredService<IGrainFactory>(), options, host);
+    }
+
+    /// <summary>Reads <paramref name="key"/>.</summary>
+    public Task<ReadResult> GetAsync(byte[] key, CancellationToken cancellationToken = default)
+    {
+        KeyLimits.CheckKey(key);
+        return RangeGrain(key).Get(key, cancellationToken);
+    }
+
+    /// <summary>Reads the UTF-8 encoded <paramref name="key"/>.</summary>
+    public Task<ReadResult> GetAsync(string key, CancellationToken cancellationToken = default) =>
+        GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken);
+
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>.</summary>
+    /// <exception cref="InvalidKeyException">The key is empty or too long.</exception>
+    /// <exception cref="ValueTooLargeException">Key + value exceed the limit.</exception>
+    public Task PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
+        return RangeGrain(key).Put(key, value, cancellationToken);
+    }
+
+    /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
+    public Task PutAsync(string key, string value, CancellationToken cancellationToken = default) =>
+        PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), cancellationToken);
+
+    /// <summary>Deletes <paramref name="key"/>.</summary>
+    public Task DeleteAsync(byte[] key, CancellationToken cancellationToken = default)
+    {
+        KeyLimits.CheckKey(key);
+        return RangeGrain(key).Delete(key, cancellationToken);
+    }
+
+    /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>
+    public Task DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+        DeleteAsync(Encoding.UTF8.GetBytes(key), cancellationToken);
+
+    private IKeyRangeGrain RangeGrain(byte[] key) =>
+        _grains.GetGrain<IKeyRangeGrain>(KeyPartitioner.RangeOf(key, _options.RangeCount));
+
+    /// <summary>Closes the connection if this client opened it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownedHost is not null)
+        {
+            try
+            {
+                await _ownedHost.StopAsync();
+            }
+            finally
+            {
+                _ownedHost.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+// Dependency-injection registration of the GrainKV client.
+
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace GrainKV.Client;
+
+/// <summary>Registers <see cref="GrainKvClient"/>.</summary>
+public static class GrainKvClientExtensions
+{
+    /// <summary>Connects this host to a GrainKV cluster (an Orleans client with the configured gateways)
+    /// and registers <see cref="GrainKvClient"/>.</summary>
+    public static IHostApplicationBuilder AddGrainKvClient(this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure = null)
+    {
+        var options = new GrainKvClientOptions();
+        builder.Configuration.GetSection(GrainKvClientOptions.SectionName).Bind(options);
+        configure?.Invoke(options);
+        options.Validate();
+
+        builder.UseOrleansClient(client =>
+        {
+            client.UseStaticClustering(GatewayEndpoints.Resolve(options.Gateways));
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+        });
+        builder.Services.AddGrainKvClient(o => Copy(options, o));
+        return builder;
+    }
+
+    /// <summary>Registers <see cref="GrainKvClient"/> over an Orleans client or silo already configured in this container.</summary>
+    public static IServiceCollection AddGrainKvClient(this IServiceCollection services, Action<GrainKvClientOptions>? configure = null)
+    {
+        var options = services.AddOptions<GrainKvClientOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.Validate(o =>
+        {
+            o.Validate();
+            return true;
+        });
+        services.TryAddSingleton<GrainKvClient>();
+        return services;
+    }
+
+    private static void Copy(GrainKvClientOptions from, GrainKvClientOptions to)
+    {
+        to.Gateways = [.. from.Gateways];
+        to.ClusterId = from.ClusterId;
+        to.ServiceId = from.ServiceId;
+        to.MaxEntrySize = from.MaxEntrySize;
+        to.RangeCount = from.RangeCount;
+    }
+}

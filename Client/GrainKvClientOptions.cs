@@ -1,0 +1,53 @@
+// Options of a GrainKV client: where the cluster is and which limits to check before sending.
+
+using GrainKV.Partitioning;
+
+namespace GrainKV.Client;
+
+/// <summary>Configuration of a <see cref="GrainKvClient"/>.</summary>
+public sealed class GrainKvClientOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "GrainKV";
+
+    /// <summary>Gateway endpoints as "host:port".</summary>
+    public List<string> Gateways { get; set; } = ["localhost:30000"];
+
+    /// <summary>Orleans cluster id of the GrainKV cluster.</summary>
+    public string ClusterId { get; set; } = "grainkv";
+
+    /// <summary>Orleans service id of the GrainKV cluster.</summary>
+    public string ServiceId { get; set; } = "grainkv";
+
+    /// <summary>Largest key + value the client sends, in bytes (the cluster checks its own limit again).</summary>
+    public int MaxEntrySize { get; set; } = KeyLimits.DefaultMaxEntrySize;
+
+    /// <summary>Number of key ranges (Q) of the cluster.</summary>
+    public int RangeCount { get; set; } = KeyPartitioner.DefaultRangeCount;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
+    public void Validate()
+    {
+        if (Gateways.Count == 0)
+        {
+            throw new ArgumentException("At least one gateway is required.", nameof(Gateways));
+        }
+
+        foreach (var gateway in Gateways)
+        {
+            GatewayEndpoints.Parse(gateway);
+        }
+
+        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
+        {
+            throw new ArgumentException("ClusterId and ServiceId must be set.");
+        }
+
+        if (MaxEntrySize < 2)
+        {
+            throw new ArgumentException("MaxEntrySize must be at least 2 bytes.", nameof(MaxEntrySize));
+        }
+
+        KeyPartitioner.CheckRangeCount(RangeCount);
+    }
+}

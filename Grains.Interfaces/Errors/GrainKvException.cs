@@ -1,0 +1,57 @@
+// The typed errors a GrainKV client can see. They cross the wire, so each is serializable.
+
+namespace GrainKV;
+
+/// <summary>Base class of every error GrainKV reports to a client.</summary>
+[GenerateSerializer]
+[Alias("grainkv.GrainKvException")]
+public class GrainKvException : Exception
+{
+    public GrainKvException(string message) : base(message) { }
+
+    public GrainKvException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>The key is empty or longer than <see cref="KeyLimits.MaxKeySize"/>. Nothing was stored.</summary>
+[GenerateSerializer]
+[Alias("grainkv.InvalidKeyException")]
+public sealed class InvalidKeyException : GrainKvException
+{
+    public InvalidKeyException(string message) : base(message) { }
+}
+
+/// <summary>Key + value exceed the configured entry size limit. Nothing was stored.</summary>
+[GenerateSerializer]
+[Alias("grainkv.ValueTooLargeException")]
+public sealed class ValueTooLargeException : GrainKvException
+{
+    public ValueTooLargeException(string message, long size, long limit) : base(message)
+    {
+        Size = size;
+        Limit = limit;
+    }
+
+    /// <summary>Size of the rejected key + value, in bytes.</summary>
+    [Id(0)]
+    public long Size { get; private set; }
+
+    /// <summary>The limit in force, in bytes.</summary>
+    [Id(1)]
+    public long Limit { get; private set; }
+}
+
+/// <summary>A request was sent to a key-range grain that does not own the key (client and cluster disagree on the range count).</summary>
+[GenerateSerializer]
+[Alias("grainkv.WrongRangeException")]
+public sealed class WrongRangeException : GrainKvException
+{
+    public WrongRangeException(string message) : base(message) { }
+}
+
+/// <summary>The client could not reach any gateway of the cluster.</summary>
+[GenerateSerializer]
+[Alias("grainkv.ClusterUnavailableException")]
+public sealed class ClusterUnavailableException : GrainKvException
+{
+    public ClusterUnavailableException(string message, Exception inner) : base(message, inner) { }
+}

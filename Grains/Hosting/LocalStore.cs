@@ -1,0 +1,63 @@
+// The node's storage engine, opened when the silo starts (before it accepts grain calls) and closed,
+// with its log committed, after the silo has stopped serving grains.
+
+using GrainKV.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace GrainKV.Grains.Hosting;
+
+/// <summary>Owns the silo's <see cref="StorageEngine"/> for the silo's lifetime.</summary>
+public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
+{
+    private const string EngineDirectoryName = "engine";
+
+    private readonly NodeIdentity _node;
+    private readonly GrainKvNodeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger<LocalStore> _logger;
+    private StorageEngine? _engine;
+
+    public LocalStore(NodeIdentity node, IOptions<GrainKvNodeOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    {
+        _node = node;
+        _options = options.Value;
+        _time = time;
+        _loggerFactory = loggerFactory;
+        _logger = loggerFactory.CreateLogger<LocalStore>();
+    }
+
+    /// <summary>The open engine. Throws if the silo has not started or has stopped.</summary>
+    public StorageEngine Engine => _engine ?? throw new InvalidOperationException("The storage engine of this node is not open.");
+
+    /// <summary>Directory of the engine's files.</summary>
+    public string EngineDirectory => Path.Combine(_node.DataDirectory, EngineDirectoryName);
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(LocalStore), ServiceLifecycleStage.RuntimeInitialize, OpenAsync, CloseAsync);
+
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        var storage = new StorageOptions { DataDirectory = EngineDirectory, Durability = _options.Durability };
+        _engine = await StorageEngine.OpenAsync(storage, _time, _loggerFactory, cancellationToken);
+        LogOpened(_node.NodeId, EngineDirectory);
+    }
+
+    private async Task CloseAsync(CancellationToken cancellationToken)
+    {
+        if (_engine is { } engine)
+        {
+            _engine = null;
+            await engine.DisposeAsync();
+            LogClosed(_node.NodeId);
+        }
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Node {NodeId} opened its store in {Directory}")]
+    private partial void LogOpened(string nodeId, string directory);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Node {NodeId} closed its store")]
+    private partial void LogClosed(string nodeId);
+}

@@ -1,0 +1,11 @@
+// Log messages of the silo host.
+
+using Microsoft.Extensions.Logging;
+
+namespace GrainKV.Silo;
+
+internal static partial class SiloLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "GrainKV node {NodeId} is ready: gateway port {GatewayPort}, data in {DataDirectory}")]
+    public static partial void Ready(ILogger logger, string nodeId, int gatewayPort, string dataDirectory);
+}
