@@ -45,17 +45,21 @@ public sealed class GrainKvClient : IAsyncDisposable
             o.ServiceId = options.ServiceId;
             o.MaxEntrySize = options.MaxEntrySize;
             o.RangeCount = options.RangeCount;
+            o.ConnectTimeout = options.ConnectTimeout;
         });
         var host = builder.Build();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await host.StartAsync(cancellationToken);
+            await host.StartAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
+            var reason = timeout.IsCancellationRequested ? $"no gateway answered within {options.ConnectTimeout.TotalSeconds:0.#} s" : ex.Message;
             throw new ClusterUnavailableException(
-                $"Could not connect to the GrainKV cluster at {string.Join(", ", options.Gateways)}: {ex.Message}", ex);
+                $"Could not connect to the GrainKV cluster at {string.Join(", ", options.Gateways)}: {reason}", ex);
         }
 
         return new GrainKvClient(host.Services.GetRequiredService<IGrainFactory>(), options, host);

@@ -29,6 +29,11 @@ public static class GrainKvClientExtensions
                 o.ClusterId = options.ClusterId;
                 o.ServiceId = options.ServiceId;
             });
+            client.Configure<ConnectionOptions>(o =>
+            {
+                o.OpenConnectionTimeout = options.ConnectTimeout;
+                o.ConnectionRetryDelay = TimeSpan.FromMilliseconds(500);
+            });
         });
         builder.Services.AddGrainKvClient(o => Copy(options, o));
         return builder;
@@ -59,5 +64,6 @@ public static class GrainKvClientExtensions
         to.ServiceId = from.ServiceId;
         to.MaxEntrySize = from.MaxEntrySize;
         to.RangeCount = from.RangeCount;
+        to.ConnectTimeout = from.ConnectTimeout;
     }
 }

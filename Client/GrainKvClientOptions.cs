@@ -25,6 +25,9 @@ public sealed class GrainKvClientOptions
     /// <summary>Number of key ranges (Q) of the cluster.</summary>
     public int RangeCount { get; set; } = KeyPartitioner.DefaultRangeCount;
 
+    /// <summary>How long connecting to the cluster may take before it fails with <see cref="ClusterUnavailableException"/>.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
@@ -49,5 +52,9 @@ public sealed class GrainKvClientOptions
         }
 
         KeyPartitioner.CheckRangeCount(RangeCount);
+        if (ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("ConnectTimeout must be positive.", nameof(ConnectTimeout));
+        }
     }
 }

@@ -1,0 +1,102 @@
+// Put, get and delete through the client library on an in-process cluster, and the size limits
+// enforced by the silo even when a client does not enforce them.
+
+using System.Text;
+using GrainKV.Client;
+using GrainKV.Partitioning;
+using GrainKV.Tests.Infrastructure;
+
+namespace GrainKV.Tests.Cluster;
+
+public sealed class SingleNodeTests : IAsyncLifetime
+{
+    private GrainKvCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await GrainKvCluster.StartAsync();
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task PutGetDeleteThroughTheClientLibrary()
+    {
+        var client = _cluster.Client;
+        Assert.False((await client.GetAsync("fruit")).Found);
+
+        await client.PutAsync("fruit", "apple");
+        Assert.Equal("apple", Encoding.UTF8.GetString((await client.GetAsync("fruit")).Values.Single()));
+
+        await client.PutAsync("fruit", "pear");
+        Assert.Equal("pear", Encoding.UTF8.GetString((await client.GetAsync("fruit")).Values.Single()));
+
+        await client.DeleteAsync("fruit");
+        Assert.False((await client.GetAsync("fruit")).Found);
+    }
+
+    [Fact]
+    public async Task ManyKeysAcrossRangesRoundTrip()
+    {
+        var client = _cluster.Client;
+        var keys = Enumerable.Range(0, 200).Select(i => $"key-{i}").ToArray();
+        await Task.WhenAll(keys.Select(k => client.PutAsync(k, "v-" + k)));
+        var ranges = keys.Select(k => KeyPartitioner.RangeOf(Encoding.UTF8.GetBytes(k), KeyPartitioner.DefaultRangeCount)).Distinct().Count();
+        Assert.True(ranges > 50, $"200 keys fell in only {ranges} ranges");
+        foreach (var key in keys)
+        {
+            Assert.Equal("v-" + key, Encoding.UTF8.GetString((await client.GetAsync(key)).Values.Single()));
+        }
+    }
+
+    [Fact]
+    public async Task ClientRejectsBadInputBeforeSending()
+    {
+        var client = _cluster.Client;
+        await Assert.ThrowsAsync<InvalidKeyException>(() => client.PutAsync([], [1]));
+        await Assert.ThrowsAsync<InvalidKeyException>(() => client.PutAsync(new byte[KeyLimits.MaxKeySize + 1], [1]));
+        await Assert.ThrowsAsync<ValueTooLargeException>(() => client.PutAsync(Bytes("big"), new byte[KeyLimits.DefaultMaxEntrySize]));
+        await Assert.ThrowsAsync<InvalidKeyException>(() => client.GetAsync(Array.Empty<byte>()));
+        Assert.False((await client.GetAsync("big")).Found);
+    }
+
+    [Fact]
+    public async Task SiloRejectsOversizedEntriesFromALaxClient()
+    {
+        var lax = _cluster.CreateClient(o => o.MaxEntrySize = 1024 * 1024);
+        var key = Bytes("lax");
+        await _cluster.Client.PutAsync(key, Bytes("kept"));
+
+        var error = await Assert.ThrowsAsync<ValueTooLargeException>(() => lax.PutAsync(key, new byte[KeyLimits.DefaultMaxEntrySize]));
+        Assert.Equal(KeyLimits.DefaultMaxEntrySize, error.Limit);
+        Assert.Equal("kept", Encoding.UTF8.GetString((await lax.GetAsync(key)).Values.Single()));
+    }
+
+    [Fact]
+    public async Task SiloRejectsInvalidKeysSentStraightToTheGrain()
+    {
+        var grain = _cluster.Grains.GetGrain<IKeyRangeGrain>(0);
+        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put([], [1]));
+        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put(new byte[KeyLimits.MaxKeySize + 1], [1]));
+    }
+
+    [Fact]
+    public async Task KeySentToTheWrongRangeIsRefused()
+    {
+        var key = Bytes("misrouted");
+        var owner = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
+        var wrong = _cluster.Grains.GetGrain<IKeyRangeGrain>((owner + 1) % KeyPartitioner.DefaultRangeCount);
+        await Assert.ThrowsAsync<WrongRangeException>(() => wrong.Put(key, Bytes("x")));
+        Assert.False((await _cluster.Client.GetAsync(key)).Found);
+    }
+
+    [Fact]
+    public async Task DataSurvivesASiloRestart()
+    {
+        await _cluster.Client.PutAsync("durable", "yes");
+        var silo = _cluster.Cluster.Silos[0];
+        await _cluster.Cluster.RestartSiloAsync(silo);
+        await _cluster.Cluster.InitializeClientAsync();
+        var client = new GrainKvClient(_cluster.Cluster.Client, Microsoft.Extensions.Options.Options.Create(new GrainKvClientOptions()));
+        Assert.Equal("yes", Encoding.UTF8.GetString((await client.GetAsync("durable")).Values.Single()));
+    }
+
+    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+}

@@ -1,0 +1,101 @@
+// End to end: the real Silo executable in its own process, driven by the real grainkv CLI.
+
+using GrainKV.Tests.Infrastructure;
+
+namespace GrainKV.Tests.EndToEnd;
+
+public sealed class SiloAndCliTests
+{
+    [Fact]
+    public async Task PutGetDeleteMissingAndOversizedThroughTheCli()
+    {
+        using var data = new TempDirectory();
+        await using var silo = await SiloProcess.StartAsync(data.Path, "e2e-node");
+
+        var put = await Cli.RunAsync(silo.Gateway, null, "put", "greeting", "hello world");
+        Assert.True(put.ExitCode == 0, put.Stderr);
+
+        var get = await Cli.RunAsync(silo.Gateway, null, "get", "greeting");
+        Assert.Equal(0, get.ExitCode);
+        Assert.Equal("hello world", get.StdoutText);
+
+        var binary = new byte[4096];
+        new Random(7).NextBytes(binary);
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, binary, "put", "blob", "-")).ExitCode);
+        Assert.Equal(binary, (await Cli.RunAsync(silo.Gateway, null, "get", "blob")).Stdout);
+
+        var missing = await Cli.RunAsync(silo.Gateway, null, "get", "no-such-key");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("not found", missing.Stderr, StringComparison.Ordinal);
+        Assert.Empty(missing.Stdout);
+
+        var oversized = await Cli.RunAsync(silo.Gateway, new byte[20 * 1024], "put", "greeting", "-");
+        Assert.Equal(3, oversized.ExitCode);
+        Assert.Contains("exceed the limit", oversized.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", oversized.Stderr, StringComparison.Ordinal);
+        Assert.Equal("hello world", (await Cli.RunAsync(silo.Gateway, null, "get", "greeting")).StdoutText);
+
+        var laxClient = await Cli.RunAsync(silo.Gateway, new byte[20 * 1024], "--max-entry-size", "1000000", "put", "greeting", "-");
+        Assert.Equal(3, laxClient.ExitCode);
+        Assert.Equal("hello world", (await Cli.RunAsync(silo.Gateway, null, "get", "greeting")).StdoutText);
+
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "delete", "greeting")).ExitCode);
+        Assert.Equal(1, (await Cli.RunAsync(silo.Gateway, null, "get", "greeting")).ExitCode);
+    }
+
+    [Fact]
+    public async Task AcknowledgedWritesSurviveSigkillAndGracefulStop()
+    {
+        using var data = new TempDirectory();
+        var silo = await SiloProcess.StartAsync(data.Path, "crash-node");
+        try
+        {
+            Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "a", "1")).ExitCode);
+            Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "b", "2")).ExitCode);
+            Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "delete", "a")).ExitCode);
+            await silo.KillAsync();
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+
+        silo = await SiloProcess.StartAsync(data.Path, "crash-node");
+        try
+        {
+            Assert.Equal(1, (await Cli.RunAsync(silo.Gateway, null, "get", "a")).ExitCode);
+            Assert.Equal("2", (await Cli.RunAsync(silo.Gateway, null, "get", "b")).StdoutText);
+            Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "c", "3")).ExitCode);
+            Assert.Equal(0, await silo.StopAsync());
+            Assert.Contains("closed its store", silo.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await silo.DisposeAsync();
+        }
+
+        await using var again = await SiloProcess.StartAsync(data.Path, "crash-node");
+        Assert.Equal("3", (await Cli.RunAsync(again.Gateway, null, "get", "c")).StdoutText);
+    }
+
+    [Fact]
+    public async Task ANodeRefusesADataDirectoryOfAnotherNode()
+    {
+        using var data = new TempDirectory();
+        await using (var first = await SiloProcess.StartAsync(data.Path, "owner"))
+        {
+            Assert.Equal(0, await first.StopAsync());
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloProcess.StartAsync(data.Path, "intruder"));
+        Assert.Contains("belongs to node 'owner'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CliReportsAnUnreachableClusterInOneLine()
+    {
+        var result = await Cli.RunAsync("127.0.0.1:1", null, "get", "x");
+        Assert.Equal(4, result.ExitCode);
+        Assert.Single(result.Stderr.Trim().Split('\n'));
+    }
+}

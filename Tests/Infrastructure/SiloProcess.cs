@@ -1,0 +1,120 @@
+// A real GrainKV silo in its own process (`dotnet GrainKV.Silo.dll`), for tests where a crash (SIGKILL) or
+// the real host matters. Readiness is the silo's own "is ready" log line, awaited with a bound.
+
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace GrainKV.Tests.Infrastructure;
+
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private SiloProcess(Process process, int gatewayPort)
+    {
+        _process = process;
+        GatewayPort = gatewayPort;
+    }
+
+    public int GatewayPort { get; }
+
+    public string Gateway => $"127.0.0.1:{GatewayPort}";
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<SiloProcess> StartAsync(string dataDirectory, string nodeId, int? gatewayPort = null, int? siloPort = null)
+    {
+        var gateway = gatewayPort ?? FreePort();
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = dataDirectory,
+        };
+        info.ArgumentList.Add(RepositoryPaths.SiloAssembly);
+        info.ArgumentList.Add($"--GrainKV:DataDirectory={dataDirectory}");
+        info.ArgumentList.Add($"--GrainKV:NodeId={nodeId}");
+        info.ArgumentList.Add($"--GrainKV:SiloPort={siloPort ?? FreePort()}");
+        info.ArgumentList.Add($"--GrainKV:GatewayPort={gateway}");
+        info.Environment["Logging__Console__FormatterName"] = "simple";
+
+        var silo = new SiloProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, gateway);
+        silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
+        silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
+        silo._process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("The silo exited before it was ready:\n" + silo.Output));
+        silo._process.Start();
+        silo._process.BeginOutputReadLine();
+        silo._process.BeginErrorReadLine();
+        await silo._ready.Task.WaitAsync(StartTimeout);
+        return silo;
+    }
+
+    /// <summary>SIGKILL: the process dies at once, with no shutdown code run.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(StartTimeout);
+    }
+
+    /// <summary>SIGTERM (what Ctrl+C or a container stop sends): a graceful shutdown. Returns the exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(StartTimeout);
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+
+        if (line.Contains("is ready", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
