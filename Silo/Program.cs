@@ -16,18 +16,18 @@ var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings {
 var section = builder.Configuration.GetSection(GrainKvNodeOptions.SectionName);
 var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
 var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
+string dataDirectory, nodeId;
 try
 {
     hostOptions.Validate();
+    dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
+    nodeId = NodeIdentity.Resolve(dataDirectory, nodeOptions.NodeId, Environment.MachineName.ToLowerInvariant());
 }
-catch (ArgumentException ex)
+catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
 {
     Console.Error.WriteLine($"grainkv-silo: invalid configuration: {ex.Message}");
     return 2;
 }
-
-var dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
-var nodeId = NodeIdentity.Resolve(dataDirectory, nodeOptions.NodeId, Environment.MachineName.ToLowerInvariant());
 
 builder.UseOrleans(silo =>
 {

@@ -53,13 +53,15 @@ public sealed class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add($"--GrainKV:GatewayPort={gateway}");
         info.Environment["Logging__Console__FormatterName"] = "simple";
 
-        var silo = new SiloProcess(new Process { StartInfo = info, EnableRaisingEvents = true }, gateway);
+        var silo = new SiloProcess(new Process { StartInfo = info }, gateway);
         silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
-        silo._process.Exited += (_, _) => silo._ready.TrySetException(new InvalidOperationException("The silo exited before it was ready:\n" + silo.Output));
         silo._process.Start();
         silo._process.BeginOutputReadLine();
         silo._process.BeginErrorReadLine();
+        _ = silo._process.WaitForExitAsync().ContinueWith(
+            _ => silo._ready.TrySetException(new InvalidOperationException("The silo exited before it was ready:\n" + silo.Output)),
+            TaskScheduler.Default);
         await silo._ready.Task.WaitAsync(StartTimeout);
         return silo;
     }
