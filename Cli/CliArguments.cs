@@ -1,6 +1,7 @@
 // Parsing of the grainkv command line: global connection options, a command and its arguments.
 
 using GrainKV.Client;
+using GrainKV.Replication;
 
 namespace GrainKV.Cli;
 
@@ -17,8 +18,15 @@ public sealed class CliArguments
           put KEY VALUE          store VALUE under KEY
           put KEY --file PATH    store the bytes of PATH under KEY
           put KEY -              store standard input under KEY
-          get KEY [--out PATH]   print the value of KEY (exit code 1 when absent)
+          get KEY [--out PATH]   print the value of KEY (exit code 1 when absent); concurrent values
+                                 (siblings) are printed one per line; the causal context goes to stderr
           delete KEY             delete KEY
+
+        consistency (per request):
+          --n N                  replicas of the key (default: the cluster's)
+          --r ONE|QUORUM|ALL|K   answers a read waits for
+          --w ONE|QUORUM|ALL|K   acknowledgements a write waits for
+          --context TOKEN        for put/delete: the context printed by get; the write replaces what that get saw
 
         options:
           --gateway HOST:PORT    a gateway of the cluster (repeatable; default $GRAINKV_GATEWAY or localhost:30000)
@@ -37,6 +45,14 @@ public sealed class CliArguments
     public string? File { get; private set; }
 
     public string? Out { get; private set; }
+
+    public int? Replicas { get; private set; }
+
+    public Acks? ReadQuorum { get; private set; }
+
+    public Acks? WriteQuorum { get; private set; }
+
+    public CausalContext? Context { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -72,6 +88,20 @@ public sealed class CliArguments
                 case "--out":
                     result.Out = Value(args, ref i);
                     break;
+                case "--n":
+                    result.Replicas = int.TryParse(Value(args, ref i), out var n) && n > 0
+                        ? n
+                        : throw new UsageException("--n takes a positive number.");
+                    break;
+                case "--r":
+                    result.ReadQuorum = ParseAcks(Value(args, ref i));
+                    break;
+                case "--w":
+                    result.WriteQuorum = ParseAcks(Value(args, ref i));
+                    break;
+                case "--context":
+                    result.Context = ParseContext(Value(args, ref i));
+                    break;
                 case "--":
                     result.Positional.AddRange(args.Skip(i + 1));
                     i = args.Count;
@@ -104,6 +134,30 @@ public sealed class CliArguments
         }
 
         return result;
+    }
+
+    private static Acks ParseAcks(string text)
+    {
+        try
+        {
+            return Acks.Parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new UsageException(ex.Message);
+        }
+    }
+
+    private static CausalContext ParseContext(string text)
+    {
+        try
+        {
+            return CausalContext.Parse(text);
+        }
+        catch (FormatException)
+        {
+            throw new UsageException($"'{text}' is not a context printed by 'grainkv get'.");
+        }
     }
 
     private static string Value(IReadOnlyList<string> args, ref int i) =>

@@ -2,6 +2,7 @@
 
 using System.Text;
 using GrainKV.Client;
+using GrainKV.Replication;
 
 namespace GrainKV.Cli;
 
@@ -42,22 +43,32 @@ public static class Commands
         switch (args.Command)
         {
             case "put":
-                await client.PutAsync(key, await ReadValueAsync(args, cancellationToken), cancellationToken);
+                await client.PutAsync(key, await ReadValueAsync(args, cancellationToken), args.Context, WriteOptionsOf(args), cancellationToken);
                 Console.Error.WriteLine("OK");
                 return ExitCodes.Ok;
             case "delete":
-                await client.DeleteAsync(key, cancellationToken);
+                await client.DeleteAsync(key, args.Context, WriteOptionsOf(args), cancellationToken);
                 Console.Error.WriteLine("OK");
                 return ExitCodes.Ok;
             default:
-                var result = await client.GetAsync(key, cancellationToken);
+                var result = await client.GetAsync(key, new ReadOptions { Replicas = args.Replicas, ReadQuorum = args.ReadQuorum }, cancellationToken);
+                if (!result.Context.IsEmpty)
+                {
+                    Console.Error.WriteLine($"context: {result.Context}");
+                }
+
                 if (!result.Found)
                 {
                     Console.Error.WriteLine($"(not found) {args.Positional[0]}");
                     return ExitCodes.NotFound;
                 }
 
-                await WriteValueAsync(args, result.Values[0], cancellationToken);
+                if (result.HasSiblings)
+                {
+                    Console.Error.WriteLine($"siblings: {result.Values.Count} concurrent values; resolve with: grainkv put KEY VALUE --context <context>");
+                }
+
+                await WriteValuesAsync(args, result.Values, cancellationToken);
                 return ExitCodes.Ok;
         }
     }
@@ -80,19 +91,30 @@ public static class Commands
         return Encoding.UTF8.GetBytes(args.Positional[1]);
     }
 
-    private static async Task WriteValueAsync(CliArguments args, byte[] value, CancellationToken cancellationToken)
+    private static WriteOptions WriteOptionsOf(CliArguments args) => new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum };
+
+    /// <summary>One value: its bytes exactly (plus a newline on a terminal). Siblings: one per line.</summary>
+    private static async Task WriteValuesAsync(CliArguments args, IReadOnlyList<byte[]> values, CancellationToken cancellationToken)
     {
         if (args.Out is { } path)
         {
-            await File.WriteAllBytesAsync(path, value, cancellationToken);
+            await File.WriteAllBytesAsync(path, values[0], cancellationToken);
+            for (var i = 1; i < values.Count; i++)
+            {
+                await File.WriteAllBytesAsync($"{path}.{i}", values[i], cancellationToken);
+            }
+
             return;
         }
 
         await using var stdout = Console.OpenStandardOutput();
-        await stdout.WriteAsync(value, cancellationToken);
-        if (!Console.IsOutputRedirected)
+        for (var i = 0; i < values.Count; i++)
         {
-            await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
+            await stdout.WriteAsync(values[i], cancellationToken);
+            if (values.Count > 1 || !Console.IsOutputRedirected)
+            {
+                await stdout.WriteAsync("\n"u8.ToArray(), cancellationToken);
+            }
         }
     }
 }

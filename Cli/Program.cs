@@ -42,6 +42,11 @@ catch (ClusterUnavailableException ex)
     Console.Error.WriteLine($"grainkv: {ex.Message}");
     return ExitCodes.Unavailable;
 }
+catch (NotEnoughReplicasException ex)
+{
+    Console.Error.WriteLine($"grainkv: {ex.Message}");
+    return ExitCodes.Unavailable;
+}
 catch (Exception ex) when (ex is InvalidKeyException or ValueTooLargeException)
 {
     Console.Error.WriteLine($"grainkv: rejected: {ex.Message}");

@@ -1,7 +1,9 @@
-// The GrainKV client: get, put and delete against a cluster, with limits checked before sending.
+// The GrainKV client: get, put and delete against a cluster, with limits checked before sending,
+// per-request consistency, and causal contexts for resolving concurrent writes.
 
 using System.Text;
 using GrainKV.Partitioning;
+using GrainKV.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,22 +33,14 @@ public sealed class GrainKvClient : IAsyncDisposable
     }
 
     /// <summary>Connects to the cluster described by <paramref name="options"/>.</summary>
-    /// <exception cref="ClusterUnavailableException">No gateway answered.</exception>
+    /// <exception cref="ClusterUnavailableException">No gateway answered within <see cref="GrainKvClientOptions.ConnectTimeout"/>.</exception>
     public static async Task<GrainKvClient> ConnectAsync(GrainKvClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.AddGrainKvClient(o =>
-        {
-            o.Gateways = [.. options.Gateways];
-            o.ClusterId = options.ClusterId;
-            o.ServiceId = options.ServiceId;
-            o.MaxEntrySize = options.MaxEntrySize;
-            o.RangeCount = options.RangeCount;
-            o.ConnectTimeout = options.ConnectTimeout;
-        });
+        builder.AddGrainKvClient(o => o.CopyFrom(options));
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -65,41 +59,52 @@ public sealed class GrainKvClient : IAsyncDisposable
         return new GrainKvClient(host.Services.GetRequiredService<IGrainFactory>(), options, host);
     }
 
-    /// <summary>Reads <paramref name="key"/>.</summary>
-    public Task<ReadResult> GetAsync(byte[] key, CancellationToken cancellationToken = default)
+    /// <summary>Reads <paramref name="key"/>: its value, or all concurrent values (siblings), and the causal context.</summary>
+    /// <exception cref="NotEnoughReplicasException">Fewer than R replicas answered.</exception>
+    public Task<ReadResult> GetAsync(byte[] key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
-        return RangeGrain(key).Get(key, cancellationToken);
+        return RangeGrain(key).Get(key, options ?? ReadOptions.Default, cancellationToken);
     }
 
     /// <summary>Reads the UTF-8 encoded <paramref name="key"/>.</summary>
-    public Task<ReadResult> GetAsync(string key, CancellationToken cancellationToken = default) =>
-        GetAsync(Encoding.UTF8.GetBytes(key), cancellationToken);
+    public Task<ReadResult> GetAsync(string key, ReadOptions? options = null, CancellationToken cancellationToken = default) =>
+        GetAsync(Encoding.UTF8.GetBytes(key), options, cancellationToken);
 
-    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>.</summary>
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>. With the <paramref name="context"/> of an
+    /// earlier read it replaces the values that read saw; without one, a concurrent value is kept as a sibling.</summary>
     /// <exception cref="InvalidKeyException">The key is empty or too long.</exception>
     /// <exception cref="ValueTooLargeException">Key + value exceed the limit.</exception>
-    public Task PutAsync(byte[] key, byte[] value, CancellationToken cancellationToken = default)
+    /// <exception cref="NotEnoughReplicasException">Fewer than W replicas acknowledged.</exception>
+    public Task PutAsync(byte[] key, byte[] value, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
         KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
-        return RangeGrain(key).Put(key, value, cancellationToken);
+        return RangeGrain(key).Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, cancellationToken);
     }
 
     /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
-    public Task PutAsync(string key, string value, CancellationToken cancellationToken = default) =>
-        PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), cancellationToken);
+    public Task PutAsync(string key, string value, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), context, options, cancellationToken);
 
-    /// <summary>Deletes <paramref name="key"/>.</summary>
-    public Task DeleteAsync(byte[] key, CancellationToken cancellationToken = default)
+    /// <summary>Deletes <paramref name="key"/> (the values named by <paramref name="context"/>, or all it can see if none).</summary>
+    public async Task DeleteAsync(byte[] key, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
-        return RangeGrain(key).Delete(key, cancellationToken);
+        var grain = RangeGrain(key);
+        if (context is null)
+        {
+            // A delete without context removes what a quorum read sees now.
+            var current = await grain.Get(key, new ReadOptions { Replicas = options?.Replicas }, cancellationToken);
+            context = current.Context;
+        }
+
+        await grain.Delete(key, context, options ?? WriteOptions.Default, cancellationToken);
     }
 
     /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>
-    public Task DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-        DeleteAsync(Encoding.UTF8.GetBytes(key), cancellationToken);
+    public Task DeleteAsync(string key, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        DeleteAsync(Encoding.UTF8.GetBytes(key), context, options, cancellationToken);
 
     private IKeyRangeGrain RangeGrain(byte[] key) =>
         _grains.GetGrain<IKeyRangeGrain>(KeyPartitioner.RangeOf(key, _options.RangeCount));

@@ -35,7 +35,7 @@ public static class GrainKvClientExtensions
                 o.ConnectionRetryDelay = TimeSpan.FromMilliseconds(500);
             });
         });
-        builder.Services.AddGrainKvClient(o => Copy(options, o));
+        builder.Services.AddGrainKvClient(o => o.CopyFrom(options));
         return builder;
     }
 
@@ -55,15 +55,5 @@ public static class GrainKvClientExtensions
         });
         services.TryAddSingleton<GrainKvClient>();
         return services;
-    }
-
-    private static void Copy(GrainKvClientOptions from, GrainKvClientOptions to)
-    {
-        to.Gateways = [.. from.Gateways];
-        to.ClusterId = from.ClusterId;
-        to.ServiceId = from.ServiceId;
-        to.MaxEntrySize = from.MaxEntrySize;
-        to.RangeCount = from.RangeCount;
-        to.ConnectTimeout = from.ConnectTimeout;
     }
 }

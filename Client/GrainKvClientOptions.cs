@@ -28,6 +28,17 @@ public sealed class GrainKvClientOptions
     /// <summary>How long connecting to the cluster may take before it fails with <see cref="ClusterUnavailableException"/>.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Copies every setting of <paramref name="other"/> into this instance.</summary>
+    public void CopyFrom(GrainKvClientOptions other)
+    {
+        Gateways = [.. other.Gateways];
+        ClusterId = other.ClusterId;
+        ServiceId = other.ServiceId;
+        MaxEntrySize = other.MaxEntrySize;
+        RangeCount = other.RangeCount;
+        ConnectTimeout = other.ConnectTimeout;
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {

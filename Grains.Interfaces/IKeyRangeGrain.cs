@@ -1,5 +1,7 @@
 // The client-facing grain: one per key range of the hash circle. It coordinates every request for the
-// keys of its range over the range's replicas.
+// keys of its range over the range's replicas (quorum reads and writes, versioning, read repair).
+
+using GrainKV.Replication;
 
 namespace GrainKV;
 
@@ -7,15 +9,16 @@ namespace GrainKV;
 [Alias("grainkv.IKeyRangeGrain")]
 public interface IKeyRangeGrain : IGrainWithIntegerKey
 {
-    /// <summary>Reads <paramref name="key"/>; the result holds no value when the key is absent.</summary>
+    /// <summary>Reads <paramref name="key"/> from R replicas: its values (siblings if concurrent) and causal context.</summary>
     [Alias("Get")]
-    Task<ReadResult> Get(byte[] key, CancellationToken cancellationToken = default);
+    Task<ReadResult> Get(byte[] key, ReadOptions options, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>.</summary>
+    /// <summary>Writes <paramref name="value"/>, superseding the versions named by <paramref name="context"/>;
+    /// completes when W replicas acknowledged.</summary>
     [Alias("Put")]
-    Task Put(byte[] key, byte[] value, CancellationToken cancellationToken = default);
+    Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes <paramref name="key"/>.</summary>
+    /// <summary>Deletes <paramref name="key"/> (writes a tombstone version) superseding <paramref name="context"/>.</summary>
     [Alias("Delete")]
-    Task Delete(byte[] key, CancellationToken cancellationToken = default);
+    Task Delete(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken = default);
 }

@@ -1,4 +1,7 @@
-// A key range's replica on one node (a vnode, in Riak's terms): it reads and writes that node's engine.
+// A key range's replica on one node (a vnode, in Riak's terms): it keeps the versions of its keys in
+// that node's engine and merges incoming versions into them, one key at a time.
+
+using GrainKV.Replication;
 
 namespace GrainKV;
 
@@ -6,11 +9,16 @@ namespace GrainKV;
 [Alias("grainkv.IReplicaGrain")]
 public interface IReplicaGrain : IGrainWithStringKey
 {
-    /// <summary>The stored value of <paramref name="key"/>, or null if absent.</summary>
+    /// <summary>The versions stored for <paramref name="key"/> (empty if none).</summary>
     [Alias("Read")]
-    Task<byte[]?> Read(byte[] key, CancellationToken cancellationToken = default);
+    Task<StoredVersion[]> Read(byte[] key, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>; a null value deletes it.</summary>
-    [Alias("Write")]
-    Task Write(byte[] key, byte[]? value, CancellationToken cancellationToken = default);
+    /// <summary>Creates a new version of <paramref name="key"/> on this node (the write's coordinating replica):
+    /// its clock supersedes <paramref name="context"/> and is unique for this node. Null <paramref name="value"/> = tombstone.</summary>
+    [Alias("Coordinate")]
+    Task<StoredVersion> Coordinate(byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken = default);
+
+    /// <summary>Merges <paramref name="versions"/> into the stored versions of <paramref name="key"/>.</summary>
+    [Alias("Apply")]
+    Task Apply(byte[] key, StoredVersion[] versions, CancellationToken cancellationToken = default);
 }

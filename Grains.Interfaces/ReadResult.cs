@@ -1,16 +1,28 @@
-// What a read returns: the value(s) found for a key.
+// What a read returns: every concurrent value of the key (siblings) and the causal context to write back.
+
+using GrainKV.Replication;
 
 namespace GrainKV;
 
-/// <summary>The outcome of a read. <see cref="Values"/> is empty when the key is absent.</summary>
+/// <summary>The outcome of a read. <see cref="Values"/> is empty when the key is absent (or deleted);
+/// more than one value means concurrent writes (siblings) that the client should resolve and write back
+/// with <see cref="Context"/>.</summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("grainkv.ReadResult")]
-public sealed record ReadResult([property: Id(0)] IReadOnlyList<byte[]> Values)
+public sealed record ReadResult([property: Id(0)] IReadOnlyList<byte[]> Values, [property: Id(1)] CausalContext Context)
 {
-    /// <summary>The result for an absent key.</summary>
-    public static ReadResult NotFound { get; } = new(Array.Empty<byte[]>());
+    /// <summary>The result for a key never written.</summary>
+    public static ReadResult NotFound { get; } = new(Array.Empty<byte[]>(), CausalContext.Empty);
 
     /// <summary>True when at least one value was found.</summary>
     public bool Found => Values.Count > 0;
+
+    /// <summary>True when concurrent values were found.</summary>
+    public bool HasSiblings => Values.Count > 1;
+
+    /// <summary>The value when there is exactly one. Throws if absent or if there are siblings.</summary>
+    public byte[] Value => Values.Count == 1
+        ? Values[0]
+        : throw new InvalidOperationException(Values.Count == 0 ? "The key has no value." : $"The key has {Values.Count} concurrent values; read Values.");
 }

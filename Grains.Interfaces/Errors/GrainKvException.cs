@@ -55,3 +55,37 @@ public sealed class ClusterUnavailableException : GrainKvException
 {
     public ClusterUnavailableException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>A replica's node is not active, so the replica cannot be reached.</summary>
+[GenerateSerializer]
+[Alias("grainkv.ReplicaUnavailableException")]
+public sealed class ReplicaUnavailableException : GrainKvException
+{
+    public ReplicaUnavailableException(string nodeId, string message) : base(message) => NodeId = nodeId;
+
+    /// <summary>The node that could not be reached.</summary>
+    [Id(0)]
+    public string NodeId { get; private set; }
+}
+
+/// <summary>Fewer replicas answered than the request's quorum required. The write may still have
+/// reached some replicas; a later read or anti-entropy will reconcile them.</summary>
+[GenerateSerializer]
+[Alias("grainkv.NotEnoughReplicasException")]
+public sealed class NotEnoughReplicasException : GrainKvException
+{
+    public NotEnoughReplicasException(int required, int answered, string detail)
+        : base($"Not enough replicas: {answered} of the required {required} answered. {detail}".TrimEnd())
+    {
+        Required = required;
+        Answered = answered;
+    }
+
+    /// <summary>Acknowledgements the request needed (W or R).</summary>
+    [Id(0)]
+    public int Required { get; private set; }
+
+    /// <summary>Acknowledgements received before the request gave up.</summary>
+    [Id(1)]
+    public int Answered { get; private set; }
+}

@@ -29,6 +29,27 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>Durability of the commit log.</summary>
     public LogDurability Durability { get; set; } = LogDurability.Synced;
+
+    /// <summary>Default number of replicas of each key (N).</summary>
+    public int ReplicationFactor { get; set; } = 3;
+
+    /// <summary>Default number of replica acknowledgements a write waits for (W).</summary>
+    public int WriteQuorum { get; set; } = 2;
+
+    /// <summary>Default number of replica answers a read waits for (R).</summary>
+    public int ReadQuorum { get; set; } = 2;
+
+    /// <summary>How long a coordinator waits for its quorum before failing the request.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a crashed (not gracefully stopped) node keeps its place on the ring.</summary>
+    public TimeSpan PermanentFailureTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Tokens (virtual nodes) each node places on the ring.</summary>
+    public int VirtualNodes { get; set; } = 256;
+
+    /// <summary>Vector clocks keep at most this many entries; the oldest are dropped first.</summary>
+    public int MaxClockEntries { get; set; } = 10;
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -55,6 +76,27 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
         if (options.RangeCount < 2 || options.RangeCount > 1 << 20 || !System.Numerics.BitOperations.IsPow2(options.RangeCount))
         {
             failures.Add($"GrainKV:RangeCount {options.RangeCount} must be a power of two between 2 and 2^20.");
+        }
+
+        if (options.ReplicationFactor < 1 || options.WriteQuorum < 1 || options.ReadQuorum < 1
+            || options.WriteQuorum > options.ReplicationFactor || options.ReadQuorum > options.ReplicationFactor)
+        {
+            failures.Add($"GrainKV: need 1 <= WriteQuorum ({options.WriteQuorum}), ReadQuorum ({options.ReadQuorum}) <= ReplicationFactor ({options.ReplicationFactor}).");
+        }
+
+        if (options.RequestTimeout <= TimeSpan.Zero || options.PermanentFailureTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("GrainKV:RequestTimeout and GrainKV:PermanentFailureTimeout must be positive.");
+        }
+
+        if (options.VirtualNodes is < 1 or > 65536)
+        {
+            failures.Add($"GrainKV:VirtualNodes {options.VirtualNodes} must be between 1 and 65536.");
+        }
+
+        if (options.MaxClockEntries < 1)
+        {
+            failures.Add("GrainKV:MaxClockEntries must be at least 1.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

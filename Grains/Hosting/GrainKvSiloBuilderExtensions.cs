@@ -1,15 +1,18 @@
 // Registers a GrainKV storage node on an Orleans silo.
 
+using GrainKV.Grains.Membership;
+using GrainKV.Grains.Placement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace GrainKV.Grains.Hosting;
 
 /// <summary><see cref="ISiloBuilder"/> extensions for GrainKV.</summary>
 public static class GrainKvSiloBuilderExtensions
 {
-    /// <summary>Makes this silo a GrainKV node: its identity, its storage engine and the GrainKV grains.</summary>
+    /// <summary>Makes this silo a GrainKV node: its identity, storage engine, ring view, placement and grains.</summary>
     public static ISiloBuilder AddGrainKv(this ISiloBuilder builder, Action<GrainKvNodeOptions>? configure = null)
     {
         var services = builder.Services;
@@ -21,10 +24,19 @@ public static class GrainKvSiloBuilderExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvNodeOptions>, GrainKvNodeOptionsValidator>());
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new GrainKvClock(TimeProvider.System));
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<LocalStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStore>());
+        services.AddSingleton<RingService>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
+        builder.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
+        builder.AddPlacementDirector<KeyRangePlacementStrategy, KeyRangePlacementDirector>();
+
+        // The datacenter label travels to the other silos as silo metadata.
+        var labels = new GrainKvNodeOptions();
+        configure?.Invoke(labels);
+        builder.UseSiloMetadata(new Dictionary<string, string> { [RingService.DatacenterMetadataKey] = labels.Datacenter });
         return builder;
     }
 }

@@ -4,6 +4,7 @@
 using System.Text;
 using GrainKV.Client;
 using GrainKV.Partitioning;
+using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
 
 namespace GrainKV.Tests.Cluster;
@@ -12,7 +13,7 @@ public sealed class SingleNodeTests : IAsyncLifetime
 {
     private GrainKvCluster _cluster = null!;
 
-    public async Task InitializeAsync() => _cluster = await GrainKvCluster.StartAsync();
+    public async Task InitializeAsync() => _cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
@@ -25,7 +26,7 @@ public sealed class SingleNodeTests : IAsyncLifetime
         await client.PutAsync("fruit", "apple");
         Assert.Equal("apple", Encoding.UTF8.GetString((await client.GetAsync("fruit")).Values.Single()));
 
-        await client.PutAsync("fruit", "pear");
+        await client.PutAsync("fruit", "pear", (await client.GetAsync("fruit")).Context);
         Assert.Equal("pear", Encoding.UTF8.GetString((await client.GetAsync("fruit")).Values.Single()));
 
         await client.DeleteAsync("fruit");
@@ -73,8 +74,8 @@ public sealed class SingleNodeTests : IAsyncLifetime
     public async Task SiloRejectsInvalidKeysSentStraightToTheGrain()
     {
         var grain = _cluster.Grains.GetGrain<IKeyRangeGrain>(0);
-        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put([], [1]));
-        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put(new byte[KeyLimits.MaxKeySize + 1], [1]));
+        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put([], [1], CausalContext.Empty, WriteOptions.Default));
+        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put(new byte[KeyLimits.MaxKeySize + 1], [1], CausalContext.Empty, WriteOptions.Default));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public sealed class SingleNodeTests : IAsyncLifetime
         var key = Bytes("misrouted");
         var owner = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
         var wrong = _cluster.Grains.GetGrain<IKeyRangeGrain>((owner + 1) % KeyPartitioner.DefaultRangeCount);
-        await Assert.ThrowsAsync<WrongRangeException>(() => wrong.Put(key, Bytes("x")));
+        await Assert.ThrowsAsync<WrongRangeException>(() => wrong.Put(key, Bytes("x"), CausalContext.Empty, WriteOptions.Default));
         Assert.False((await _cluster.Client.GetAsync(key)).Found);
     }
 

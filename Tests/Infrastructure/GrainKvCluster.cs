@@ -3,6 +3,8 @@
 
 using GrainKV.Client;
 using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Membership;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 
@@ -10,6 +12,7 @@ namespace GrainKV.Tests.Infrastructure;
 
 public sealed class GrainKvCluster : IAsyncDisposable
 {
+    private static readonly TimeSpan RingBound = TimeSpan.FromSeconds(60);
     private readonly TempDirectory _root = new();
 
     private GrainKvCluster(short silos, Action<GrainKvNodeOptions>? configure)
@@ -32,11 +35,13 @@ public sealed class GrainKvCluster : IAsyncDisposable
 
     public string DataDirectoryOf(string siloName) => Path.Combine(_root.Path, siloName);
 
+    /// <summary>Starts <paramref name="silos"/> silos and waits until every silo's ring holds all of them, live.</summary>
     public static async Task<GrainKvCluster> StartAsync(short silos = 1, Action<GrainKvNodeOptions>? configure = null)
     {
         var cluster = new GrainKvCluster(silos, configure);
         await cluster.Cluster.DeployAsync();
         cluster.Client = cluster.CreateClient(_ => { });
+        await cluster.WaitForRingAsync(silos, silos);
         return cluster;
     }
 
@@ -46,6 +51,22 @@ public sealed class GrainKvCluster : IAsyncDisposable
         configure(options);
         return new GrainKvClient(Cluster.Client, Options.Create(options));
     }
+
+    public T Service<T>(InProcessSiloHandle silo)
+        where T : notnull => silo.ServiceProvider.GetRequiredService<T>();
+
+    public InProcessSiloHandle SiloNamed(string name) => Cluster.Silos.Single(s => s.Name == name);
+
+    /// <summary>Waits until every running silo sees <paramref name="nodes"/> ring nodes of which <paramref name="live"/> are live.</summary>
+    public Task WaitForRingAsync(int nodes, int live) => Eventually.HoldsAsync(
+        () => Cluster.Silos.Where(s => s.IsActive).All(s =>
+        {
+            var ring = Service<RingService>(s);
+            ring.Refresh();
+            return ring.Current.Nodes.Count == nodes && ring.Current.Nodes.Values.Count(n => n.IsLive) == live;
+        }),
+        RingBound,
+        $"every silo sees {nodes} ring nodes, {live} live");
 
     public async ValueTask DisposeAsync()
     {

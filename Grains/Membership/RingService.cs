@@ -1,0 +1,134 @@
+// Keeps this silo's view of the ring current: follows Orleans membership updates, feeds them to the
+// MembershipTracker, and rebuilds the RingView when ring membership or liveness changes. A periodic check
+// (on the GrainKV clock) removes nodes that stayed dead past the permanent-failure timeout.
+
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Ring;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace GrainKV.Grains.Membership;
+
+/// <summary>The silo's current <see cref="RingView"/>.</summary>
+public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+{
+    /// <summary>Silo metadata key carrying a node's datacenter label.</summary>
+    public const string DatacenterMetadataKey = "grainkv.datacenter";
+
+    private readonly IClusterMembershipService _membership;
+    private readonly IServiceProvider _services;
+    private readonly GrainKvNodeOptions _options;
+    private readonly RingOptions _ringOptions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<RingService> _logger;
+    private readonly MembershipTracker _tracker;
+    private readonly Lock _lock = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private ITimer? _expiryTimer;
+    private Task _followLoop = Task.CompletedTask;
+    private volatile RingView _current;
+
+    public RingService(
+        IClusterMembershipService membership,
+        IServiceProvider services,
+        IOptions<GrainKvNodeOptions> options,
+        GrainKvClock clock,
+        ILogger<RingService> logger)
+    {
+        _membership = membership;
+        _services = services;
+        _options = options.Value;
+        _ringOptions = new RingOptions { RangeCount = _options.RangeCount, TokensPerNode = _options.VirtualNodes, ReplicationFactor = _options.ReplicationFactor };
+        _time = clock.Time;
+        _logger = logger;
+        _tracker = new MembershipTracker(_options.PermanentFailureTimeout);
+        _current = new RingView(new Dictionary<string, NodeView>(), _ringOptions, _options.ReplicationFactor);
+    }
+
+    /// <summary>The ring as of the latest membership change.</summary>
+    public RingView Current => _current;
+
+    /// <summary>Raised (on a thread-pool thread) after <see cref="Current"/> changed.</summary>
+    public event Action<RingView>? Changed;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(RingService), ServiceLifecycleStage.BecomeActive, StartAsync, StopAsync);
+
+    /// <summary>Re-reads membership now (also used by tests after stopping or starting silos).</summary>
+    public void Refresh() => Observe(_membership.CurrentSnapshot);
+
+    private Task StartAsync(CancellationToken cancellationToken)
+    {
+        Refresh();
+        _followLoop = Task.Run(FollowAsync, CancellationToken.None);
+        var period = TimeSpan.FromTicks(Math.Clamp(_options.PermanentFailureTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond));
+        _expiryTimer = _time.CreateTimer(_ => Refresh(), null, period, period);
+        return Task.CompletedTask;
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        _expiryTimer?.Dispose();
+        try
+        {
+            await _followLoop.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task FollowAsync()
+    {
+        try
+        {
+            await foreach (var snapshot in _membership.MembershipUpdates.WithCancellation(_stopping.Token))
+            {
+                Observe(snapshot);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    private void Observe(ClusterMembershipSnapshot snapshot)
+    {
+        var metadata = _services.GetService<ISiloMetadataCache>();
+        var members = snapshot.Members.Values
+            .Where(m => !string.IsNullOrEmpty(m.Name))
+            .Select(m => new MemberObservation(m.Name, m.SiloAddress, m.Status, DatacenterOf(metadata, m.SiloAddress)))
+            .ToList();
+        RingView? changed = null;
+        lock (_lock)
+        {
+            if (_tracker.Observe(members, _time.GetUtcNow()))
+            {
+                changed = new RingView(_tracker.Ring, _ringOptions, _options.ReplicationFactor);
+                _current = changed;
+            }
+        }
+
+        if (changed is not null)
+        {
+            LogRingChanged(changed.Nodes.Count, changed.Nodes.Values.Count(n => n.IsLive), string.Join(", ", changed.Nodes.Keys.Order(StringComparer.Ordinal)));
+            Changed?.Invoke(changed);
+        }
+    }
+
+    private static string DatacenterOf(ISiloMetadataCache? metadata, SiloAddress address) =>
+        metadata?.GetSiloMetadata(address).Metadata.TryGetValue(DatacenterMetadataKey, out var datacenter) == true ? datacenter : "";
+
+    public void Dispose()
+    {
+        _expiryTimer?.Dispose();
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Ring changed: {Nodes} nodes ({Live} live): {NodeIds}")]
+    private partial void LogRingChanged(int nodes, int live, string nodeIds);
+}

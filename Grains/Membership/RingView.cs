@@ -1,0 +1,35 @@
+// An immutable view of the ring at one moment: which nodes hold which ranges and which nodes answer.
+
+using GrainKV.Grains.Ring;
+using Orleans.Runtime;
+
+namespace GrainKV.Grains.Membership;
+
+/// <summary>The ring and node liveness as this silo sees them now.</summary>
+public sealed class RingView
+{
+    private readonly HashRing? _ring;
+
+    public RingView(IReadOnlyDictionary<string, NodeView> nodes, RingOptions options, int defaultReplicas)
+    {
+        Nodes = nodes;
+        DefaultReplicas = defaultReplicas;
+        _ring = nodes.Count == 0 ? null : new HashRing(nodes.Values.Select(n => new RingNode(n.NodeId, n.Datacenter)), options);
+    }
+
+    /// <summary>Nodes on the ring, by node id.</summary>
+    public IReadOnlyDictionary<string, NodeView> Nodes { get; }
+
+    /// <summary>The cluster's default replica count (N).</summary>
+    public int DefaultReplicas { get; }
+
+    /// <summary>The first <paramref name="replicas"/> distinct nodes clockwise from the range (fewer if the ring is smaller).</summary>
+    public IReadOnlyList<string> PreferenceList(int range, int replicas) =>
+        _ring is null ? [] : _ring.PreferenceList(range, replicas).Select(n => n.NodeId).ToArray();
+
+    /// <summary>True if the node is on the ring and answering.</summary>
+    public bool IsLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive;
+
+    /// <summary>The silo address of a live node, or null.</summary>
+    public SiloAddress? AddressOfLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive ? node.Address : null;
+}

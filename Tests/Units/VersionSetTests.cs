@@ -1,0 +1,94 @@
+// Dotted version vectors: what a new version supersedes, when siblings appear, and the stored encoding.
+
+using GrainKV.Grains.Replication;
+using GrainKV.Replication;
+using GrainKV.Versioning;
+
+namespace GrainKV.Tests.Units;
+
+public sealed class VersionSetTests
+{
+    private static StoredVersion Write(string node, string? value, VectorClock context, params StoredVersion[] local) =>
+        VersionSet.Create(node, value is null ? null : System.Text.Encoding.UTF8.GetBytes(value), context, local, 1000, 10);
+
+    [Fact]
+    public void AWriteWithTheReadContextReplacesWhatWasRead()
+    {
+        var v1 = Write("a", "1", VectorClock.Empty);
+        var v2 = Write("a", "2", VersionSet.Context([v1]), v1);
+        Assert.Equal([v2], VersionSet.Merge([v1, v2]));
+        Assert.True(v1.IsObsoletedBy(v2));
+    }
+
+    [Fact]
+    public void AWriteWithoutContextOnTheSameNodeBecomesASibling()
+    {
+        var v1 = Write("a", "1", VectorClock.Empty);
+        var v2 = Write("a", "2", VectorClock.Empty, v1);
+        Assert.True(v2.Counter > v1.Counter);
+        Assert.Equal(2, VersionSet.Merge([v1, v2]).Length);
+    }
+
+    [Fact]
+    public void ConcurrentWritesOnTwoNodesAreSiblingsUntilAWriteSeesBoth()
+    {
+        var a = Write("a", "x", VectorClock.Empty);
+        var b = Write("b", "y", VectorClock.Empty);
+        var both = VersionSet.Merge([a, b]);
+        Assert.Equal(2, both.Length);
+
+        var resolved = Write("c", "xy", VersionSet.Context(both));
+        Assert.Equal([resolved], VersionSet.Merge([.. both, resolved]));
+    }
+
+    [Fact]
+    public void ATombstoneIsAVersionThatSupersedesAndCanBeSuperseded()
+    {
+        var v1 = Write("a", "1", VectorClock.Empty);
+        var deleted = Write("a", null, VersionSet.Context([v1]), v1);
+        Assert.True(deleted.IsTombstone);
+        Assert.Equal([deleted], VersionSet.Merge([v1, deleted]));
+
+        var revived = Write("b", "again", VersionSet.Context([deleted]));
+        Assert.Equal([revived], VersionSet.Merge([v1, deleted, revived]));
+    }
+
+    [Fact]
+    public void MergeIsIdempotentCommutativeAndDeduplicates()
+    {
+        var random = new Random(42);
+        var versions = new List<StoredVersion>();
+        for (var i = 0; i < 200; i++)
+        {
+            var node = $"n{random.Next(4)}";
+            var seen = versions.Where(_ => random.Next(3) == 0).ToArray();
+            versions.Add(Write(node, $"v{i}", VersionSet.Context(seen), versions.Where(v => v.Node == node).ToArray()));
+            var shuffled = versions.OrderBy(_ => random.Next()).ToArray();
+            var merged = VersionSet.Merge(versions);
+            Assert.True(VersionSet.SameSet(merged, VersionSet.Merge(shuffled)));
+            Assert.True(VersionSet.SameSet(merged, VersionSet.Merge([.. merged, .. merged])));
+            Assert.All(merged, v => Assert.DoesNotContain(merged, w => v.IsObsoletedBy(w)));
+        }
+    }
+
+    [Fact]
+    public void VersionSetsRoundTripThroughTheStoredEncoding()
+    {
+        var a = Write("node-a", "apple", VectorClock.Empty);
+        var b = Write("node-b", null, VersionSet.Context([a]));
+        var c = Write("node-c", "", VectorClock.Empty);
+        var decoded = SiblingCodec.Decode(SiblingCodec.Encode([a, b, c]));
+        Assert.Equal(3, decoded.Length);
+        Assert.Equal(a.Value, decoded[0].Value);
+        Assert.Null(decoded[1].Value);
+        Assert.Empty(decoded[2].Value!);
+        Assert.Equal(b.Past, decoded[1].Past);
+        Assert.True(VersionSet.SameSet([a, b, c], decoded));
+    }
+
+    [Theory]
+    [InlineData(new byte[0])]
+    [InlineData(new byte[] { 9 })]
+    [InlineData(new byte[] { 1, 5, 3 })]
+    public void MalformedStoredSetsAreRejected(byte[] bytes) => Assert.Throws<FormatException>(() => SiblingCodec.Decode(bytes));
+}
