@@ -1,0 +1,99 @@
+// The clockwise walk that turns a token position into a preference order. Starting at the first token
+// at or after a range's start, it meets node after node (skipping nodes already met). In
+// PreferDistinct mode the first node of each datacenter is a "leader"; the order is the leaders in the
+// order met, then the other nodes in the order met. Every shorter preference list is a prefix of a
+// longer one, and the first entry is always the first node met clockwise (the range's primary).
+//
+// The selection depends only on the clockwise sequence of distinct nodes, and a node that is not
+// selected never changes who is: so adding (removing) a node changes a range's top-N only if the
+// added (removed) node is in the new (old) top-N.
+
+namespace GrainKV.Grains.Ring;
+
+/// <summary>Reusable scratch state for walking one ring; not thread-safe, one per caller.</summary>
+internal sealed class PreferenceWalk
+{
+    private readonly ulong[] _tokens;
+    private readonly int[] _owners;
+    private readonly int[] _datacenterOf;
+    private readonly int _datacenterCount;
+    private readonly int[] _nodeSeen;
+    private readonly int[] _datacenterSeen;
+    private readonly int[] _skipped;
+    private int _generation;
+
+    public PreferenceWalk(ulong[] tokens, int[] owners, int[] datacenterOf, int datacenterCount)
+    {
+        _tokens = tokens;
+        _owners = owners;
+        _datacenterOf = datacenterOf;
+        _datacenterCount = datacenterCount;
+        _nodeSeen = new int[datacenterOf.Length];
+        _datacenterSeen = new int[Math.Max(datacenterCount, 1)];
+        _skipped = new int[datacenterOf.Length];
+    }
+
+    /// <summary>Index of the first token at or after <paramref name="start"/>, wrapping to 0.</summary>
+    public int FirstTokenAtOrAfter(ulong start)
+    {
+        var index = Array.BinarySearch(_tokens, start);
+        if (index < 0)
+        {
+            index = ~index;
+        }
+        else
+        {
+            while (index > 0 && _tokens[index - 1] == start)
+            {
+                index--;
+            }
+        }
+
+        return index == _tokens.Length ? 0 : index;
+    }
+
+    /// <summary>Writes the first <c>result.Length</c> nodes (indexes) of the preference order starting at token <paramref name="startToken"/>.</summary>
+    /// <returns>How many nodes were written: <c>result.Length</c>, or fewer if the ring has fewer nodes.</returns>
+    public int Walk(int startToken, Span<int> result)
+    {
+        if (_tokens.Length == 0 || result.Length == 0)
+        {
+            return 0;
+        }
+
+        _generation++;
+        var want = Math.Min(result.Length, _datacenterOf.Length);
+        var leadersWanted = Math.Min(want, _datacenterCount);
+        int leaders = 0, skipped = 0;
+
+        for (int step = 0, i = startToken; step < _tokens.Length; step++, i = i + 1 == _tokens.Length ? 0 : i + 1)
+        {
+            var node = _owners[i];
+            if (_nodeSeen[node] == _generation)
+            {
+                continue;
+            }
+
+            _nodeSeen[node] = _generation;
+            var datacenter = _datacenterOf[node];
+            if (_datacenterSeen[datacenter] != _generation && leaders < leadersWanted)
+            {
+                _datacenterSeen[datacenter] = _generation;
+                result[leaders++] = node;
+            }
+            else
+            {
+                _skipped[skipped++] = node;
+            }
+
+            if (leaders == leadersWanted && leaders + skipped >= want)
+            {
+                break;
+            }
+        }
+
+        var fill = Math.Min(want - leaders, skipped);
+        _skipped.AsSpan(0, fill).CopyTo(result[leaders..]);
+        return leaders + fill;
+    }
+}

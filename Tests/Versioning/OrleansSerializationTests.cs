@@ -1,0 +1,47 @@
+// Clocks and versions cross grain boundaries: the Orleans serializer must round-trip them, and the
+// [Immutable] types must not be deep-copied.
+
+using GrainKV.Versioning;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+
+namespace GrainKV.Tests.Versioning;
+
+public sealed class OrleansSerializationTests
+{
+    private static readonly ServiceProvider Services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+
+    private static T RoundTrip<T>(T value)
+    {
+        var serializer = Services.GetRequiredService<Serializer>();
+        return serializer.Deserialize<T>(serializer.SerializeToArray(value))!;
+    }
+
+    [Fact]
+    public void VectorClockRoundTrips()
+    {
+        var clock = VectorClock.Empty.Increment("node-a", 10).Increment("node-b", 20).Increment("node-a", 30);
+        Assert.Equal(clock, RoundTrip(clock));
+        Assert.Equal(VectorClock.Empty, RoundTrip(VectorClock.Empty));
+    }
+
+    [Fact]
+    public void VersionsAndOrdersRoundTrip()
+    {
+        var clock = VectorClock.Empty.Increment("n", 1);
+        var value = new VersionedValue(clock, [1, 2, 3], 42);
+        Assert.Equal(value, RoundTrip(value));
+        Assert.Equal(VersionedValue.Tombstone(clock, 7), RoundTrip(VersionedValue.Tombstone(clock, 7)));
+        Assert.Equal(ClockOrder.Concurrent, RoundTrip(ClockOrder.Concurrent));
+        Assert.Equal(new ClockEntry("x", 3, 4), RoundTrip(new ClockEntry("x", 3, 4)));
+    }
+
+    [Fact]
+    public void ImmutableTypesAreNotCopied()
+    {
+        var copier = Services.GetRequiredService<DeepCopier>();
+        var value = new VersionedValue(VectorClock.Empty.Increment("n", 1), [1], 1);
+        Assert.Same(value, copier.Copy(value));
+        Assert.Same(value.Clock, copier.Copy(value.Clock));
+    }
+}
