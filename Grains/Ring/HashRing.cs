@@ -190,25 +190,33 @@ public sealed class HashRing
 
     private static (ulong[] Tokens, int[] Owners) PlaceTokens(RingNode[] nodes, int tokensPerNode)
     {
-        // Sorted by token, ties by owner index (nodes are ordered by id), so the order is deterministic.
-        var pairs = new (ulong Token, int Owner)[nodes.Length * tokensPerNode];
+        var tokens = new ulong[nodes.Length * tokensPerNode];
+        var owners = new int[tokens.Length];
         for (var i = 0; i < nodes.Length; i++)
         {
-            var tokens = TokenPlacement.TokensOf(nodes[i].NodeId, tokensPerNode);
-            for (var t = 0; t < tokens.Length; t++)
-            {
-                pairs[(i * tokensPerNode) + t] = (tokens[t], i);
-            }
+            TokenPlacement.TokensOf(nodes[i].NodeId, tokensPerNode).CopyTo(tokens, i * tokensPerNode);
+            owners.AsSpan(i * tokensPerNode, tokensPerNode).Fill(i);
         }
 
-        Array.Sort(pairs);
-        var sortedTokens = new ulong[pairs.Length];
-        var sortedOwners = new int[pairs.Length];
-        for (var i = 0; i < pairs.Length; i++)
+        // Sorted by token; the sort is not stable, so runs of equal tokens (a 64-bit collision) are then
+        // ordered by owner index (nodes are ordered by id), which keeps the ring deterministic.
+        Array.Sort(tokens, owners);
+        for (var start = 0; start < tokens.Length;)
         {
-            (sortedTokens[i], sortedOwners[i]) = pairs[i];
+            var end = start + 1;
+            while (end < tokens.Length && tokens[end] == tokens[start])
+            {
+                end++;
+            }
+
+            if (end - start > 1)
+            {
+                Array.Sort(owners, start, end - start);
+            }
+
+            start = end;
         }
 
-        return (sortedTokens, sortedOwners);
+        return (tokens, owners);
     }
 }
