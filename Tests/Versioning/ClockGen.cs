@@ -25,10 +25,6 @@ internal static class ClockGen
             .Array[0, 4]
             .Select(entries => VectorClock.FromEntries(entries.DistinctBy(e => e.NodeId)));
 
-    public static readonly Gen<VersionedValue> Version =
-        Gen.Select(Clock, Gen.Byte.Array[0, 40], Gen.Int[0, 4], Gen.Long)
-            .Select((clock, value, tombstone, ts) => new VersionedValue(clock, tombstone == 0 ? null : value, ts));
-
     public static VectorClock Of(params (string Node, ulong Counter)[] entries) =>
         VectorClock.FromEntries(entries.Select(e => new ClockEntry(e.Node, e.Counter, 0)));
 }

@@ -1,6 +1,7 @@
 // Clocks and versions cross grain boundaries: the Orleans serializer must round-trip them, and the
 // [Immutable] types must not be deep-copied.
 
+using GrainKV.Replication;
 using GrainKV.Versioning;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -29,9 +30,12 @@ public sealed class OrleansSerializationTests
     public void VersionsAndOrdersRoundTrip()
     {
         var clock = VectorClock.Empty.Increment("n", 1);
-        var value = new VersionedValue(clock, [1, 2, 3], 42);
-        Assert.Equal(value, RoundTrip(value));
-        Assert.Equal(VersionedValue.Tombstone(clock, 7), RoundTrip(VersionedValue.Tombstone(clock, 7)));
+        var value = new StoredVersion("n", 2, clock, 42, [1, 2, 3]);
+        var copy = RoundTrip(value);
+        Assert.True(copy.SameDot(value));
+        Assert.Equal(value.Past, copy.Past);
+        Assert.Equal(value.Value, copy.Value);
+        Assert.Null(RoundTrip(value with { Value = null }).Value);
         Assert.Equal(ClockOrder.Concurrent, RoundTrip(ClockOrder.Concurrent));
         Assert.Equal(new ClockEntry("x", 3, 4), RoundTrip(new ClockEntry("x", 3, 4)));
     }
@@ -40,8 +44,8 @@ public sealed class OrleansSerializationTests
     public void ImmutableTypesAreNotCopied()
     {
         var copier = Services.GetRequiredService<DeepCopier>();
-        var value = new VersionedValue(VectorClock.Empty.Increment("n", 1), [1], 1);
+        var value = new StoredVersion("n", 1, VectorClock.Empty.Increment("n", 1), 1, [1]);
         Assert.Same(value, copier.Copy(value));
-        Assert.Same(value.Clock, copier.Copy(value.Clock));
+        Assert.Same(value.Past, copier.Copy(value.Past));
     }
 }
