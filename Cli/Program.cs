@@ -47,7 +47,7 @@ catch (NotEnoughReplicasException ex)
     Console.Error.WriteLine($"grainkv: {ex.Message}");
     return ExitCodes.Unavailable;
 }
-catch (Exception ex) when (ex is InvalidKeyException or ValueTooLargeException)
+catch (Exception ex) when (ex is InvalidKeyException or ValueTooLargeException or InvalidRequestException)
 {
     Console.Error.WriteLine($"grainkv: rejected: {ex.Message}");
     return ExitCodes.Rejected;
@@ -57,8 +57,9 @@ catch (OperationCanceledException)
     Console.Error.WriteLine("grainkv: cancelled.");
     return ExitCodes.Failed;
 }
-catch (Exception ex) when (ex is GrainKvException or IOException or UnauthorizedAccessException or TimeoutException or Orleans.Runtime.OrleansException)
+catch (Exception ex)
 {
-    Console.Error.WriteLine($"grainkv: {ex.Message}");
+    // Anything else (I/O, timeouts, the runtime): one line, never a stack trace.
+    Console.Error.WriteLine($"grainkv: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
     return ExitCodes.Failed;
 }

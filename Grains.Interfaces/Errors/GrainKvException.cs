@@ -89,3 +89,11 @@ public sealed class NotEnoughReplicasException : GrainKvException
     [Id(1)]
     public int Answered { get; private set; }
 }
+
+/// <summary>The request's options are invalid (for example a quorum larger than N). Nothing was done.</summary>
+[GenerateSerializer]
+[Alias("grainkv.InvalidRequestException")]
+public sealed class InvalidRequestException : GrainKvException
+{
+    public InvalidRequestException(string message) : base(message) { }
+}

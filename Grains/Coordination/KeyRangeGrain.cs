@@ -176,13 +176,13 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         var n = replicas ?? _options.ReplicationFactor;
         if (n < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(replicas), n, "N must be at least 1.");
+            throw new InvalidRequestException($"N must be at least 1, not {n}.");
         }
 
         var required = acks?.Resolve(n) ?? Math.Min(defaultAcks, n);
         if (required < 1 || required > n)
         {
-            throw new ArgumentOutOfRangeException(nameof(acks), required, $"The quorum must be between 1 and N ({n}).");
+            throw new InvalidRequestException($"The quorum ({required}) must be between 1 and N ({n}).");
         }
 
         return (n, required);

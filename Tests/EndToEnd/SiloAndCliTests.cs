@@ -44,6 +44,36 @@ public sealed class SiloAndCliTests
     }
 
     [Fact]
+    public async Task CliShowsSiblingsAndResolvesThemWithTheContext()
+    {
+        using var data = new TempDirectory();
+        await using var silo = await SiloProcess.StartAsync(data.Path, "sibling-node");
+
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "cart", "apple")).ExitCode);
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "cart", "pear", "--w", "ONE")).ExitCode);
+
+        var both = await Cli.RunAsync(silo.Gateway, null, "get", "cart", "--r", "all");
+        Assert.Equal(0, both.ExitCode);
+        Assert.Equal(["apple", "pear"], both.StdoutText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+        Assert.Contains("siblings: 2", both.Stderr, StringComparison.Ordinal);
+        var context = both.Stderr.Split('\n').Single(l => l.StartsWith("context: ", StringComparison.Ordinal))["context: ".Length..].Trim();
+
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "cart", "apple+pear", "--context", context)).ExitCode);
+        Assert.Equal("apple+pear", (await Cli.RunAsync(silo.Gateway, null, "get", "cart")).StdoutText);
+
+        var tooFewNodes = await Cli.RunAsync(silo.Gateway, null, "get", "cart", "--n", "3", "--r", "2");
+        Assert.Equal(4, tooFewNodes.ExitCode);
+        Assert.Contains("Not enough replicas", tooFewNodes.Stderr, StringComparison.Ordinal);
+
+        var quorumAboveN = await Cli.RunAsync(silo.Gateway, null, "get", "cart", "--r", "2");
+        Assert.Equal(3, quorumAboveN.ExitCode);
+        Assert.Single(quorumAboveN.Stderr.Trim().Split('\n'));
+
+        var badContext = await Cli.RunAsync(silo.Gateway, null, "put", "cart", "x", "--context", "***");
+        Assert.Equal(2, badContext.ExitCode);
+    }
+
+    [Fact]
     public async Task AcknowledgedWritesSurviveSigkillAndGracefulStop()
     {
         using var data = new TempDirectory();
