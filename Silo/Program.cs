@@ -40,6 +40,15 @@ builder.UseOrleans(silo =>
             break;
     }
 
+    if (hostOptions.ListenOnAnyAddress)
+    {
+        silo.Configure<EndpointOptions>(o =>
+        {
+            o.SiloListeningEndpoint = new IPEndPoint(IPAddress.Any, hostOptions.SiloPort);
+            o.GatewayListeningEndpoint = new IPEndPoint(IPAddress.Any, hostOptions.GatewayPort);
+        });
+    }
+
     silo.AddGrainKv(o =>
     {
         section.Bind(o);

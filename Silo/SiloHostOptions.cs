@@ -30,6 +30,10 @@ public sealed class SiloHostOptions
     /// <summary>With <see cref="ClusteringMode.Localhost"/>: silo port of the primary silo to join (unset: this silo is the primary).</summary>
     public int? PrimarySiloPort { get; set; }
 
+    /// <summary>Listen on every interface instead of loopback only (containers); the advertised address stays loopback
+    /// with <see cref="ClusteringMode.Localhost"/>.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
     public void Validate()
     {
