@@ -55,7 +55,13 @@ internal static class ComparisonTable
     {
         if (r.Workload is WorkloadNames.ReadRandom or WorkloadNames.ReadWhileWriting && r.Extra.TryGetValue("found", out var found))
         {
-            return found == r.Ops ? "all found" : $"{found:0}/{r.Ops} found";
+            var check = found == r.Ops ? "all found" : $"{found:0}/{r.Ops} found";
+            return r.Extra.TryGetValue("writer_ops_per_sec", out var writes) ? $"{check}; writer {Number(writes, 0)} ops/s" : check;
+        }
+
+        if (r.Workload == WorkloadNames.FillRandom && r.Extra.TryGetValue("reopen_ms", out var reopen))
+        {
+            return $"reopen {Number(reopen, 0)} ms";
         }
 
         if (r.Workload == WorkloadNames.ReadMissing && r.Extra.TryGetValue("found", out var wrong))
@@ -68,7 +74,7 @@ internal static class ComparisonTable
             return $"{entries / Math.Max(r.Ops, 1):0.#} entries/scan";
         }
 
-        return r.Extra.TryGetValue("writer_ops_per_sec", out var writes) ? $"writer {writes:0} ops/s" : "";
+        return "";
     }
 
     private static string Number(double value, int decimals) => value.ToString("N" + decimals, CultureInfo.InvariantCulture);

@@ -4,12 +4,13 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace GrainKV.Bench.Reporting;
 
 internal static class ResultFiles
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
     public static void WriteRows(string path, IReadOnlyList<WorkloadResult> rows)
     {
