@@ -1,2 +1,37 @@
-// Placeholder entry point; the real program lands with its issue.
-return 0;
+// GrainKV.Bench: the project's benchmark program. Dispatches to a command:
+//   engine-compare  GrainKV's storage engine vs RocksDB, each store in its own child process, side by side
+//   engine          one store, in this process (what engine-compare runs as its children)
+// See docs/BENCHMARKS.md for options, method and recorded results.
+
+using GrainKV.Bench.Cli;
+using GrainKV.Bench.Commands;
+
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancellation.Cancel();
+};
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+{
+    Console.WriteLine(Usage.Text);
+    return args.Length == 0 ? 1 : 0;
+}
+
+try
+{
+    var options = new ArgumentReader(args.Skip(1));
+    return args[0] switch
+    {
+        "engine-compare" => await EngineCompareCommand.RunAsync(options, cancellation.Token),
+        "engine" => await EngineCommand.RunAsync(options, cancellation.Token),
+        _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
+    };
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine("Run with --help for the options.");
+    return 2;
+}
