@@ -21,6 +21,7 @@ public sealed class CliArguments
           get KEY [--out PATH]   print the value of KEY (exit code 1 when absent); concurrent values
                                  (siblings) are printed one per line; the causal context goes to stderr
           delete KEY             delete KEY
+          status                 nodes, liveness and each node's share of the ring
 
         consistency (per request):
           --n N                  replicas of the key (default: the cluster's)

@@ -28,6 +28,7 @@ public static class Commands
             "put" when args.File is not null => 1,
             "put" => 2,
             "get" or "delete" => 1,
+            "status" => 0,
             "" => throw new UsageException("no command given."),
             _ => throw new UsageException($"unknown command '{args.Command}'."),
         };
@@ -39,6 +40,12 @@ public static class Commands
 
     public static async Task<int> RunAsync(CliArguments args, GrainKvClient client, CancellationToken cancellationToken)
     {
+        if (args.Command == "status")
+        {
+            Console.Write(StatusReport.Format(await client.GetStatusAsync(cancellationToken)));
+            return ExitCodes.Ok;
+        }
+
         var key = Encoding.UTF8.GetBytes(args.Positional[0]);
         switch (args.Command)
         {

@@ -106,6 +106,10 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task DeleteAsync(string key, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default) =>
         DeleteAsync(Encoding.UTF8.GetBytes(key), context, options, cancellationToken);
 
+    /// <summary>The cluster's nodes, their liveness and their share of the ranges.</summary>
+    public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
+        _grains.GetGrain<IClusterStatusGrain>(0).GetStatus(cancellationToken);
+
     private IKeyRangeGrain RangeGrain(byte[] key) =>
         _grains.GetGrain<IKeyRangeGrain>(KeyPartitioner.RangeOf(key, _options.RangeCount));
 

@@ -46,6 +46,17 @@ public sealed class PlacementTests(ThreeNodeClusterFixture fixture) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task StatusShowsEveryNodeLiveAndTheirShareOfTheRing()
+    {
+        var status = await Cluster.Client.GetStatusAsync();
+        Assert.Equal(Cluster.Cluster.Silos.Select(s => s.Name).Order(), status.Nodes.Select(n => n.NodeId));
+        Assert.All(status.Nodes, n => Assert.True(n.IsLive));
+        Assert.Equal(status.RangeCount, status.Nodes.Sum(n => n.PrimaryRanges));
+        Assert.Equal(status.RangeCount * 3, status.Nodes.Sum(n => n.ReplicaRanges));
+        Assert.All(status.Nodes, n => Assert.Equal(status.RangeCount, n.ReplicaRanges));
+    }
+
     private Orleans.Runtime.SiloAddress? SiloOf(Orleans.Runtime.GrainId grain) =>
         Cluster.Cluster.TryGetGrainContext(grain, out var context) ? context.Address.SiloAddress : null;
 }

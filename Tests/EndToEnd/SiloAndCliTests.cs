@@ -39,6 +39,11 @@ public sealed class SiloAndCliTests
         Assert.Equal(3, laxClient.ExitCode);
         Assert.Equal("hello world", (await Cli.RunAsync(silo.Gateway, null, "get", "greeting")).StdoutText);
 
+        var status = await Cli.RunAsync(silo.Gateway, null, "status");
+        Assert.Equal(0, status.ExitCode);
+        Assert.Contains("1 node(s) on the ring, 1 live", status.StdoutText, StringComparison.Ordinal);
+        Assert.Contains("e2e-node", status.StdoutText, StringComparison.Ordinal);
+
         Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "delete", "greeting")).ExitCode);
         Assert.Equal(1, (await Cli.RunAsync(silo.Gateway, null, "get", "greeting")).ExitCode);
     }

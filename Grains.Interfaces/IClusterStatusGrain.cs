@@ -1,0 +1,36 @@
+// Cluster status for operators: the nodes on the ring, their liveness and their share of the ranges,
+// as seen by the silo that answers.
+
+namespace GrainKV;
+
+/// <summary>One node as seen in a <see cref="ClusterStatus"/>.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("grainkv.NodeStatus")]
+public sealed record NodeStatus(
+    [property: Id(0)] string NodeId,
+    [property: Id(1)] string Datacenter,
+    [property: Id(2)] bool IsLive,
+    [property: Id(3)] string Address,
+    [property: Id(4)] int PrimaryRanges,
+    [property: Id(5)] int ReplicaRanges);
+
+/// <summary>The ring and its defaults, as seen by <see cref="ObservedBy"/>.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("grainkv.ClusterStatus")]
+public sealed record ClusterStatus(
+    [property: Id(0)] string ObservedBy,
+    [property: Id(1)] int RangeCount,
+    [property: Id(2)] int ReplicationFactor,
+    [property: Id(3)] int WriteQuorum,
+    [property: Id(4)] int ReadQuorum,
+    [property: Id(5)] IReadOnlyList<NodeStatus> Nodes);
+
+/// <summary>Answers status queries from any silo (key: always 0).</summary>
+[Alias("grainkv.IClusterStatusGrain")]
+public interface IClusterStatusGrain : IGrainWithIntegerKey
+{
+    [Alias("GetStatus")]
+    Task<ClusterStatus> GetStatus(CancellationToken cancellationToken = default);
+}

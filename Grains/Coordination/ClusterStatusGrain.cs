@@ -1,0 +1,39 @@
+// Reports the local silo's ring view: nodes, liveness, and how many ranges each holds.
+
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Membership;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+
+namespace GrainKV.Grains.Coordination;
+
+/// <summary>Stateless status reporter; runs on whichever silo receives the call.</summary>
+[StatelessWorker]
+public sealed class ClusterStatusGrain(RingService ring, NodeIdentity node, IOptions<GrainKvNodeOptions> options) : Grain, IClusterStatusGrain
+{
+    public Task<ClusterStatus> GetStatus(CancellationToken cancellationToken)
+    {
+        var view = ring.Current;
+        var o = options.Value;
+        var primaries = new Dictionary<string, int>(StringComparer.Ordinal);
+        var replicas = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var range = 0; range < o.RangeCount; range++)
+        {
+            var list = view.PreferenceList(range, o.ReplicationFactor);
+            for (var i = 0; i < list.Count; i++)
+            {
+                replicas[list[i]] = replicas.GetValueOrDefault(list[i]) + 1;
+                if (i == 0)
+                {
+                    primaries[list[i]] = primaries.GetValueOrDefault(list[i]) + 1;
+                }
+            }
+        }
+
+        var nodes = view.Nodes.Values
+            .OrderBy(n => n.NodeId, StringComparer.Ordinal)
+            .Select(n => new NodeStatus(n.NodeId, n.Datacenter, n.IsLive, n.Address?.ToString() ?? "", primaries.GetValueOrDefault(n.NodeId), replicas.GetValueOrDefault(n.NodeId)))
+            .ToArray();
+        return Task.FromResult(new ClusterStatus(node.NodeId, o.RangeCount, o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum, nodes));
+    }
+}
