@@ -1,9 +1,16 @@
 // The storage engine's public face: put, get, delete and ordered scans over one data directory.
-// Write path: commit log (FasterLog) → memtable. Read path: memtable. Tables, flush and compaction
-// plug in below the memtable.
+// Write path: commit log (FasterLog) → active memtable → (at MemTableSize) immutable memtable →
+// background flush to an SSTable → manifest → log truncation. Read path: active memtable → immutable
+// memtables → tables newest first (bloom filter, index, block cache). Background compaction merges
+// tables (see CompactionPicker). Recovery: manifest + replay of the log after the last flush.
 
+using System.Collections.Immutable;
+using GrainKV.Storage.Cache;
+using GrainKV.Storage.Compaction;
 using GrainKV.Storage.Log;
+using GrainKV.Storage.Manifest;
 using GrainKV.Storage.Memory;
+using GrainKV.Storage.Table;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -16,19 +23,36 @@ public sealed partial class StorageEngine : IAsyncDisposable
     private const string LogDirectoryName = "log";
 
     private readonly StorageOptions _options;
+    private readonly string _directory;
     private readonly CommitLog _log;
     private readonly FileStream _directoryLock;
     private readonly ILogger<StorageEngine> _logger;
+    private readonly BlockCache _cache;
     private readonly Lock _writeLock = new();
-    private readonly MemTable _memTable = new();
+    private readonly Lock _stateLock = new();
+    private readonly SemaphoreSlim _work = new(0, int.MaxValue);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Counters _counters = new();
+    private volatile EngineState _state;
+    private TaskCompletionSource _progress = NewProgress();
+    private Task _background = Task.CompletedTask;
+    private long _nextTableId;
+    private long _logStart;
+    private long _fullCompactionsRequested;
+    private long _fullCompactionsDone;
+    private volatile Exception? _backgroundError;
     private int _disposed;
 
-    private StorageEngine(StorageOptions options, CommitLog log, FileStream directoryLock, ILogger<StorageEngine> logger)
+    private StorageEngine(StorageOptions options, string directory, CommitLog log, FileStream directoryLock, ILogger<StorageEngine> logger, BlockCache cache, EngineState state, long nextTableId)
     {
         _options = options;
+        _directory = directory;
         _log = log;
         _directoryLock = directoryLock;
         _logger = logger;
+        _cache = cache;
+        _state = state;
+        _nextTableId = nextTableId;
     }
 
     /// <summary>The options this engine was opened with.</summary>
@@ -39,6 +63,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, cancellationToken);
 
     /// <summary>Opens the engine in <see cref="StorageOptions.DataDirectory"/>, recovering every committed write.</summary>
+    /// <exception cref="CorruptionException">A table, the manifest or the log is damaged.</exception>
     public static async ValueTask<StorageEngine> OpenAsync(
         StorageOptions options, TimeProvider time, ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
@@ -48,17 +73,33 @@ public sealed partial class StorageEngine : IAsyncDisposable
         Directory.CreateDirectory(directory);
         var directoryLock = AcquireDirectoryLock(directory);
         var logger = loggerFactory.CreateLogger<StorageEngine>();
+        var tables = new List<TableReader>();
         try
         {
+            var manifest = ManifestFile.Read(directory) ?? ManifestState.Empty;
+            var cache = new BlockCache(options.BlockCacheSize);
+            foreach (var id in manifest.Tables)
+            {
+                tables.Add(TableReader.Open(Path.Combine(directory, TableFormat.FileName(id)), id, cache));
+            }
+
+            RemoveOrphans(directory, manifest);
             var log = await CommitLog.OpenAsync(
                 Path.Combine(directory, LogDirectoryName), options, time, logger, cancellationToken).ConfigureAwait(false);
-            var engine = new StorageEngine(options, log, directoryLock, logger);
-            var replayed = engine.Replay();
-            LogOpened(logger, directory, replayed);
+            var state = new EngineState(new MemTable(), [], [.. tables]);
+            var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart };
+            var replayed = engine.Replay(manifest.LogStart);
+            engine._background = Task.Run(engine.BackgroundLoopAsync);
+            LogOpened(logger, directory, tables.Count, replayed);
             return engine;
         }
         catch
         {
+            foreach (var table in tables)
+            {
+                table.Dispose();
+            }
+
             directoryLock.Dispose();
             throw;
         }
@@ -74,27 +115,46 @@ public sealed partial class StorageEngine : IAsyncDisposable
             throw new EntryTooLargeException($"Value of {value.Length} bytes exceeds the engine limit of {_options.MaxValueSize} bytes.");
         }
 
-        return WriteAsync(LogRecordKind.Put, key.Span, value.Span, cancellationToken);
+        return WriteAsync(LogRecordKind.Put, key.ToArray(), value.ToArray(), cancellationToken);
     }
 
     /// <summary>Deletes <paramref name="key"/> (writes a tombstone).</summary>
     public ValueTask DeleteAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
     {
         CheckKey(key.Span);
-        return WriteAsync(LogRecordKind.Delete, key.Span, ReadOnlySpan<byte>.Empty, cancellationToken);
+        return WriteAsync(LogRecordKind.Delete, key.ToArray(), null, cancellationToken);
     }
 
     /// <summary>Reads the latest value of <paramref name="key"/>. Returns false if absent or deleted.</summary>
+    /// <exception cref="CorruptionException">A table holding the key is damaged.</exception>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (_memTable.TryGet(key.ToArray(), out var found) && found is not null)
+        var state = _state;
+        var keyArray = key.ToArray();
+        value = [];
+        if (state.Active.TryGet(keyArray, out var found))
         {
-            value = found;
-            return true;
+            return Found(found, out value);
         }
 
-        value = [];
+        foreach (var frozen in state.Immutables)
+        {
+            if (frozen.Table.TryGet(keyArray, out found))
+            {
+                return Found(found, out value);
+            }
+        }
+
+        var hash = BloomFilter.Hash(key);
+        foreach (var table in state.Tables)
+        {
+            if (table.TryGet(key, hash, ref _counters.BloomNegatives, out found))
+            {
+                return Found(found, out value);
+            }
+        }
+
         return false;
     }
 
@@ -103,7 +163,152 @@ public sealed partial class StorageEngine : IAsyncDisposable
     public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(ReadOnlyMemory<byte> from, ReadOnlyMemory<byte> to)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        foreach (var entry in _memTable.Snapshot(from.Span, to.Span))
+        var state = _state;
+        var fromKey = from.ToArray();
+        var toKey = to.ToArray();
+        var sources = new List<IEnumerable<TableEntry>>
+        {
+            state.Active.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList(),
+        };
+        sources.AddRange(state.Immutables.Select(f => (IEnumerable<TableEntry>)f.Table.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList()));
+        sources.AddRange(state.Tables.Select(t => t.Scan(fromKey, toKey)));
+        return ScanLive(sources);
+    }
+
+    /// <summary>Makes the active memtable immutable and waits until every memtable is flushed to a table.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_writeLock)
+        {
+            if (_state.Active.Count > 0)
+            {
+                Rotate();
+            }
+        }
+
+        await WaitUntilAsync(() => _state.Immutables.Length == 0, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Flushes, then merges every table into one.</summary>
+    public async Task CompactAsync(CancellationToken cancellationToken = default)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        var ticket = Interlocked.Increment(ref _fullCompactionsRequested);
+        _work.Release();
+        await WaitUntilAsync(() => Interlocked.Read(ref _fullCompactionsDone) >= ticket, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The engine's counters now.</summary>
+    public EngineStatistics GetStatistics()
+    {
+        var state = _state;
+        return new EngineStatistics(
+            Interlocked.Read(ref _counters.UserBytes),
+            Interlocked.Read(ref _counters.LogRecords),
+            Interlocked.Read(ref _counters.BytesFlushed),
+            Interlocked.Read(ref _counters.BytesCompacted),
+            Interlocked.Read(ref _counters.Flushes),
+            Interlocked.Read(ref _counters.Compactions),
+            _cache.Hits,
+            _cache.Misses,
+            _cache.Bytes,
+            Interlocked.Read(ref _counters.BloomNegatives),
+            state.Tables.Length,
+            state.Tables.Sum(t => t.FileSize),
+            state.Immutables.Length,
+            state.Active.ApproximateBytes + state.Immutables.Sum(f => f.Table.ApproximateBytes),
+            Interlocked.Read(ref _counters.WriteStalls));
+    }
+
+    private ValueTask WriteAsync(LogRecordKind kind, byte[] key, byte[]? value, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_backgroundError is { } error)
+        {
+            throw new StorageException("The engine stopped writing after a background failure.", error);
+        }
+
+        var state = _state;
+        if (state.Immutables.Length >= _options.MaxImmutableMemTables || state.Tables.Length >= _options.StallTables)
+        {
+            return SlowWriteAsync(kind, key, value, cancellationToken);
+        }
+
+        long address;
+
+        // Log order and memtable order must agree, so both happen under one short lock.
+        lock (_writeLock)
+        {
+            address = _log.Append(kind, key, value);
+            _state.Active.Set(key, value);
+            if (_state.Active.ApproximateBytes >= _options.MemTableSize)
+            {
+                Rotate();
+            }
+        }
+
+        Interlocked.Add(ref _counters.UserBytes, key.Length + (value?.Length ?? 0));
+        Interlocked.Increment(ref _counters.LogRecords);
+        return _options.Durability == LogDurability.Synced
+            ? _log.WaitForCommitAsync(address, cancellationToken)
+            : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Back-pressure: waits for the background work to catch up, then writes.</summary>
+    private async ValueTask SlowWriteAsync(LogRecordKind kind, byte[] key, byte[]? value, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _counters.WriteStalls);
+        await WaitUntilAsync(
+            () => _state.Immutables.Length < _options.MaxImmutableMemTables && _state.Tables.Length < _options.StallTables,
+            cancellationToken).ConfigureAwait(false);
+
+        await WriteAsync(kind, key, value, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Under the write lock: freezes the active memtable and hands it to the flusher.</summary>
+    private void Rotate()
+    {
+        lock (_stateLock)
+        {
+            var state = _state;
+            var frozen = new FrozenMemTable(state.Active, _log.TailAddress);
+            _state = state with { Active = new MemTable(), Immutables = state.Immutables.Insert(0, frozen) };
+        }
+
+        _work.Release();
+    }
+
+    /// <summary>Waits until <paramref name="done"/> holds, re-checking after each step of background work.</summary>
+    private async Task WaitUntilAsync(Func<bool> done, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Take the progress signal before checking, so a step finishing in between is not missed.
+            var progress = Volatile.Read(ref _progress).Task;
+            if (done())
+            {
+                return;
+            }
+
+            if (_backgroundError is { } error)
+            {
+                throw new StorageException("The engine's background work failed.", error);
+            }
+
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            await progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool Found(byte[]? found, out byte[] value)
+    {
+        value = found ?? [];
+        return found is not null;
+    }
+
+    private static IEnumerable<KeyValuePair<byte[], byte[]>> ScanLive(List<IEnumerable<TableEntry>> sources)
+    {
+        foreach (var entry in MergingIterator.Merge(sources))
         {
             if (entry.Value is not null)
             {
@@ -112,26 +317,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
-    private ValueTask WriteAsync(LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        long address;
-        var keyCopy = key.ToArray();
-        var valueCopy = kind == LogRecordKind.Put ? value.ToArray() : null;
-
-        // Log order and memtable order must agree, so both happen under one short lock.
-        lock (_writeLock)
-        {
-            address = _log.Append(kind, key, value);
-            _memTable.Set(keyCopy, valueCopy);
-        }
-
-        return _options.Durability == LogDurability.Synced
-            ? _log.WaitForCommitAsync(address, cancellationToken)
-            : ValueTask.CompletedTask;
-    }
-
-    private static void CheckKey(ReadOnlySpan<byte> key)
+    private void CheckKey(ReadOnlySpan<byte> key)
     {
         if (key.IsEmpty)
         {
@@ -144,16 +330,37 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
-    private int Replay()
+    private int Replay(long fromAddress)
     {
         var count = 0;
-        foreach (var (_, record) in _log.ReadCommitted(_log.BeginAddress))
+        foreach (var (_, record) in _log.ReadCommitted(fromAddress))
         {
-            _memTable.Set(record.Key, record.Value);
+            _state.Active.Set(record.Key, record.Value);
             count++;
         }
 
+        if (_state.Active.ApproximateBytes >= _options.MemTableSize)
+        {
+            lock (_writeLock)
+            {
+                Rotate();
+            }
+        }
+
         return count;
+    }
+
+    private static void RemoveOrphans(string directory, ManifestState manifest)
+    {
+        var live = manifest.Tables.Select(TableFormat.FileName).ToHashSet(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(directory))
+        {
+            var name = Path.GetFileName(file);
+            if ((name.EndsWith(TableFormat.FileExtension, StringComparison.Ordinal) && !live.Contains(name)) || name.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                File.Delete(file);
+            }
+        }
     }
 
     private static FileStream AcquireDirectoryLock(string directory)
@@ -169,7 +376,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
-    /// <summary>Commits the log and releases the directory.</summary>
+    private static TaskCompletionSource NewProgress() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Stops background work, commits the log and releases the directory.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -182,13 +391,33 @@ public sealed partial class StorageEngine : IAsyncDisposable
             // No writer is between append and memtable update past this point.
         }
 
+        _stopping.Cancel();
+        await _background.ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
+        foreach (var table in _state.Tables)
+        {
+            table.Dispose();
+        }
+
         await _directoryLock.DisposeAsync().ConfigureAwait(false);
+        _progress.TrySetResult();
         LogClosed(_logger, _options.DataDirectory);
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened storage engine in {Directory}; replayed {Records} log records")]
-    private static partial void LogOpened(ILogger logger, string directory, int records);
+    private sealed class Counters
+    {
+        public long UserBytes;
+        public long LogRecords;
+        public long BytesFlushed;
+        public long BytesCompacted;
+        public long Flushes;
+        public long Compactions;
+        public long BloomNegatives;
+        public long WriteStalls;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened storage engine in {Directory}: {Tables} tables, replayed {Records} log records")]
+    private static partial void LogOpened(ILogger logger, string directory, int tables, int records);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Closed storage engine in {Directory}")]
     private static partial void LogClosed(ILogger logger, string directory);

@@ -34,6 +34,37 @@ public sealed class StorageOptions
     /// <summary>Log page size in bits (22 = 4 MiB). An entry must fit in one page.</summary>
     public int LogPageSizeBits { get; set; } = 22;
 
+    /// <summary>Size at which the active memtable becomes immutable and is flushed to a table.</summary>
+    public long MemTableSize { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Immutable memtables allowed to wait for flushing before writers are slowed down.</summary>
+    public int MaxImmutableMemTables { get; set; } = 2;
+
+    /// <summary>Target size of an uncompressed data block.</summary>
+    public int BlockSize { get; set; } = 4096;
+
+    /// <summary>Bloom filter bits per key (10 gives about 1% false positives).</summary>
+    public int BloomBitsPerKey { get; set; } = 10;
+
+    /// <summary>Compress data blocks with LZ4 when it saves space.</summary>
+    public bool Compression { get; set; } = true;
+
+    /// <summary>Memory budget of the block cache.</summary>
+    public long BlockCacheSize { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Minimum number of similar-sized tables merged by one compaction.</summary>
+    public int CompactionTrigger { get; set; } = 4;
+
+    /// <summary>Table count at which a compaction is forced even without a size-tiered run.</summary>
+    public int MaxTables { get; set; } = 12;
+
+    /// <summary>Table count at which writers are slowed until compaction catches up.</summary>
+    public int StallTables { get; set; } = 24;
+
+    /// <summary>Decides whether a tombstone may be dropped when a compaction reaches the oldest table.
+    /// Null keeps every tombstone; the cluster supplies a policy once all replicas hold the deletion.</summary>
+    public Func<ReadOnlyMemory<byte>, bool>? CanPurgeTombstone { get; set; }
+
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {
@@ -52,11 +83,21 @@ public sealed class StorageOptions
             throw new ArgumentException("LogPageSizeBits must be between 12 and 28.", nameof(LogPageSizeBits));
         }
 
-        if (MaxValueSize <= 0 || MaxValueSize > (1 << LogPageSizeBits) - MaxKeySizeLimit - 64)
+        if (MaxValueSize <= 0 || MaxValueSize > (1 << LogPageSizeBits) - 1024)
         {
             throw new ArgumentException(
                 $"MaxValueSize must be positive and leave room for a key within one log page ({1 << LogPageSizeBits} bytes).",
                 nameof(MaxValueSize));
+        }
+
+        if (MemTableSize < 4096 || MaxImmutableMemTables < 1 || BlockSize < 256 || BloomBitsPerKey is < 1 or > 40 || BlockCacheSize < 0)
+        {
+            throw new ArgumentException("MemTableSize (>= 4 KiB), MaxImmutableMemTables (>= 1), BlockSize (>= 256), BloomBitsPerKey (1..40) and BlockCacheSize (>= 0) must be in range.");
+        }
+
+        if (CompactionTrigger < 2 || MaxTables < CompactionTrigger || StallTables <= MaxTables)
+        {
+            throw new ArgumentException("Need 2 <= CompactionTrigger <= MaxTables < StallTables.");
         }
     }
 }

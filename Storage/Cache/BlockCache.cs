@@ -1,0 +1,71 @@
+// A block cache with a memory budget: decompressed, checked data blocks keyed by (table id, offset),
+// evicted least recently used first. Hot data stays in memory; the rest is read from the tables.
+
+namespace GrainKV.Storage.Cache;
+
+/// <summary>A thread-safe LRU cache of raw data blocks bounded by their total size in bytes.</summary>
+public sealed class BlockCache(long capacityBytes)
+{
+    private readonly Dictionary<(long Table, long Offset), LinkedListNode<Entry>> _map = [];
+    private readonly LinkedList<Entry> _lru = new();
+    private readonly Lock _lock = new();
+    private long _bytes;
+    private long _hits;
+    private long _misses;
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _bytes;
+            }
+        }
+    }
+
+    /// <summary>The cached block, or the result of <paramref name="load"/> (then cached).</summary>
+    public byte[] GetOrLoad(long table, long offset, Func<byte[]> load)
+    {
+        lock (_lock)
+        {
+            if (_map.TryGetValue((table, offset), out var node))
+            {
+                _lru.Remove(node);
+                _lru.AddFirst(node);
+                _hits++;
+                return node.Value.Block;
+            }
+        }
+
+        Interlocked.Increment(ref _misses);
+        var block = load();
+        if (capacityBytes <= 0 || block.Length > capacityBytes / 4)
+        {
+            return block;
+        }
+
+        lock (_lock)
+        {
+            if (!_map.ContainsKey((table, offset)))
+            {
+                _map[(table, offset)] = _lru.AddFirst(new Entry(table, offset, block));
+                _bytes += block.Length;
+                while (_bytes > capacityBytes && _lru.Last is { } last)
+                {
+                    _lru.RemoveLast();
+                    _map.Remove((last.Value.Table, last.Value.Offset));
+                    _bytes -= last.Value.Block.Length;
+                }
+            }
+        }
+
+        return block;
+    }
+
+    private sealed record Entry(long Table, long Offset, byte[] Block);
+}

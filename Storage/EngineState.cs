@@ -1,0 +1,15 @@
+// The engine's read view at one moment: the active memtable, the immutable memtables waiting to be
+// flushed, and the live tables, each list newest first. Replaced as a whole (copy on write), so a
+// reader that took it sees a consistent point in time without locks.
+
+using System.Collections.Immutable;
+using GrainKV.Storage.Memory;
+using GrainKV.Storage.Table;
+
+namespace GrainKV.Storage;
+
+/// <summary>An immutable memtable and the log address just past its last record.</summary>
+public sealed record FrozenMemTable(MemTable Table, long LogEnd);
+
+/// <summary>Copy-on-write view of memtables and tables.</summary>
+public sealed record EngineState(MemTable Active, ImmutableArray<FrozenMemTable> Immutables, ImmutableArray<TableReader> Tables);

@@ -1,0 +1,135 @@
+// The engine's background work, on one task: flush immutable memtables to tables (oldest first), then
+// compact tables when the policy asks for it. Each step publishes a new EngineState and manifest and
+// then wakes writers waiting on back-pressure.
+
+using GrainKV.Storage.Compaction;
+using GrainKV.Storage.Manifest;
+using GrainKV.Storage.Table;
+using Microsoft.Extensions.Logging;
+
+namespace GrainKV.Storage;
+
+public sealed partial class StorageEngine
+{
+    private async Task BackgroundLoopAsync()
+    {
+        var token = _stopping.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await _work.WaitAsync(token).ConfigureAwait(false);
+                var requested = Interlocked.Read(ref _fullCompactionsRequested);
+                var force = requested > Interlocked.Read(ref _fullCompactionsDone);
+                while (!token.IsCancellationRequested && (FlushOldest() || await CompactOnceAsync(force).ConfigureAwait(false)))
+                {
+                    force = false;
+                    SignalProgress();
+                }
+
+                Interlocked.Exchange(ref _fullCompactionsDone, Math.Max(requested, Interlocked.Read(ref _fullCompactionsDone)));
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                _backgroundError = ex;
+                LogBackgroundFailed(_logger, ex);
+                break;
+            }
+            finally
+            {
+                SignalProgress();
+            }
+        }
+    }
+
+    private void SignalProgress() => Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
+
+    /// <summary>Writes the oldest immutable memtable to a table, publishes it, truncates the log. False if none.</summary>
+    private bool FlushOldest()
+    {
+        var state = _state;
+        if (state.Immutables.IsEmpty)
+        {
+            return false;
+        }
+
+        var frozen = state.Immutables[^1];
+        var id = Interlocked.Increment(ref _nextTableId) - 1;
+        var path = Path.Combine(_directory, TableFormat.FileName(id));
+        var entries = frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value));
+        var info = TableWriter.Write(path, entries, WriterOptions);
+        var table = TableReader.Open(path, id, _cache);
+        lock (_stateLock)
+        {
+            var current = _state;
+            var next = current with { Immutables = current.Immutables.Remove(frozen), Tables = current.Tables.Insert(0, table) };
+            ManifestFile.Write(_directory, new ManifestState(frozen.LogEnd, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
+            _logStart = frozen.LogEnd;
+            _state = next;
+        }
+
+        _log.TruncateBefore(frozen.LogEnd);
+        Interlocked.Add(ref _counters.BytesFlushed, info.FileSize);
+        Interlocked.Increment(ref _counters.Flushes);
+        LogFlushed(_logger, id, info.EntryCount, info.FileSize);
+        return true;
+    }
+
+    /// <summary>Runs one compaction if the policy (or a forced compaction) asks for one. False if none.</summary>
+    private async Task<bool> CompactOnceAsync(bool full)
+    {
+        var tables = _state.Tables;
+        var count = full && tables.Length > 1
+            ? tables.Length
+            : CompactionPicker.Pick(tables.Select(t => t.FileSize).ToArray(), _options.CompactionTrigger, _options.MaxTables);
+        if (count == 0)
+        {
+            return false;
+        }
+
+        var run = tables.Take(count).ToArray();
+        var bottom = count == tables.Length;
+        var purge = _options.CanPurgeTombstone;
+        var merged = MergingIterator.Merge(run.Select(t => t.All()).ToArray())
+            .Where(e => e.Value is not null || !bottom || purge is null || !purge(e.Key));
+        var id = Interlocked.Increment(ref _nextTableId) - 1;
+        var path = Path.Combine(_directory, TableFormat.FileName(id));
+        var info = TableWriter.Write(path, merged, WriterOptions);
+        var output = TableReader.Open(path, id, _cache);
+        lock (_stateLock)
+        {
+            var current = _state;
+            var start = current.Tables.IndexOf(run[0]);
+            var next = current with { Tables = current.Tables.RemoveRange(start, run.Length).Insert(start, output) };
+            ManifestFile.Write(_directory, new ManifestState(_logStart, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
+            _state = next;
+        }
+
+        // Readers that took an older state may still read the old tables: an open file survives its deletion.
+        foreach (var table in run)
+        {
+            File.Delete(table.Path);
+        }
+
+        Interlocked.Add(ref _counters.BytesCompacted, info.FileSize);
+        Interlocked.Increment(ref _counters.Compactions);
+        LogCompacted(_logger, run.Length, id, info.EntryCount, info.FileSize);
+        await Task.Yield();
+        return true;
+    }
+
+    private TableWriterOptions WriterOptions => new(_options.BlockSize, _options.BloomBitsPerKey, _options.Compression);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Flushed table {Id}: {Entries} entries, {Bytes} bytes")]
+    private static partial void LogFlushed(ILogger logger, long id, long entries, long bytes);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Debug, Message = "Compacted {Inputs} tables into table {Id}: {Entries} entries, {Bytes} bytes")]
+    private static partial void LogCompacted(ILogger logger, int inputs, long id, long entries, long bytes);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Background flush or compaction failed; writes are refused from now on")]
+    private static partial void LogBackgroundFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,72 @@
+// Sealing and opening stored blocks: optional LZ4 compression, then a trailer with the kind, the raw
+// length and a CRC-32 that is checked on every read (see TableFormat for the layout).
+
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using K4os.Compression.LZ4;
+
+namespace GrainKV.Storage.Table;
+
+/// <summary>Encodes and decodes the stored form of a block.</summary>
+public static class BlockCodec
+{
+    /// <summary>The stored bytes of <paramref name="raw"/>: LZ4-compressed when <paramref name="compress"/> and it saves space.</summary>
+    public static byte[] Seal(ReadOnlySpan<byte> raw, bool compress)
+    {
+        byte[] stored;
+        byte kind;
+        var compressed = compress ? new byte[LZ4Codec.MaximumOutputSize(raw.Length)] : null;
+        var compressedLength = compressed is null ? -1 : LZ4Codec.Encode(raw, compressed, LZ4Level.L00_FAST);
+        if (compressed is not null && compressedLength > 0 && compressedLength < raw.Length - raw.Length / 8)
+        {
+            stored = new byte[compressedLength + TableFormat.BlockTrailerSize];
+            compressed.AsSpan(0, compressedLength).CopyTo(stored);
+            kind = TableFormat.Lz4Block;
+        }
+        else
+        {
+            stored = new byte[raw.Length + TableFormat.BlockTrailerSize];
+            raw.CopyTo(stored);
+            kind = TableFormat.RawBlock;
+        }
+
+        var payload = stored.Length - TableFormat.BlockTrailerSize;
+        stored[payload] = kind;
+        BinaryPrimitives.WriteUInt32LittleEndian(stored.AsSpan(payload + 1), (uint)raw.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(stored.AsSpan(payload + 5), Crc32.HashToUInt32(stored.AsSpan(0, payload + 5)));
+        return stored;
+    }
+
+    /// <summary>The raw bytes of a stored block. Throws <see cref="CorruptionException"/> on a bad checksum or kind.</summary>
+    public static byte[] Open(ReadOnlySpan<byte> stored, string file, long offset)
+    {
+        if (stored.Length < TableFormat.BlockTrailerSize)
+        {
+            throw new CorruptionException(file, $"block at {offset} is {stored.Length} bytes, shorter than its trailer");
+        }
+
+        var payload = stored.Length - TableFormat.BlockTrailerSize;
+        var expected = BinaryPrimitives.ReadUInt32LittleEndian(stored[(payload + 5)..]);
+        if (Crc32.HashToUInt32(stored[..(payload + 5)]) != expected)
+        {
+            throw new CorruptionException(file, $"checksum mismatch in block at {offset}");
+        }
+
+        var rawLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(stored[(payload + 1)..]);
+        switch (stored[payload])
+        {
+            case TableFormat.RawBlock when rawLength == payload:
+                return stored[..payload].ToArray();
+            case TableFormat.Lz4Block:
+                var raw = new byte[rawLength];
+                if (LZ4Codec.Decode(stored[..payload], raw) != rawLength)
+                {
+                    throw new CorruptionException(file, $"block at {offset} does not decompress to {rawLength} bytes");
+                }
+
+                return raw;
+            default:
+                throw new CorruptionException(file, $"block at {offset} has unknown kind {stored[payload]} or bad length");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+// The on-disk layout of an SSTable (documented in docs/STORAGE.md). A table is immutable once written:
+//
+//   [data block 0][data block 1]...[data block n-1][index block][bloom block][footer]
+//
+// Every block (data, index, bloom) is stored as
+//   payload (compressed or raw) | kind: 1 byte (0 = raw, 1 = LZ4) | raw length: uint32 LE | crc32: uint32 LE
+// where the CRC-32 covers payload + kind + raw length.
+//
+// Data block, raw: a sequence of entries, keys strictly increasing:
+//   key length: varint | flags: 1 byte (bit 0 = tombstone) | value length: varint (absent for tombstones)
+//   | key bytes | value bytes
+//
+// Index block, raw: one entry per data block:
+//   last key length: varint | last key | block offset: varint | block stored size: varint
+//
+// Bloom block, raw: hash count k: 1 byte | bit array (see BloomFilter).
+//
+// Footer (fixed 48 bytes, at the end of the file):
+//   index offset: uint64 | index size: uint32 | bloom offset: uint64 | bloom size: uint32
+//   | entry count: uint64 | format version: uint32 | footer crc32 (of the preceding 36 bytes): uint32
+//   | magic: uint64 = 0x47524B5653535442 ("GRKVSSTB")
+
+namespace GrainKV.Storage.Table;
+
+/// <summary>Constants of the SSTable format.</summary>
+public static class TableFormat
+{
+    public const ulong Magic = 0x47524B5653535442;
+    public const uint FormatVersion = 1;
+    public const int FooterSize = 48;
+    public const int BlockTrailerSize = 9;
+    public const byte RawBlock = 0;
+    public const byte Lz4Block = 1;
+    public const byte TombstoneFlag = 1;
+    public const string FileExtension = ".sst";
+
+    /// <summary>File name of table <paramref name="id"/>.</summary>
+    public static string FileName(long id) => $"{id:D8}{FileExtension}";
+}

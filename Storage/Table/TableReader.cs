@@ -1,0 +1,222 @@
+// Reads an SSTable: footer, index and bloom filter are checked and kept in memory at open; data blocks
+// are read on demand with positional reads (safe for concurrent readers) through the block cache.
+
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using GrainKV.Storage.Cache;
+using Microsoft.Win32.SafeHandles;
+
+namespace GrainKV.Storage.Table;
+
+/// <summary>An open, immutable SSTable.</summary>
+public sealed class TableReader : IDisposable
+{
+    private readonly SafeFileHandle _file;
+    private readonly string _path;
+    private readonly BlockCache _cache;
+    private readonly BloomFilter _bloom;
+    private readonly byte[][] _lastKeys;
+    private readonly long[] _offsets;
+    private readonly int[] _sizes;
+
+    private TableReader(long id, string path, SafeFileHandle file, long size, long entries, BlockCache cache, BloomFilter bloom, byte[][] lastKeys, long[] offsets, int[] sizes)
+    {
+        Id = id;
+        _path = path;
+        _file = file;
+        FileSize = size;
+        EntryCount = entries;
+        _cache = cache;
+        _bloom = bloom;
+        _lastKeys = lastKeys;
+        _offsets = offsets;
+        _sizes = sizes;
+    }
+
+    public long Id { get; }
+
+    public long FileSize { get; }
+
+    public long EntryCount { get; }
+
+    public string Path => _path;
+
+    /// <summary>Opens and checks a table. Throws <see cref="CorruptionException"/> naming the file if it is damaged.</summary>
+    public static TableReader Open(string path, long id, BlockCache cache)
+    {
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        try
+        {
+            var size = RandomAccess.GetLength(file);
+            if (size < TableFormat.FooterSize)
+            {
+                throw new CorruptionException(path, $"file of {size} bytes is shorter than a table footer");
+            }
+
+            var footer = new byte[TableFormat.FooterSize];
+            RandomAccess.Read(file, footer, size - TableFormat.FooterSize);
+            if (BinaryPrimitives.ReadUInt64LittleEndian(footer.AsSpan(40)) != TableFormat.Magic)
+            {
+                throw new CorruptionException(path, "bad magic number (not a table, or truncated)");
+            }
+
+            if (Crc32.HashToUInt32(footer.AsSpan(0, 36)) != BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(36)))
+            {
+                throw new CorruptionException(path, "footer checksum mismatch");
+            }
+
+            var version = BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(32));
+            if (version != TableFormat.FormatVersion)
+            {
+                throw new CorruptionException(path, $"unsupported table format version {version}");
+            }
+
+            var indexOffset = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer);
+            var indexSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(8));
+            var bloomOffset = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer.AsSpan(12));
+            var bloomSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(20));
+            var entries = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer.AsSpan(24));
+            if (indexOffset < 0 || bloomOffset < 0 || indexOffset + indexSize > size || bloomOffset + bloomSize > size - TableFormat.FooterSize)
+            {
+                throw new CorruptionException(path, "footer points outside the file");
+            }
+
+            var bloom = BloomFilter.Load(ReadBlock(file, path, bloomOffset, bloomSize), path);
+            var (lastKeys, offsets, sizes) = ParseIndex(ReadBlock(file, path, indexOffset, indexSize), path, indexOffset);
+            return new TableReader(id, path, file, size, entries, cache, bloom, lastKeys, offsets, sizes);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Looks <paramref name="key"/> up: false if the table has no entry for it (bloom-negative
+    /// lookups counted in <paramref name="bloomNegatives"/>); true with a null value for a tombstone.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, ulong bloomHash, ref long bloomNegatives, out byte[]? value)
+    {
+        value = null;
+        if (!_bloom.MayContain(bloomHash))
+        {
+            Interlocked.Increment(ref bloomNegatives);
+            return false;
+        }
+
+        var block = FindBlock(key);
+        if (block < 0)
+        {
+            return false;
+        }
+
+        foreach (var entry in LoadBlock(block))
+        {
+            var order = entry.Key.AsSpan().SequenceCompareTo(key);
+            if (order == 0)
+            {
+                value = entry.Value;
+                return true;
+            }
+
+            if (order > 0)
+            {
+                break;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Entries with keys in [<paramref name="from"/>, <paramref name="to"/>) (empty <paramref name="to"/> = unbounded), tombstones included.</summary>
+    public IEnumerable<TableEntry> Scan(byte[] from, byte[] to)
+    {
+        for (var block = Math.Max(0, FindBlock(from)); block >= 0 && block < _offsets.Length; block++)
+        {
+            foreach (var entry in LoadBlock(block))
+            {
+                if (entry.Key.AsSpan().SequenceCompareTo(from) < 0)
+                {
+                    continue;
+                }
+
+                if (to.Length > 0 && entry.Key.AsSpan().SequenceCompareTo(to) >= 0)
+                {
+                    yield break;
+                }
+
+                yield return entry;
+            }
+        }
+    }
+
+    /// <summary>Every entry, in key order.</summary>
+    public IEnumerable<TableEntry> All() => Scan([], []);
+
+    /// <summary>Index of the first block whose last key is at or after <paramref name="key"/>, or -1 if none.</summary>
+    private int FindBlock(ReadOnlySpan<byte> key)
+    {
+        int lo = 0, hi = _lastKeys.Length - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_lastKeys[mid].AsSpan().SequenceCompareTo(key) >= 0)
+            {
+                found = mid;
+                hi = mid - 1;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return found;
+    }
+
+    private List<TableEntry> LoadBlock(int block)
+    {
+        var raw = _cache.GetOrLoad(Id, _offsets[block], () => ReadBlock(_file, _path, _offsets[block], _sizes[block]));
+        return BlockReader.Entries(raw, _path);
+    }
+
+    private static byte[] ReadBlock(SafeFileHandle file, string path, long offset, int size)
+    {
+        var stored = new byte[size];
+        var read = RandomAccess.Read(file, stored, offset);
+        if (read != size)
+        {
+            throw new CorruptionException(path, $"block at {offset} is truncated ({read} of {size} bytes)");
+        }
+
+        return BlockCodec.Open(stored, path, offset);
+    }
+
+    private static (byte[][] LastKeys, long[] Offsets, int[] Sizes) ParseIndex(byte[] raw, string path, long indexOffset)
+    {
+        var keys = new List<byte[]>();
+        var offsets = new List<long>();
+        var sizes = new List<int>();
+        var position = 0;
+        while (position < raw.Length)
+        {
+            if (!Varint.TryRead(raw, ref position, out var keyLength) || keyLength > (ulong)(raw.Length - position))
+            {
+                throw new CorruptionException(path, $"malformed index block at {indexOffset}");
+            }
+
+            keys.Add(raw.AsSpan(position, (int)keyLength).ToArray());
+            position += (int)keyLength;
+            if (!Varint.TryRead(raw, ref position, out var offset) || !Varint.TryRead(raw, ref position, out var size) || offset + size > (ulong)indexOffset)
+            {
+                throw new CorruptionException(path, $"malformed index block at {indexOffset}");
+            }
+
+            offsets.Add((long)offset);
+            sizes.Add((int)size);
+        }
+
+        return ([.. keys], [.. offsets], [.. sizes]);
+    }
+
+    public void Dispose() => _file.Dispose();
+}

@@ -1,0 +1,109 @@
+// Writes a sorted run of entries as an SSTable: data blocks cut at the block size, then the index,
+// the bloom filter and the footer; written to a temporary file, fsynced, then renamed into place.
+
+using System.Buffers.Binary;
+using System.IO.Hashing;
+
+namespace GrainKV.Storage.Table;
+
+/// <summary>Settings of a table being written.</summary>
+public readonly record struct TableWriterOptions(int BlockSize, int BloomBitsPerKey, bool Compress);
+
+/// <summary>What was written.</summary>
+public readonly record struct TableInfo(long FileSize, long EntryCount);
+
+/// <summary>Builds SSTable files.</summary>
+public static class TableWriter
+{
+    /// <summary>Writes <paramref name="entries"/> (strictly increasing keys) to <paramref name="path"/> durably.</summary>
+    public static TableInfo Write(string path, IEnumerable<TableEntry> entries, TableWriterOptions options)
+    {
+        var temporary = path + ".tmp";
+        long count = 0;
+        var hashes = new List<ulong>();
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            using var block = new MemoryStream();
+            using var index = new MemoryStream();
+            byte[]? lastKey = null;
+            foreach (var entry in entries)
+            {
+                if (lastKey is not null && entry.Key.AsSpan().SequenceCompareTo(lastKey) <= 0)
+                {
+                    throw new InvalidOperationException("Table entries must have strictly increasing keys.");
+                }
+
+                AppendEntry(block, entry);
+                hashes.Add(BloomFilter.Hash(entry.Key));
+                lastKey = entry.Key;
+                count++;
+                if (block.Length >= options.BlockSize)
+                {
+                    FlushBlock(file, block, index, lastKey, options.Compress);
+                }
+            }
+
+            if (block.Length > 0)
+            {
+                FlushBlock(file, block, index, lastKey!, options.Compress);
+            }
+
+            var (indexOffset, indexSize) = WriteBlock(file, index.ToArray(), options.Compress);
+            var (bloomOffset, bloomSize) = WriteBlock(file, BloomFilter.Build(hashes, options.BloomBitsPerKey), compress: false);
+            file.Write(Footer(indexOffset, indexSize, bloomOffset, bloomSize, count));
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        return new TableInfo(new FileInfo(path).Length, count);
+    }
+
+    private static void AppendEntry(MemoryStream block, TableEntry entry)
+    {
+        Varint.Write(block, (ulong)entry.Key.Length);
+        block.WriteByte(entry.Value is null ? TableFormat.TombstoneFlag : (byte)0);
+        if (entry.Value is not null)
+        {
+            Varint.Write(block, (ulong)entry.Value.Length);
+        }
+
+        block.Write(entry.Key);
+        if (entry.Value is not null)
+        {
+            block.Write(entry.Value);
+        }
+    }
+
+    private static void FlushBlock(FileStream file, MemoryStream block, MemoryStream index, byte[] lastKey, bool compress)
+    {
+        var (offset, size) = WriteBlock(file, block.ToArray(), compress);
+        Varint.Write(index, (ulong)lastKey.Length);
+        index.Write(lastKey);
+        Varint.Write(index, (ulong)offset);
+        Varint.Write(index, (ulong)size);
+        block.SetLength(0);
+    }
+
+    private static (long Offset, int Size) WriteBlock(FileStream file, byte[] raw, bool compress)
+    {
+        var offset = file.Position;
+        var stored = BlockCodec.Seal(raw, compress);
+        file.Write(stored);
+        return (offset, stored.Length);
+    }
+
+    private static byte[] Footer(long indexOffset, int indexSize, long bloomOffset, int bloomSize, long count)
+    {
+        var footer = new byte[TableFormat.FooterSize];
+        var span = footer.AsSpan();
+        BinaryPrimitives.WriteUInt64LittleEndian(span, (ulong)indexOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[8..], (uint)indexSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[12..], (ulong)bloomOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], (uint)bloomSize);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[24..], (ulong)count);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[32..], TableFormat.FormatVersion);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[36..], Crc32.HashToUInt32(span[..36]));
+        BinaryPrimitives.WriteUInt64LittleEndian(span[40..], TableFormat.Magic);
+        return footer;
+    }
+}
