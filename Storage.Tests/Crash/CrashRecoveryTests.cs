@@ -12,15 +12,22 @@ public sealed class CrashRecoveryTests : IDisposable
     private const int Writers = 4;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "grainkv-tests", Guid.NewGuid().ToString("N"));
 
-    [Fact]
-    public async Task AcknowledgedWritesSurviveRepeatedSigkill()
+    [Theory]
+    [InlineData(32L * 1024 * 1024)] // killed while writing to the log and memtable
+    [InlineData(16L * 1024)] // killed while flushing and compacting, which run all the time
+    public async Task AcknowledgedWritesSurviveRepeatedSigkill(long memTableBytes)
     {
         // Per key: the last acknowledged value (null = deleted) and values that may have been applied unacknowledged.
         var acknowledged = new Dictionary<string, string?>();
         for (var round = 0; round < 3; round++)
         {
-            var inFlight = await RunAndKillAsync(round, acknowledged, acknowledgementsBeforeKill: 150 + round * 50);
+            var inFlight = await RunAndKillAsync(round, memTableBytes, acknowledged, acknowledgementsBeforeKill: 150 + round * 50);
             await using var engine = await StorageEngine.OpenAsync(new StorageOptions { DataDirectory = _directory });
+            if (memTableBytes < 1024 * 1024)
+            {
+                Assert.True(engine.GetStatistics().Tables > 0, "the small-memtable writer flushed tables before the kill");
+            }
+
             foreach (var (key, expected) in acknowledged)
             {
                 var found = engine.TryGet(Encoding.UTF8.GetBytes(key), out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
@@ -33,11 +40,11 @@ public sealed class CrashRecoveryTests : IDisposable
 
     /// <summary>Runs the writer until it has acknowledged enough operations, kills it, and folds what it
     /// acknowledged into <paramref name="acknowledged"/>. Returns the operations in flight at the kill.</summary>
-    private async Task<List<KeyValuePair<string, string?>>> RunAndKillAsync(int round, Dictionary<string, string?> acknowledged, int acknowledgementsBeforeKill)
+    private async Task<List<KeyValuePair<string, string?>>> RunAndKillAsync(int round, long memTableBytes, Dictionary<string, string?> acknowledged, int acknowledgementsBeforeKill)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GrainKV.Storage.CrashWriter.dll"));
-        foreach (var arg in new[] { _directory, round.ToString(), Writers.ToString(), "100000" })
+        foreach (var arg in new[] { _directory, round.ToString(), Writers.ToString(), "100000", memTableBytes.ToString() })
         {
             info.ArgumentList.Add(arg);
         }
@@ -50,7 +57,12 @@ public sealed class CrashRecoveryTests : IDisposable
         {
             var line = await child.StandardOutput.ReadLineAsync(timeout.Token)
                 ?? throw new InvalidOperationException($"The writer exited early with code {(child.HasExited ? child.ExitCode : -1)}.");
-            var parts = line.Split(' ', 3);
+            var parts = Parse(line);
+            if (parts is null)
+            {
+                continue;
+            }
+
             if (parts[0] == "B")
             {
                 begun[parts[1]] = parts[2];
@@ -69,13 +81,18 @@ public sealed class CrashRecoveryTests : IDisposable
         string? rest;
         while ((rest = await child.StandardOutput.ReadLineAsync(timeout.Token)) is not null)
         {
-            var parts = rest.Split(' ', 3);
-            if (parts.Length == 3 && parts[0] == "A")
+            var parts = Parse(rest);
+            if (parts is null)
+            {
+                continue;
+            }
+
+            if (parts[0] == "A")
             {
                 acknowledged[parts[1]] = parts[2] == "-" ? null : parts[2];
                 begun.Remove(parts[1]);
             }
-            else if (parts.Length == 3 && parts[0] == "B")
+            else if (parts[0] == "B")
             {
                 begun[parts[1]] = parts[2];
             }
@@ -83,6 +100,18 @@ public sealed class CrashRecoveryTests : IDisposable
 
         await child.WaitForExitAsync(timeout.Token);
         return begun.Select(b => new KeyValuePair<string, string?>(b.Key, b.Value == "-" ? null : b.Value)).ToList();
+    }
+
+    /// <summary>Splits a complete report line into kind, key and value; null for READY or a line cut short by the kill.</summary>
+    private static string[]? Parse(string line)
+    {
+        if (!line.EndsWith(" .", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = line[..^2].Split(' ', 3);
+        return parts.Length == 3 ? parts : null;
     }
 
     public void Dispose()
