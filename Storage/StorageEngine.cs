@@ -88,7 +88,17 @@ public sealed partial class StorageEngine : IAsyncDisposable
                 Path.Combine(directory, LogDirectoryName), options, time, logger, cancellationToken).ConfigureAwait(false);
             var state = new EngineState(new MemTable(), [], [.. tables]);
             var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart };
-            var replayed = engine.Replay(manifest.LogStart);
+            int replayed;
+            try
+            {
+                replayed = engine.Replay(manifest.LogStart);
+            }
+            catch
+            {
+                await log.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
             engine._background = Task.Run(engine.BackgroundLoopAsync);
             LogOpened(logger, directory, tables.Count, replayed);
             return engine;

@@ -1,13 +1,16 @@
-// Encoding of one commit-log record. FasterLog frames each entry with its own length header and a
-// per-entry checksum; inside that frame a record is:
+// Encoding of one commit-log record. FasterLog frames each entry with its own length header; inside
+// that frame a record carries its own checksum, verified on replay (a damaged record in the middle of
+// the log is an error, never skipped):
 //
 //   offset  size  field
-//   0       1     kind (1 = put, 2 = delete)
-//   1       4     key length K, little-endian uint32
-//   5       K     key bytes
-//   5+K     V     value bytes (put only; V = entry length - 5 - K)
+//   0       4     CRC-32 of bytes 4.., little-endian uint32
+//   4       1     kind (1 = put, 2 = delete)
+//   5       4     key length K, little-endian uint32
+//   9       K     key bytes
+//   9+K     V     value bytes (put only; V = entry length - 9 - K)
 
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace GrainKV.Storage.Log;
 
@@ -22,7 +25,7 @@ public enum LogRecordKind : byte
 public readonly record struct LogRecord(LogRecordKind Kind, byte[] Key, byte[]? Value)
 {
     /// <summary>Size of the fixed header before the key.</summary>
-    public const int HeaderSize = 5;
+    public const int HeaderSize = 9;
 
     /// <summary>Encoded size of a record with the given key and value lengths.</summary>
     public static int EncodedSize(int keyLength, int valueLength) => HeaderSize + keyLength + valueLength;
@@ -30,10 +33,11 @@ public readonly record struct LogRecord(LogRecordKind Kind, byte[] Key, byte[]? 
     /// <summary>Writes a record into <paramref name="destination"/>, which must be exactly <see cref="EncodedSize"/> long.</summary>
     public static void Encode(Span<byte> destination, LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
-        destination[0] = (byte)kind;
-        BinaryPrimitives.WriteUInt32LittleEndian(destination[1..], (uint)key.Length);
+        destination[4] = (byte)kind;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[5..], (uint)key.Length);
         key.CopyTo(destination[HeaderSize..]);
         value.CopyTo(destination[(HeaderSize + key.Length)..]);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination, Crc32.HashToUInt32(destination[4..]));
     }
 
     /// <summary>Decodes a record, or throws <see cref="CorruptionException"/> if it is malformed.</summary>
@@ -44,8 +48,13 @@ public readonly record struct LogRecord(LogRecordKind Kind, byte[] Key, byte[]? 
             throw new CorruptionException(file, $"log record of {entry.Length} bytes is shorter than its header");
         }
 
-        var kind = (LogRecordKind)entry[0];
-        var keyLength = BinaryPrimitives.ReadUInt32LittleEndian(entry[1..]);
+        if (Crc32.HashToUInt32(entry[4..]) != BinaryPrimitives.ReadUInt32LittleEndian(entry))
+        {
+            throw new CorruptionException(file, "log record checksum mismatch");
+        }
+
+        var kind = (LogRecordKind)entry[4];
+        var keyLength = BinaryPrimitives.ReadUInt32LittleEndian(entry[5..]);
         if (keyLength > (uint)(entry.Length - HeaderSize))
         {
             throw new CorruptionException(file, $"log record key length {keyLength} exceeds the record ({entry.Length} bytes)");
