@@ -6,6 +6,7 @@ namespace GrainKV.Storage;
 public sealed record EngineStatistics(
     long UserBytesWritten,
     long LogRecords,
+    long LogBytes,
     long BytesFlushed,
     long BytesCompacted,
     long Flushes,
@@ -20,6 +21,9 @@ public sealed record EngineStatistics(
     long MemTableBytes,
     long WriteStalls)
 {
-    /// <summary>(Table bytes written by flush and compaction) / user bytes written.</summary>
-    public double WriteAmplification => UserBytesWritten == 0 ? 0 : (double)(BytesFlushed + BytesCompacted) / UserBytesWritten;
+    /// <summary>Bytes the engine wrote to files: log records, flushed tables and compacted tables.</summary>
+    public long EngineBytesWritten => LogBytes + BytesFlushed + BytesCompacted;
+
+    /// <summary><see cref="EngineBytesWritten"/> / user bytes written.</summary>
+    public double WriteAmplification => UserBytesWritten == 0 ? 0 : (double)EngineBytesWritten / UserBytesWritten;
 }

@@ -215,6 +215,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         return new EngineStatistics(
             Interlocked.Read(ref _counters.UserBytes),
             Interlocked.Read(ref _counters.LogRecords),
+            Interlocked.Read(ref _counters.LogBytes),
             Interlocked.Read(ref _counters.BytesFlushed),
             Interlocked.Read(ref _counters.BytesCompacted),
             Interlocked.Read(ref _counters.Flushes),
@@ -259,6 +260,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
 
         Interlocked.Add(ref _counters.UserBytes, key.Length + (value?.Length ?? 0));
         Interlocked.Increment(ref _counters.LogRecords);
+        Interlocked.Add(ref _counters.LogBytes, LogRecord.EncodedSize(key.Length, value?.Length ?? 0));
         return _options.Durability == LogDurability.Synced
             ? _log.WaitForCommitAsync(address, cancellationToken)
             : ValueTask.CompletedTask;
@@ -418,6 +420,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
     {
         public long UserBytes;
         public long LogRecords;
+        public long LogBytes;
         public long BytesFlushed;
         public long BytesCompacted;
         public long Flushes;

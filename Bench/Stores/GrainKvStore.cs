@@ -1,7 +1,6 @@
-// GrainKV's storage engine under benchmark. Maps the shared settings to StorageOptions.
-// Not yet mapped, because StorageOptions has no such options yet (wire them here when the LSM lands):
-// CacheBytes (block cache), MemTableBytes (memtable size), BloomBitsPerKey, Compression; and
-// ReadCounters should return StoreCounterNames.EngineBytesWritten from engine.GetStatistics().
+// GrainKV's storage engine under benchmark. Maps the shared settings to StorageOptions (durability,
+// commit interval, block cache, memtable size, bloom bits, compression on/off) and reports the engine's
+// own statistics as counters.
 
 using GrainKV.Storage;
 
@@ -19,6 +18,10 @@ internal sealed class GrainKvStoreFactory : IBenchStoreFactory
             Durability = settings.Durability == BenchDurability.Synced ? LogDurability.Synced : LogDurability.Buffered,
             CommitInterval = settings.CommitInterval,
             MaxValueSize = settings.MaxValueSize,
+            BlockCacheSize = settings.CacheBytes,
+            MemTableSize = settings.MemTableBytes,
+            BloomBitsPerKey = settings.BloomBitsPerKey,
+            Compression = !string.Equals(settings.Compression, "none", StringComparison.OrdinalIgnoreCase),
         };
         var engine = await StorageEngine.OpenAsync(options, cancellationToken).ConfigureAwait(false);
         return new GrainKvStore(engine);
@@ -27,8 +30,6 @@ internal sealed class GrainKvStoreFactory : IBenchStoreFactory
 
 internal sealed class GrainKvStore(StorageEngine engine) : IBenchStore
 {
-    private static readonly IReadOnlyDictionary<string, long> NoCounters = new Dictionary<string, long>();
-
     public ValueTask PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value) => engine.PutAsync(key, value);
 
     public bool Get(ReadOnlySpan<byte> key) => engine.TryGet(key, out _);
@@ -44,7 +45,21 @@ internal sealed class GrainKvStore(StorageEngine engine) : IBenchStore
         return count;
     }
 
-    public IReadOnlyDictionary<string, long> ReadCounters() => NoCounters;
+    public IReadOnlyDictionary<string, long> ReadCounters()
+    {
+        var stats = engine.GetStatistics();
+        return new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            [StoreCounterNames.EngineBytesWritten] = stats.EngineBytesWritten,
+            ["grainkv.bytes.flushed"] = stats.BytesFlushed,
+            ["grainkv.bytes.compacted"] = stats.BytesCompacted,
+            ["grainkv.tables"] = stats.Tables,
+            ["grainkv.cache.hits"] = stats.CacheHits,
+            ["grainkv.cache.misses"] = stats.CacheMisses,
+            ["grainkv.bloom.negatives"] = stats.BloomNegatives,
+            ["grainkv.write.stalls"] = stats.WriteStalls,
+        };
+    }
 
     public ValueTask DisposeAsync() => engine.DisposeAsync();
 }

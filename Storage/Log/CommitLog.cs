@@ -55,7 +55,7 @@ public sealed partial class CommitLog : IAsyncDisposable
             LogCommitDir = directory,
             PageSizeBits = options.LogPageSizeBits,
             MemorySizeBits = options.LogPageSizeBits + 2,
-            SegmentSizeBits = Math.Max(options.LogPageSizeBits + 2, 28),
+            SegmentSizeBits = options.LogPageSizeBits + 3,
             LogChecksum = LogChecksumType.PerEntry,
             RemoveOutdatedCommits = true,
             TryRecoverLatest = true,

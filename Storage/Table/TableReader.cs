@@ -109,22 +109,7 @@ public sealed class TableReader : IDisposable
             return false;
         }
 
-        foreach (var entry in LoadBlock(block))
-        {
-            var order = entry.Key.AsSpan().SequenceCompareTo(key);
-            if (order == 0)
-            {
-                value = entry.Value;
-                return true;
-            }
-
-            if (order > 0)
-            {
-                break;
-            }
-        }
-
-        return false;
+        return BlockReader.TryFind(RawBlock(block), key, _path, out value);
     }
 
     /// <summary>Entries with keys in [<paramref name="from"/>, <paramref name="to"/>) (empty <paramref name="to"/> = unbounded), tombstones included.</summary>
@@ -173,11 +158,10 @@ public sealed class TableReader : IDisposable
         return found;
     }
 
-    private List<TableEntry> LoadBlock(int block)
-    {
-        var raw = _cache.GetOrLoad(Id, _offsets[block], () => ReadBlock(_file, _path, _offsets[block], _sizes[block]));
-        return BlockReader.Entries(raw, _path);
-    }
+    private List<TableEntry> LoadBlock(int block) => BlockReader.Entries(RawBlock(block), _path);
+
+    private byte[] RawBlock(int block) =>
+        _cache.GetOrLoad(Id, _offsets[block], () => ReadBlock(_file, _path, _offsets[block], _sizes[block]));
 
     private static byte[] ReadBlock(SafeFileHandle file, string path, long offset, int size)
     {
