@@ -61,13 +61,13 @@ public sealed partial class StorageEngine
         var id = Interlocked.Increment(ref _nextTableId) - 1;
         var path = Path.Combine(_directory, TableFormat.FileName(id));
         var entries = frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value));
-        var info = TableWriter.Write(path, entries, WriterOptions);
+        var info = TableWriter.Write(_options.FileSystem, path, entries, WriterOptions);
         var table = TableReader.Open(path, id, _cache);
         lock (_stateLock)
         {
             var current = _state;
             var next = current with { Immutables = current.Immutables.Remove(frozen), Tables = current.Tables.Insert(0, table) };
-            ManifestFile.Write(_directory, new ManifestState(frozen.LogEnd, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
+            ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
             _logStart = frozen.LogEnd;
             _state = next;
         }
@@ -98,14 +98,14 @@ public sealed partial class StorageEngine
             .Where(e => e.Value is not null || !bottom || purge is null || !purge(e.Key));
         var id = Interlocked.Increment(ref _nextTableId) - 1;
         var path = Path.Combine(_directory, TableFormat.FileName(id));
-        var info = TableWriter.Write(path, merged, WriterOptions);
+        var info = TableWriter.Write(_options.FileSystem, path, merged, WriterOptions);
         var output = TableReader.Open(path, id, _cache);
         lock (_stateLock)
         {
             var current = _state;
             var start = current.Tables.IndexOf(run[0]);
             var next = current with { Tables = current.Tables.RemoveRange(start, run.Length).Insert(start, output) };
-            ManifestFile.Write(_directory, new ManifestState(_logStart, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
+            ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
             _state = next;
         }
 

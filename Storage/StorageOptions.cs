@@ -65,6 +65,9 @@ public sealed class StorageOptions
     /// Null keeps every tombstone; the cluster supplies a policy once all replicas hold the deletion.</summary>
     public Func<ReadOnlyMemory<byte>, bool>? CanPurgeTombstone { get; set; }
 
+    /// <summary>File operations of the table and manifest writers (a fault-injecting one in tests).</summary>
+    public IO.IFileSystem FileSystem { get; set; } = IO.LocalFileSystem.Instance;
+
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {

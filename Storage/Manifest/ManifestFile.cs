@@ -6,6 +6,7 @@
 
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using GrainKV.Storage.IO;
 
 namespace GrainKV.Storage.Manifest;
 
@@ -69,7 +70,7 @@ public static class ManifestFile
     }
 
     /// <summary>Durably replaces the manifest in <paramref name="directory"/> with <paramref name="state"/>.</summary>
-    public static void Write(string directory, ManifestState state)
+    public static void Write(IFileSystem files, string directory, ManifestState state)
     {
         var bytes = new byte[HeaderSize + state.Tables.Count * 8 + 4];
         var span = bytes.AsSpan();
@@ -86,12 +87,12 @@ public static class ManifestFile
         BinaryPrimitives.WriteUInt32LittleEndian(span[^4..], Crc32.HashToUInt32(span[..^4]));
         var path = Path.Combine(directory, FileName);
         var temporary = path + ".tmp";
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var file = files.Create(temporary))
         {
             file.Write(bytes);
-            file.Flush(flushToDisk: true);
+            files.Sync(file);
         }
 
-        File.Move(temporary, path, overwrite: true);
+        files.Move(temporary, path);
     }
 }

@@ -3,6 +3,7 @@
 
 using System.Buffers.Binary;
 using System.IO.Hashing;
+using GrainKV.Storage.IO;
 
 namespace GrainKV.Storage.Table;
 
@@ -16,12 +17,13 @@ public readonly record struct TableInfo(long FileSize, long EntryCount);
 public static class TableWriter
 {
     /// <summary>Writes <paramref name="entries"/> (strictly increasing keys) to <paramref name="path"/> durably.</summary>
-    public static TableInfo Write(string path, IEnumerable<TableEntry> entries, TableWriterOptions options)
+    public static TableInfo Write(IFileSystem files, string path, IEnumerable<TableEntry> entries, TableWriterOptions options)
     {
         var temporary = path + ".tmp";
         long count = 0;
         var hashes = new List<ulong>();
-        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        long size;
+        using (var file = files.Create(temporary))
         {
             using var block = new MemoryStream();
             using var index = new MemoryStream();
@@ -51,11 +53,12 @@ public static class TableWriter
             var (indexOffset, indexSize) = WriteBlock(file, index.ToArray(), options.Compress);
             var (bloomOffset, bloomSize) = WriteBlock(file, BloomFilter.Build(hashes, options.BloomBitsPerKey), compress: false);
             file.Write(Footer(indexOffset, indexSize, bloomOffset, bloomSize, count));
-            file.Flush(flushToDisk: true);
+            files.Sync(file);
+            size = file.Position;
         }
 
-        File.Move(temporary, path, overwrite: true);
-        return new TableInfo(new FileInfo(path).Length, count);
+        files.Move(temporary, path);
+        return new TableInfo(size, count);
     }
 
     private static void AppendEntry(MemoryStream block, TableEntry entry)
@@ -74,7 +77,7 @@ public static class TableWriter
         }
     }
 
-    private static void FlushBlock(FileStream file, MemoryStream block, MemoryStream index, byte[] lastKey, bool compress)
+    private static void FlushBlock(Stream file, MemoryStream block, MemoryStream index, byte[] lastKey, bool compress)
     {
         var (offset, size) = WriteBlock(file, block.ToArray(), compress);
         Varint.Write(index, (ulong)lastKey.Length);
@@ -84,7 +87,7 @@ public static class TableWriter
         block.SetLength(0);
     }
 
-    private static (long Offset, int Size) WriteBlock(FileStream file, byte[] raw, bool compress)
+    private static (long Offset, int Size) WriteBlock(Stream file, byte[] raw, bool compress)
     {
         var offset = file.Position;
         var stored = BlockCodec.Seal(raw, compress);
