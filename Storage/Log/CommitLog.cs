@@ -163,8 +163,14 @@ public sealed partial class CommitLog : IAsyncDisposable
         _shutdown.Cancel();
         await _committer.ConfigureAwait(false);
         await _log.CommitAsync().ConfigureAwait(false);
-        _log.Dispose();
-        _device.Dispose();
+
+        // The commit's continuation may run inline on FasterLog's I/O completion; disposing the device
+        // there waits for that very I/O to finish and never returns. Dispose on another thread.
+        await Task.Run(() =>
+        {
+            _log.Dispose();
+            _device.Dispose();
+        }).ConfigureAwait(false);
         _shutdown.Dispose();
         _commitRequested.Dispose();
     }
