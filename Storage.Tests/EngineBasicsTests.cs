@@ -6,9 +6,9 @@ namespace GrainKV.Storage.Tests;
 
 public sealed class EngineBasicsTests : IDisposable
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "grainkv-tests", Guid.NewGuid().ToString("N"));
+    private readonly TestDirectory _directory = new();
 
-    private StorageOptions Options => new() { DataDirectory = _directory };
+    private StorageOptions Options => new() { DataDirectory = _directory.Path };
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
@@ -65,19 +65,10 @@ public sealed class EngineBasicsTests : IDisposable
     [Fact]
     public async Task OversizedValueIsRejectedAndNothingStored()
     {
-        await using var engine = await StorageEngine.OpenAsync(new StorageOptions { DataDirectory = _directory, MaxValueSize = 100 });
+        await using var engine = await StorageEngine.OpenAsync(new StorageOptions { DataDirectory = _directory.Path, MaxValueSize = 100 });
         await Assert.ThrowsAsync<EntryTooLargeException>(async () => await engine.PutAsync(B("big"), new byte[101]));
         Assert.False(engine.TryGet(B("big"), out _));
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 }

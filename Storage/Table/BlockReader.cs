@@ -1,4 +1,4 @@
-// Walks the entries of a raw (decompressed, checked) data block; malformed entries are corruption.
+// Decodes the entries of a raw (decompressed, checked) data block; malformed entries are corruption.
 
 namespace GrainKV.Storage.Table;
 
@@ -16,28 +16,12 @@ public static class BlockReader
         var offset = 0;
         while (offset < block.Length)
         {
-            if (!Varint.TryRead(block, ref offset, out var keyLength) || offset >= block.Length)
-            {
-                throw new CorruptionException(file, "truncated entry header in data block");
-            }
-
-            var tombstone = (block[offset++] & TableFormat.TombstoneFlag) != 0;
-            ulong valueLength = 0;
-            if (!tombstone && !Varint.TryRead(block, ref offset, out valueLength))
-            {
-                throw new CorruptionException(file, "truncated value length in data block");
-            }
-
-            if (keyLength + valueLength > (ulong)(block.Length - offset))
-            {
-                throw new CorruptionException(file, "entry runs past the end of its data block");
-            }
-
-            var order = block.Slice(offset, (int)keyLength).SequenceCompareTo(key);
-            offset += (int)keyLength;
+            var (keyLength, valueLength, tombstone) = ReadHeader(block, ref offset, file);
+            var order = block.Slice(offset, keyLength).SequenceCompareTo(key);
+            offset += keyLength;
             if (order == 0)
             {
-                value = tombstone ? null : block.Slice(offset, (int)valueLength).ToArray();
+                value = tombstone ? null : block.Slice(offset, valueLength).ToArray();
                 return true;
             }
 
@@ -46,7 +30,7 @@ public static class BlockReader
                 return false;
             }
 
-            offset += (int)valueLength;
+            offset += valueLength;
         }
 
         return false;
@@ -59,36 +43,36 @@ public static class BlockReader
         var offset = 0;
         while (offset < block.Length)
         {
-            if (!Varint.TryRead(block, ref offset, out var keyLength) || offset >= block.Length)
-            {
-                throw new CorruptionException(file, "truncated entry header in data block");
-            }
-
-            var flags = block[offset++];
-            ulong valueLength = 0;
-            var tombstone = (flags & TableFormat.TombstoneFlag) != 0;
-            if (!tombstone && !Varint.TryRead(block, ref offset, out valueLength))
-            {
-                throw new CorruptionException(file, "truncated value length in data block");
-            }
-
-            if (keyLength + valueLength > (ulong)(block.Length - offset))
-            {
-                throw new CorruptionException(file, "entry runs past the end of its data block");
-            }
-
-            var key = block.Slice(offset, (int)keyLength).ToArray();
-            offset += (int)keyLength;
-            byte[]? value = null;
-            if (!tombstone)
-            {
-                value = block.Slice(offset, (int)valueLength).ToArray();
-                offset += (int)valueLength;
-            }
-
-            entries.Add(new TableEntry(key, value));
+            var (keyLength, valueLength, tombstone) = ReadHeader(block, ref offset, file);
+            var key = block.Slice(offset, keyLength).ToArray();
+            offset += keyLength;
+            entries.Add(new TableEntry(key, tombstone ? null : block.Slice(offset, valueLength).ToArray()));
+            offset += valueLength;
         }
 
         return entries;
+    }
+
+    /// <summary>Reads an entry header and checks that the entry fits in the block.</summary>
+    private static (int KeyLength, int ValueLength, bool Tombstone) ReadHeader(ReadOnlySpan<byte> block, ref int offset, string file)
+    {
+        if (!Varint.TryRead(block, ref offset, out var keyLength) || offset >= block.Length)
+        {
+            throw new CorruptionException(file, "truncated entry header in data block");
+        }
+
+        var tombstone = (block[offset++] & TableFormat.TombstoneFlag) != 0;
+        ulong valueLength = 0;
+        if (!tombstone && !Varint.TryRead(block, ref offset, out valueLength))
+        {
+            throw new CorruptionException(file, "truncated value length in data block");
+        }
+
+        if (keyLength + valueLength > (ulong)(block.Length - offset))
+        {
+            throw new CorruptionException(file, "entry runs past the end of its data block");
+        }
+
+        return ((int)keyLength, (int)valueLength, tombstone);
     }
 }
