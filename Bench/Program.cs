@@ -1,9 +1,11 @@
 // GrainKV.Bench: the project's benchmark program. Dispatches to a command:
 //   engine-compare  GrainKV's storage engine vs RocksDB, each store in its own child process, side by side
 //   engine          one store, in this process (what engine-compare runs as its children)
+//   cluster         YCSB-style workloads against a 3-silo GrainKV cluster and Redis, side by side
 // See docs/BENCHMARKS.md for options, method and recorded results.
 
 using GrainKV.Bench.Cli;
+using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Commands;
 
 using var cancellation = new CancellationTokenSource();
@@ -26,6 +28,7 @@ try
     {
         "engine-compare" => await EngineCompareCommand.RunAsync(options, cancellation.Token),
         "engine" => await EngineCommand.RunAsync(options, cancellation.Token),
+        "cluster" => await ClusterCommand.RunAsync(options, cancellation.Token),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
     };
 }

@@ -28,5 +28,20 @@ internal static class Usage
           --seed N               [42]
           --out DIR              results directory [bench-results]
           --data-dir DIR         where stores put their data [<out>/data]; --keep-data keeps it
+
+        GrainKV.Bench cluster [options]   YCSB-style workloads: GrainKV (3 silo processes) and Redis, side by side
+          --targets LIST         grainkv-n3,grainkv-n1,redis,redis-repl [all]
+                                 grainkv-n3: N=3/W=2/R=2; grainkv-n1: per-request N=1, W=R=ONE
+                                 redis: one redis-server; redis-repl: primary + 2 replicas, WAIT 1 after each write
+          --workloads LIST       A,B,C,D,F [A,B,C]            --distribution D   uniform|zipfian|latest [per workload]
+          --concurrency LIST     outstanding requests [1,16,64]; --quick: 1,16, 10k records, 2+5 s cells
+          --records N            records loaded per target [20000]   --value-size N  bytes [1024]
+          --duration S           measured seconds per cell [10]      --warmup S      unmeasured seconds first [5]
+          --max-ops N            cap on operations per cell [50000000]   --repeat N  runs per cell; tables show medians [1]
+          --durability D         silo commit log: Buffered|Synced [Buffered] (Redis runs without persistence)
+          --base-port N          silo ports N.., gateways N+100.. [21100]   --redis-port N  [26379..]
+          --silo-dll PATH        [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]
+          --redis-server PATH    [redis-server]    --wait-timeout-ms N   WAIT timeout [1000]
+          --out DIR              results directory [bench-results]   --keep-data   keep silo/redis data
         """;
 }

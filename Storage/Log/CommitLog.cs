@@ -32,7 +32,7 @@ public sealed partial class CommitLog : IAsyncDisposable
         _committer = Task.Run(CommitLoopAsync);
         if (options.Durability == LogDurability.Buffered)
         {
-            _periodicCommit = time.CreateTimer(_ => RequestCommit(), null, options.CommitInterval, options.CommitInterval);
+            _periodicCommit = time.CreateTimer(_ => CommitIfDirty(), null, options.CommitInterval, options.CommitInterval);
         }
     }
 
@@ -122,6 +122,15 @@ public sealed partial class CommitLog : IAsyncDisposable
 
     /// <summary>Drops the records before <paramref name="address"/>; takes effect at the next commit.</summary>
     public void TruncateBefore(long address) => _log.TruncateUntil(address);
+
+    /// <summary>Periodic commit: only when something was appended since the last commit (an idle log costs nothing).</summary>
+    private void CommitIfDirty()
+    {
+        if (_log.TailAddress > _log.CommittedUntilAddress)
+        {
+            RequestCommit();
+        }
+    }
 
     private void RequestCommit()
     {

@@ -1,0 +1,136 @@
+// Runs one cell: `concurrency` async workers issue operations of the workload back to back (closed loop,
+// as YCSB's client threads) for warm-up + duration. Only operations that start after the warm-up are
+// measured; each worker stops at the deadline or after its share of --max-ops, and a cell's stragglers are
+// cancelled 10 s after the deadline, so every loop is bounded in count and time. A live progress line shows
+// the last second's rate.
+
+using System.Diagnostics;
+using System.Globalization;
+using GrainKV.Bench.Metrics;
+
+namespace GrainKV.Bench.Cluster;
+
+internal sealed class CellRunner(IKvTarget target, KeySpace keys, IReadOnlyList<byte[]> values)
+{
+    public async Task<CellResult> RunAsync(
+        YcsbWorkload workload, KeyDistribution distribution, int concurrency, int repeat, ClusterBenchOptions options, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
+        var end = measureFrom + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stop.CancelAfter(options.Warmup + options.Duration + TimeSpan.FromSeconds(10));
+        var perWorkerOps = Math.Max(1, options.MaxOps / concurrency);
+        var state = new Shared();
+
+        var label = $"{target.Name} {workload.Name}/{distribution.ToString().ToLowerInvariant()} c={concurrency}";
+        var progress = ProgressAsync(label, state, measureFrom, end, stop.Token);
+        var workers = Enumerable.Range(0, concurrency)
+            .Select(w => Task.Run(() => WorkerAsync(w, workload, distribution, options.Seed + (repeat * 1000) + w, measureFrom, end, perWorkerOps, state, stop.Token)))
+            .ToArray();
+        var histograms = await Task.WhenAll(workers);
+        var measuredEnd = Math.Max(Stopwatch.GetTimestamp(), end);
+        await stop.CancelAsync();
+        var perSecond = await progress;
+
+        var total = new LatencyHistogram();
+        foreach (var h in histograms)
+        {
+            total.Add(h);
+        }
+
+        var seconds = Math.Min((measuredEnd - measureFrom) / (double)Stopwatch.Frequency, options.Duration.TotalSeconds);
+        Console.WriteLine();
+        return new CellResult(
+            target.Name, workload.Name, distribution.ToString().ToLowerInvariant(), concurrency, repeat,
+            total.Count, state.Errors, seconds, total.Count / seconds,
+            total.ValueAtPercentile(50) / 1000, total.ValueAtPercentile(99) / 1000, total.ValueAtPercentile(99.9) / 1000,
+            total.MaxNanoseconds / 1000.0, perSecond, state.FirstError);
+    }
+
+    private async Task<LatencyHistogram> WorkerAsync(
+        int worker, YcsbWorkload workload, KeyDistribution distribution, int seed, long measureFrom, long end, long maxOps, Shared state, CancellationToken cancellationToken)
+    {
+        var random = new Random(seed);
+        var histogram = new LatencyHistogram();
+        for (long i = 0; i < maxOps && !cancellationToken.IsCancellationRequested; i++)
+        {
+            var begin = Stopwatch.GetTimestamp();
+            if (begin >= end)
+            {
+                break;
+            }
+
+            var kind = workload.Choose(random.NextDouble());
+            var value = values[random.Next(values.Count)];
+            try
+            {
+                var operation = kind switch
+                {
+                    OpKind.Read => target.ReadAsync(worker, keys.Key(keys.Next(distribution, random)), cancellationToken),
+                    OpKind.Update => target.UpdateAsync(worker, keys.Key(keys.Next(distribution, random)), value, cancellationToken),
+                    OpKind.Insert => target.InsertAsync(worker, keys.Key(keys.NextInsert()), value, cancellationToken),
+                    _ => target.ReadModifyWriteAsync(worker, keys.Key(keys.Next(distribution, random)), value, cancellationToken),
+                };
+                await operation;
+                Interlocked.Increment(ref state.AllOps);
+                if (begin >= measureFrom)
+                {
+                    histogram.RecordSince(begin);
+                    Interlocked.Increment(ref state.Ops);
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Increment(ref state.Errors);
+                Interlocked.CompareExchange(ref state.FirstError, $"{ex.GetType().Name}: {ex.Message}", null);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return histogram;
+    }
+
+    private static async Task<List<double>> ProgressAsync(string label, Shared state, long measureFrom, long end, CancellationToken cancellationToken)
+    {
+        var perSecond = new List<double>();
+        long lastOps = 0;
+        var lastTime = Stopwatch.GetTimestamp();
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var now = Stopwatch.GetTimestamp();
+                var ops = Interlocked.Read(ref state.AllOps);
+                var rate = (ops - lastOps) / ((now - lastTime) / (double)Stopwatch.Frequency);
+                (lastOps, lastTime) = (ops, now);
+                var phase = now < measureFrom ? "warm-up" : now < end ? $"{(end - now) / (double)Stopwatch.Frequency:0}s left" : "finishing";
+                if (now >= measureFrom && now <= end + (Stopwatch.Frequency / 2))
+                {
+                    perSecond.Add(Math.Round(rate));
+                }
+
+                Console.Write(string.Create(CultureInfo.InvariantCulture,
+                    $"\r  {label,-32} {phase,-10} {rate,9:0} ops/s  measured {Interlocked.Read(ref state.Ops),9}  errors {Interlocked.Read(ref state.Errors)}   "));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The cell is over.
+        }
+
+        return perSecond;
+    }
+
+    private sealed class Shared
+    {
+        public long Ops;
+        public long AllOps;
+        public long Errors;
+        public string? FirstError;
+    }
+}

@@ -1,0 +1,96 @@
+// Options of `GrainKV.Bench cluster`, read from the command line (see Cli/Usage.cs for the text).
+
+using GrainKV.Bench.Cli;
+
+namespace GrainKV.Bench.Cluster;
+
+internal sealed class ClusterBenchOptions
+{
+    public static readonly string[] AllTargets = ["grainkv-n3", "grainkv-n1", "redis", "redis-repl"];
+
+    public required IReadOnlyList<string> Targets { get; init; }
+
+    public required IReadOnlyList<YcsbWorkload> Workloads { get; init; }
+
+    public KeyDistribution? Distribution { get; init; }
+
+    public required IReadOnlyList<int> Concurrency { get; init; }
+
+    public long Records { get; init; }
+
+    public int ValueSize { get; init; }
+
+    public TimeSpan Duration { get; init; }
+
+    public TimeSpan Warmup { get; init; }
+
+    public long MaxOps { get; init; }
+
+    public int Repeat { get; init; }
+
+    public int Silos { get; init; }
+
+    public int BasePort { get; init; }
+
+    public int RedisPort { get; init; }
+
+    public string Durability { get; init; } = "Buffered";
+
+    public string? SiloDll { get; init; }
+
+    public string RedisServer { get; init; } = "redis-server";
+
+    public int WaitTimeoutMs { get; init; }
+
+    public string Out { get; init; } = "bench-results";
+
+    public bool KeepData { get; init; }
+
+    public int Seed { get; init; }
+
+    public static ClusterBenchOptions Read(ArgumentReader args)
+    {
+        var quick = args.Flag("quick");
+        var distribution = args.String("distribution", "");
+        var options = new ClusterBenchOptions
+        {
+            Targets = args.List("targets", string.Join(',', AllTargets)),
+            Workloads = args.List("workloads", "A,B,C").Select(YcsbWorkload.Parse).ToList(),
+            Distribution = distribution.Length == 0 ? null : Enum.Parse<KeyDistribution>(distribution, ignoreCase: true),
+            Concurrency = args.List("concurrency", quick ? "1,16" : "1,16,64").Select(int.Parse).ToList(),
+            Records = args.Long("records", quick ? 10_000 : 20_000),
+            ValueSize = args.Int("value-size", 1024),
+            Duration = TimeSpan.FromSeconds(args.Int("duration", quick ? 5 : 10)),
+            Warmup = TimeSpan.FromSeconds(args.Int("warmup", quick ? 2 : 5)),
+            MaxOps = args.Long("max-ops", 50_000_000),
+            Repeat = args.Int("repeat", 1),
+            Silos = args.Int("silos", 3),
+            BasePort = args.Int("base-port", 21100),
+            RedisPort = args.Int("redis-port", 26379),
+            Durability = args.String("durability", "Buffered"),
+            SiloDll = args.String("silo-dll", "") is { Length: > 0 } dll ? Path.GetFullPath(dll) : null,
+            RedisServer = args.String("redis-server", "redis-server"),
+            WaitTimeoutMs = args.Int("wait-timeout-ms", 1000),
+            Out = args.String("out", "bench-results"),
+            KeepData = args.Flag("keep-data"),
+            Seed = args.Int("seed", 42),
+        };
+        args.EnsureAllRead();
+        foreach (var target in options.Targets.Where(t => !AllTargets.Contains(t)))
+        {
+            throw new ArgumentException($"Unknown target '{target}' ({string.Join(", ", AllTargets)}).");
+        }
+
+        if (options.Silos != 3 && options.Targets.Any(t => t.StartsWith("grainkv", StringComparison.Ordinal)))
+        {
+            throw new ArgumentException("--silos must be 3 (the cluster runs at N=3/W=2/R=2).");
+        }
+
+        if (options.Concurrency.Any(c => c < 1) || options.Records < 1 || options.ValueSize < 1 || options.Duration <= TimeSpan.Zero || options.Repeat < 1)
+        {
+            throw new ArgumentException("--concurrency, --records, --value-size, --duration and --repeat must be positive.");
+        }
+
+        return options;
+    }
+}
