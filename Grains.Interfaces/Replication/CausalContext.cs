@@ -1,6 +1,8 @@
 // The opaque causal context a read returns and a later write hands back: the merged vector clock of
 // every version the reader saw, so the write supersedes exactly those versions.
 
+using GrainKV.Versioning;
+
 namespace GrainKV.Replication;
 
 /// <summary>An opaque token naming the versions a client has seen.</summary>
@@ -14,16 +16,12 @@ public sealed record CausalContext([property: Id(0)] byte[] Bytes)
 
     public bool IsEmpty => Bytes.Length == 0;
 
-    /// <summary>URL-safe base64, for the command line.</summary>
-    public override string ToString() => Convert.ToBase64String(Bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    /// <summary>The clock's context string (URL-safe base64), for the command line.</summary>
+    public override string ToString() => IsEmpty ? "" : VectorClock.Decode(Bytes).ToContextString();
 
-    /// <summary>Parses the form <see cref="ToString"/> writes. Throws <see cref="FormatException"/> if malformed.</summary>
-    public static CausalContext Parse(string text)
-    {
-        var padded = text.Replace('-', '+').Replace('_', '/');
-        padded += new string('=', (4 - padded.Length % 4) % 4);
-        return new CausalContext(Convert.FromBase64String(padded));
-    }
+    /// <summary>Parses the form <see cref="ToString"/> writes, checking that it is a vector clock.
+    /// Throws <see cref="FormatException"/> if malformed.</summary>
+    public static CausalContext Parse(string text) => new(VectorClock.FromContextString(text).Encode());
 
     public bool Equals(CausalContext? other) => other is not null && Bytes.AsSpan().SequenceEqual(other.Bytes);
 

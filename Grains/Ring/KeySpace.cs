@@ -4,7 +4,7 @@
 // simply its top log2(Q) bits. Ranges, not keys, are the unit of ownership, transfer and Merkle trees
 // (Dynamo's "strategy 3").
 
-using System.IO.Hashing;
+using GrainKV.Partitioning;
 using System.Numerics;
 
 namespace GrainKV.Grains.Ring;
@@ -38,13 +38,13 @@ public sealed class KeySpace
     public int RangeBits { get; }
 
     /// <summary>The token of a key: XxHash64 with seed 0.</summary>
-    public static ulong Hash(ReadOnlySpan<byte> key) => XxHash64.HashToUInt64(key);
+    public static ulong Hash(ReadOnlySpan<byte> key) => KeyPartitioner.Hash(key);
 
     /// <summary>The range holding <paramref name="key"/>.</summary>
     public int RangeOf(ReadOnlySpan<byte> key) => RangeOfToken(Hash(key));
 
     /// <summary>The range holding <paramref name="token"/>.</summary>
-    public int RangeOfToken(ulong token) => RangeBits == 0 ? 0 : (int)(token >> _shift);
+    public int RangeOfToken(ulong token) => RangeBits == 0 ? 0 : KeyPartitioner.RangeOfHash(token, RangeCount);
 
     /// <summary>The first token of <paramref name="range"/>.</summary>
     public ulong RangeStart(int range)

@@ -105,6 +105,6 @@ public sealed class MemTable
     {
         public static SlotComparer Instance { get; } = new();
 
-        public int Compare(Slot? x, Slot? y) => x!.Key.AsSpan().SequenceCompareTo(y!.Key);
+        public int Compare(Slot? x, Slot? y) => ByteArrayComparer.Instance.Compare(x!.Key, y!.Key);
     }
 }
