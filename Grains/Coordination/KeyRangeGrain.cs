@@ -1,14 +1,21 @@
 // The coordinator of one key range: quorum reads and writes over the range's preference list.
 //
-// Write: the first live preference-list node creates the new version (its replica increments the clock,
-// serialized per key), then the version is sent to the other replicas; the write completes once W
-// replicas hold it, and the remaining copies finish in the background.
-// Read: asks all N replicas, answers once R have answered (merging their versions: concurrent ones are
-// returned as siblings), then repairs stale replicas in the background.
+// It is a stateless worker, so it runs on the node that received the request (for a client, its
+// gateway) and no request is forwarded to another node first. Dynamo lets any node coordinate a read;
+// a write's new version is created on the first live preference-list node, this node when it is one,
+// so the version's dot always names a replica of the key.
+//
+// Write: that node creates the version (its replica increments the clock, serialized per key), then the
+// version is sent to the other replicas; the write completes once W replicas hold it, and the remaining
+// copies finish in the background.
+// Read: asks R of the N replicas (this node's first, then in preference order), asking the next one
+// whenever one fails, and all the remaining ones if the quorum is not in after the speculation delay;
+// answers once R have answered, merging their versions (concurrent ones are returned as siblings), and
+// repairs whichever of the replicas asked is stale. A fraction of reads (ReadRepairChance) and every
+// read at R = N asks all N replicas, so replicas that reads skip are repaired too.
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
-using GrainKV.Grains.Placement;
 using GrainKV.Grains.Replication;
 using GrainKV.Partitioning;
 using GrainKV.Replication;
@@ -19,21 +26,21 @@ using Orleans.Concurrency;
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Client-facing grain of one key range.</summary>
+[StatelessWorker]
 [Reentrant]
-[KeyRangePlacement]
 public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
 {
-    private readonly NodeIdentity _node;
     private readonly GrainKvNodeOptions _options;
     private readonly RingService _ring;
+    private readonly ReplicaRouter _replicas;
     private readonly TimeProvider _time;
     private readonly ILogger<KeyRangeGrain> _logger;
 
-    public KeyRangeGrain(NodeIdentity node, IOptions<GrainKvNodeOptions> options, RingService ring, GrainKvClock clock, ILogger<KeyRangeGrain> logger)
+    public KeyRangeGrain(IOptions<GrainKvNodeOptions> options, RingService ring, ReplicaRouter replicas, GrainKvClock clock, ILogger<KeyRangeGrain> logger)
     {
-        _node = node;
         _options = options.Value;
         _ring = ring;
+        _replicas = replicas;
         _time = clock.Time;
         _logger = logger;
     }
@@ -45,11 +52,18 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         CheckOwnership(key);
         var view = _ring.Current;
         var (replicas, required) = Resolve(options.Replicas, options.ReadQuorum, _options.ReadQuorum);
-        var nodes = view.PreferenceList(Range, replicas);
-        var calls = nodes.Select(node => QuorumWait.Call(view, node, r => r.Read(key, CancellationToken.None), GrainFactory, Range)).ToArray();
-        var answers = await QuorumWait.WaitAsync(calls, required, _options.RequestTimeout, _time, cancellationToken);
+        var nodes = ReadOrder(view, view.PreferenceList(Range, replicas));
+        var everyReplica = required >= nodes.Count || (_options.ReadRepairChance > 0 && Random.Shared.NextDouble() < _options.ReadRepairChance);
+        var plan = new QuorumPlan(required, everyReplica ? nodes.Count : required, _options.SpeculativeReadDelay);
+        var range = Range;
+        var calls = new List<Task<ReplicaAnswer<StoredVersion[]>>>(nodes.Count);
+        var answers = await QuorumWait.WaitAsync(
+            view, nodes, node => _replicas.Read(node, range, key), plan, _options.RequestTimeout, _time, cancellationToken, calls);
         var merged = VersionSet.Merge(answers.SelectMany(a => a.Value));
-        _ = RepairAsync(key, calls);
+        if (calls.Count > answers.Count || answers.Exists(a => !VersionSet.SameSet(a.Value, merged)))
+        {
+            _ = RepairAsync(key, calls);
+        }
 
         var context = merged.Length == 0 ? CausalContext.Empty : new CausalContext(VersionSet.Context(merged).Encode());
         return new ReadResult(merged.Where(v => !v.IsTombstone).Select(v => v.Value!).ToArray(), context);
@@ -82,54 +96,81 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         }
 
         StoredVersion[] versions = [created];
-        var copies = nodes.Where(n => n != coordinator)
-            .Select(node => QuorumWait.Call(view, node, async r => { await r.Apply(key, versions, CancellationToken.None); return true; }, GrainFactory, Range))
-            .ToArray();
-        if (required > 1)
+        var others = nodes.Where(n => n != coordinator).ToArray();
+        var range = Range;
+        var copies = new List<Task<ReplicaAnswer<bool>>>(others.Length);
+        try
         {
-            try
-            {
-                await QuorumWait.WaitAsync(copies, required - 1, _options.RequestTimeout, _time, cancellationToken);
-            }
-            catch (NotEnoughReplicasException ex)
-            {
-                throw new NotEnoughReplicasException(required, ex.Answered + 1, ex.Message);
-            }
+            await QuorumWait.WaitAsync(
+                view, others, async node => { await _replicas.Apply(node, range, key, versions); return true; },
+                new QuorumPlan(required - 1, others.Length), _options.RequestTimeout, _time, cancellationToken, copies);
         }
-
-        _ = ObserveAsync(copies);
+        catch (NotEnoughReplicasException ex)
+        {
+            throw new NotEnoughReplicasException(required, ex.Answered + 1, ex.Message);
+        }
+        finally
+        {
+            _ = ObserveAsync(copies);
+        }
     }
 
     /// <summary>Asks the live preference-list nodes in order (this node first if it is one) to create the version.</summary>
     private async Task<(string? Node, StoredVersion? Version, string Failures)> CreateVersionAsync(
         RingView view, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context)
     {
-        var errors = new List<string>();
-        foreach (var node in nodes.OrderBy(n => n == _node.NodeId ? 0 : 1))
+        List<string>? errors = null;
+        foreach (var node in LocalFirst(nodes))
         {
             if (!view.IsLive(node))
             {
-                errors.Add($"node '{node}' is down");
+                (errors ??= []).Add($"node '{node}' is down");
                 continue;
             }
 
             try
             {
-                var replica = GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Format(node, Range));
-                var created = await replica.Coordinate(key, value, context, CancellationToken.None).WaitAsync(_options.RequestTimeout, _time);
+                var created = await _replicas.Coordinate(node, Range, key, value, context).WaitAsync(_options.RequestTimeout, _time);
                 return (node, created, "");
             }
             catch (Exception ex) when (ex is not WrongRangeException)
             {
-                errors.Add($"node '{node}': {ex.Message}");
+                (errors ??= []).Add($"node '{node}': {ex.Message}");
             }
         }
 
-        return (null, null, string.Join("; ", errors));
+        return (null, null, string.Join("; ", errors ?? []));
     }
 
-    /// <summary>After a read: once every replica answered (or timed out), brings stale replicas up to date.</summary>
-    private async Task RepairAsync(byte[] key, Task<ReplicaAnswer<StoredVersion[]>>[] calls)
+    /// <summary>The order a read asks replicas in: this node, then live nodes in preference order, then the rest
+    /// (which fail at once, but name themselves in the error).</summary>
+    private IReadOnlyList<string> ReadOrder(RingView view, IReadOnlyList<string> nodes)
+    {
+        var ordered = new List<string>(nodes.Count);
+        ordered.AddRange(LocalFirst(nodes).Where(view.IsLive));
+        ordered.AddRange(nodes.Where(n => !view.IsLive(n)));
+        return ordered;
+    }
+
+    private IEnumerable<string> LocalFirst(IReadOnlyList<string> nodes)
+    {
+        var local = _replicas.LocalNode;
+        if (nodes.Contains(local))
+        {
+            yield return local;
+        }
+
+        foreach (var node in nodes)
+        {
+            if (node != local)
+            {
+                yield return node;
+            }
+        }
+    }
+
+    /// <summary>After a read: once every replica asked has answered (or timed out), brings the stale ones up to date.</summary>
+    private async Task RepairAsync(byte[] key, List<Task<ReplicaAnswer<StoredVersion[]>>> calls)
     {
         try
         {
@@ -146,7 +187,7 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         {
             try
             {
-                await GrainFactory.GetGrain<IReplicaGrain>(ReplicaKey.Format(stale.NodeId, Range)).Apply(key, merged, CancellationToken.None);
+                await _replicas.Apply(stale.NodeId, Range, key, merged);
                 LogRepaired(stale.NodeId, Range);
             }
             catch (Exception ex)
@@ -156,7 +197,7 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         }
     }
 
-    private async Task ObserveAsync(Task<ReplicaAnswer<bool>>[] copies)
+    private async Task ObserveAsync(List<Task<ReplicaAnswer<bool>>> copies)
     {
         foreach (var copy in copies)
         {

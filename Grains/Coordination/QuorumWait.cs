@@ -1,67 +1,138 @@
-// Waiting for a quorum: the first `required` successful answers among the replica calls, within a
-// timeout. Returns as soon as the quorum is met; gives up as soon as it can no longer be met.
+// Waiting for a quorum: the first `required` successful answers among calls to replicas, within a
+// timeout. A round may start by asking only some of its candidate nodes: each failure then asks the next
+// candidate at once, and when the quorum is still short after the speculation delay every remaining
+// candidate is asked. The round returns as soon as the quorum is met and gives up as soon as it can no
+// longer be met.
 
 using GrainKV.Grains.Membership;
 
 namespace GrainKV.Grains.Coordination;
 
-/// <summary>One replica's answer (or failure) to a coordinator's call.</summary>
+/// <summary>One replica's answer to a coordinator's call.</summary>
 public readonly record struct ReplicaAnswer<T>(string NodeId, T Value);
+
+/// <summary>How a quorum round asks its candidates.</summary>
+/// <param name="Required">Successful answers needed.</param>
+/// <param name="Initial">Candidates asked at once (the rest are asked on failures or after <paramref name="SpeculateAfter"/>).</param>
+/// <param name="SpeculateAfter">When to ask every remaining candidate if the quorum is still short; null: only on failures.</param>
+public readonly record struct QuorumPlan(int Required, int Initial, TimeSpan? SpeculateAfter = null);
 
 /// <summary>Collects replica answers until a quorum is reached.</summary>
 public static class QuorumWait
 {
-    /// <summary>Waits for <paramref name="required"/> successes among <paramref name="calls"/>.
+    /// <summary>Calls <paramref name="nodes"/> in order as <paramref name="plan"/> says and waits for its quorum.
+    /// Every call started is added to <paramref name="started"/> (for work that continues after the quorum).
     /// Throws <see cref="NotEnoughReplicasException"/> if fewer succeed before <paramref name="timeout"/>.</summary>
     public static async Task<List<ReplicaAnswer<T>>> WaitAsync<T>(
-        IReadOnlyList<Task<ReplicaAnswer<T>>> calls, int required, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+        RingView ring, IReadOnlyList<string> nodes, Func<string, Task<T>> call, QuorumPlan plan,
+        TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken, List<Task<ReplicaAnswer<T>>> started)
     {
-        var successes = new List<ReplicaAnswer<T>>(calls.Count);
-        var errors = new List<string>();
-        var pending = new List<Task>(calls);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var deadline = Task.Delay(timeout, time, stop.Token);
-        pending.Add(deadline);
-        while (successes.Count < required && calls.Count - errors.Count >= required)
+        var successes = new List<ReplicaAnswer<T>>(plan.Required);
+        List<string>? errors = null;
+        var pending = new List<Task>(nodes.Count + 2);
+        var next = 0;
+        var inFlight = 0;
+
+        void AskNext()
         {
-            var done = await Task.WhenAny(pending);
-            if (done == deadline)
+            var task = Call(ring, nodes[next++], call);
+            started.Add(task);
+            pending.Add(task);
+            inFlight++;
+        }
+
+        while (next < Math.Min(plan.Initial, nodes.Count))
+        {
+            AskNext();
+        }
+
+        using var stop = cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : new CancellationTokenSource();
+        Task? deadline = null;
+        Task? speculation = null;
+        while (successes.Count < plan.Required && successes.Count + inFlight + (nodes.Count - next) >= plan.Required)
+        {
+            // Answers that are already in (local reads, fail-fast calls) need no timer.
+            var done = pending.Find(t => t.IsCompleted);
+            if (done is null)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                errors.Add($"timed out after {timeout.TotalMilliseconds:0} ms");
-                break;
+                if (deadline is null)
+                {
+                    deadline = Task.Delay(timeout, time, stop.Token);
+                    pending.Add(deadline);
+                    if (plan.SpeculateAfter is { } delay && next < nodes.Count && delay < timeout)
+                    {
+                        speculation = Task.Delay(delay, time, stop.Token);
+                        pending.Add(speculation);
+                    }
+                }
+
+                done = await Task.WhenAny(pending);
             }
 
             pending.Remove(done);
-            var call = (Task<ReplicaAnswer<T>>)done;
-            if (call.IsCompletedSuccessfully)
+            if (done == deadline)
             {
-                successes.Add(call.Result);
+                cancellationToken.ThrowIfCancellationRequested();
+                (errors ??= []).Add($"timed out after {timeout.TotalMilliseconds:0} ms");
+                break;
+            }
+
+            if (done == speculation)
+            {
+                while (next < nodes.Count)
+                {
+                    AskNext();
+                }
+
+                continue;
+            }
+
+            inFlight--;
+            var answer = (Task<ReplicaAnswer<T>>)done;
+            if (answer.IsCompletedSuccessfully)
+            {
+                successes.Add(answer.Result);
             }
             else
             {
-                errors.Add(call.Exception?.InnerException?.Message ?? "cancelled");
+                (errors ??= []).Add(answer.Exception?.InnerException?.Message ?? "cancelled");
+                if (next < nodes.Count)
+                {
+                    AskNext();
+                }
             }
         }
 
         stop.Cancel();
-        if (successes.Count < required)
+        if (successes.Count < plan.Required)
         {
-            throw new NotEnoughReplicasException(required, successes.Count, string.Join("; ", errors.Distinct()));
+            throw new NotEnoughReplicasException(plan.Required, successes.Count, string.Join("; ", (errors ?? []).Distinct()));
         }
 
         return successes;
     }
 
-    /// <summary>Calls <paramref name="call"/> on <paramref name="node"/>, or fails at once if the node is not live.</summary>
-    public static Task<ReplicaAnswer<T>> Call<T>(RingView ring, string node, Func<IReplicaGrain, Task<T>> call, IGrainFactory grains, int range)
+    /// <summary>Calls <paramref name="call"/> for <paramref name="node"/>, or fails at once if the node is not live.</summary>
+    private static Task<ReplicaAnswer<T>> Call<T>(RingView ring, string node, Func<string, Task<T>> call)
     {
         if (!ring.IsLive(node))
         {
             return Task.FromException<ReplicaAnswer<T>>(new ReplicaUnavailableException(node, $"node '{node}' is down"));
         }
 
-        return Wrap(node, call(grains.GetGrain<IReplicaGrain>(ReplicaKey.Format(node, range))));
+        Task<T> task;
+        try
+        {
+            task = call(node);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<ReplicaAnswer<T>>(ex);
+        }
+
+        return task.IsCompletedSuccessfully ? Task.FromResult(new ReplicaAnswer<T>(node, task.Result)) : Wrap(node, task);
     }
 
     private static async Task<ReplicaAnswer<T>> Wrap<T>(string node, Task<T> call) => new(node, await call);

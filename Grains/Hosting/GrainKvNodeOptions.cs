@@ -45,6 +45,13 @@ public sealed class GrainKvNodeOptions
     /// <summary>How long a crashed (not gracefully stopped) node keeps its place on the ring.</summary>
     public TimeSpan PermanentFailureTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>Fraction of reads (0..1) that ask all N replicas instead of R, so that read repair also reaches
+    /// the replicas other reads skip. Reads at R = N always ask all.</summary>
+    public double ReadRepairChance { get; set; } = 0.1;
+
+    /// <summary>When a read that asked R replicas has fewer than R answers after this long, it asks the others too.</summary>
+    public TimeSpan SpeculativeReadDelay { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>Tokens (virtual nodes) each node places on the ring.</summary>
     public int VirtualNodes { get; set; } = 256;
 
@@ -87,6 +94,16 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
         if (options.RequestTimeout <= TimeSpan.Zero || options.PermanentFailureTimeout <= TimeSpan.Zero)
         {
             failures.Add("GrainKV:RequestTimeout and GrainKV:PermanentFailureTimeout must be positive.");
+        }
+
+        if (options.ReadRepairChance is < 0 or > 1 || double.IsNaN(options.ReadRepairChance))
+        {
+            failures.Add($"GrainKV:ReadRepairChance {options.ReadRepairChance} must be between 0 and 1.");
+        }
+
+        if (options.SpeculativeReadDelay <= TimeSpan.Zero)
+        {
+            failures.Add("GrainKV:SpeculativeReadDelay must be positive.");
         }
 
         if (options.VirtualNodes is < 1 or > 65536)

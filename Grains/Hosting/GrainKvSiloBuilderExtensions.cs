@@ -1,7 +1,9 @@
 // Registers a GrainKV storage node on an Orleans silo.
 
+using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Placement;
+using GrainKV.Grains.Replicas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -12,7 +14,7 @@ namespace GrainKV.Grains.Hosting;
 /// <summary><see cref="ISiloBuilder"/> extensions for GrainKV.</summary>
 public static class GrainKvSiloBuilderExtensions
 {
-    /// <summary>Makes this silo a GrainKV node: its identity, storage engine, ring view, placement and grains.</summary>
+    /// <summary>Makes this silo a GrainKV node: its identity, storage engine, replicas, ring view, placement and grains.</summary>
     public static ISiloBuilder AddGrainKv(this ISiloBuilder builder, Action<GrainKvNodeOptions>? configure = null)
     {
         var services = builder.Services;
@@ -28,10 +30,11 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<LocalStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStore>());
+        services.AddSingleton<LocalReplicas>();
+        services.AddSingleton<ReplicaRouter>();
         services.AddSingleton<RingService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
         builder.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
-        builder.AddPlacementDirector<KeyRangePlacementStrategy, KeyRangePlacementDirector>();
 
         // The datacenter label travels to the other silos as silo metadata.
         var labels = new GrainKvNodeOptions();

@@ -9,12 +9,14 @@ namespace GrainKV.Grains.Membership;
 public sealed class RingView
 {
     private readonly HashRing? _ring;
+    private readonly string[]?[] _defaultLists;
 
     public RingView(IReadOnlyDictionary<string, NodeView> nodes, RingOptions options, int defaultReplicas)
     {
         Nodes = nodes;
         DefaultReplicas = defaultReplicas;
         _ring = nodes.Count == 0 ? null : new HashRing(nodes.Values.Select(n => new RingNode(n.NodeId, n.Datacenter)), options);
+        _defaultLists = new string[]?[_ring?.KeySpace.RangeCount ?? 0];
     }
 
     /// <summary>Nodes on the ring, by node id.</summary>
@@ -24,8 +26,21 @@ public sealed class RingView
     public int DefaultReplicas { get; }
 
     /// <summary>The first <paramref name="replicas"/> distinct nodes clockwise from the range (fewer if the ring is smaller).</summary>
-    public IReadOnlyList<string> PreferenceList(int range, int replicas) =>
-        _ring is null ? [] : _ring.PreferenceList(range, replicas).Select(n => n.NodeId).ToArray();
+    public IReadOnlyList<string> PreferenceList(int range, int replicas)
+    {
+        if (_ring is null)
+        {
+            return [];
+        }
+
+        if (replicas != DefaultReplicas)
+        {
+            return _ring.PreferenceList(range, replicas).Select(n => n.NodeId).ToArray();
+        }
+
+        // The list at the cluster's N is asked for by every request: computed once per range and view.
+        return _defaultLists[range] ??= _ring.PreferenceList(range, replicas).Select(n => n.NodeId).ToArray();
+    }
 
     /// <summary>True if the node is on the ring and answering.</summary>
     public bool IsLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive;

@@ -1,12 +1,10 @@
-// A range's replica on one node: keeps the version set of each of its keys in the node's engine and
-// merges incoming versions into it, one key at a time. It lives only on its own node's silo.
+// A range's replica on one node, as remote coordinators reach it: it lives only on its own node's silo
+// (ReplicaPlacement) and hands each call to the node's LocalReplicas, which does the per-key
+// read-merge-write against the node's engine.
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Placement;
-using GrainKV.Grains.Replication;
 using GrainKV.Replication;
-using GrainKV.Versioning;
-using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 
 namespace GrainKV.Grains.Replicas;
@@ -16,20 +14,15 @@ namespace GrainKV.Grains.Replicas;
 [ReplicaPlacement]
 public sealed class ReplicaGrain : Grain, IReplicaGrain
 {
-    private readonly LocalStore _store;
+    private readonly LocalReplicas _replicas;
     private readonly NodeIdentity _node;
-    private readonly GrainKvNodeOptions _options;
-    private readonly TimeProvider _time;
-    private readonly KeyedLock _locks = new();
     private readonly string _nodeId;
     private readonly int _range;
 
-    public ReplicaGrain(LocalStore store, NodeIdentity node, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, IGrainContext context)
+    public ReplicaGrain(LocalReplicas replicas, NodeIdentity node, IGrainContext context)
     {
-        _store = store;
+        _replicas = replicas;
         _node = node;
-        _options = options.Value;
-        _time = clock.Time;
         (_nodeId, _range) = ReplicaKey.Parse(context.GrainId.Key.ToString()!);
     }
 
@@ -39,38 +32,11 @@ public sealed class ReplicaGrain : Grain, IReplicaGrain
             : throw new ReplicaUnavailableException(_nodeId, $"Replica of node '{_nodeId}' cannot run on node '{_node.NodeId}'.");
 
     public Task<StoredVersion[]> Read(byte[] key, CancellationToken cancellationToken) =>
-        Task.FromResult(Load(StorageKeys.Encode(_range, key)));
+        Task.FromResult(_replicas.Read(_range, key));
 
-    public async Task<StoredVersion> Coordinate(byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken)
-    {
-        var clock = context.IsEmpty ? VectorClock.Empty : VectorClock.Decode(context.Bytes);
-        var engineKey = StorageKeys.Encode(_range, key);
-        using (await _locks.AcquireAsync(engineKey))
-        {
-            var local = Load(engineKey);
-            var created = VersionSet.Create(_nodeId, value, clock, local, _time.GetUtcNow().ToUnixTimeMilliseconds(), _options.MaxClockEntries);
-            await Store(engineKey, VersionSet.Merge(local.Append(created)));
-            return created;
-        }
-    }
+    public Task<StoredVersion> Coordinate(byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken) =>
+        _replicas.CoordinateAsync(_range, key, value, context).AsTask();
 
-    public async Task Apply(byte[] key, StoredVersion[] versions, CancellationToken cancellationToken)
-    {
-        var engineKey = StorageKeys.Encode(_range, key);
-        using (await _locks.AcquireAsync(engineKey))
-        {
-            var local = Load(engineKey);
-            var merged = VersionSet.Merge(local.Concat(versions));
-            if (!VersionSet.SameSet(merged, local))
-            {
-                await Store(engineKey, merged);
-            }
-        }
-    }
-
-    private StoredVersion[] Load(byte[] engineKey) =>
-        _store.Engine.TryGet(engineKey, out var bytes) ? SiblingCodec.Decode(bytes) : [];
-
-    private ValueTask Store(byte[] engineKey, StoredVersion[] versions) =>
-        _store.Engine.PutAsync(engineKey, SiblingCodec.Encode(versions));
+    public Task Apply(byte[] key, StoredVersion[] versions, CancellationToken cancellationToken) =>
+        _replicas.ApplyAsync(_range, key, versions).AsTask();
 }

@@ -1,5 +1,5 @@
 // Ring-aware placement: replicas activate only on their own node's silo (and fail fast for a node that
-// is not active); a key-range coordinator activates on the first live node of its preference list.
+// is not active). Where coordinators run is covered by CoordinationTests.
 
 using System.Text;
 using GrainKV.Grains.Membership;
@@ -30,20 +30,6 @@ public sealed class PlacementTests(ThreeNodeClusterFixture fixture) : IClassFixt
         var replica = Cluster.Grains.GetGrain<IReplicaGrain>(ReplicaKey.Format("no-such-node", 7));
         var error = await Assert.ThrowsAnyAsync<Exception>(() => replica.Read([1]));
         Assert.Contains("no-such-node", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task CoordinatorsActivateOnTheFirstNodeOfTheirPreferenceList()
-    {
-        var ring = Cluster.Service<RingService>(Cluster.Cluster.Silos[0]).Current;
-        for (var i = 0; i < 12; i++)
-        {
-            var key = Encoding.UTF8.GetBytes($"coordinated-{i}");
-            var range = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
-            await Cluster.Client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.One });
-            var primary = ring.PreferenceList(range, 3)[0];
-            Assert.Equal(Cluster.SiloNamed(primary).SiloAddress, SiloOf(Cluster.Grains.GetGrain<IKeyRangeGrain>(range).GetGrainId()));
-        }
     }
 
     [Fact]
