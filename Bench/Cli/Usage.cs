@@ -37,8 +37,11 @@ internal static class Usage
           --concurrency LIST     outstanding requests [1,16,64]; --quick: 1,16, 10k records, 2+5 s cells
           --records N            records loaded per target [20000]   --value-size N  bytes [1024]
           --duration S           measured seconds per cell [10]      --warmup S      unmeasured seconds first [5]
+          --settle S             unmeasured workload A after loading, before the first cell [20]
+          --rate N               paced: N ops/s shared by the workers, latency from each op's intended start [closed loop]
           --max-ops N            cap on operations per cell [50000000]   --repeat N  runs per cell; tables show medians [1]
           --durability D         silo commit log: Buffered|Synced [Buffered] (Redis runs without persistence)
+          --commit-interval-ms N silo log commit period when Buffered [node default, 10]
           --base-port N          silo ports N.., gateways N+100.. [21100]   --redis-port N  [26379..]
           --silo-dll PATH        [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]
           --redis-server PATH    [redis-server]    --wait-timeout-ms N   WAIT timeout [1000]

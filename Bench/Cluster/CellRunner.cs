@@ -1,5 +1,8 @@
 // Runs one cell: `concurrency` async workers issue operations of the workload back to back (closed loop,
-// as YCSB's client threads) for warm-up + duration. Only operations that start after the warm-up are
+// as YCSB's client threads) for warm-up + duration. With --rate the workers instead share a schedule of
+// `rate` operations per second: each operation has an intended start time, a worker waits for it, and its
+// latency counts from the intended start (so a store that falls behind the schedule is charged for the
+// queueing, not only for the service time). Only operations that start after the warm-up are
 // measured; each worker stops at the deadline or after its share of --max-ops, and a cell's stragglers are
 // cancelled 10 s after the deadline, so every loop is bounded in count and time. A live progress line shows
 // the last second's rate.
@@ -12,18 +15,33 @@ namespace GrainKV.Bench.Cluster;
 
 internal sealed class CellRunner(IKvTarget target, KeySpace keys, IReadOnlyList<byte[]> values)
 {
-    public async Task<CellResult> RunAsync(
-        YcsbWorkload workload, KeyDistribution distribution, int concurrency, int repeat, ClusterBenchOptions options, CancellationToken cancellationToken)
+    public Task<CellResult> RunAsync(
+        YcsbWorkload workload, KeyDistribution distribution, int concurrency, int repeat, ClusterBenchOptions options, CancellationToken cancellationToken) =>
+        RunAsync(workload, distribution, concurrency, repeat, options.Warmup, options.Duration, options.Rate, options, cancellationToken);
+
+    /// <summary>Unmeasured load after loading the records, so that the first cell does not pay for JIT
+    /// compilation, connection set-up and the store's background work on the freshly loaded data.</summary>
+    public async Task SettleAsync(ClusterBenchOptions options, CancellationToken cancellationToken)
+    {
+        if (options.Settle > TimeSpan.Zero)
+        {
+            await RunAsync(YcsbWorkload.Parse("A"), KeyDistribution.Uniform, options.Concurrency.Max(), 0, options.Settle, TimeSpan.FromSeconds(1), null, options, cancellationToken);
+        }
+    }
+
+    private async Task<CellResult> RunAsync(
+        YcsbWorkload workload, KeyDistribution distribution, int concurrency, int repeat, TimeSpan warmup, TimeSpan duration, double? rate,
+        ClusterBenchOptions options, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + (long)(options.Warmup.TotalSeconds * Stopwatch.Frequency);
-        var end = measureFrom + (long)(options.Duration.TotalSeconds * Stopwatch.Frequency);
+        var measureFrom = start + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var end = measureFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        stop.CancelAfter(options.Warmup + options.Duration + TimeSpan.FromSeconds(10));
+        stop.CancelAfter(warmup + duration + TimeSpan.FromSeconds(10));
         var perWorkerOps = Math.Max(1, options.MaxOps / concurrency);
-        var state = new Shared();
+        var state = new Shared { Start = start, TicksPerOp = rate is { } r ? Stopwatch.Frequency / r : 0 };
 
-        var label = $"{target.Name} {workload.Name}/{distribution.ToString().ToLowerInvariant()} c={concurrency}";
+        var label = $"{target.Name} {workload.Name}/{distribution.ToString().ToLowerInvariant()} c={concurrency}{(rate is { } shown ? $" @{shown:0}/s" : "")}";
         var progress = ProgressAsync(label, state, measureFrom, end, stop.Token);
         var workers = Enumerable.Range(0, concurrency)
             .Select(w => Task.Run(() => WorkerAsync(w, workload, distribution, options.Seed + (repeat * 1000) + w, measureFrom, end, perWorkerOps, state, stop.Token)))
@@ -39,7 +57,7 @@ internal sealed class CellRunner(IKvTarget target, KeySpace keys, IReadOnlyList<
             total.Add(h);
         }
 
-        var seconds = Math.Min((measuredEnd - measureFrom) / (double)Stopwatch.Frequency, options.Duration.TotalSeconds);
+        var seconds = Math.Min((measuredEnd - measureFrom) / (double)Stopwatch.Frequency, duration.TotalSeconds);
         Console.WriteLine();
         return new CellResult(
             target.Name, workload.Name, distribution.ToString().ToLowerInvariant(), concurrency, repeat,
@@ -56,7 +74,23 @@ internal sealed class CellRunner(IKvTarget target, KeySpace keys, IReadOnlyList<
         for (long i = 0; i < maxOps && !cancellationToken.IsCancellationRequested; i++)
         {
             var begin = Stopwatch.GetTimestamp();
-            if (begin >= end)
+            if (state.TicksPerOp > 0)
+            {
+                // Paced: take the next slot of the shared schedule and wait for its time.
+                var intended = state.Start + (long)(Interlocked.Increment(ref state.Slots) * state.TicksPerOp);
+                if (intended >= end)
+                {
+                    break;
+                }
+
+                if (intended > begin)
+                {
+                    await Task.Delay(Stopwatch.GetElapsedTime(begin, intended), cancellationToken).ConfigureAwait(false);
+                }
+
+                begin = intended;
+            }
+            else if (begin >= end)
             {
                 break;
             }
@@ -128,6 +162,9 @@ internal sealed class CellRunner(IKvTarget target, KeySpace keys, IReadOnlyList<
 
     private sealed class Shared
     {
+        public long Start;
+        public double TicksPerOp;
+        public long Slots;
         public long Ops;
         public long AllOps;
         public long Errors;

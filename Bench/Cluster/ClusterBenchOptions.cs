@@ -26,6 +26,12 @@ internal sealed class ClusterBenchOptions
 
     public long MaxOps { get; init; }
 
+    /// <summary>Unmeasured mixed load (workload A, highest concurrency) after loading, before the first cell.</summary>
+    public TimeSpan Settle { get; init; }
+
+    /// <summary>Operations per second the workers share (paced, latency from the intended start); null: closed loop.</summary>
+    public double? Rate { get; init; }
+
     public int Repeat { get; init; }
 
     public int Silos { get; init; }
@@ -35,6 +41,9 @@ internal sealed class ClusterBenchOptions
     public int RedisPort { get; init; }
 
     public string Durability { get; init; } = "Buffered";
+
+    /// <summary>The silos' commit interval with Buffered durability; null leaves the node default.</summary>
+    public int? CommitIntervalMs { get; init; }
 
     public string? SiloDll { get; init; }
 
@@ -63,11 +72,14 @@ internal sealed class ClusterBenchOptions
             Duration = TimeSpan.FromSeconds(args.Int("duration", quick ? 5 : 10)),
             Warmup = TimeSpan.FromSeconds(args.Int("warmup", quick ? 2 : 5)),
             MaxOps = args.Long("max-ops", 50_000_000),
+            Settle = TimeSpan.FromSeconds(args.Int("settle", quick ? 5 : 20)),
+            Rate = args.Int("rate", 0) is > 0 and var rate ? rate : null,
             Repeat = args.Int("repeat", 1),
             Silos = args.Int("silos", 3),
             BasePort = args.Int("base-port", 21100),
             RedisPort = args.Int("redis-port", 26379),
             Durability = args.String("durability", "Buffered"),
+            CommitIntervalMs = args.Int("commit-interval-ms", 0) is > 0 and var ms ? ms : null,
             SiloDll = args.String("silo-dll", "") is { Length: > 0 } dll ? Path.GetFullPath(dll) : null,
             RedisServer = args.String("redis-server", "redis-server"),
             WaitTimeoutMs = args.Int("wait-timeout-ms", 1000),

@@ -95,6 +95,7 @@ internal static class ClusterCommand
         var keys = new KeySpace(target.Name + ":", options.Records);
         await LoadAsync(target, keys, values, cancellationToken);
         var runner = new CellRunner(target, keys, values);
+        await runner.SettleAsync(options, cancellationToken);
         foreach (var workload in options.Workloads)
         {
             foreach (var concurrency in options.Concurrency)

@@ -39,6 +39,11 @@ internal sealed class SiloCluster : IAsyncDisposable
                     "--Logging:LogLevel:Default=Warning",
                     "--Logging:LogLevel:GrainKV.Silo=Information",
                 };
+                if (options.CommitIntervalMs is { } commitMs)
+                {
+                    args.Add($"--GrainKV:CommitInterval={TimeSpan.FromMilliseconds(commitMs).ToString("c", CultureInfo.InvariantCulture)}");
+                }
+
                 if (i > 0)
                 {
                     args.Add($"--GrainKV:PrimarySiloPort={I(options.BasePort)}");

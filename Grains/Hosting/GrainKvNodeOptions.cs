@@ -30,6 +30,10 @@ public sealed class GrainKvNodeOptions
     /// <summary>Durability of the commit log.</summary>
     public LogDurability Durability { get; set; } = LogDurability.Synced;
 
+    /// <summary>With <see cref="LogDurability.Buffered"/>, how often the commit log is committed (the most a
+    /// process crash can lose of acknowledged writes on this node).</summary>
+    public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Default number of replicas of each key (N).</summary>
     public int ReplicationFactor { get; set; } = 3;
 
@@ -94,6 +98,11 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
         if (options.RequestTimeout <= TimeSpan.Zero || options.PermanentFailureTimeout <= TimeSpan.Zero)
         {
             failures.Add("GrainKV:RequestTimeout and GrainKV:PermanentFailureTimeout must be positive.");
+        }
+
+        if (options.CommitInterval <= TimeSpan.Zero || options.CommitInterval > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"GrainKV:CommitInterval {options.CommitInterval} must be positive and at most a minute.");
         }
 
         if (options.ReadRepairChance is < 0 or > 1 || double.IsNaN(options.ReadRepairChance))

@@ -40,7 +40,12 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
 
     private async Task OpenAsync(CancellationToken cancellationToken)
     {
-        var storage = new StorageOptions { DataDirectory = EngineDirectory, Durability = _options.Durability };
+        var storage = new StorageOptions
+        {
+            DataDirectory = EngineDirectory,
+            Durability = _options.Durability,
+            CommitInterval = _options.CommitInterval,
+        };
         _engine = await StorageEngine.OpenAsync(storage, _time, _loggerFactory, cancellationToken);
         LogOpened(_node.NodeId, EngineDirectory);
     }
