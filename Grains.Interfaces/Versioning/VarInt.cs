@@ -3,7 +3,8 @@
 
 namespace GrainKV.Versioning;
 
-internal static class VarInt
+/// <summary>Unsigned LEB128 varints.</summary>
+public static class VarInt
 {
     public const int MaxSize = 10;
 

@@ -33,6 +33,16 @@ public sealed partial class VectorClock
         return bytes;
     }
 
+    /// <summary>Length of <see cref="Encode"/>'s output.</summary>
+    public int EncodedSize => 1 + BodySize();
+
+    /// <summary>Writes <see cref="Encode"/>'s output to <paramref name="destination"/> and returns its length.</summary>
+    public int EncodeTo(Span<byte> destination)
+    {
+        destination[0] = ClockFormatVersion;
+        return 1 + WriteBody(destination[1..]);
+    }
+
     /// <summary>Decodes <see cref="Encode"/>'s output; throws <see cref="FormatException"/> if malformed.</summary>
     public static VectorClock Decode(ReadOnlySpan<byte> encoded)
     {

@@ -10,6 +10,10 @@
 //           past clock length (varint), past clock (VectorClock encoding)
 //           flags (1 byte: bit 0 = has value)
 //           value length (varint), value bytes      -- only when bit 0 is set
+//
+// Varints are unsigned LEB128 (VarInt). The encoder sizes the output first and writes it in one buffer;
+// the decoder reads spans of the stored bytes and copies only each value. Every read is bounds-checked:
+// a truncated, overlong or trailing-garbage input is a FormatException, never data.
 
 using System.Text;
 using GrainKV.Replication;
@@ -21,68 +25,90 @@ namespace GrainKV.Grains.Replication;
 public static class SiblingCodec
 {
     private const byte FormatVersion = 1;
+    private const byte HasValue = 1;
 
     public static byte[] Encode(IReadOnlyCollection<StoredVersion> versions)
     {
-        using var buffer = new MemoryStream();
-        using var writer = new BinaryWriter(buffer, Encoding.UTF8);
-        writer.Write(FormatVersion);
-        writer.Write7BitEncodedInt(versions.Count);
+        var size = 1 + VarInt.Size((ulong)versions.Count);
         foreach (var version in versions)
         {
-            writer.Write(version.Node);
-            writer.Write7BitEncodedInt64((long)version.Counter);
-            writer.Write7BitEncodedInt64(version.TimestampMs);
-            var past = version.Past.Encode();
-            writer.Write7BitEncodedInt(past.Length);
-            writer.Write(past);
-            writer.Write((byte)(version.Value is null ? 0 : 1));
+            var node = Encoding.UTF8.GetByteCount(version.Node);
+            var past = version.Past.EncodedSize;
+            size += VarInt.Size((ulong)node) + node
+                + VarInt.Size(version.Counter) + VarInt.Size((ulong)version.TimestampMs)
+                + VarInt.Size((ulong)past) + past
+                + 1 + (version.Value is { } value ? VarInt.Size((ulong)value.Length) + value.Length : 0);
+        }
+
+        var bytes = new byte[size];
+        var output = bytes.AsSpan();
+        output[0] = FormatVersion;
+        var offset = 1 + VarInt.Write(output[1..], (ulong)versions.Count);
+        foreach (var version in versions)
+        {
+            offset += VarInt.Write(output[offset..], (ulong)Encoding.UTF8.GetByteCount(version.Node));
+            offset += Encoding.UTF8.GetBytes(version.Node, output[offset..]);
+            offset += VarInt.Write(output[offset..], version.Counter);
+            offset += VarInt.Write(output[offset..], (ulong)version.TimestampMs);
+            offset += VarInt.Write(output[offset..], (ulong)version.Past.EncodedSize);
+            offset += version.Past.EncodeTo(output[offset..]);
             if (version.Value is { } value)
             {
-                writer.Write7BitEncodedInt(value.Length);
-                writer.Write(value);
+                output[offset++] = HasValue;
+                offset += VarInt.Write(output[offset..], (ulong)value.Length);
+                value.CopyTo(output[offset..]);
+                offset += value.Length;
+            }
+            else
+            {
+                output[offset++] = 0;
             }
         }
 
-        writer.Flush();
-        return buffer.ToArray();
+        return offset == size ? bytes : throw new InvalidOperationException("Version set size mismatch.");
     }
 
     /// <summary>Decodes a version set. Throws <see cref="FormatException"/> if the bytes are not a valid encoding.</summary>
-    public static StoredVersion[] Decode(byte[] bytes)
+    public static StoredVersion[] Decode(ReadOnlySpan<byte> bytes)
     {
-        try
+        if (bytes.Length == 0 || bytes[0] != FormatVersion)
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
-            var format = reader.ReadByte();
-            if (format != FormatVersion)
+            throw new FormatException(bytes.Length == 0 ? "Empty version set." : $"Unknown version-set format {bytes[0]}.");
+        }
+
+        var offset = 1;
+
+        // Every version takes at least 6 bytes, which bounds the count before anything is allocated.
+        var count = VarInt.ReadLength(bytes, ref offset, (bytes.Length - offset) / 6, "Version count");
+        var result = new StoredVersion[count];
+        for (var i = 0; i < count; i++)
+        {
+            var node = Encoding.UTF8.GetString(Slice(bytes, ref offset, "Node id"));
+            var counter = VarInt.Read(bytes, ref offset);
+            var timestamp = (long)VarInt.Read(bytes, ref offset);
+            var past = VectorClock.Decode(Slice(bytes, ref offset, "Past clock"));
+            if (offset >= bytes.Length)
             {
-                throw new FormatException($"Unknown version-set format {format}.");
+                throw new FormatException("Truncated version set.");
             }
 
-            var count = reader.Read7BitEncodedInt();
-            var result = new StoredVersion[count];
-            for (var i = 0; i < count; i++)
+            var value = bytes[offset++] switch
             {
-                var node = reader.ReadString();
-                var counter = (ulong)reader.Read7BitEncodedInt64();
-                var timestamp = reader.Read7BitEncodedInt64();
-                var past = VectorClock.Decode(reader.ReadBytes(reader.Read7BitEncodedInt()));
-                var value = reader.ReadByte() == 1 ? ReadExactly(reader, reader.Read7BitEncodedInt()) : null;
-                result[i] = new StoredVersion(node, counter, past, timestamp, value);
-            }
+                HasValue => Slice(bytes, ref offset, "Value").ToArray(),
+                0 => null,
+                var flags => throw new FormatException($"Unknown version flags {flags}."),
+            };
+            result[i] = new StoredVersion(node, counter, past, timestamp, value);
+        }
 
-            return result;
-        }
-        catch (EndOfStreamException ex)
-        {
-            throw new FormatException("Truncated version set.", ex);
-        }
+        return offset == bytes.Length ? result : throw new FormatException("Trailing bytes after the version set.");
     }
 
-    private static byte[] ReadExactly(BinaryReader reader, int length)
+    private static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> bytes, ref int offset, string what)
     {
-        var value = reader.ReadBytes(length);
-        return value.Length == length ? value : throw new FormatException("Truncated value in version set.");
+        var length = VarInt.ReadLength(bytes, ref offset, bytes.Length - offset, what + " length");
+        var slice = bytes.Slice(offset, length);
+        offset += length;
+        return slice;
     }
 }

@@ -9,22 +9,22 @@ namespace GrainKV.Grains.Replication;
 /// <summary>Pure functions over sets of <see cref="StoredVersion"/>s.</summary>
 public static class VersionSet
 {
-    /// <summary>The versions not obsoleted by any other, one per dot, in a stable order.</summary>
+    /// <summary>The versions not obsoleted by any other, one per dot, ordered by dot (node id, then counter).</summary>
     public static StoredVersion[] Merge(IEnumerable<StoredVersion> versions)
     {
+        // Sets are small (usually one version, a few siblings at most): quadratic scans beat hashing.
         var all = new List<StoredVersion>();
         foreach (var version in versions)
         {
-            if (!all.Any(v => v.SameDot(version)))
+            if (!all.Exists(v => v.SameDot(version)))
             {
                 all.Add(version);
             }
         }
 
-        return all.Where(v => !all.Any(v.IsObsoletedBy))
-            .OrderBy(v => v.Node, StringComparer.Ordinal)
-            .ThenBy(v => v.Counter)
-            .ToArray();
+        var kept = all.FindAll(v => !all.Exists(v.IsObsoletedBy));
+        kept.Sort(static (x, y) => string.CompareOrdinal(x.Node, y.Node) is var byNode and not 0 ? byNode : x.Counter.CompareTo(y.Counter));
+        return [.. kept];
     }
 
     /// <summary>The full clock of a version: its past plus its own dot.</summary>

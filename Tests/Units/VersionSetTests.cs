@@ -86,9 +86,28 @@ public sealed class VersionSetTests
         Assert.True(VersionSet.SameSet([a, b, c], decoded));
     }
 
+    [Fact]
+    public void TheStoredEncodingIsUnchanged()
+    {
+        // Version 1 of the format, written by an earlier release: node "a", counter 2, timestamp 300,
+        // past {b:1 @ 5}, value "hi"; then a tombstone from node "b", counter 1, timestamp 7, empty past.
+        byte[] stored = [1, 2, 1, 97, 2, 172, 2, 6, 1, 1, 1, 98, 1, 5, 1, 2, 104, 105, 1, 98, 1, 7, 2, 1, 0, 0];
+        var decoded = SiblingCodec.Decode(stored);
+
+        Assert.Equal(2, decoded.Length);
+        Assert.Equal(("a", 2UL, 300L, "hi"), (decoded[0].Node, decoded[0].Counter, decoded[0].TimestampMs, System.Text.Encoding.UTF8.GetString(decoded[0].Value!)));
+        Assert.Equal(1UL, decoded[0].Past.CounterOf("b"));
+        Assert.Equal(("b", 1UL, 7L), (decoded[1].Node, decoded[1].Counter, decoded[1].TimestampMs));
+        Assert.True(decoded[1].IsTombstone);
+        Assert.Equal(stored, SiblingCodec.Encode(decoded));
+    }
+
     [Theory]
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 9 })]
     [InlineData(new byte[] { 1, 5, 3 })]
+    [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 7 })]
+    [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 1, 4, 1, 2 })]
+    [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 0, 0 })]
     public void MalformedStoredSetsAreRejected(byte[] bytes) => Assert.Throws<FormatException>(() => SiblingCodec.Decode(bytes));
 }
