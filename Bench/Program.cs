@@ -8,6 +8,15 @@ using GrainKV.Bench.Cli;
 using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Commands;
 
+// As in the silo host: socket completions run inline instead of being queued to the thread pool first. This
+// is the driver's side, so it applies alike to every target's client (Orleans and StackExchange.Redis). It
+// must be set before the first socket is created; an explicit setting in the environment wins.
+const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
+{
+    Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
+}
+
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
