@@ -52,7 +52,7 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         CheckOwnership(key);
         var view = _ring.Current;
         var (replicas, required) = Resolve(options.Replicas, options.ReadQuorum, _options.ReadQuorum);
-        var nodes = ReadOrder(view, view.PreferenceList(Range, replicas));
+        var nodes = ContactOrder(view, view.PreferenceList(Range, replicas));
         var everyReplica = required >= nodes.Count || (_options.ReadRepairChance > 0 && Random.Shared.NextDouble() < _options.ReadRepairChance);
         var plan = new QuorumPlan(required, everyReplica ? nodes.Count : required, _options.SpeculativeReadDelay);
         var range = Range;
@@ -120,7 +120,7 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         RingView view, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context)
     {
         List<string>? errors = null;
-        foreach (var node in LocalFirst(nodes))
+        foreach (var node in ContactOrder(view, nodes))
         {
             if (!view.IsLive(node))
             {
@@ -142,31 +142,20 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         return (null, null, string.Join("; ", errors ?? []));
     }
 
-    /// <summary>The order a read asks replicas in: this node, then live nodes in preference order, then the rest
+    /// <summary>The order replicas are asked in: this node, then live nodes in preference order, then the rest
     /// (which fail at once, but name themselves in the error).</summary>
-    private IReadOnlyList<string> ReadOrder(RingView view, IReadOnlyList<string> nodes)
-    {
-        var ordered = new List<string>(nodes.Count);
-        ordered.AddRange(LocalFirst(nodes).Where(view.IsLive));
-        ordered.AddRange(nodes.Where(n => !view.IsLive(n)));
-        return ordered;
-    }
-
-    private IEnumerable<string> LocalFirst(IReadOnlyList<string> nodes)
+    private List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes)
     {
         var local = _replicas.LocalNode;
+        var ordered = new List<string>(nodes.Count);
         if (nodes.Contains(local))
         {
-            yield return local;
+            ordered.Add(local);
         }
 
-        foreach (var node in nodes)
-        {
-            if (node != local)
-            {
-                yield return node;
-            }
-        }
+        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n)));
+        ordered.AddRange(nodes.Where(n => n != local && !view.IsLive(n)));
+        return ordered;
     }
 
     /// <summary>After a read: once every replica asked has answered (or timed out), brings the stale ones up to date.</summary>

@@ -33,28 +33,17 @@ public sealed class ReplicaRouter(LocalReplicas local, IGrainFactory grains)
         }
     }
 
+    // The local operations are async methods: their failures arrive in the returned task, never thrown here.
     public Task<StoredVersion> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context) =>
         node == local.NodeId
-            ? Local(() => local.CoordinateAsync(range, key, value, context))
+            ? local.CoordinateAsync(range, key, value, context).AsTask()
             : Remote(node, range).Coordinate(key, value, context, CancellationToken.None);
 
     public Task Apply(string node, int range, byte[] key, StoredVersion[] versions) =>
         node == local.NodeId
-            ? Local(async () => { await local.ApplyAsync(range, key, versions); return true; })
+            ? local.ApplyAsync(range, key, versions).AsTask()
             : Remote(node, range).Apply(key, versions, CancellationToken.None);
 
     private IReplicaGrain Remote(string node, int range) =>
         _references.GetOrAdd((node, range), static (k, g) => g.GetGrain<IReplicaGrain>(ReplicaKey.Format(k.Node, k.Range)), grains);
-
-    private static Task<T> Local<T>(Func<ValueTask<T>> operation)
-    {
-        try
-        {
-            return operation().AsTask();
-        }
-        catch (Exception ex)
-        {
-            return Task.FromException<T>(ex);
-        }
-    }
 }

@@ -20,7 +20,6 @@ public sealed class LocalReplicas
     private readonly TimeProvider _time;
     private readonly StripedLock _locks = new();
     private long _reads;
-    private long _writes;
 
     public LocalReplicas(LocalStore store, NodeIdentity node, IOptions<GrainKvNodeOptions> options, GrainKvClock clock)
     {
@@ -35,9 +34,6 @@ public sealed class LocalReplicas
 
     /// <summary>Key reads served so far (by coordinators on any node).</summary>
     public long Reads => Interlocked.Read(ref _reads);
-
-    /// <summary>Version merges or creations that changed what this node stores.</summary>
-    public long Writes => Interlocked.Read(ref _writes);
 
     /// <summary>The versions stored for <paramref name="key"/> of <paramref name="range"/> (empty if none).</summary>
     public StoredVersion[] Read(int range, ReadOnlySpan<byte> key)
@@ -79,9 +75,6 @@ public sealed class LocalReplicas
     private StoredVersion[] Load(byte[] engineKey) =>
         _store.Engine.TryGet(engineKey, out var bytes) ? SiblingCodec.Decode(bytes) : [];
 
-    private ValueTask Store(byte[] engineKey, StoredVersion[] versions)
-    {
-        Interlocked.Increment(ref _writes);
-        return _store.Engine.PutAsync(engineKey, SiblingCodec.Encode(versions));
-    }
+    private ValueTask Store(byte[] engineKey, StoredVersion[] versions) =>
+        _store.Engine.PutAsync(engineKey, SiblingCodec.Encode(versions));
 }

@@ -1,10 +1,6 @@
 // Ring-aware placement: replicas activate only on their own node's silo (and fail fast for a node that
 // is not active). Where coordinators run is covered by CoordinationTests.
 
-using System.Text;
-using GrainKV.Grains.Membership;
-using GrainKV.Partitioning;
-using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
 
 namespace GrainKV.Tests.Cluster;
