@@ -185,6 +185,19 @@ public sealed partial class StorageEngine : IAsyncDisposable
         return ScanLive(sources);
     }
 
+    /// <summary>Position just past the last write appended to the commit log, durable or not. Positions grow
+    /// within one open engine; pass one to <see cref="WaitForLogAsync"/>.</summary>
+    public long LogPosition => _log.TailAddress;
+
+    /// <summary>Completes once every write appended before <paramref name="position"/> is durable (in either
+    /// durability mode; with <see cref="LogDurability.Buffered"/> it asks for a commit now instead of waiting
+    /// for the next periodic one).</summary>
+    public ValueTask WaitForLogAsync(long position, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return position <= 0 ? ValueTask.CompletedTask : _log.WaitForCommitAsync(position - 1, cancellationToken);
+    }
+
     /// <summary>Makes the active memtable immutable and waits until every memtable is flushed to a table.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
