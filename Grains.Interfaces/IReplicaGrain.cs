@@ -14,9 +14,11 @@ public interface IReplicaGrain : IGrainWithStringKey
     Task<StoredVersion[]> Read(byte[] key, CancellationToken cancellationToken = default);
 
     /// <summary>Creates a new version of <paramref name="key"/> on this node (the write's coordinating replica):
-    /// its clock supersedes <paramref name="context"/> and is unique for this node. Null <paramref name="value"/> = tombstone.</summary>
+    /// its clock supersedes <paramref name="context"/> and its dot is unique for this node's incarnation. Null
+    /// <paramref name="value"/> = tombstone. Returns the key's whole version set on this node after the write,
+    /// which is what the other replicas are sent.</summary>
     [Alias("Coordinate")]
-    Task<StoredVersion> Coordinate(byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken = default);
+    Task<StoredVersion[]> Coordinate(byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken = default);
 
     /// <summary>Merges <paramref name="versions"/> into the stored versions of <paramref name="key"/>.</summary>
     [Alias("Apply")]

@@ -97,3 +97,20 @@ public sealed class InvalidRequestException : GrainKvException
 {
     public InvalidRequestException(string message) : base(message) { }
 }
+
+/// <summary>A write's causal context was read from another key. Nothing was written.</summary>
+[GenerateSerializer]
+[Alias("grainkv.ContextMismatchException")]
+public sealed class ContextMismatchException : GrainKvException
+{
+    public ContextMismatchException(string message) : base(message) { }
+}
+
+/// <summary>The request ran out of time after a replica may already have applied it: a write's outcome is
+/// unknown (it may become visible later). Reading the key tells; writing again with the read's context is safe.</summary>
+[GenerateSerializer]
+[Alias("grainkv.RequestTimeoutException")]
+public sealed class RequestTimeoutException : GrainKvException
+{
+    public RequestTimeoutException(string message) : base(message) { }
+}

@@ -5,15 +5,17 @@
 // a write's new version is created on the first live preference-list node, this node when it is one,
 // so the version's dot always names a replica of the key.
 //
-// Write: that node creates the version (its replica increments the clock, serialized per key), then the
-// version is sent to the other replicas; the write completes once W replicas hold it, and the remaining
-// copies finish in the background.
+// Write: that node creates the version (its replica issues the dot, serialized per key) and returns the key's
+// whole version set, which is sent to the other replicas; the write completes once W replicas hold it, and
+// the remaining copies finish in the background, bounded per destination (ReplicaCopies). A copy that fails
+// or cannot be sent is kept as a hint and delivered later. One deadline (RequestTimeout) covers the request.
 // Read: asks R of the N replicas (this node's first, then in preference order), asking the next one
 // whenever one fails, and all the remaining ones if the quorum is not in after the speculation delay;
 // answers once R have answered, merging their versions (concurrent ones are returned as siblings), and
 // repairs whichever of the replicas asked is stale. A fraction of reads (ReadRepairChance) and every
 // read at R = N asks all N replicas, so replicas that reads skip are repaired too.
 
+using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Replication;
@@ -33,11 +35,17 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
     private readonly GrainKvNodeOptions _options;
     private readonly RingService _ring;
     private readonly ReplicaRouter _replicas;
+    private readonly ReplicaCopies _copies;
+    private readonly HintStore _hints;
     private readonly TimeProvider _time;
     private readonly ILogger<KeyRangeGrain> _logger;
 
-    public KeyRangeGrain(IOptions<GrainKvNodeOptions> options, RingService ring, ReplicaRouter replicas, GrainKvClock clock, ILogger<KeyRangeGrain> logger)
+    public KeyRangeGrain(
+        IOptions<GrainKvNodeOptions> options, RingService ring, ReplicaRouter replicas, ReplicaCopies copies, HintStore hints, GrainKvClock clock,
+        ILogger<KeyRangeGrain> logger)
     {
+        _copies = copies;
+        _hints = hints;
         _options = options.Value;
         _ring = ring;
         _replicas = replicas;
@@ -65,7 +73,7 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
             _ = RepairAsync(key, calls);
         }
 
-        var context = merged.Length == 0 ? CausalContext.Empty : new CausalContext(VersionSet.Context(merged).Encode());
+        var context = merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged));
         return new ReadResult(merged.Where(v => !v.IsTombstone).Select(v => v.Value!).ToArray(), context);
     }
 
@@ -81,6 +89,8 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
     private async Task WriteAsync(byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
     {
         CheckOwnership(key);
+        context.ClockFor(key);
+        var started = _time.GetTimestamp();
         var view = _ring.Current;
         var (replicas, required) = Resolve(options.Replicas, options.WriteQuorum, _options.WriteQuorum);
         var nodes = view.PreferenceList(Range, replicas);
@@ -89,35 +99,50 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
             throw new NotEnoughReplicasException(required, 0, $"Only {nodes.Count} node(s) are on the ring.");
         }
 
-        var (coordinator, created, failures) = await CreateVersionAsync(view, nodes, key, value, context);
-        if (created is null)
+        var (coordinator, set, failures) = await CreateVersionAsync(view, nodes, key, value, context, started, cancellationToken);
+        if (set is null)
         {
             throw new NotEnoughReplicasException(required, 0, failures);
         }
 
-        StoredVersion[] versions = [created];
-        var others = nodes.Where(n => n != coordinator).ToArray();
+        // The creator's whole set goes to the others; a replica known to be down gets it as a hint at once.
         var range = Range;
-        var copies = new List<Task<ReplicaAnswer<bool>>>(others.Length);
+        var others = new List<string>(nodes.Count);
+        foreach (var node in nodes)
+        {
+            if (node == coordinator)
+            {
+                continue;
+            }
+
+            if (view.IsLive(node))
+            {
+                others.Add(node);
+            }
+            else
+            {
+                await _hints.AddAsync(node, range, key, set);
+            }
+        }
+
         try
         {
             await QuorumWait.WaitAsync(
-                view, others, async node => { await _replicas.Apply(node, range, key, versions); return true; },
-                new QuorumPlan(required - 1, others.Length), _options.RequestTimeout, _time, cancellationToken, copies);
+                view, others, node => _copies.SendAsync(node, range, key, set),
+                new QuorumPlan(required - 1, others.Count), Remaining(started), _time, cancellationToken, []);
         }
         catch (NotEnoughReplicasException ex)
         {
             throw new NotEnoughReplicasException(required, ex.Answered + 1, ex.Message);
         }
-        finally
-        {
-            _ = ObserveAsync(copies);
-        }
     }
 
-    /// <summary>Asks the live preference-list nodes in order (this node first if it is one) to create the version.</summary>
-    private async Task<(string? Node, StoredVersion? Version, string Failures)> CreateVersionAsync(
-        RingView view, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context)
+    /// <summary>Asks the live preference-list nodes in order (this node first if it is one) to create the version,
+    /// and returns the creator's version set. A node that fails moves the request on to the next one; a node that
+    /// does not answer in time ends the request (it may still create the version, and a second creator would store
+    /// the write twice).</summary>
+    private async Task<(string? Node, StoredVersion[]? Versions, string Failures)> CreateVersionAsync(
+        RingView view, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, long started, CancellationToken cancellationToken)
     {
         List<string>? errors = null;
         foreach (var node in ContactOrder(view, nodes))
@@ -130,16 +155,28 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
 
             try
             {
-                var created = await _replicas.Coordinate(node, Range, key, value, context).WaitAsync(_options.RequestTimeout, _time);
-                return (node, created, "");
+                var set = await _replicas.Coordinate(node, Range, key, value, context).WaitAsync(Remaining(started), _time, cancellationToken);
+                return (node, set, "");
             }
-            catch (Exception ex) when (ex is not WrongRangeException)
+            catch (TimeoutException)
+            {
+                throw new RequestTimeoutException(
+                    $"Node '{node}' did not create the new version within {_options.RequestTimeout.TotalMilliseconds:0} ms; the write may still be applied. Read the key to find out.");
+            }
+            catch (Exception ex) when (ex is not (WrongRangeException or ContextMismatchException or InvalidRequestException or OperationCanceledException))
             {
                 (errors ??= []).Add($"node '{node}': {ex.Message}");
             }
         }
 
         return (null, null, string.Join("; ", errors ?? []));
+    }
+
+    /// <summary>What is left of the request's one deadline.</summary>
+    private TimeSpan Remaining(long started)
+    {
+        var left = _options.RequestTimeout - _time.GetElapsedTime(started);
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
 
     /// <summary>The order replicas are asked in: this node, then live nodes in preference order, then the rest
@@ -158,7 +195,8 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         return ordered;
     }
 
-    /// <summary>After a read: once every replica asked has answered (or timed out), brings the stale ones up to date.</summary>
+    /// <summary>After a read: once every replica asked has answered (or timed out), brings the stale ones up to date.
+    /// Copies that fail are kept as hints (ReplicaCopies).</summary>
     private async Task RepairAsync(byte[] key, List<Task<ReplicaAnswer<StoredVersion[]>>> calls)
     {
         try
@@ -167,7 +205,7 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         }
         catch (Exception)
         {
-            // Replicas that failed or did not answer are left to anti-entropy.
+            // Replicas that failed or did not answer are not compared.
         }
 
         var answers = calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToArray();
@@ -176,27 +214,12 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         {
             try
             {
-                await _replicas.Apply(stale.NodeId, Range, key, merged);
+                await _copies.SendAsync(stale.NodeId, Range, key, merged);
                 LogRepaired(stale.NodeId, Range);
             }
             catch (Exception ex)
             {
                 LogRepairFailed(ex, stale.NodeId, Range);
-            }
-        }
-    }
-
-    private async Task ObserveAsync(List<Task<ReplicaAnswer<bool>>> copies)
-    {
-        foreach (var copy in copies)
-        {
-            try
-            {
-                await copy;
-            }
-            catch (Exception ex)
-            {
-                LogCopyFailed(ex, Range);
             }
         }
     }
@@ -232,9 +255,6 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Read repair brought node {NodeId} up to date in range {Range}")]
     private partial void LogRepaired(string nodeId, int range);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Read repair of node {NodeId} in range {Range} failed")]
+    [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Read repair of node {NodeId} in range {Range} failed; the copy is kept as a hint")]
     private partial void LogRepairFailed(Exception exception, string nodeId, int range);
-
-    [LoggerMessage(EventId = 302, Level = LogLevel.Debug, Message = "A background replica write in range {Range} failed; anti-entropy will reconcile it")]
-    private partial void LogCopyFailed(Exception exception, int range);
 }

@@ -59,8 +59,19 @@ public sealed class GrainKvNodeOptions
     /// <summary>Tokens (virtual nodes) each node places on the ring.</summary>
     public int VirtualNodes { get; set; } = 256;
 
-    /// <summary>Vector clocks keep at most this many entries; the oldest are dropped first.</summary>
+    /// <summary>Vector clocks keep at most this many entries; the oldest are dropped first, except those that
+    /// supersede a version the creating replica holds.</summary>
     public int MaxClockEntries { get; set; } = 10;
+
+    /// <summary>Copies (of writes and read repairs) that this node keeps in flight to one other node at most; a copy
+    /// past the limit is kept as a hint instead of being sent.</summary>
+    public int MaxCopiesInFlightPerNode { get; set; } = 256;
+
+    /// <summary>Hints this node stores at most (copies other nodes missed); past it a missed copy is counted as dropped.</summary>
+    public int MaxHints { get; set; } = 1_000_000;
+
+    /// <summary>How often stored hints are offered to their nodes.</summary>
+    public TimeSpan HintDeliveryInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -123,6 +134,16 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
         if (options.MaxClockEntries < 1)
         {
             failures.Add("GrainKV:MaxClockEntries must be at least 1.");
+        }
+
+        if (options.MaxCopiesInFlightPerNode < 1 || options.MaxHints < 0)
+        {
+            failures.Add($"GrainKV:MaxCopiesInFlightPerNode ({options.MaxCopiesInFlightPerNode}) must be at least 1 and GrainKV:MaxHints ({options.MaxHints}) not negative.");
+        }
+
+        if (options.HintDeliveryInterval <= TimeSpan.Zero)
+        {
+            failures.Add("GrainKV:HintDeliveryInterval must be positive.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

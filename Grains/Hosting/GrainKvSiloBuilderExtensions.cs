@@ -1,6 +1,8 @@
 // Registers a GrainKV storage node on an Orleans silo.
 
 using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Faults;
+using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Placement;
 using GrainKV.Grains.Replicas;
@@ -28,12 +30,21 @@ public static class GrainKvSiloBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvNodeOptions>, GrainKvNodeOptionsValidator>());
         services.TryAddSingleton(new GrainKvClock(TimeProvider.System));
         services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<NodeIncarnation>();
         services.AddSingleton<LocalStore>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStore>());
+        services.AddMetrics();
+        services.AddSingleton<GrainKvMetrics>();
         services.AddSingleton<LocalReplicas>();
+        services.AddSingleton<ReplicaFaults>();
         services.AddSingleton<ReplicaRouter>();
+        services.AddSingleton<HintStore>();
+        services.AddSingleton<ReplicaCopies>();
+        services.AddSingleton<HintDelivery>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HintDelivery>());
         services.AddSingleton<RingService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
         builder.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
 
         // The datacenter label travels to the other silos as silo metadata.

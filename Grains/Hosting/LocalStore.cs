@@ -14,15 +14,17 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
     private const string EngineDirectoryName = "engine";
 
     private readonly NodeIdentity _node;
+    private readonly NodeIncarnation _incarnation;
     private readonly GrainKvNodeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<LocalStore> _logger;
     private StorageEngine? _engine;
 
-    public LocalStore(NodeIdentity node, IOptions<GrainKvNodeOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    public LocalStore(NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
     {
         _node = node;
+        _incarnation = incarnation;
         _options = options.Value;
         _time = time;
         _loggerFactory = loggerFactory;
@@ -46,8 +48,10 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
             Durability = _options.Durability,
             CommitInterval = _options.CommitInterval,
         };
+        // The incarnation is decided (and a crash from here on made detectable) before any write is accepted.
+        _incarnation.Begin();
         _engine = await StorageEngine.OpenAsync(storage, _time, _loggerFactory, cancellationToken);
-        LogOpened(_node.NodeId, EngineDirectory);
+        LogOpened(_node.NodeId, _incarnation.ActorId, EngineDirectory);
     }
 
     private async Task CloseAsync(CancellationToken cancellationToken)
@@ -56,12 +60,15 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
         {
             _engine = null;
             await engine.DisposeAsync();
+
+            // Every write of this incarnation is durable now (disposal commits the log): the next start may resume it.
+            _incarnation.EndClean();
             LogClosed(_node.NodeId);
         }
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Node {NodeId} opened its store in {Directory}")]
-    private partial void LogOpened(string nodeId, string directory);
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Node {NodeId} (actor {Actor}) opened its store in {Directory}")]
+    private partial void LogOpened(string nodeId, string actor, string directory);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Node {NodeId} closed its store")]
     private partial void LogClosed(string nodeId);

@@ -48,9 +48,7 @@ public sealed class NodeIdentity
         }
 
         var id = configured ?? fallback;
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, id);
-        File.Move(temporary, path, overwrite: true);
+        DurableFile.WriteAllText(path, id);
         return id;
     }
 }

@@ -32,9 +32,9 @@ public sealed class ReplicaGrain : Grain, IReplicaGrain
             : throw new ReplicaUnavailableException(_nodeId, $"Replica of node '{_nodeId}' cannot run on node '{_node.NodeId}'.");
 
     public Task<StoredVersion[]> Read(byte[] key, CancellationToken cancellationToken) =>
-        Task.FromResult(_replicas.Read(_range, key));
+        _replicas.ReadAsync(_range, key).AsTask();
 
-    public Task<StoredVersion> Coordinate(byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken) =>
+    public Task<StoredVersion[]> Coordinate(byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken) =>
         _replicas.CoordinateAsync(_range, key, value, context).AsTask();
 
     public Task Apply(byte[] key, StoredVersion[] versions, CancellationToken cancellationToken) =>

@@ -1,5 +1,14 @@
 // Operations on the set of versions a replica keeps for one key: merging (dropping versions another
 // version's causal past covers), the causal context of a set, and creating a new version on a node.
+//
+// Guarantees (docs/ARCHITECTURE.md, "Versions and what they guarantee"):
+// - Merging never loses a version that no other version in the set covers. Copies of one write (same
+//   dot, past, timestamp and value) collapse to one; two *different* versions with the same dot (a dot
+//   issued twice) are both kept, as siblings, and reported, never resolved by "first seen wins".
+// - Truncating a new version's past (MaxClockEntries) keeps every entry that supersedes a version the
+//   creating replica holds; it drops only the oldest of the others. What truncation may cost is an extra
+//   sibling (a version elsewhere that the writer had seen comes back beside the new one); it never makes
+//   a version disappear, because dot counters do not come from the clock (NodeIncarnation issues them).
 
 using GrainKV.Replication;
 using GrainKV.Versioning;
@@ -9,22 +18,42 @@ namespace GrainKV.Grains.Replication;
 /// <summary>Pure functions over sets of <see cref="StoredVersion"/>s.</summary>
 public static class VersionSet
 {
-    /// <summary>The versions not obsoleted by any other, one per dot, ordered by dot (node id, then counter).</summary>
-    public static StoredVersion[] Merge(IEnumerable<StoredVersion> versions)
+    /// <summary>The versions not obsoleted by any other, one per write, in a canonical order (dot, then content).</summary>
+    public static StoredVersion[] Merge(IEnumerable<StoredVersion> versions) => Merge(versions, out _);
+
+    /// <summary>Like <see cref="Merge(IEnumerable{StoredVersion})"/>; <paramref name="dotConflict"/> tells whether two
+    /// different versions with one dot were met (both are kept).</summary>
+    public static StoredVersion[] Merge(IEnumerable<StoredVersion> versions, out bool dotConflict)
     {
         // Sets are small (usually one version, a few siblings at most): quadratic scans beat hashing.
         var all = new List<StoredVersion>();
+        dotConflict = false;
         foreach (var version in versions)
         {
-            if (!all.Exists(v => v.SameDot(version)))
+            var copy = false;
+            foreach (var kept in all)
+            {
+                if (kept.SameDot(version))
+                {
+                    if (kept.SameWrite(version))
+                    {
+                        copy = true;
+                        break;
+                    }
+
+                    dotConflict = true;
+                }
+            }
+
+            if (!copy)
             {
                 all.Add(version);
             }
         }
 
-        var kept = all.FindAll(v => !all.Exists(v.IsObsoletedBy));
-        kept.Sort(static (x, y) => string.CompareOrdinal(x.Node, y.Node) is var byNode and not 0 ? byNode : x.Counter.CompareTo(y.Counter));
-        return [.. kept];
+        var live = all.FindAll(v => !all.Exists(v.IsObsoletedBy));
+        live.Sort(CanonicalOrder);
+        return [.. live];
     }
 
     /// <summary>The full clock of a version: its past plus its own dot.</summary>
@@ -35,16 +64,68 @@ public static class VersionSet
     public static VectorClock Context(IEnumerable<StoredVersion> versions) =>
         VectorClock.Merge(versions.Select(ClockOf));
 
-    /// <summary>A new version written on <paramref name="node"/> with causal context <paramref name="context"/>,
-    /// given the versions <paramref name="local"/> that node holds. Its counter is above any this node issued for the key.</summary>
-    public static StoredVersion Create(string node, byte[]? value, VectorClock context, IEnumerable<StoredVersion> local, long nowMs, int maxClockEntries)
+    /// <summary>The highest counter of <paramref name="actor"/> that <paramref name="context"/> or the versions
+    /// <paramref name="local"/> know of; a new dot of that actor must be above it.</summary>
+    public static ulong HighestCounter(string actor, VectorClock context, IEnumerable<StoredVersion> local)
     {
-        var highest = local.Select(v => ClockOf(v).CounterOf(node)).DefaultIfEmpty(0UL).Max();
-        var counter = Math.Max(highest, context.CounterOf(node)) + 1;
-        return new StoredVersion(node, counter, context.Truncate(Math.Max(1, maxClockEntries - 1)), nowMs, value);
+        var highest = context.CounterOf(actor);
+        foreach (var version in local)
+        {
+            highest = Math.Max(highest, version.Node == actor ? Math.Max(version.Counter, version.Past.CounterOf(actor)) : version.Past.CounterOf(actor));
+        }
+
+        return highest;
     }
 
-    /// <summary>True if both sets hold the same versions (by dot).</summary>
+    /// <summary>A new version with dot (<paramref name="actor"/>, <paramref name="counter"/>) whose past is
+    /// <paramref name="context"/>, truncated to <paramref name="maxClockEntries"/> − 1 entries but never below the
+    /// entries that supersede a version in <paramref name="local"/> (the versions the creating replica holds).</summary>
+    public static StoredVersion Create(
+        string actor, ulong counter, byte[]? value, VectorClock context, IReadOnlyCollection<StoredVersion> local, long nowMs, int maxClockEntries) =>
+        new(actor, counter, TruncatePast(context, local, Math.Max(1, maxClockEntries - 1)), nowMs, value);
+
+    /// <summary>True if both sets hold the same writes.</summary>
     public static bool SameSet(IReadOnlyCollection<StoredVersion> a, IReadOnlyCollection<StoredVersion> b) =>
-        a.Count == b.Count && a.All(x => b.Any(x.SameDot));
+        a.Count == b.Count && a.All(x => b.Any(x.SameWrite));
+
+    private static VectorClock TruncatePast(VectorClock context, IReadOnlyCollection<StoredVersion> local, int maxEntries)
+    {
+        if (context.Count <= maxEntries)
+        {
+            return context;
+        }
+
+        var needed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var version in local)
+        {
+            if (context.CounterOf(version.Node) >= version.Counter)
+            {
+                needed.Add(version.Node);
+            }
+        }
+
+        var others = context.Entries
+            .Where(e => !needed.Contains(e.NodeId))
+            .OrderByDescending(e => e.TimestampUnixMs)
+            .ThenByDescending(e => e.NodeId, StringComparer.Ordinal)
+            .Take(Math.Max(0, maxEntries - needed.Count));
+        return VectorClock.FromEntries(context.Entries.Where(e => needed.Contains(e.NodeId)).Concat(others));
+    }
+
+    private static int CanonicalOrder(StoredVersion x, StoredVersion y)
+    {
+        var order = string.CompareOrdinal(x.Node, y.Node);
+        if (order == 0)
+        {
+            order = x.Counter.CompareTo(y.Counter);
+        }
+
+        if (order == 0)
+        {
+            order = x.TimestampMs.CompareTo(y.TimestampMs);
+        }
+
+        // Only a dot conflict gets this far: any fixed order of the contents will do.
+        return order != 0 ? order : (x.Value ?? []).AsSpan().SequenceCompareTo(y.Value ?? []);
+    }
 }

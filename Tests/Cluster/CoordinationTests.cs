@@ -65,7 +65,21 @@ public sealed class CoordinationTests(NoReadRepairClusterFixture fixture) : ICla
 
         // Every copy lands (the third in the background, so wait for it).
         await Eventually.HoldsAsync(
-            () => keys.All(k => Cluster.Cluster.Silos.All(s => Cluster.Service<LocalReplicas>(s).Read(KeyPartitioner.RangeOf(k, KeyPartitioner.DefaultRangeCount), k).Length == 1)),
+            async () =>
+            {
+                foreach (var k in keys)
+                {
+                    foreach (var s in Cluster.Cluster.Silos)
+                    {
+                        if ((await Cluster.Service<LocalReplicas>(s).ReadAsync(KeyPartitioner.RangeOf(k, KeyPartitioner.DefaultRangeCount), k)).Length != 1)
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                return true;
+            },
             Bound,
             "every replica holds every key");
 

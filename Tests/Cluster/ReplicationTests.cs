@@ -109,7 +109,7 @@ public sealed class ReplicationTests(ThreeNodeClusterFixture fixture) : IClassFi
         var replicas = nodes.Select(n => Cluster.Grains.GetGrain<IReplicaGrain>(ReplicaKey.Format(n, range))).ToArray();
 
         // Two replicas get a version; the third never hears of it.
-        var version = await replicas[0].Coordinate(key, Bytes("fresh"), CausalContext.Empty);
+        var version = Assert.Single(await replicas[0].Coordinate(key, Bytes("fresh"), CausalContext.Empty));
         await replicas[1].Apply(key, [version]);
         Assert.Empty(await replicas[2].Read(key));
 

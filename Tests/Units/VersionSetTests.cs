@@ -9,7 +9,7 @@ namespace GrainKV.Tests.Units;
 public sealed class VersionSetTests
 {
     private static StoredVersion Write(string node, string? value, VectorClock context, params StoredVersion[] local) =>
-        VersionSet.Create(node, value is null ? null : System.Text.Encoding.UTF8.GetBytes(value), context, local, 1000, 10);
+        VersionSet.Create(node, VersionSet.HighestCounter(node, context, local) + 1, value is null ? null : System.Text.Encoding.UTF8.GetBytes(value), context, local, 1000, 10);
 
     [Fact]
     public void AWriteWithTheReadContextReplacesWhatWasRead()

@@ -1,0 +1,168 @@
+// Durable hints: the version set of a key that a replica missed (its copy failed, timed out, or was not
+// sent because too many were in flight), kept in this node's engine until it is delivered. Hints live in a
+// key space of their own, after every range's keys, so range scans never meet them:
+//
+//   engine key:  [FF FF FF FF][node id length: 1 byte][node id UTF-8][range: 4 bytes big-endian][user key]
+//   value:       the version set (SiblingCodec), merged with any hint already stored for the same key
+//
+// Ranges are below 2^20, so the FF FF FF FF prefix cannot collide with a range's keys. The store holds at
+// most MaxHints hints; past that a copy is counted as dropped (metric and log) and only anti-entropy can
+// repair it.
+
+using System.Buffers.Binary;
+using System.Text;
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Replication;
+using GrainKV.Replication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GrainKV.Grains.Handoff;
+
+/// <summary>One stored hint.</summary>
+public sealed record Hint(string Node, int Range, byte[] Key, StoredVersion[] Versions, byte[] EngineKey);
+
+/// <summary>The hints this node keeps for other nodes.</summary>
+public sealed partial class HintStore
+{
+    private static readonly byte[] Prefix = [0xFF, 0xFF, 0xFF, 0xFF];
+    private readonly LocalStore _store;
+    private readonly GrainKvNodeOptions _options;
+    private readonly GrainKvMetrics _metrics;
+    private readonly ILogger<HintStore> _logger;
+    private readonly StripedLock _locks = new(256);
+    private long _count = -1;
+
+    public HintStore(LocalStore store, IOptions<GrainKvNodeOptions> options, GrainKvMetrics metrics, ILogger<HintStore> logger)
+    {
+        _store = store;
+        _options = options.Value;
+        _metrics = metrics;
+        _logger = logger;
+        metrics.Meter.CreateObservableGauge("grainkv.hints.pending", () => Math.Max(0, Interlocked.Read(ref _count)), description: "Hints waiting for delivery");
+    }
+
+    /// <summary>Hints stored now.</summary>
+    public long Count => EnsureCounted();
+
+    /// <summary>Keeps <paramref name="versions"/> of <paramref name="key"/> for <paramref name="node"/>. Never throws:
+    /// a hint that cannot be kept is counted as dropped and logged.</summary>
+    public async Task AddAsync(string node, int range, byte[] key, StoredVersion[] versions)
+    {
+        try
+        {
+            var engineKey = Encode(node, range, key);
+            using (await _locks.AcquireAsync(engineKey))
+            {
+                var engine = _store.Engine;
+                var existing = engine.TryGet(engineKey, out var bytes) ? SiblingCodec.Decode(bytes) : null;
+                if (existing is null && EnsureCounted() >= _options.MaxHints)
+                {
+                    _metrics.HintsDropped.Add(1);
+                    LogFull(node, range, _options.MaxHints);
+                    return;
+                }
+
+                var merged = existing is null ? VersionSet.Merge(versions) : VersionSet.Merge([.. existing, .. versions]);
+                await engine.PutAsync(engineKey, SiblingCodec.Encode(merged));
+                if (existing is null)
+                {
+                    Interlocked.Increment(ref _count);
+                }
+
+                _metrics.HintsStored.Add(1);
+            }
+        }
+        catch (Exception ex)
+        {
+            _metrics.HintsDropped.Add(1);
+            LogNotStored(ex, node, range);
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> hints, in key order (node by node).</summary>
+    public List<Hint> Take(int limit)
+    {
+        var hints = new List<Hint>();
+        foreach (var (engineKey, value) in _store.Engine.Scan(Prefix, ReadOnlyMemory<byte>.Empty))
+        {
+            if (hints.Count >= limit)
+            {
+                break;
+            }
+
+            var (node, range, key) = Decode(engineKey);
+            hints.Add(new Hint(node, range, key, SiblingCodec.Decode(value), engineKey));
+        }
+
+        return hints;
+    }
+
+    /// <summary>Deletes a delivered hint, unless it gained versions since it was read (then it stays for the next round).</summary>
+    public async Task<bool> RemoveAsync(Hint hint)
+    {
+        using (await _locks.AcquireAsync(hint.EngineKey))
+        {
+            var engine = _store.Engine;
+            if (!engine.TryGet(hint.EngineKey, out var bytes))
+            {
+                return false;
+            }
+
+            if (!VersionSet.SameSet(SiblingCodec.Decode(bytes), hint.Versions))
+            {
+                return false;
+            }
+
+            await engine.DeleteAsync(hint.EngineKey);
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+    }
+
+    private long EnsureCounted()
+    {
+        var count = Interlocked.Read(ref _count);
+        if (count >= 0)
+        {
+            return count;
+        }
+
+        // Once per start: the hints left by the previous run.
+        long found = _store.Engine.Scan(Prefix, ReadOnlyMemory<byte>.Empty).LongCount();
+        Interlocked.CompareExchange(ref _count, found, -1);
+        return Interlocked.Read(ref _count);
+    }
+
+    private static byte[] Encode(string node, int range, byte[] key)
+    {
+        var nodeBytes = Encoding.UTF8.GetBytes(node);
+        if (nodeBytes.Length > byte.MaxValue)
+        {
+            throw new ArgumentException($"Node id '{node}' is too long for a hint.", nameof(node));
+        }
+
+        var result = new byte[Prefix.Length + 1 + nodeBytes.Length + 4 + key.Length];
+        Prefix.CopyTo(result, 0);
+        result[Prefix.Length] = (byte)nodeBytes.Length;
+        nodeBytes.CopyTo(result, Prefix.Length + 1);
+        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(Prefix.Length + 1 + nodeBytes.Length), (uint)range);
+        key.CopyTo(result, Prefix.Length + 1 + nodeBytes.Length + 4);
+        return result;
+    }
+
+    private static (string Node, int Range, byte[] Key) Decode(byte[] engineKey)
+    {
+        var nodeLength = engineKey[Prefix.Length];
+        var node = Encoding.UTF8.GetString(engineKey, Prefix.Length + 1, nodeLength);
+        var at = Prefix.Length + 1 + nodeLength;
+        var range = (int)BinaryPrimitives.ReadUInt32BigEndian(engineKey.AsSpan(at));
+        return (node, range, engineKey[(at + 4)..]);
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Warning, Message = "Hint store is full ({MaxHints} hints): a copy for node {NodeId} in range {Range} was dropped; anti-entropy must repair it")]
+    private partial void LogFull(string nodeId, int range, int maxHints);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Error, Message = "A hint for node {NodeId} in range {Range} could not be stored; anti-entropy must repair it")]
+    private partial void LogNotStored(Exception exception, string nodeId, int range);
+}

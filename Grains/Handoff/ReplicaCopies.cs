@@ -1,0 +1,64 @@
+// Copies of a key's version set to other replicas, sent by coordinators (the copies of a write, read
+// repair) and bounded per destination: at most MaxCopiesInFlightPerNode copies to one node are in flight at
+// once from this node, so a slow or dead replica cannot pile up unbounded background work. A copy that
+// fails, times out or finds the destination at its limit is not lost: it is kept as a durable hint
+// (HintStore) and counted in a metric; HintDelivery sends it once the node answers again.
+
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Hosting;
+using GrainKV.Replication;
+using Microsoft.Extensions.Options;
+
+namespace GrainKV.Grains.Handoff;
+
+/// <summary>Sends version sets to replicas, keeping what does not arrive as hints.</summary>
+public sealed class ReplicaCopies(ReplicaRouter router, HintStore hints, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, GrainKvMetrics metrics)
+{
+    private readonly ConcurrentDictionary<string, StrongBox<int>> _inFlight = new(StringComparer.Ordinal);
+    private readonly int _limit = options.Value.MaxCopiesInFlightPerNode;
+    private readonly TimeSpan _timeout = options.Value.RequestTimeout;
+
+    /// <summary>Copies in flight to <paramref name="node"/> now.</summary>
+    public int InFlight(string node) => _inFlight.TryGetValue(node, out var count) ? Volatile.Read(ref count.Value) : 0;
+
+    /// <summary>Sends <paramref name="versions"/> of <paramref name="key"/> to <paramref name="node"/>'s replica. The task
+    /// completes when the replica acknowledged (true) or the copy was kept as a hint instead (it then faults, so a
+    /// quorum counts it as missing). It never stays pending past the request timeout.</summary>
+    public Task<bool> SendAsync(string node, int range, byte[] key, StoredVersion[] versions)
+    {
+        var count = _inFlight.GetOrAdd(node, static _ => new StrongBox<int>());
+        if (Interlocked.Increment(ref count.Value) > _limit)
+        {
+            Interlocked.Decrement(ref count.Value);
+            metrics.CopiesDeferred.Add(1);
+            return HintInsteadAsync(node, range, key, versions, new ReplicaUnavailableException(node, $"node '{node}' has {_limit} copies in flight; the copy is kept as a hint"));
+        }
+
+        return SendCountedAsync(count, node, range, key, versions);
+    }
+
+    private async Task<bool> SendCountedAsync(StrongBox<int> count, string node, int range, byte[] key, StoredVersion[] versions)
+    {
+        try
+        {
+            return await router.Apply(node, range, key, versions).WaitAsync(_timeout, clock.Time);
+        }
+        catch (Exception ex)
+        {
+            metrics.CopiesFailed.Add(1);
+            return await HintInsteadAsync(node, range, key, versions, ex);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref count.Value);
+        }
+    }
+
+    private async Task<bool> HintInsteadAsync(string node, int range, byte[] key, StoredVersion[] versions, Exception reason)
+    {
+        await hints.AddAsync(node, range, key, versions);
+        throw reason is TimeoutException ? new ReplicaUnavailableException(node, $"node '{node}' did not answer in time") : reason;
+    }
+}
