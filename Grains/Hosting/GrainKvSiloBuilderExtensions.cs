@@ -9,6 +9,7 @@ using GrainKV.Grains.Replicas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace GrainKV.Grains.Hosting;
@@ -27,6 +28,15 @@ public static class GrainKvSiloBuilderExtensions
         }
 
         options.ValidateOnStart();
+
+        // Membership knows a node by its silo name: where a node id is configured, it is the silo name.
+        services.AddOptions<SiloOptions>().PostConfigure<IOptions<GrainKvNodeOptions>>((silo, node) =>
+        {
+            if (node.Value.NodeId is { Length: > 0 } id)
+            {
+                silo.SiloName = id;
+            }
+        });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvNodeOptions>, GrainKvNodeOptionsValidator>());
         services.TryAddSingleton(new GrainKvClock(TimeProvider.System));
         services.AddSingleton<NodeIdentity>();

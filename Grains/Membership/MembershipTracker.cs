@@ -28,7 +28,10 @@ public sealed class MembershipTracker(TimeSpan permanentFailureTimeout)
     public bool Observe(IEnumerable<MemberObservation> members, DateTimeOffset now)
     {
         var before = Signature();
-        foreach (var latest in members.GroupBy(m => m.NodeId, StringComparer.Ordinal).Select(g => g.MaxBy(m => m.Address.Generation)))
+        // Per node id: its active member if it has one (a silo refused at start with a live node's id never
+        // replaces that node), else its latest.
+        foreach (var latest in members.GroupBy(m => m.NodeId, StringComparer.Ordinal)
+                     .Select(g => g.OrderByDescending(m => m.Status == SiloStatus.Active).ThenByDescending(m => m.Address.Generation).First()))
         {
             if (!_nodes.TryGetValue(latest.NodeId, out var node))
             {

@@ -27,6 +27,20 @@ public sealed class MembershipTrackerTests
     }
 
     [Fact]
+    public void ASiloRefusedWithALiveNodesIdDoesNotReplaceThatNode()
+    {
+        var tracker = new MembershipTracker(Timeout);
+        tracker.Observe([Member("a", 1, 1, SiloStatus.Active)], T0);
+        var impostor = Member("a", 9, 2, SiloStatus.Joining);
+        tracker.Observe([Member("a", 1, 1, SiloStatus.Active), impostor], T0);
+        tracker.Observe([Member("a", 1, 1, SiloStatus.Active), impostor with { Status = SiloStatus.Dead }], T0);
+
+        var node = Assert.Single(tracker.Ring.Values);
+        Assert.True(node.IsLive);
+        Assert.Equal(1, node.Address!.Endpoint.Port);
+    }
+
+    [Fact]
     public void AGracefulShutdownLeavesTheRingAtOnce()
     {
         var tracker = new MembershipTracker(Timeout);
