@@ -72,7 +72,9 @@ public sealed partial class StorageEngine
             _state = next;
         }
 
+        _options.CrashPointHook?.Invoke(CrashPoints.FlushManifestWritten);
         _log.TruncateBefore(frozen.LogEnd);
+        _options.CrashPointHook?.Invoke(CrashPoints.FlushLogTruncated);
         Interlocked.Add(ref _counters.BytesFlushed, info.FileSize);
         Interlocked.Increment(ref _counters.Flushes);
         LogFlushed(_logger, id, info.EntryCount, info.FileSize);
@@ -109,11 +111,15 @@ public sealed partial class StorageEngine
             _state = next;
         }
 
+        _options.CrashPointHook?.Invoke(CrashPoints.CompactionManifestWritten);
+
         // Readers that took an older state may still read the old tables: an open file survives its deletion.
         foreach (var table in run)
         {
             File.Delete(table.Path);
         }
+
+        _options.CrashPointHook?.Invoke(CrashPoints.CompactionInputsReleased);
 
         Interlocked.Add(ref _counters.BytesCompacted, info.FileSize);
         Interlocked.Increment(ref _counters.Compactions);

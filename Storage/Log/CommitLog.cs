@@ -162,7 +162,12 @@ public sealed partial class CommitLog : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Commits everything appended and closes the log.</summary>
+    public ValueTask DisposeAsync() => CloseAsync(commit: true);
+
+    /// <summary>Closes the log, committing what was appended only if <paramref name="commit"/> (false simulates a
+    /// crash: the device keeps what the last commit covered).</summary>
+    internal async ValueTask CloseAsync(bool commit)
     {
         if (_periodicCommit is not null)
         {
@@ -171,7 +176,10 @@ public sealed partial class CommitLog : IAsyncDisposable
 
         _shutdown.Cancel();
         await _committer.ConfigureAwait(false);
-        await _log.CommitAsync().ConfigureAwait(false);
+        if (commit)
+        {
+            await _log.CommitAsync().ConfigureAwait(false);
+        }
 
         // The commit's continuation may run inline on FasterLog's I/O completion; disposing the device
         // there waits for that very I/O to finish and never returns. Dispose on another thread.

@@ -1,5 +1,6 @@
 // The manifest: which tables are live (newest first), the next table id, and the log address from which
-// recovery replays the commit log. Replaced atomically: written to a temporary file, fsynced, renamed.
+// recovery replays the commit log. Replaced atomically: written to a temporary file, fsynced, renamed,
+// and the directory fsynced (the rename is durable only then).
 //
 //   magic: uint32 = 0x4D564B47 ("GKVM") | format version: uint32 = 1 | log start: uint64
 //   | next table id: uint64 | table count: uint32 | table ids, newest first: uint64 each | crc32: uint32
@@ -94,5 +95,6 @@ public static class ManifestFile
         }
 
         files.Move(temporary, path);
+        files.SyncDirectory(directory);
     }
 }
