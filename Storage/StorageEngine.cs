@@ -70,13 +70,18 @@ public sealed partial class StorageEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var directory = Path.GetFullPath(options.DataDirectory);
-        Directory.CreateDirectory(directory);
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+            options.FileSystem.SyncDirectory(Path.GetDirectoryName(directory)!);
+        }
+
         var directoryLock = AcquireDirectoryLock(directory);
         var logger = loggerFactory.CreateLogger<StorageEngine>();
         var tables = new List<TableReader>();
         try
         {
-            var manifest = ManifestFile.Read(directory) ?? ManifestState.Empty;
+            var manifest = ReadOrCreateManifest(options.FileSystem, directory);
             var cache = new BlockCache(options.BlockCacheSize);
             foreach (var id in manifest.Tables)
             {
@@ -373,6 +378,31 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
 
         return count;
+    }
+
+    /// <summary>The directory's manifest. A new directory gets an empty one at once (so that a missing manifest
+    /// always means damage); a missing one beside tables or a commit log is refused, never guessed.</summary>
+    private static ManifestState ReadOrCreateManifest(IO.IFileSystem files, string directory)
+    {
+        if (ManifestFile.Read(directory) is { } manifest)
+        {
+            return manifest;
+        }
+
+        var log = Path.Combine(directory, LogDirectoryName);
+        var hasTables = Directory.EnumerateFiles(directory, "*" + TableFormat.FileExtension).Any();
+        var hasLog = Directory.Exists(log) && Directory.EnumerateFileSystemEntries(log).Any();
+        if (hasTables || hasLog)
+        {
+            throw new CorruptionException(
+                Path.Combine(directory, ManifestFile.FileName),
+                $"the manifest is missing but the directory holds {(hasTables ? "tables" : "a commit log")}; refusing to open (nothing was deleted)");
+        }
+
+        ManifestFile.Write(files, directory, ManifestState.Empty);
+        Directory.CreateDirectory(log);
+        files.SyncDirectory(directory);
+        return ManifestState.Empty;
     }
 
     private static void RemoveOrphans(string directory, ManifestState manifest)
