@@ -21,7 +21,7 @@ public sealed partial class StorageEngine
                 await _work.WaitAsync(token).ConfigureAwait(false);
                 var requested = Interlocked.Read(ref _fullCompactionsRequested);
                 var force = requested > Interlocked.Read(ref _fullCompactionsDone);
-                while (!token.IsCancellationRequested && (FlushOldest() || await CompactOnceAsync(force).ConfigureAwait(false)))
+                while (!token.IsCancellationRequested && (await FlushOldestAsync(token).ConfigureAwait(false) || await CompactOnceAsync(force).ConfigureAwait(false)))
                 {
                     force = false;
                     SignalProgress();
@@ -49,7 +49,7 @@ public sealed partial class StorageEngine
     private void SignalProgress() => Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
 
     /// <summary>Writes the oldest immutable memtable to a table, publishes it, truncates the log. False if none.</summary>
-    private bool FlushOldest()
+    private async Task<bool> FlushOldestAsync(CancellationToken cancellationToken)
     {
         var state = _state;
         if (state.Immutables.IsEmpty)
@@ -58,6 +58,10 @@ public sealed partial class StorageEngine
         }
 
         var frozen = state.Immutables[^1];
+
+        // The manifest will name frozen.LogEnd as the log start. Until a commit covers it, a crash could recover
+        // the log below it, and later writes would land before the log start, where replay never looks.
+        await _log.WaitForCommitAsync(frozen.LogEnd - 1, cancellationToken).ConfigureAwait(false);
         var id = Interlocked.Increment(ref _nextTableId) - 1;
         var path = Path.Combine(_directory, TableFormat.FileName(id));
         var entries = frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value));

@@ -91,6 +91,16 @@ public sealed partial class StorageEngine : IAsyncDisposable
             RemoveOrphans(directory, manifest);
             var log = await CommitLog.OpenAsync(
                 Path.Combine(directory, LogDirectoryName), options, time, logger, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                log.CheckLogStart(manifest.LogStart, Path.Combine(directory, ManifestFile.FileName));
+            }
+            catch
+            {
+                await log.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
             var state = new EngineState(new MemTable(), [], [.. tables]);
             var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart };
             int replayed;

@@ -13,6 +13,9 @@ public sealed partial class CommitLog : IAsyncDisposable
 {
     private const string LogFileName = "commit.log";
 
+    /// <summary>Address of the first record of a new FasterLog (its first valid address).</summary>
+    private const long FirstAddress = 64;
+
     private readonly FasterLog _log;
     private readonly IDevice _device;
     private readonly string _path;
@@ -41,6 +44,23 @@ public sealed partial class CommitLog : IAsyncDisposable
 
     /// <summary>Address just past the last appended record (committed or not).</summary>
     public long TailAddress => _log.TailAddress;
+
+    /// <summary>Checks that <paramref name="logStart"/> (from the manifest) lies in the committed log: at or after
+    /// the begin address (nothing replay needs was truncated) and at or before the committed address (the log
+    /// did not recover below it). 0 means "from the first record" and needs an untruncated log.</summary>
+    /// <exception cref="CorruptionException">It does not; <paramref name="manifestPath"/> is named.</exception>
+    public void CheckLogStart(long logStart, string manifestPath)
+    {
+        var begin = _log.BeginAddress;
+        var committed = _log.CommittedUntilAddress;
+        var valid = logStart == 0 ? begin <= FirstAddress : begin <= logStart && logStart <= committed;
+        if (!valid)
+        {
+            throw new CorruptionException(
+                manifestPath,
+                $"the manifest's log start {logStart} lies outside the committed log [{begin}, {committed}] of '{_path}'");
+        }
+    }
 
     /// <summary>Opens (and recovers) the log in <paramref name="directory"/>, creating it if absent.</summary>
     public static async ValueTask<CommitLog> OpenAsync(
