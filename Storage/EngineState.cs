@@ -1,6 +1,7 @@
 // The engine's read view at one moment: the active memtable, the immutable memtables waiting to be
 // flushed, and the live tables, each list newest first. Replaced as a whole (copy on write), so a
-// reader that took it sees a consistent point in time without locks.
+// reader that took it sees a consistent point in time without locks; a reader that reads tables holds a
+// reference to the state's TableSet while it does.
 
 using System.Collections.Immutable;
 using GrainKV.Storage.Memory;
@@ -12,4 +13,8 @@ namespace GrainKV.Storage;
 public sealed record FrozenMemTable(MemTable Table, long LogEnd);
 
 /// <summary>Copy-on-write view of memtables and tables.</summary>
-public sealed record EngineState(MemTable Active, ImmutableArray<FrozenMemTable> Immutables, ImmutableArray<TableReader> Tables);
+public sealed record EngineState(MemTable Active, ImmutableArray<FrozenMemTable> Immutables, TableSet TableSet)
+{
+    /// <summary>The live tables, newest first.</summary>
+    public ImmutableArray<TableReader> Tables => TableSet.Tables;
+}

@@ -67,15 +67,25 @@ public sealed partial class StorageEngine
         var entries = frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value));
         var info = TableWriter.Write(_options.FileSystem, path, entries, WriterOptions);
         var table = TableReader.Open(path, id, _cache);
-        lock (_stateLock)
+        TableSet previous;
+        try
         {
-            var current = _state;
-            var next = current with { Immutables = current.Immutables.Remove(frozen), Tables = current.Tables.Insert(0, table) };
-            ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
-            _logStart = frozen.LogEnd;
-            _state = next;
+            lock (_stateLock)
+            {
+                var current = _state;
+                var tables = current.Tables.Insert(0, table);
+                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, Interlocked.Read(ref _nextTableId), tables.Select(t => t.Id).ToArray()));
+                _logStart = frozen.LogEnd;
+                _state = current with { Immutables = current.Immutables.Remove(frozen), TableSet = new TableSet(tables) };
+                previous = current.TableSet;
+            }
+        }
+        finally
+        {
+            table.Release(); // the opener's reference; the new set holds its own
         }
 
+        previous.Release();
         _options.CrashPointHook?.Invoke(CrashPoints.FlushManifestWritten);
         _log.TruncateBefore(frozen.LogEnd);
         _options.CrashPointHook?.Invoke(CrashPoints.FlushLogTruncated);
@@ -106,23 +116,34 @@ public sealed partial class StorageEngine
         var path = Path.Combine(_directory, TableFormat.FileName(id));
         var info = TableWriter.Write(_options.FileSystem, path, merged, WriterOptions);
         var output = TableReader.Open(path, id, _cache);
-        lock (_stateLock)
+        TableSet previous;
+        try
         {
-            var current = _state;
-            var start = current.Tables.IndexOf(run[0]);
-            var next = current with { Tables = current.Tables.RemoveRange(start, run.Length).Insert(start, output) };
-            ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
-            _state = next;
+            lock (_stateLock)
+            {
+                var current = _state;
+                var start = current.Tables.IndexOf(run[0]);
+                var live = current.Tables.RemoveRange(start, run.Length).Insert(start, output);
+                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, Interlocked.Read(ref _nextTableId), live.Select(t => t.Id).ToArray()));
+                _state = current with { TableSet = new TableSet(live) };
+                previous = current.TableSet;
+            }
+        }
+        finally
+        {
+            output.Release(); // the opener's reference; the new set holds its own
         }
 
         _options.CrashPointHook?.Invoke(CrashPoints.CompactionManifestWritten);
 
-        // Readers that took an older state may still read the old tables: an open file survives its deletion.
+        // The manifest no longer names the inputs: each is closed and deleted when the last reader of an
+        // older state releases it (at once if none).
         foreach (var table in run)
         {
-            File.Delete(table.Path);
+            table.MarkObsolete();
         }
 
+        previous.Release();
         _options.CrashPointHook?.Invoke(CrashPoints.CompactionInputsReleased);
 
         Interlocked.Add(ref _counters.BytesCompacted, info.FileSize);

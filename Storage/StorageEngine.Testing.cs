@@ -19,10 +19,7 @@ public sealed partial class StorageEngine
         _stopping.Cancel();
         await _background.ConfigureAwait(false);
         await _log.CloseAsync(commitLog).ConfigureAwait(false);
-        foreach (var table in _state.Tables)
-        {
-            table.Dispose();
-        }
+        _state.TableSet.Release();
 
         await _directoryLock.DisposeAsync().ConfigureAwait(false);
         _progress.TrySetResult();

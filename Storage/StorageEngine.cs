@@ -101,7 +101,13 @@ public sealed partial class StorageEngine : IAsyncDisposable
                 throw;
             }
 
-            var state = new EngineState(new MemTable(), [], [.. tables]);
+            var state = new EngineState(new MemTable(), [], new TableSet([.. tables]));
+            foreach (var table in tables)
+            {
+                table.Release(); // the set holds its own reference
+            }
+
+            tables.Clear();
             var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart };
             int replayed;
             try
@@ -111,11 +117,12 @@ public sealed partial class StorageEngine : IAsyncDisposable
             catch
             {
                 await log.DisposeAsync().ConfigureAwait(false);
+                state.TableSet.Release();
                 throw;
             }
 
             engine._background = Task.Run(engine.BackgroundLoopAsync);
-            LogOpened(logger, directory, tables.Count, replayed);
+            LogOpened(logger, directory, state.Tables.Length, replayed);
             return engine;
         }
         catch
@@ -155,32 +162,15 @@ public sealed partial class StorageEngine : IAsyncDisposable
     public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var state = _state;
-        var keyArray = key.ToArray();
-        value = [];
-        if (state.Active.TryGet(keyArray, out var found))
+        var state = AcquireState();
+        try
         {
-            return Found(found, out value);
+            return TryGet(state, key, out value);
         }
-
-        foreach (var frozen in state.Immutables)
+        finally
         {
-            if (frozen.Table.TryGet(keyArray, out found))
-            {
-                return Found(found, out value);
-            }
+            state.TableSet.Release();
         }
-
-        var hash = BloomFilter.Hash(key);
-        foreach (var table in state.Tables)
-        {
-            if (table.TryGet(key, hash, ref _counters.BloomNegatives, out found))
-            {
-                return Found(found, out value);
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Live entries with keys in [<paramref name="from"/>, <paramref name="to"/>) in key order, as of the call.
@@ -188,16 +178,15 @@ public sealed partial class StorageEngine : IAsyncDisposable
     public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(ReadOnlyMemory<byte> from, ReadOnlyMemory<byte> to)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var state = _state;
+        var state = AcquireState();
         var fromKey = from.ToArray();
         var toKey = to.ToArray();
-        var sources = new List<IEnumerable<TableEntry>>
+        var memTables = new List<IEnumerable<TableEntry>>
         {
             state.Active.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList(),
         };
-        sources.AddRange(state.Immutables.Select(f => (IEnumerable<TableEntry>)f.Table.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList()));
-        sources.AddRange(state.Tables.Select(t => t.Scan(fromKey, toKey)));
-        return ScanLive(sources);
+        memTables.AddRange(state.Immutables.Select(f => (IEnumerable<TableEntry>)f.Table.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList()));
+        return new ScanResult(state.TableSet, memTables, fromKey, toKey);
     }
 
     /// <summary>Position just past the last write appended to the commit log, durable or not. Positions grow
@@ -340,21 +329,53 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The current state, with a reference to its tables that the caller releases.</summary>
+    private EngineState AcquireState()
+    {
+        while (true)
+        {
+            // A set is released by the engine only after a newer state replaced it, so a failed attempt sees a newer one.
+            var state = _state;
+            if (state.TableSet.TryAcquire())
+            {
+                return state;
+            }
+        }
+    }
+
+    private bool TryGet(EngineState state, ReadOnlySpan<byte> key, out byte[] value)
+    {
+        var keyArray = key.ToArray();
+        value = [];
+        if (state.Active.TryGet(keyArray, out var found))
+        {
+            return Found(found, out value);
+        }
+
+        foreach (var frozen in state.Immutables)
+        {
+            if (frozen.Table.TryGet(keyArray, out found))
+            {
+                return Found(found, out value);
+            }
+        }
+
+        var hash = BloomFilter.Hash(key);
+        foreach (var table in state.Tables)
+        {
+            if (table.TryGet(key, hash, ref _counters.BloomNegatives, out found))
+            {
+                return Found(found, out value);
+            }
+        }
+
+        return false;
+    }
+
     private static bool Found(byte[]? found, out byte[] value)
     {
         value = found ?? [];
         return found is not null;
-    }
-
-    private static IEnumerable<KeyValuePair<byte[], byte[]>> ScanLive(List<IEnumerable<TableEntry>> sources)
-    {
-        foreach (var entry in MergingIterator.Merge(sources))
-        {
-            if (entry.Value is not null)
-            {
-                yield return new KeyValuePair<byte[], byte[]>(entry.Key, entry.Value);
-            }
-        }
     }
 
     private void CheckKey(ReadOnlySpan<byte> key)
@@ -459,11 +480,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         _stopping.Cancel();
         await _background.ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
-        foreach (var table in _state.Tables)
-        {
-            table.Dispose();
-        }
-
+        _state.TableSet.Release(); // readers still holding the state close its tables when they finish
         await _directoryLock.DisposeAsync().ConfigureAwait(false);
         _progress.TrySetResult();
         LogClosed(_logger, _options.DataDirectory);
