@@ -72,6 +72,9 @@ public sealed class StorageOptions
     /// throws from it to simulate a crash at that point.</summary>
     internal Action<string>? CrashPointHook { get; set; }
 
+    /// <summary>Tests only: wraps the commit log's FASTER device (to inject device failures).</summary>
+    internal Func<FASTER.core.IDevice, FASTER.core.IDevice>? LogDeviceWrapper { get; set; }
+
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {

@@ -1,6 +1,8 @@
 // The write-ahead commit log on FasterLog. Writers append records to the log's in-memory tail; a single
 // committer task turns pending appends into one FasterLog commit at a time (group commit), so concurrent
-// writers share one device write. Recovery replays every committed record after a given address.
+// writers share one device write. A waiter is released only by that task, after the commit and the fsync
+// of the directory holding FasterLog's new commit file. A failed commit is final: the log refuses appends
+// and every waiter fails with CommitLogException. Recovery replays every committed record after an address.
 
 using System.Buffers;
 using FASTER.core;
@@ -13,6 +15,9 @@ public sealed partial class CommitLog : IAsyncDisposable
 {
     private const string LogFileName = "commit.log";
 
+    /// <summary>FasterLog's directory of commit metadata files (one new file per commit).</summary>
+    private const string CommitDirectoryName = "log-commits";
+
     /// <summary>Address of the first record of a new FasterLog (its first valid address).</summary>
     private const long FirstAddress = 64;
 
@@ -24,6 +29,10 @@ public sealed partial class CommitLog : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _committer;
     private readonly ITimer? _periodicCommit;
+    private readonly string _commitDirectory;
+    private TaskCompletionSource _commitRound = NewSignal();
+    private long _durableUntil;
+    private volatile Exception? _failure;
     private int _commitPending;
 
     private CommitLog(FasterLog log, IDevice device, string path, StorageOptions options, TimeProvider time, ILogger logger)
@@ -32,6 +41,8 @@ public sealed partial class CommitLog : IAsyncDisposable
         _device = device;
         _path = path;
         _logger = logger;
+        _commitDirectory = Path.Combine(Path.GetDirectoryName(path)!, CommitDirectoryName);
+        _durableUntil = log.CommittedUntilAddress;
         _committer = Task.Run(CommitLoopAsync);
         if (options.Durability == LogDurability.Buffered)
         {
@@ -69,6 +80,11 @@ public sealed partial class CommitLog : IAsyncDisposable
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, LogFileName);
         var device = Devices.CreateLogDevice(path, preallocateFile: false, deleteOnClose: false);
+        if (options.LogDeviceWrapper is { } wrap)
+        {
+            device = wrap(device);
+        }
+
         var settings = new FasterLogSettings
         {
             LogDevice = device,
@@ -95,8 +111,10 @@ public sealed partial class CommitLog : IAsyncDisposable
 
     /// <summary>Appends a record to the log tail (in memory) and returns its address.
     /// Durability needs <see cref="WaitForCommitAsync"/>.</summary>
+    /// <exception cref="CommitLogException">A commit failed earlier; the log takes no more records.</exception>
     public long Append(LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
+        ThrowIfFailed();
         var size = LogRecord.EncodedSize(key.Length, value.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
@@ -105,6 +123,10 @@ public sealed partial class CommitLog : IAsyncDisposable
             LogRecord.Encode(entry, kind, key, value);
             return _log.Enqueue(entry);
         }
+        catch (FasterException ex)
+        {
+            throw Failed(ex);
+        }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -112,22 +134,41 @@ public sealed partial class CommitLog : IAsyncDisposable
     }
 
     /// <summary>Completes once the record at <paramref name="address"/> is committed to the device.</summary>
+    /// <exception cref="CommitLogException">A commit failed.</exception>
     public ValueTask WaitForCommitAsync(long address, CancellationToken cancellationToken)
     {
-        if (_log.CommittedUntilAddress > address)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        RequestCommit();
-        return _log.WaitForCommitAsync(address + 1, token: cancellationToken);
+        ThrowIfFailed();
+        return Volatile.Read(ref _durableUntil) > address ? ValueTask.CompletedTask : WaitForCommitSlowAsync(address, cancellationToken);
     }
 
-    /// <summary>Commits everything appended so far.</summary>
-    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    /// <summary>Throws <see cref="CommitLogException"/> if a commit failed.</summary>
+    public void ThrowIfFailed()
     {
-        await _log.CommitAsync(cancellationToken).ConfigureAwait(false);
+        if (_failure is { } failure)
+        {
+            throw Failed(failure);
+        }
     }
+
+    private async ValueTask WaitForCommitSlowAsync(long address, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Take the round's signal before checking, so a commit finishing in between is not missed.
+            var round = Volatile.Read(ref _commitRound).Task;
+            if (Volatile.Read(ref _durableUntil) > address)
+            {
+                return;
+            }
+
+            ThrowIfFailed();
+            RequestCommit();
+            await round.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private CommitLogException Failed(Exception cause) =>
+        new(_path, "a commit of the log failed; the engine takes no more writes", cause);
 
     /// <summary>Reads every committed record at or after <paramref name="fromAddress"/>, in log order.</summary>
     public IEnumerable<(long Address, LogRecord Record)> ReadCommitted(long fromAddress)
@@ -169,7 +210,8 @@ public sealed partial class CommitLog : IAsyncDisposable
             {
                 await _commitRequested.WaitAsync(token).ConfigureAwait(false);
                 Volatile.Write(ref _commitPending, 0);
-                await _log.CommitAsync(token).ConfigureAwait(false);
+                await CommitAndSyncAsync(token).ConfigureAwait(false);
+                EndRound();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -177,10 +219,30 @@ public sealed partial class CommitLog : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                _failure = ex;
                 LogCommitFailed(ex, _path);
+                EndRound();
+                return;
             }
         }
     }
+
+    /// <summary>Commits the log up to its tail and makes the commit's new files durable.</summary>
+    private async Task CommitAndSyncAsync(CancellationToken cancellationToken)
+    {
+        await _log.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Each commit writes a new metadata file, and the log may have started a new segment file: their
+        // directory entries must be durable too.
+        // (FasterLog's files are outside the IFileSystem seam, so these syncs are too.)
+        IO.DirectorySync.Sync(_commitDirectory);
+        IO.DirectorySync.Sync(Path.GetDirectoryName(_path)!);
+        Volatile.Write(ref _durableUntil, _log.CommittedUntilAddress);
+    }
+
+    private void EndRound() => Interlocked.Exchange(ref _commitRound, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Commits everything appended and closes the log.</summary>
     public ValueTask DisposeAsync() => CloseAsync(commit: true);
@@ -196,9 +258,22 @@ public sealed partial class CommitLog : IAsyncDisposable
 
         _shutdown.Cancel();
         await _committer.ConfigureAwait(false);
-        if (commit)
+        Exception? finalCommitFailure = null;
+        try
         {
-            await _log.CommitAsync().ConfigureAwait(false);
+            if (commit && _failure is null)
+            {
+                await CommitAndSyncAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogCommitFailed(ex, _path);
+            _failure = finalCommitFailure = ex;
+        }
+        finally
+        {
+            EndRound();
         }
 
         // The commit's continuation may run inline on FasterLog's I/O completion; disposing the device
@@ -210,6 +285,10 @@ public sealed partial class CommitLog : IAsyncDisposable
         }).ConfigureAwait(false);
         _shutdown.Dispose();
         _commitRequested.Dispose();
+        if (finalCommitFailure is not null)
+        {
+            throw Failed(finalCommitFailure);
+        }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Commit of log '{Path}' failed")]
