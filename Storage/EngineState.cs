@@ -9,8 +9,8 @@ using GrainKV.Storage.Table;
 
 namespace GrainKV.Storage;
 
-/// <summary>An immutable memtable and the log address just past its last record.</summary>
-public sealed record FrozenMemTable(MemTable Table, long LogEnd);
+/// <summary>An immutable memtable, the log address just past its last record and the sequence number of the next record.</summary>
+public sealed record FrozenMemTable(MemTable Table, long LogEnd, long NextSequence);
 
 /// <summary>Copy-on-write view of memtables and tables.</summary>
 public sealed record EngineState(MemTable Active, ImmutableArray<FrozenMemTable> Immutables, TableSet TableSet)

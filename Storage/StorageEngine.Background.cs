@@ -74,8 +74,9 @@ public sealed partial class StorageEngine
             {
                 var current = _state;
                 var tables = current.Tables.Insert(0, table);
-                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, Interlocked.Read(ref _nextTableId), tables.Select(t => t.Id).ToArray()));
+                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, frozen.NextSequence, Interlocked.Read(ref _nextTableId), tables.Select(t => t.Id).ToArray()));
                 _logStart = frozen.LogEnd;
+                _logStartSequence = frozen.NextSequence;
                 _state = current with { Immutables = current.Immutables.Remove(frozen), TableSet = new TableSet(tables) };
                 previous = current.TableSet;
             }
@@ -124,7 +125,7 @@ public sealed partial class StorageEngine
                 var current = _state;
                 var start = current.Tables.IndexOf(run[0]);
                 var live = current.Tables.RemoveRange(start, run.Length).Insert(start, output);
-                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, Interlocked.Read(ref _nextTableId), live.Select(t => t.Id).ToArray()));
+                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, _logStartSequence, Interlocked.Read(ref _nextTableId), live.Select(t => t.Id).ToArray()));
                 _state = current with { TableSet = new TableSet(live) };
                 previous = current.TableSet;
             }

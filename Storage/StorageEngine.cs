@@ -38,6 +38,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
     private Task _background = Task.CompletedTask;
     private long _nextTableId;
     private long _logStart;
+    private long _logStartSequence;
     private long _fullCompactionsRequested;
     private long _fullCompactionsDone;
     private volatile Exception? _backgroundError;
@@ -108,11 +109,11 @@ public sealed partial class StorageEngine : IAsyncDisposable
             }
 
             tables.Clear();
-            var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart };
+            var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart, _logStartSequence = manifest.LogStartSequence };
             int replayed;
             try
             {
-                replayed = engine.Replay(manifest.LogStart);
+                replayed = engine.Replay(manifest.LogStart, manifest.LogStartSequence);
             }
             catch
             {
@@ -300,7 +301,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         lock (_stateLock)
         {
             var state = _state;
-            var frozen = new FrozenMemTable(state.Active, _log.TailAddress);
+            var frozen = new FrozenMemTable(state.Active, _log.TailAddress, _log.NextSequence);
             _state = state with { Active = new MemTable(), Immutables = state.Immutables.Insert(0, frozen) };
         }
 
@@ -391,14 +392,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
-    private int Replay(long fromAddress)
+    private int Replay(long fromAddress, long firstSequence)
     {
-        var count = 0;
-        foreach (var (_, record) in _log.ReadCommitted(fromAddress))
-        {
-            _state.Active.Set(record.Key, record.Value);
-            count++;
-        }
+        var count = _log.Replay(fromAddress, firstSequence, record => _state.Active.Set(record.Key, record.Value));
 
         if (_state.Active.ApproximateBytes >= _options.MemTableSize)
         {

@@ -13,16 +13,9 @@ namespace GrainKV.Storage.Log;
 /// <summary>A durable, append-only log of put and delete records, one per engine directory.</summary>
 public sealed partial class CommitLog : IAsyncDisposable
 {
-    private const string LogFileName = "commit.log";
-
-    /// <summary>FasterLog's directory of commit metadata files (one new file per commit).</summary>
-    private const string CommitDirectoryName = "log-commits";
-
-    /// <summary>Address of the first record of a new FasterLog (its first valid address).</summary>
-    private const long FirstAddress = 64;
-
     private readonly FasterLog _log;
     private readonly IDevice _device;
+    private readonly ILogCommitManager _commits;
     private readonly string _path;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _commitRequested = new(0, 1);
@@ -30,15 +23,19 @@ public sealed partial class CommitLog : IAsyncDisposable
     private readonly Task _committer;
     private readonly ITimer? _periodicCommit;
     private readonly string _commitDirectory;
+    private readonly int _segmentSizeBits;
     private TaskCompletionSource _commitRound = NewSignal();
     private long _durableUntil;
     private volatile Exception? _failure;
     private int _commitPending;
+    private long _nextSequence;
 
-    private CommitLog(FasterLog log, IDevice device, string path, StorageOptions options, TimeProvider time, ILogger logger)
+    private CommitLog(FasterLog log, IDevice device, ILogCommitManager commits, string path, StorageOptions options, TimeProvider time, ILogger logger)
     {
         _log = log;
         _device = device;
+        _commits = commits;
+        _segmentSizeBits = options.LogPageSizeBits + 3;
         _path = path;
         _logger = logger;
         _commitDirectory = Path.Combine(Path.GetDirectoryName(path)!, CommitDirectoryName);
@@ -56,61 +53,12 @@ public sealed partial class CommitLog : IAsyncDisposable
     /// <summary>Address just past the last appended record (committed or not).</summary>
     public long TailAddress => _log.TailAddress;
 
-    /// <summary>Checks that <paramref name="logStart"/> (from the manifest) lies in the committed log: at or after
-    /// the begin address (nothing replay needs was truncated) and at or before the committed address (the log
-    /// did not recover below it). 0 means "from the first record" and needs an untruncated log.</summary>
-    /// <exception cref="CorruptionException">It does not; <paramref name="manifestPath"/> is named.</exception>
-    public void CheckLogStart(long logStart, string manifestPath)
-    {
-        var begin = _log.BeginAddress;
-        var committed = _log.CommittedUntilAddress;
-        var valid = logStart == 0 ? begin <= FirstAddress : begin <= logStart && logStart <= committed;
-        if (!valid)
-        {
-            throw new CorruptionException(
-                manifestPath,
-                $"the manifest's log start {logStart} lies outside the committed log [{begin}, {committed}] of '{_path}'");
-        }
-    }
-
-    /// <summary>Opens (and recovers) the log in <paramref name="directory"/>, creating it if absent.</summary>
-    public static async ValueTask<CommitLog> OpenAsync(
-        string directory, StorageOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, LogFileName);
-        var device = Devices.CreateLogDevice(path, preallocateFile: false, deleteOnClose: false);
-        if (options.LogDeviceWrapper is { } wrap)
-        {
-            device = wrap(device);
-        }
-
-        var settings = new FasterLogSettings
-        {
-            LogDevice = device,
-            LogCommitDir = directory,
-            PageSizeBits = options.LogPageSizeBits,
-            MemorySizeBits = options.LogPageSizeBits + 2,
-            SegmentSizeBits = options.LogPageSizeBits + 3,
-            LogChecksum = LogChecksumType.PerEntry,
-            RemoveOutdatedCommits = true,
-            TryRecoverLatest = true,
-        };
-
-        try
-        {
-            var log = await FasterLog.CreateAsync(settings, cancellationToken).ConfigureAwait(false);
-            return new CommitLog(log, device, path, options, time, logger);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            device.Dispose();
-            throw new CorruptionException(path, "the commit log could not be recovered", ex);
-        }
-    }
+    /// <summary>Sequence number the next appended record gets.</summary>
+    public long NextSequence => _nextSequence;
 
     /// <summary>Appends a record to the log tail (in memory) and returns its address.
-    /// Durability needs <see cref="WaitForCommitAsync"/>.</summary>
+    /// Durability needs <see cref="WaitForCommitAsync"/>.
+    /// Callers serialize appends (the engine's write lock): each record gets the next sequence number.</summary>
     /// <exception cref="CommitLogException">A commit failed earlier; the log takes no more records.</exception>
     public long Append(LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
@@ -120,8 +68,10 @@ public sealed partial class CommitLog : IAsyncDisposable
         try
         {
             var entry = buffer.AsSpan(0, size);
-            LogRecord.Encode(entry, kind, key, value);
-            return _log.Enqueue(entry);
+            LogRecord.Encode(entry, kind, _nextSequence, key, value);
+            var address = _log.Enqueue(entry);
+            _nextSequence++;
+            return address;
         }
         catch (FasterException ex)
         {
@@ -169,17 +119,6 @@ public sealed partial class CommitLog : IAsyncDisposable
 
     private CommitLogException Failed(Exception cause) =>
         new(_path, "a commit of the log failed; the engine takes no more writes", cause);
-
-    /// <summary>Reads every committed record at or after <paramref name="fromAddress"/>, in log order.</summary>
-    public IEnumerable<(long Address, LogRecord Record)> ReadCommitted(long fromAddress)
-    {
-        var begin = Math.Max(fromAddress, _log.BeginAddress);
-        using var iterator = _log.Scan(begin, _log.CommittedUntilAddress);
-        while (iterator.GetNext(out var entry, out var length, out var address))
-        {
-            yield return (address, LogRecord.Decode(entry.AsSpan(0, length), _path));
-        }
-    }
 
     /// <summary>Drops the records before <paramref name="address"/>; takes effect at the next commit.</summary>
     public void TruncateBefore(long address) => _log.TruncateUntil(address);
@@ -282,6 +221,7 @@ public sealed partial class CommitLog : IAsyncDisposable
         {
             _log.Dispose();
             _device.Dispose();
+            _commits.Dispose();
         }).ConfigureAwait(false);
         _shutdown.Dispose();
         _commitRequested.Dispose();
