@@ -174,7 +174,11 @@ public sealed partial class CommitLog : IAsyncDisposable
         // Each commit writes a new metadata file, and the log may have started a new segment file: their
         // directory entries must be durable too.
         // (FasterLog's files are outside the IFileSystem seam, so these syncs are too.)
-        IO.DirectorySync.Sync(_commitDirectory);
+        if (Directory.Exists(_commitDirectory))
+        {
+            IO.DirectorySync.Sync(_commitDirectory); // absent until FasterLog writes its first commit file
+        }
+
         IO.DirectorySync.Sync(Path.GetDirectoryName(_path)!);
         Volatile.Write(ref _durableUntil, _log.CommittedUntilAddress);
     }
