@@ -44,6 +44,7 @@ public sealed class TableLifetimeTests : IDisposable
 
         AssertOpenTables(1);
         Assert.All(old, path => Assert.False(File.Exists(path), $"{path} still exists"));
+        Assert.Equal(0, engine.GetStatistics().CacheBytes); // the inputs' cached blocks went with them
         Assert.Equal(4 * Keys, engine.Scan(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty).Count());
     }
 

@@ -223,6 +223,7 @@ public sealed class TableReader : IDisposable
             if (_deleteWhenReleased)
             {
                 File.Delete(_path);
+                _cache.RemoveTable(Id);
             }
         }
         else if (left < 0)
