@@ -29,6 +29,7 @@ public sealed partial class CommitLog : IAsyncDisposable
     private volatile Exception? _failure;
     private int _commitPending;
     private long _nextSequence;
+    private long _lastSyncedSegment = -1;
 
     private CommitLog(FasterLog log, IDevice device, ILogCommitManager commits, string path, StorageOptions options, TimeProvider time, ILogger logger)
     {
@@ -179,7 +180,13 @@ public sealed partial class CommitLog : IAsyncDisposable
             IO.DirectorySync.Sync(_commitDirectory); // absent until FasterLog writes its first commit file
         }
 
-        IO.DirectorySync.Sync(Path.GetDirectoryName(_path)!);
+        var segment = _log.CommittedUntilAddress >> _segmentSizeBits;
+        if (segment != _lastSyncedSegment)
+        {
+            IO.DirectorySync.Sync(Path.GetDirectoryName(_path)!); // a new segment file since the last sync
+            _lastSyncedSegment = segment;
+        }
+
         Volatile.Write(ref _durableUntil, _log.CommittedUntilAddress);
     }
 
