@@ -31,6 +31,17 @@ public sealed class EngineBasicsTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEngineClosedWithoutWritesReopens()
+    {
+        for (var round = 0; round < 2; round++)
+        {
+            var engine = await StorageEngine.OpenAsync(Options);
+            Assert.Empty(engine.Scan(ReadOnlyMemory<byte>.Empty, ReadOnlyMemory<byte>.Empty));
+            await engine.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task ReopenAfterCleanCloseKeepsEverything()
     {
         await using (var engine = await StorageEngine.OpenAsync(Options))

@@ -21,7 +21,7 @@ public sealed partial class StorageEngine
                 await _work.WaitAsync(token).ConfigureAwait(false);
                 var requested = Interlocked.Read(ref _fullCompactionsRequested);
                 var force = requested > Interlocked.Read(ref _fullCompactionsDone);
-                while (!token.IsCancellationRequested && (FlushOldest() || await CompactOnceAsync(force).ConfigureAwait(false)))
+                while (!token.IsCancellationRequested && (await FlushOldestAsync(token).ConfigureAwait(false) || await CompactOnceAsync(force).ConfigureAwait(false)))
                 {
                     force = false;
                     SignalProgress();
@@ -49,7 +49,7 @@ public sealed partial class StorageEngine
     private void SignalProgress() => Interlocked.Exchange(ref _progress, NewProgress()).TrySetResult();
 
     /// <summary>Writes the oldest immutable memtable to a table, publishes it, truncates the log. False if none.</summary>
-    private bool FlushOldest()
+    private async Task<bool> FlushOldestAsync(CancellationToken cancellationToken)
     {
         var state = _state;
         if (state.Immutables.IsEmpty)
@@ -58,21 +58,38 @@ public sealed partial class StorageEngine
         }
 
         var frozen = state.Immutables[^1];
+
+        // The manifest will name frozen.LogEnd as the log start. Until a commit covers it, a crash could recover
+        // the log below it, and later writes would land before the log start, where replay never looks.
+        await _log.WaitForCommitAsync(frozen.LogEnd - 1, cancellationToken).ConfigureAwait(false);
         var id = Interlocked.Increment(ref _nextTableId) - 1;
         var path = Path.Combine(_directory, TableFormat.FileName(id));
         var entries = frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value));
         var info = TableWriter.Write(_options.FileSystem, path, entries, WriterOptions);
         var table = TableReader.Open(path, id, _cache);
-        lock (_stateLock)
+        TableSet previous;
+        try
         {
-            var current = _state;
-            var next = current with { Immutables = current.Immutables.Remove(frozen), Tables = current.Tables.Insert(0, table) };
-            ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
-            _logStart = frozen.LogEnd;
-            _state = next;
+            lock (_stateLock)
+            {
+                var current = _state;
+                var tables = current.Tables.Insert(0, table);
+                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, frozen.NextSequence, Interlocked.Read(ref _nextTableId), tables.Select(t => t.Id).ToArray()));
+                _logStart = frozen.LogEnd;
+                _logStartSequence = frozen.NextSequence;
+                _state = current with { Immutables = current.Immutables.Remove(frozen), TableSet = new TableSet(tables) };
+                previous = current.TableSet;
+            }
+        }
+        finally
+        {
+            table.Release(); // the opener's reference; the new set holds its own
         }
 
+        previous.Release();
+        _options.CrashPointHook?.Invoke(CrashPoints.FlushManifestWritten);
         _log.TruncateBefore(frozen.LogEnd);
+        _options.CrashPointHook?.Invoke(CrashPoints.FlushLogTruncated);
         Interlocked.Add(ref _counters.BytesFlushed, info.FileSize);
         Interlocked.Increment(ref _counters.Flushes);
         LogFlushed(_logger, id, info.EntryCount, info.FileSize);
@@ -100,20 +117,35 @@ public sealed partial class StorageEngine
         var path = Path.Combine(_directory, TableFormat.FileName(id));
         var info = TableWriter.Write(_options.FileSystem, path, merged, WriterOptions);
         var output = TableReader.Open(path, id, _cache);
-        lock (_stateLock)
+        TableSet previous;
+        try
         {
-            var current = _state;
-            var start = current.Tables.IndexOf(run[0]);
-            var next = current with { Tables = current.Tables.RemoveRange(start, run.Length).Insert(start, output) };
-            ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, Interlocked.Read(ref _nextTableId), next.Tables.Select(t => t.Id).ToArray()));
-            _state = next;
+            lock (_stateLock)
+            {
+                var current = _state;
+                var start = current.Tables.IndexOf(run[0]);
+                var live = current.Tables.RemoveRange(start, run.Length).Insert(start, output);
+                ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, _logStartSequence, Interlocked.Read(ref _nextTableId), live.Select(t => t.Id).ToArray()));
+                _state = current with { TableSet = new TableSet(live) };
+                previous = current.TableSet;
+            }
+        }
+        finally
+        {
+            output.Release(); // the opener's reference; the new set holds its own
         }
 
-        // Readers that took an older state may still read the old tables: an open file survives its deletion.
+        _options.CrashPointHook?.Invoke(CrashPoints.CompactionManifestWritten);
+
+        // The manifest no longer names the inputs: each is closed and deleted when the last reader of an
+        // older state releases it (at once if none).
         foreach (var table in run)
         {
-            File.Delete(table.Path);
+            table.MarkObsolete();
         }
+
+        previous.Release();
+        _options.CrashPointHook?.Invoke(CrashPoints.CompactionInputsReleased);
 
         Interlocked.Add(ref _counters.BytesCompacted, info.FileSize);
         Interlocked.Increment(ref _counters.Compactions);

@@ -38,6 +38,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
     private Task _background = Task.CompletedTask;
     private long _nextTableId;
     private long _logStart;
+    private long _logStartSequence;
     private long _fullCompactionsRequested;
     private long _fullCompactionsDone;
     private volatile Exception? _backgroundError;
@@ -70,13 +71,18 @@ public sealed partial class StorageEngine : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var directory = Path.GetFullPath(options.DataDirectory);
-        Directory.CreateDirectory(directory);
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory);
+            options.FileSystem.SyncDirectory(Path.GetDirectoryName(directory)!);
+        }
+
         var directoryLock = AcquireDirectoryLock(directory);
         var logger = loggerFactory.CreateLogger<StorageEngine>();
         var tables = new List<TableReader>();
         try
         {
-            var manifest = ManifestFile.Read(directory) ?? ManifestState.Empty;
+            var manifest = ReadOrCreateManifest(options.FileSystem, directory);
             var cache = new BlockCache(options.BlockCacheSize);
             foreach (var id in manifest.Tables)
             {
@@ -86,12 +92,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
             RemoveOrphans(directory, manifest);
             var log = await CommitLog.OpenAsync(
                 Path.Combine(directory, LogDirectoryName), options, time, logger, cancellationToken).ConfigureAwait(false);
-            var state = new EngineState(new MemTable(), [], [.. tables]);
-            var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart };
-            int replayed;
             try
             {
-                replayed = engine.Replay(manifest.LogStart);
+                log.CheckLogStart(manifest.LogStart, Path.Combine(directory, ManifestFile.FileName));
             }
             catch
             {
@@ -99,8 +102,28 @@ public sealed partial class StorageEngine : IAsyncDisposable
                 throw;
             }
 
+            var state = new EngineState(new MemTable(), [], new TableSet([.. tables]));
+            foreach (var table in tables)
+            {
+                table.Release(); // the set holds its own reference
+            }
+
+            tables.Clear();
+            var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart, _logStartSequence = manifest.LogStartSequence };
+            int replayed;
+            try
+            {
+                replayed = engine.Replay(manifest.LogStart, manifest.LogStartSequence);
+            }
+            catch
+            {
+                await log.DisposeAsync().ConfigureAwait(false);
+                state.TableSet.Release();
+                throw;
+            }
+
             engine._background = Task.Run(engine.BackgroundLoopAsync);
-            LogOpened(logger, directory, tables.Count, replayed);
+            LogOpened(logger, directory, state.Tables.Length, replayed);
             return engine;
         }
         catch
@@ -140,32 +163,15 @@ public sealed partial class StorageEngine : IAsyncDisposable
     public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var state = _state;
-        var keyArray = key.ToArray();
-        value = [];
-        if (state.Active.TryGet(keyArray, out var found))
+        var state = AcquireState();
+        try
         {
-            return Found(found, out value);
+            return TryGet(state, key, out value);
         }
-
-        foreach (var frozen in state.Immutables)
+        finally
         {
-            if (frozen.Table.TryGet(keyArray, out found))
-            {
-                return Found(found, out value);
-            }
+            state.TableSet.Release();
         }
-
-        var hash = BloomFilter.Hash(key);
-        foreach (var table in state.Tables)
-        {
-            if (table.TryGet(key, hash, ref _counters.BloomNegatives, out found))
-            {
-                return Found(found, out value);
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Live entries with keys in [<paramref name="from"/>, <paramref name="to"/>) in key order, as of the call.
@@ -173,16 +179,15 @@ public sealed partial class StorageEngine : IAsyncDisposable
     public IEnumerable<KeyValuePair<byte[], byte[]>> Scan(ReadOnlyMemory<byte> from, ReadOnlyMemory<byte> to)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var state = _state;
+        var state = AcquireState();
         var fromKey = from.ToArray();
         var toKey = to.ToArray();
-        var sources = new List<IEnumerable<TableEntry>>
+        var memTables = new List<IEnumerable<TableEntry>>
         {
             state.Active.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList(),
         };
-        sources.AddRange(state.Immutables.Select(f => (IEnumerable<TableEntry>)f.Table.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList()));
-        sources.AddRange(state.Tables.Select(t => t.Scan(fromKey, toKey)));
-        return ScanLive(sources);
+        memTables.AddRange(state.Immutables.Select(f => (IEnumerable<TableEntry>)f.Table.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList()));
+        return new ScanResult(state.TableSet, memTables, fromKey, toKey);
     }
 
     /// <summary>Position just past the last write appended to the commit log, durable or not. Positions grow
@@ -296,7 +301,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         lock (_stateLock)
         {
             var state = _state;
-            var frozen = new FrozenMemTable(state.Active, _log.TailAddress);
+            var frozen = new FrozenMemTable(state.Active, _log.TailAddress, _log.NextSequence);
             _state = state with { Active = new MemTable(), Immutables = state.Immutables.Insert(0, frozen) };
         }
 
@@ -325,21 +330,53 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
+    /// <summary>The current state, with a reference to its tables that the caller releases.</summary>
+    private EngineState AcquireState()
+    {
+        while (true)
+        {
+            // A set is released by the engine only after a newer state replaced it, so a failed attempt sees a newer one.
+            var state = _state;
+            if (state.TableSet.TryAcquire())
+            {
+                return state;
+            }
+        }
+    }
+
+    private bool TryGet(EngineState state, ReadOnlySpan<byte> key, out byte[] value)
+    {
+        var keyArray = key.ToArray();
+        value = [];
+        if (state.Active.TryGet(keyArray, out var found))
+        {
+            return Found(found, out value);
+        }
+
+        foreach (var frozen in state.Immutables)
+        {
+            if (frozen.Table.TryGet(keyArray, out found))
+            {
+                return Found(found, out value);
+            }
+        }
+
+        var hash = BloomFilter.Hash(key);
+        foreach (var table in state.Tables)
+        {
+            if (table.TryGet(key, hash, ref _counters.BloomNegatives, out found))
+            {
+                return Found(found, out value);
+            }
+        }
+
+        return false;
+    }
+
     private static bool Found(byte[]? found, out byte[] value)
     {
         value = found ?? [];
         return found is not null;
-    }
-
-    private static IEnumerable<KeyValuePair<byte[], byte[]>> ScanLive(List<IEnumerable<TableEntry>> sources)
-    {
-        foreach (var entry in MergingIterator.Merge(sources))
-        {
-            if (entry.Value is not null)
-            {
-                yield return new KeyValuePair<byte[], byte[]>(entry.Key, entry.Value);
-            }
-        }
     }
 
     private void CheckKey(ReadOnlySpan<byte> key)
@@ -355,14 +392,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
-    private int Replay(long fromAddress)
+    private int Replay(long fromAddress, long firstSequence)
     {
-        var count = 0;
-        foreach (var (_, record) in _log.ReadCommitted(fromAddress))
-        {
-            _state.Active.Set(record.Key, record.Value);
-            count++;
-        }
+        var count = _log.Replay(fromAddress, firstSequence, record => _state.Active.Set(record.Key, record.Value));
 
         if (_state.Active.ApproximateBytes >= _options.MemTableSize)
         {
@@ -373,6 +405,31 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
 
         return count;
+    }
+
+    /// <summary>The directory's manifest. A new directory gets an empty one at once (so that a missing manifest
+    /// always means damage); a missing one beside tables or a commit log is refused, never guessed.</summary>
+    private static ManifestState ReadOrCreateManifest(IO.IFileSystem files, string directory)
+    {
+        if (ManifestFile.Read(directory) is { } manifest)
+        {
+            return manifest;
+        }
+
+        var log = Path.Combine(directory, LogDirectoryName);
+        var hasTables = Directory.EnumerateFiles(directory, "*" + TableFormat.FileExtension).Any();
+        var hasLog = Directory.Exists(log) && Directory.EnumerateFileSystemEntries(log).Any();
+        if (hasTables || hasLog)
+        {
+            throw new CorruptionException(
+                Path.Combine(directory, ManifestFile.FileName),
+                $"the manifest is missing but the directory holds {(hasTables ? "tables" : "a commit log")}; refusing to open (nothing was deleted)");
+        }
+
+        ManifestFile.Write(files, directory, ManifestState.Empty);
+        Directory.CreateDirectory(log);
+        files.SyncDirectory(directory);
+        return ManifestState.Empty;
     }
 
     private static void RemoveOrphans(string directory, ManifestState manifest)
@@ -419,11 +476,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         _stopping.Cancel();
         await _background.ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
-        foreach (var table in _state.Tables)
-        {
-            table.Dispose();
-        }
-
+        _state.TableSet.Release(); // readers still holding the state close its tables when they finish
         await _directoryLock.DisposeAsync().ConfigureAwait(false);
         _progress.TrySetResult();
         LogClosed(_logger, _options.DataDirectory);

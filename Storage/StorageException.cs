@@ -27,3 +27,14 @@ public sealed class EntryTooLargeException : StorageException
 {
     public EntryTooLargeException(string message) : base(message) { }
 }
+
+/// <summary>The commit log could not be made durable (a commit failed). The engine refuses writes from then on;
+/// writes not yet committed may be lost. Reopen after fixing the cause.</summary>
+public sealed class CommitLogException : StorageException
+{
+    public CommitLogException(string file, string message, Exception inner)
+        : base($"Commit log '{file}': {message}", inner) => File = file;
+
+    /// <summary>The commit log file.</summary>
+    public string File { get; }
+}

@@ -68,6 +68,13 @@ public sealed class StorageOptions
     /// <summary>File operations of the table and manifest writers (a fault-injecting one in tests).</summary>
     public IO.IFileSystem FileSystem { get; set; } = IO.LocalFileSystem.Instance;
 
+    /// <summary>Tests only: called at each named point of flush and compaction (<see cref="CrashPoints"/>); a test
+    /// throws from it to simulate a crash at that point.</summary>
+    internal Action<string>? CrashPointHook { get; set; }
+
+    /// <summary>Tests only: wraps the commit log's FASTER device (to inject device failures).</summary>
+    internal Func<FASTER.core.IDevice, FASTER.core.IDevice>? LogDeviceWrapper { get; set; }
+
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     public void Validate()
     {

@@ -67,5 +67,25 @@ public sealed class BlockCache(long capacityBytes)
         return block;
     }
 
+    /// <summary>Drops every cached block of <paramref name="table"/> (a table that was deleted).</summary>
+    public void RemoveTable(long table)
+    {
+        lock (_lock)
+        {
+            for (var node = _lru.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Table == table)
+                {
+                    _lru.Remove(node);
+                    _map.Remove((table, node.Value.Offset));
+                    _bytes -= node.Value.Block.Length;
+                }
+
+                node = next;
+            }
+        }
+    }
+
     private sealed record Entry(long Table, long Offset, byte[] Block);
 }

@@ -1,10 +1,13 @@
 // The file operations the engine's table and manifest writers depend on, behind a seam so that tests
-// can inject faults (dropped unsynced data, torn writes, flipped bits). The commit log is FasterLog's
-// own device and does not go through this seam.
+// can inject faults (dropped unsynced data, torn writes, flipped bits, lost renames). The commit log is
+// FasterLog's own device and does not go through this seam.
+//
+// A rename or a new file is durable only once its directory is fsynced: after a crash, a file system may
+// show the old name, or no entry at all, even though the file's data was fsynced.
 
 namespace GrainKV.Storage.IO;
 
-/// <summary>Creating, syncing, renaming and deleting files.</summary>
+/// <summary>Creating, syncing, renaming files and syncing directories.</summary>
 public interface IFileSystem
 {
     /// <summary>Creates (or truncates) a file for writing.</summary>
@@ -15,6 +18,9 @@ public interface IFileSystem
 
     /// <summary>Atomically replaces <paramref name="destination"/> with <paramref name="source"/>.</summary>
     void Move(string source, string destination);
+
+    /// <summary>Makes the entries of <paramref name="directory"/> (files created, renamed or deleted in it) durable.</summary>
+    void SyncDirectory(string directory);
 }
 
 /// <summary>The real file system.</summary>
@@ -37,4 +43,7 @@ public sealed class LocalFileSystem : IFileSystem
     }
 
     public void Move(string source, string destination) => File.Move(source, destination, overwrite: true);
+
+    /// <summary>On Unix, fsync of the directory (see <see cref="DirectorySync"/>); nothing on Windows.</summary>
+    public void SyncDirectory(string directory) => DirectorySync.Sync(directory);
 }

@@ -1,6 +1,8 @@
 // The write-ahead commit log on FasterLog. Writers append records to the log's in-memory tail; a single
 // committer task turns pending appends into one FasterLog commit at a time (group commit), so concurrent
-// writers share one device write. Recovery replays every committed record after a given address.
+// writers share one device write. A waiter is released only by that task, after the commit and the fsync
+// of the directory holding FasterLog's new commit file. A failed commit is final: the log refuses appends
+// and every waiter fails with CommitLogException. Recovery replays every committed record after an address.
 
 using System.Buffers;
 using FASTER.core;
@@ -11,24 +13,34 @@ namespace GrainKV.Storage.Log;
 /// <summary>A durable, append-only log of put and delete records, one per engine directory.</summary>
 public sealed partial class CommitLog : IAsyncDisposable
 {
-    private const string LogFileName = "commit.log";
-
     private readonly FasterLog _log;
     private readonly IDevice _device;
+    private readonly ILogCommitManager _commits;
     private readonly string _path;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _commitRequested = new(0, 1);
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _committer;
     private readonly ITimer? _periodicCommit;
+    private readonly string _commitDirectory;
+    private readonly int _segmentSizeBits;
+    private TaskCompletionSource _commitRound = NewSignal();
+    private long _durableUntil;
+    private volatile Exception? _failure;
     private int _commitPending;
+    private long _nextSequence;
+    private long _lastSyncedSegment = -1;
 
-    private CommitLog(FasterLog log, IDevice device, string path, StorageOptions options, TimeProvider time, ILogger logger)
+    private CommitLog(FasterLog log, IDevice device, ILogCommitManager commits, string path, StorageOptions options, TimeProvider time, ILogger logger)
     {
         _log = log;
         _device = device;
+        _commits = commits;
+        _segmentSizeBits = options.LogPageSizeBits + 3;
         _path = path;
         _logger = logger;
+        _commitDirectory = Path.Combine(Path.GetDirectoryName(path)!, CommitDirectoryName);
+        _durableUntil = log.CommittedUntilAddress;
         _committer = Task.Run(CommitLoopAsync);
         if (options.Durability == LogDurability.Buffered)
         {
@@ -42,48 +54,29 @@ public sealed partial class CommitLog : IAsyncDisposable
     /// <summary>Address just past the last appended record (committed or not).</summary>
     public long TailAddress => _log.TailAddress;
 
-    /// <summary>Opens (and recovers) the log in <paramref name="directory"/>, creating it if absent.</summary>
-    public static async ValueTask<CommitLog> OpenAsync(
-        string directory, StorageOptions options, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, LogFileName);
-        var device = Devices.CreateLogDevice(path, preallocateFile: false, deleteOnClose: false);
-        var settings = new FasterLogSettings
-        {
-            LogDevice = device,
-            LogCommitDir = directory,
-            PageSizeBits = options.LogPageSizeBits,
-            MemorySizeBits = options.LogPageSizeBits + 2,
-            SegmentSizeBits = options.LogPageSizeBits + 3,
-            LogChecksum = LogChecksumType.PerEntry,
-            RemoveOutdatedCommits = true,
-            TryRecoverLatest = true,
-        };
-
-        try
-        {
-            var log = await FasterLog.CreateAsync(settings, cancellationToken).ConfigureAwait(false);
-            return new CommitLog(log, device, path, options, time, logger);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            device.Dispose();
-            throw new CorruptionException(path, "the commit log could not be recovered", ex);
-        }
-    }
+    /// <summary>Sequence number the next appended record gets.</summary>
+    public long NextSequence => _nextSequence;
 
     /// <summary>Appends a record to the log tail (in memory) and returns its address.
-    /// Durability needs <see cref="WaitForCommitAsync"/>.</summary>
+    /// Durability needs <see cref="WaitForCommitAsync"/>.
+    /// Callers serialize appends (the engine's write lock): each record gets the next sequence number.</summary>
+    /// <exception cref="CommitLogException">A commit failed earlier; the log takes no more records.</exception>
     public long Append(LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
+        ThrowIfFailed();
         var size = LogRecord.EncodedSize(key.Length, value.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
             var entry = buffer.AsSpan(0, size);
-            LogRecord.Encode(entry, kind, key, value);
-            return _log.Enqueue(entry);
+            LogRecord.Encode(entry, kind, _nextSequence, key, value);
+            var address = _log.Enqueue(entry);
+            _nextSequence++;
+            return address;
+        }
+        catch (FasterException ex)
+        {
+            throw Failed(ex);
         }
         finally
         {
@@ -92,33 +85,41 @@ public sealed partial class CommitLog : IAsyncDisposable
     }
 
     /// <summary>Completes once the record at <paramref name="address"/> is committed to the device.</summary>
+    /// <exception cref="CommitLogException">A commit failed.</exception>
     public ValueTask WaitForCommitAsync(long address, CancellationToken cancellationToken)
     {
-        if (_log.CommittedUntilAddress > address)
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        RequestCommit();
-        return _log.WaitForCommitAsync(address + 1, token: cancellationToken);
+        ThrowIfFailed();
+        return Volatile.Read(ref _durableUntil) > address ? ValueTask.CompletedTask : WaitForCommitSlowAsync(address, cancellationToken);
     }
 
-    /// <summary>Commits everything appended so far.</summary>
-    public async ValueTask CommitAsync(CancellationToken cancellationToken)
+    /// <summary>Throws <see cref="CommitLogException"/> if a commit failed.</summary>
+    public void ThrowIfFailed()
     {
-        await _log.CommitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Reads every committed record at or after <paramref name="fromAddress"/>, in log order.</summary>
-    public IEnumerable<(long Address, LogRecord Record)> ReadCommitted(long fromAddress)
-    {
-        var begin = Math.Max(fromAddress, _log.BeginAddress);
-        using var iterator = _log.Scan(begin, _log.CommittedUntilAddress);
-        while (iterator.GetNext(out var entry, out var length, out var address))
+        if (_failure is { } failure)
         {
-            yield return (address, LogRecord.Decode(entry.AsSpan(0, length), _path));
+            throw Failed(failure);
         }
     }
+
+    private async ValueTask WaitForCommitSlowAsync(long address, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Take the round's signal before checking, so a commit finishing in between is not missed.
+            var round = Volatile.Read(ref _commitRound).Task;
+            if (Volatile.Read(ref _durableUntil) > address)
+            {
+                return;
+            }
+
+            ThrowIfFailed();
+            RequestCommit();
+            await round.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private CommitLogException Failed(Exception cause) =>
+        new(_path, "a commit of the log failed; the engine takes no more writes", cause);
 
     /// <summary>Drops the records before <paramref name="address"/>; takes effect at the next commit.</summary>
     public void TruncateBefore(long address) => _log.TruncateUntil(address);
@@ -149,7 +150,8 @@ public sealed partial class CommitLog : IAsyncDisposable
             {
                 await _commitRequested.WaitAsync(token).ConfigureAwait(false);
                 Volatile.Write(ref _commitPending, 0);
-                await _log.CommitAsync(token).ConfigureAwait(false);
+                await CommitAndSyncAsync(token).ConfigureAwait(false);
+                EndRound();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -157,12 +159,47 @@ public sealed partial class CommitLog : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                _failure = ex;
                 LogCommitFailed(ex, _path);
+                EndRound();
+                return;
             }
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Commits the log up to its tail and makes the commit's new files durable.</summary>
+    private async Task CommitAndSyncAsync(CancellationToken cancellationToken)
+    {
+        await _log.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        // Each commit writes a new metadata file, and the log may have started a new segment file: their
+        // directory entries must be durable too.
+        // (FasterLog's files are outside the IFileSystem seam, so these syncs are too.)
+        if (Directory.Exists(_commitDirectory))
+        {
+            IO.DirectorySync.Sync(_commitDirectory); // absent until FasterLog writes its first commit file
+        }
+
+        var segment = _log.CommittedUntilAddress >> _segmentSizeBits;
+        if (segment != _lastSyncedSegment)
+        {
+            IO.DirectorySync.Sync(Path.GetDirectoryName(_path)!); // a new segment file since the last sync
+            _lastSyncedSegment = segment;
+        }
+
+        Volatile.Write(ref _durableUntil, _log.CommittedUntilAddress);
+    }
+
+    private void EndRound() => Interlocked.Exchange(ref _commitRound, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Commits everything appended and closes the log.</summary>
+    public ValueTask DisposeAsync() => CloseAsync(commit: true);
+
+    /// <summary>Closes the log, committing what was appended only if <paramref name="commit"/> (false simulates a
+    /// crash: the device keeps what the last commit covered).</summary>
+    internal async ValueTask CloseAsync(bool commit)
     {
         if (_periodicCommit is not null)
         {
@@ -171,7 +208,23 @@ public sealed partial class CommitLog : IAsyncDisposable
 
         _shutdown.Cancel();
         await _committer.ConfigureAwait(false);
-        await _log.CommitAsync().ConfigureAwait(false);
+        Exception? finalCommitFailure = null;
+        try
+        {
+            if (commit && _failure is null)
+            {
+                await CommitAndSyncAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogCommitFailed(ex, _path);
+            _failure = finalCommitFailure = ex;
+        }
+        finally
+        {
+            EndRound();
+        }
 
         // The commit's continuation may run inline on FasterLog's I/O completion; disposing the device
         // there waits for that very I/O to finish and never returns. Dispose on another thread.
@@ -179,9 +232,14 @@ public sealed partial class CommitLog : IAsyncDisposable
         {
             _log.Dispose();
             _device.Dispose();
+            _commits.Dispose();
         }).ConfigureAwait(false);
         _shutdown.Dispose();
         _commitRequested.Dispose();
+        if (finalCommitFailure is not null)
+        {
+            throw Failed(finalCommitFailure);
+        }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "Commit of log '{Path}' failed")]

@@ -1,8 +1,12 @@
 // The manifest: which tables are live (newest first), the next table id, and the log address from which
-// recovery replays the commit log. Replaced atomically: written to a temporary file, fsynced, renamed.
+// recovery replays the commit log. Replaced atomically: written to a temporary file, fsynced, renamed,
+// and the directory fsynced (the rename is durable only then).
 //
-//   magic: uint32 = 0x4D564B47 ("GKVM") | format version: uint32 = 1 | log start: uint64
-//   | next table id: uint64 | table count: uint32 | table ids, newest first: uint64 each | crc32: uint32
+//   magic: uint32 = 0x4D564B47 ("GKVM") | format version: uint32 = 2 | log start: uint64
+//   | sequence number of the record at log start: uint64 | next table id: uint64 | table count: uint32
+//   | table ids, newest first: uint64 each | crc32: uint32
+//
+// Version 1 had no log start sequence; it is refused (its log records are of an older format too).
 
 using System.Buffers.Binary;
 using System.IO.Hashing;
@@ -11,9 +15,9 @@ using GrainKV.Storage.IO;
 namespace GrainKV.Storage.Manifest;
 
 /// <summary>The persistent state of an engine directory.</summary>
-public sealed record ManifestState(long LogStart, long NextTableId, IReadOnlyList<long> Tables)
+public sealed record ManifestState(long LogStart, long LogStartSequence, long NextTableId, IReadOnlyList<long> Tables)
 {
-    public static ManifestState Empty { get; } = new(0, 1, []);
+    public static ManifestState Empty { get; } = new(0, 0, 1, []);
 }
 
 /// <summary>Reads and atomically replaces the manifest file.</summary>
@@ -21,8 +25,8 @@ public static class ManifestFile
 {
     public const string FileName = "MANIFEST";
     private const uint Magic = 0x4D564B47;
-    private const uint FormatVersion = 1;
-    private const int HeaderSize = 28;
+    private const uint FormatVersion = 2;
+    private const int HeaderSize = 36;
 
     /// <summary>The manifest in <paramref name="directory"/>, or null if there is none yet.</summary>
     public static ManifestState? Read(string directory)
@@ -51,7 +55,7 @@ public static class ManifestFile
             throw new CorruptionException(path, $"unsupported manifest version {version}");
         }
 
-        var count = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(24));
+        var count = (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(32));
         if (body.Length != HeaderSize + count * 8)
         {
             throw new CorruptionException(path, "manifest length does not match its table count");
@@ -66,6 +70,7 @@ public static class ManifestFile
         return new ManifestState(
             (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(8)),
             (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(16)),
+            (long)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(24)),
             tables);
     }
 
@@ -77,8 +82,9 @@ public static class ManifestFile
         BinaryPrimitives.WriteUInt32LittleEndian(span, Magic);
         BinaryPrimitives.WriteUInt32LittleEndian(span[4..], FormatVersion);
         BinaryPrimitives.WriteUInt64LittleEndian(span[8..], (ulong)state.LogStart);
-        BinaryPrimitives.WriteUInt64LittleEndian(span[16..], (ulong)state.NextTableId);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[24..], (uint)state.Tables.Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[16..], (ulong)state.LogStartSequence);
+        BinaryPrimitives.WriteUInt64LittleEndian(span[24..], (ulong)state.NextTableId);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[32..], (uint)state.Tables.Count);
         for (var i = 0; i < state.Tables.Count; i++)
         {
             BinaryPrimitives.WriteUInt64LittleEndian(span[(HeaderSize + i * 8)..], (ulong)state.Tables[i]);
@@ -94,5 +100,6 @@ public static class ManifestFile
         }
 
         files.Move(temporary, path);
+        files.SyncDirectory(directory);
     }
 }

@@ -1,5 +1,7 @@
 // Reads an SSTable: footer, index and bloom filter are checked and kept in memory at open; data blocks
 // are read on demand with positional reads (safe for concurrent readers) through the block cache.
+// Reference-counted: the opener holds the first reference, each TableSet containing the table one more;
+// the last release closes the file, and deletes it if the table was marked obsolete by a compaction.
 
 using System.Buffers.Binary;
 using System.IO.Hashing;
@@ -18,6 +20,8 @@ public sealed class TableReader : IDisposable
     private readonly byte[][] _lastKeys;
     private readonly long[] _offsets;
     private readonly int[] _sizes;
+    private int _references = 1;
+    private volatile bool _deleteWhenReleased;
 
     private TableReader(long id, string path, SafeFileHandle file, long size, long entries, BlockCache cache, BloomFilter bloom, byte[][] lastKeys, long[] offsets, int[] sizes)
     {
@@ -115,7 +119,8 @@ public sealed class TableReader : IDisposable
     /// <summary>Entries with keys in [<paramref name="from"/>, <paramref name="to"/>) (empty <paramref name="to"/> = unbounded), tombstones included.</summary>
     public IEnumerable<TableEntry> Scan(byte[] from, byte[] to)
     {
-        for (var block = Math.Max(0, FindBlock(from)); block >= 0 && block < _offsets.Length; block++)
+        // No block ends at or after `from`: nothing to read (not "start at block 0").
+        for (var block = FindBlock(from); block >= 0 && block < _offsets.Length; block++)
         {
             foreach (var entry in LoadBlock(block))
             {
@@ -202,5 +207,31 @@ public sealed class TableReader : IDisposable
         return ([.. keys], [.. offsets], [.. sizes]);
     }
 
-    public void Dispose() => _file.Dispose();
+    /// <summary>Takes a reference (the table must still be referenced by the caller's set or opener).</summary>
+    public void AddReference() => Interlocked.Increment(ref _references);
+
+    /// <summary>Deletes the file when the last reference is released (the table left the manifest).</summary>
+    public void MarkObsolete() => _deleteWhenReleased = true;
+
+    /// <summary>Drops a reference; the last one closes the file (and deletes an obsolete table's file).</summary>
+    public void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        if (left == 0)
+        {
+            _file.Dispose();
+            if (_deleteWhenReleased)
+            {
+                File.Delete(_path);
+                _cache.RemoveTable(Id);
+            }
+        }
+        else if (left < 0)
+        {
+            throw new InvalidOperationException($"Table '{_path}' was released more often than referenced.");
+        }
+    }
+
+    /// <summary>Drops the caller's reference (see <see cref="Release"/>).</summary>
+    public void Dispose() => Release();
 }

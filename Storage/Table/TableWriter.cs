@@ -1,5 +1,6 @@
 // Writes a sorted run of entries as an SSTable: data blocks cut at the block size, then the index,
-// the bloom filter and the footer; written to a temporary file, fsynced, then renamed into place.
+// the bloom filter and the footer; written to a temporary file, fsynced, renamed into place, and the
+// directory fsynced (so the rename survives a crash before a manifest names the table).
 
 using System.Buffers.Binary;
 using System.IO.Hashing;
@@ -58,6 +59,7 @@ public static class TableWriter
         }
 
         files.Move(temporary, path);
+        files.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         return new TableInfo(size, count);
     }
 
