@@ -1,0 +1,245 @@
+// End to end, issue #9: three real silo processes (N=3, W=2, R=2, buffered commit log) under a load of blind
+// puts and context read-modify-writes while one replica at a time is SIGKILLed and restarted on its data
+// directory; afterwards every acknowledged value must still be readable and no counter may have gone back.
+
+using System.Globalization;
+using System.Text;
+using GrainKV.Client;
+using GrainKV.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace GrainKV.Tests.EndToEnd;
+
+[CollectionDefinition(nameof(ClusterCrashTests), DisableParallelization = true)]
+public sealed class ClusterCrashCollection;
+
+[Collection(nameof(ClusterCrashTests))]
+[Trait("Category", "Crash")]
+public sealed class ClusterCrashTests(ITestOutputHelper output)
+{
+    private const int Nodes = 3;
+    private const int Kills = 6;
+    private const int BlindKeys = 300;
+    private const int MaxBlindPutsPerKey = 150;   // keeps every sibling set a few KiB, far below the entry limit
+    private const int CounterKeys = 16;
+    private const int BlindWorkers = 4;
+    private const int CounterWorkers = 4;
+    private const int ReadAttempts = 5;
+    private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
+
+    // Scenario timings (not waits for behaviour): load before the first kill, how long a killed node stays
+    // down, and how long the cluster runs whole after a restart before the next kill.
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan DownTime = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan UpTime = TimeSpan.FromSeconds(3);
+
+    private static readonly TimeSpan ClusterBound = TimeSpan.FromSeconds(60);
+
+    private static readonly string[] NodeArguments =
+    [
+        "--GrainKV:ReplicationFactor=3",
+        "--GrainKV:WriteQuorum=2",
+        "--GrainKV:ReadQuorum=2",
+        "--GrainKV:Durability=Buffered",
+        $"--GrainKV:CommitInterval={CommitInterval:c}",
+        "--Logging:LogLevel:Polly=Error",
+    ];
+
+    [Fact]
+    public async Task AcknowledgedWritesSurviveRepeatedSigkillsOfReplicas()
+    {
+        await using var cluster = await SiloProcessCluster.StartAsync(Nodes, NodeArguments);
+        await using var client = await GrainKvClient.ConnectAsync(new GrainKvClientOptions
+        {
+            Gateways = cluster.Gateways,
+            ConnectTimeout = TimeSpan.FromSeconds(30),
+        });
+        await WaitForLiveNodesAsync(client, Nodes);
+
+        var acknowledged = new AcknowledgedWrites();
+        var kills = 0;
+        var blindIndex = -1L;
+        using var stop = new CancellationTokenSource();
+        var workers = Enumerable.Range(0, BlindWorkers).Select(w => Task.Run(() => BlindPutsAsync(client, acknowledged, w, () => Interlocked.Increment(ref blindIndex), stop.Token)))
+            .Concat(Enumerable.Range(0, CounterWorkers).Select(w => Task.Run(() => CounterUpdatesAsync(client, acknowledged, w, stop.Token))))
+            .ToArray();
+        try
+        {
+            await Task.Delay(WarmUp);
+            for (var k = 0; k < Kills; k++)
+            {
+                // n1 holds development clustering's membership table, so only n2 and n3 are killed, alternately.
+                var victim = 1 + (k % 2);
+                await cluster.KillAsync(victim);
+                kills++;
+                await Task.Delay(DownTime);
+                await cluster.RestartAsync(victim);
+                await Task.Delay(UpTime);
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(workers).WaitAsync(ClusterBound);
+        }
+
+        await WaitForLiveNodesAsync(client, Nodes);
+        var (checkedItems, missing) = await CheckEverythingAcknowledgedAsync(client, acknowledged);
+
+        output.WriteLine($"kills: {kills} (SIGKILL, n2 and n3 alternately), commit interval {CommitInterval.TotalMilliseconds} ms");
+        output.WriteLine(acknowledged.Summary());
+        output.WriteLine($"acknowledged: {acknowledged.BlindCount} blind values on {acknowledged.BlindValues.Count} keys, "
+            + $"{acknowledged.CounterMaxima.Count} counters; checked: {checkedItems}; missing: {missing.Count}");
+        output.WriteLine($"counter reads during the load below an earlier acknowledged value: {acknowledged.Regressions.Count}");
+        foreach (var regression in acknowledged.Regressions.Take(10))
+        {
+            output.WriteLine("  " + regression);
+        }
+
+        foreach (var item in missing.Take(20))
+        {
+            output.WriteLine("missing: " + item);
+        }
+
+        Assert.True(kills >= 5, $"only {kills} kills");
+        Assert.True(acknowledged.BlindCount > 0 && acknowledged.CounterMaxima.Count > 0, "the load acknowledged nothing:\n" + acknowledged.Summary());
+        Assert.True(
+            missing.Count == 0,
+            $"{missing.Count} of {checkedItems} checked acknowledged items are missing after {kills} kills "
+            + $"({acknowledged.BlindCount} blind values, {acknowledged.CounterMaxima.Count} counters acknowledged); first ones:\n  "
+            + string.Join("\n  ", missing.Take(10)));
+    }
+
+    private static async Task BlindPutsAsync(GrainKvClient client, AcknowledgedWrites acknowledged, int worker, Func<long> next, CancellationToken stop)
+    {
+        for (var seq = 0; !stop.IsCancellationRequested; seq++)
+        {
+            var index = next();
+            if (index >= (long)BlindKeys * MaxBlindPutsPerKey)
+            {
+                return;
+            }
+
+            var key = BlindKey((int)(index % BlindKeys));
+            var value = $"w{worker}-{seq}";
+            try
+            {
+                await client.PutAsync(key, value);
+                acknowledged.BlindAcknowledged(key, value);
+            }
+            catch (Exception ex)
+            {
+                acknowledged.Failed("blind put", ex);
+            }
+        }
+    }
+
+    private static async Task CounterUpdatesAsync(GrainKvClient client, AcknowledgedWrites acknowledged, int worker, CancellationToken stop)
+    {
+        var random = new Random(worker);
+        while (!stop.IsCancellationRequested)
+        {
+            var key = CounterKey(random.Next(CounterKeys));
+            var before = acknowledged.CounterMaximum(key);
+            ReadResult read;
+            try
+            {
+                read = await client.GetAsync(key);
+                acknowledged.Succeeded("counter get");
+            }
+            catch (Exception ex)
+            {
+                acknowledged.Failed("counter get", ex);
+                continue;
+            }
+
+            var seen = MaxCounter(read);
+            if (seen < before)
+            {
+                acknowledged.Regressed($"{key}: read {seen} after {before} was acknowledged");
+            }
+
+            try
+            {
+                await client.PutAsync(key, (seen + 1).ToString(CultureInfo.InvariantCulture), read.Context);
+                acknowledged.CounterAcknowledged(key, seen + 1);
+            }
+            catch (Exception ex)
+            {
+                acknowledged.Failed("counter put", ex);
+            }
+        }
+    }
+
+    /// <summary>Reads every key once (R=2) and lists each acknowledged blind value not among the key's values and
+    /// each counter whose highest value is below its highest acknowledged one.</summary>
+    private static async Task<(int Checked, List<string> Missing)> CheckEverythingAcknowledgedAsync(GrainKvClient client, AcknowledgedWrites acknowledged)
+    {
+        var missing = new List<string>();
+        var checkedItems = 0;
+        foreach (var (key, values) in acknowledged.BlindValues.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            var read = await ReadAsync(client, key);
+            var present = read.Values.Select(v => Encoding.UTF8.GetString(v)).ToHashSet(StringComparer.Ordinal);
+            foreach (var value in values)
+            {
+                checkedItems++;
+                if (!present.Contains(value))
+                {
+                    missing.Add($"blind {key}: acknowledged value {value} is not among its {present.Count} value(s)");
+                }
+            }
+        }
+
+        foreach (var (key, maximum) in acknowledged.CounterMaxima.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            checkedItems++;
+            var read = await ReadAsync(client, key);
+            var seen = MaxCounter(read);
+            if (seen < maximum)
+            {
+                missing.Add($"counter {key}: reads {seen} (values: {string.Join(", ", read.Values.Select(v => Encoding.UTF8.GetString(v)))}), "
+                    + $"but {maximum} was acknowledged");
+            }
+        }
+
+        return (checkedItems, missing);
+    }
+
+    private static async Task<ReadResult> ReadAsync(GrainKvClient client, string key)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await client.GetAsync(key);
+            }
+            catch (Exception ex) when (attempt < ReadAttempts && ex is GrainKvException or TimeoutException or OrleansException)
+            {
+            }
+        }
+    }
+
+    private static Task WaitForLiveNodesAsync(GrainKvClient client, int live) => Eventually.HoldsAsync(
+        async () =>
+        {
+            try
+            {
+                var status = await client.GetStatusAsync();
+                return status.Nodes.Count == live && status.Nodes.All(n => n.IsLive);
+            }
+            catch (Exception ex) when (ex is GrainKvException or TimeoutException or OrleansException)
+            {
+                return false;
+            }
+        },
+        ClusterBound,
+        $"the cluster status shows {live} live nodes");
+
+    private static long MaxCounter(ReadResult read) =>
+        read.Values.Select(v => long.Parse(Encoding.UTF8.GetString(v), CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();
+
+    private static string BlindKey(int i) => $"blind-{i:D3}";
+
+    private static string CounterKey(int i) => $"counter-{i:D2}";
+}
