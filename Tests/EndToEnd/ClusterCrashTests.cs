@@ -22,8 +22,8 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     private const int BlindKeys = 300;
     private const int MaxBlindPutsPerKey = 150;   // keeps every sibling set a few KiB, far below the entry limit
     private const int CounterKeys = 16;
-    private const int BlindWorkers = 4;
-    private const int CounterWorkers = 4;
+    private const int BlindWorkers = 6;     // two per gateway
+    private const int CounterWorkers = 6;
     private const int ReadAttempts = 5;
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
 
@@ -49,19 +49,26 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     public async Task AcknowledgedWritesSurviveRepeatedSigkillsOfReplicas()
     {
         await using var cluster = await SiloProcessCluster.StartAsync(Nodes, NodeArguments);
-        await using var client = await GrainKvClient.ConnectAsync(new GrainKvClientOptions
+        await using var client = await ConnectAsync(cluster.Gateways);
+
+        // The load goes through one client per gateway, so every node keeps coordinating (creating versions)
+        // after its restarts; a client over all gateways moves to the survivors and stays there.
+        var perNode = new List<GrainKvClient>();
+        await using var closeClients = new AsyncDisposables(perNode);
+        foreach (var gateway in cluster.Gateways)
         {
-            Gateways = cluster.Gateways,
-            ConnectTimeout = TimeSpan.FromSeconds(30),
-        });
+            perNode.Add(await ConnectAsync([gateway]));
+        }
+
         await WaitForLiveNodesAsync(client, Nodes);
 
         var acknowledged = new AcknowledgedWrites();
         var kills = 0;
         var blindIndex = -1L;
         using var stop = new CancellationTokenSource();
-        var workers = Enumerable.Range(0, BlindWorkers).Select(w => Task.Run(() => BlindPutsAsync(client, acknowledged, w, () => Interlocked.Increment(ref blindIndex), stop.Token)))
-            .Concat(Enumerable.Range(0, CounterWorkers).Select(w => Task.Run(() => CounterUpdatesAsync(client, acknowledged, w, stop.Token))))
+        var workers = Enumerable.Range(0, BlindWorkers)
+            .Select(w => Task.Run(() => BlindPutsAsync(perNode[w % Nodes], acknowledged, w, () => Interlocked.Increment(ref blindIndex), stop.Token)))
+            .Concat(Enumerable.Range(0, CounterWorkers).Select(w => Task.Run(() => CounterUpdatesAsync(perNode[w % Nodes], acknowledged, w, stop.Token))))
             .ToArray();
         try
         {
@@ -220,6 +227,12 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         }
     }
 
+    private static Task<GrainKvClient> ConnectAsync(List<string> gateways) => GrainKvClient.ConnectAsync(new GrainKvClientOptions
+    {
+        Gateways = gateways,
+        ConnectTimeout = TimeSpan.FromSeconds(30),
+    });
+
     private static Task WaitForLiveNodesAsync(GrainKvClient client, int live) => Eventually.HoldsAsync(
         async () =>
         {
@@ -242,4 +255,15 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     private static string BlindKey(int i) => $"blind-{i:D3}";
 
     private static string CounterKey(int i) => $"counter-{i:D2}";
+
+    private sealed class AsyncDisposables(List<GrainKvClient> clients) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
 }
