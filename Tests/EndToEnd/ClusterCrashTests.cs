@@ -35,6 +35,10 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
 
     private static readonly TimeSpan ClusterBound = TimeSpan.FromSeconds(60);
 
+    // A load operation not answered within this is given up (not acknowledged); without it, a request queued
+    // on a client whose only gateway was killed waits for Orleans' 30 s response timeout.
+    private static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(10);
+
     private static readonly string[] NodeArguments =
     [
         "--GrainKV:ReplicationFactor=3",
@@ -48,6 +52,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     [Fact]
     public async Task AcknowledgedWritesSurviveRepeatedSigkillsOfReplicas()
     {
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         await using var cluster = await SiloProcessCluster.StartAsync(Nodes, NodeArguments);
         await using var client = await ConnectAsync(cluster.Gateways);
 
@@ -61,8 +66,11 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         }
 
         await WaitForLiveNodesAsync(client, Nodes);
+        var started = wall.Elapsed;
 
         var acknowledged = new AcknowledgedWrites();
+        var timeline = new List<string>();
+        void Event(string what) => timeline.Add($"{acknowledged.Elapsed.TotalSeconds,6:0.0} s  {what}");
         var kills = 0;
         var blindIndex = -1L;
         using var stop = new CancellationTokenSource();
@@ -79,21 +87,34 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
                 var victim = 1 + (k % 2);
                 await cluster.KillAsync(victim);
                 kills++;
+                Event($"killed {SiloProcessCluster.NodeId(victim)}");
                 await Task.Delay(DownTime);
+                Event($"restarting {SiloProcessCluster.NodeId(victim)}");
                 await cluster.RestartAsync(victim);
+                Event($"{SiloProcessCluster.NodeId(victim)} ready");
                 await Task.Delay(UpTime);
             }
         }
         finally
         {
+            Event("load stopping");
             await stop.CancelAsync();
             await Task.WhenAll(workers).WaitAsync(ClusterBound);
+            Event("load stopped");
         }
 
         await WaitForLiveNodesAsync(client, Nodes);
+        var loaded = wall.Elapsed;
         var (checkedItems, missing) = await CheckEverythingAcknowledgedAsync(client, acknowledged);
 
+        output.WriteLine($"wall time: cluster start {started.TotalSeconds:0.0} s, load and kills {(loaded - started).TotalSeconds:0.0} s, "
+            + $"check {(wall.Elapsed - loaded).TotalSeconds:0.0} s");
         output.WriteLine($"kills: {kills} (SIGKILL, n2 and n3 alternately), commit interval {CommitInterval.TotalMilliseconds} ms");
+        foreach (var line in timeline)
+        {
+            output.WriteLine("  " + line);
+        }
+
         output.WriteLine(acknowledged.Summary());
         output.WriteLine($"acknowledged: {acknowledged.BlindCount} blind values on {acknowledged.BlindValues.Count} keys, "
             + $"{acknowledged.CounterMaxima.Count} counters; checked: {checkedItems}; missing: {missing.Count}");
@@ -103,9 +124,15 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             output.WriteLine("  " + regression);
         }
 
-        foreach (var item in missing.Take(20))
+        // Blind values name the node whose gateway coordinated them ("n3-w5-759").
+        foreach (var group in missing.GroupBy(m => m.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
-            output.WriteLine("missing: " + item);
+            output.WriteLine($"missing {group.Key}: {group.Count()}");
+        }
+
+        foreach (var item in missing.Take(40))
+        {
+            output.WriteLine("missing: " + item.Description);
         }
 
         Assert.True(kills >= 5, $"only {kills} kills");
@@ -114,7 +141,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             missing.Count == 0,
             $"{missing.Count} of {checkedItems} checked acknowledged items are missing after {kills} kills "
             + $"({acknowledged.BlindCount} blind values, {acknowledged.CounterMaxima.Count} counters acknowledged); first ones:\n  "
-            + string.Join("\n  ", missing.Take(10)));
+            + string.Join("\n  ", missing.Take(10).Select(m => m.Description)));
     }
 
     private static async Task BlindPutsAsync(GrainKvClient client, AcknowledgedWrites acknowledged, int worker, Func<long> next, CancellationToken stop)
@@ -128,10 +155,11 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             }
 
             var key = BlindKey((int)(index % BlindKeys));
-            var value = $"w{worker}-{seq}";
+            var value = $"{SiloProcessCluster.NodeId(worker % Nodes)}-w{worker}-{seq}";
             try
             {
-                await client.PutAsync(key, value);
+                using var timeout = new CancellationTokenSource(OperationTimeout);
+                await client.PutAsync(key, value, cancellationToken: timeout.Token);
                 acknowledged.BlindAcknowledged(key, value);
             }
             catch (Exception ex)
@@ -151,7 +179,8 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             ReadResult read;
             try
             {
-                read = await client.GetAsync(key);
+                using var timeout = new CancellationTokenSource(OperationTimeout);
+                read = await client.GetAsync(key, cancellationToken: timeout.Token);
                 acknowledged.Succeeded("counter get");
             }
             catch (Exception ex)
@@ -163,12 +192,13 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             var seen = MaxCounter(read);
             if (seen < before)
             {
-                acknowledged.Regressed($"{key}: read {seen} after {before} was acknowledged");
+                acknowledged.Regressed($"{acknowledged.Elapsed.TotalSeconds:0.0} s, {key} through n{(worker % Nodes) + 1}: read {seen} after {before} was acknowledged");
             }
 
             try
             {
-                await client.PutAsync(key, (seen + 1).ToString(CultureInfo.InvariantCulture), read.Context);
+                using var timeout = new CancellationTokenSource(OperationTimeout);
+                await client.PutAsync(key, (seen + 1).ToString(CultureInfo.InvariantCulture), read.Context, cancellationToken: timeout.Token);
                 acknowledged.CounterAcknowledged(key, seen + 1);
             }
             catch (Exception ex)
@@ -180,20 +210,22 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
 
     /// <summary>Reads every key once (R=2) and lists each acknowledged blind value not among the key's values and
     /// each counter whose highest value is below its highest acknowledged one.</summary>
-    private static async Task<(int Checked, List<string> Missing)> CheckEverythingAcknowledgedAsync(GrainKvClient client, AcknowledgedWrites acknowledged)
+    private static async Task<(int Checked, List<Missing> Missing)> CheckEverythingAcknowledgedAsync(GrainKvClient client, AcknowledgedWrites acknowledged)
     {
-        var missing = new List<string>();
+        var missing = new List<Missing>();
         var checkedItems = 0;
         foreach (var (key, values) in acknowledged.BlindValues.OrderBy(e => e.Key, StringComparer.Ordinal))
         {
             var read = await ReadAsync(client, key);
             var present = read.Values.Select(v => Encoding.UTF8.GetString(v)).ToHashSet(StringComparer.Ordinal);
-            foreach (var value in values)
+            foreach (var (value, at) in values)
             {
                 checkedItems++;
                 if (!present.Contains(value))
                 {
-                    missing.Add($"blind {key}: acknowledged value {value} is not among its {present.Count} value(s)");
+                    missing.Add(new Missing(
+                        $"blind value coordinated by {value[..value.IndexOf('-', StringComparison.Ordinal)]}",
+                        $"{key}: {value}, acknowledged at {at.TotalSeconds:0.0} s, is not among its {present.Count} value(s)"));
                 }
             }
         }
@@ -205,8 +237,9 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             var seen = MaxCounter(read);
             if (seen < maximum)
             {
-                missing.Add($"counter {key}: reads {seen} (values: {string.Join(", ", read.Values.Select(v => Encoding.UTF8.GetString(v)))}), "
-                    + $"but {maximum} was acknowledged");
+                missing.Add(new Missing(
+                    "counter",
+                    $"{key}: reads {seen} (values: {string.Join(", ", read.Values.Select(v => Encoding.UTF8.GetString(v)))}), but {maximum} was acknowledged"));
             }
         }
 
@@ -255,6 +288,8 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     private static string BlindKey(int i) => $"blind-{i:D3}";
 
     private static string CounterKey(int i) => $"counter-{i:D2}";
+
+    private sealed record Missing(string Kind, string Description);
 
     private sealed class AsyncDisposables(List<GrainKvClient> clients) : IAsyncDisposable
     {

@@ -1,21 +1,27 @@
-// What a load against a cluster was told succeeded: every acknowledged blind value per key and the highest
-// acknowledged counter per key, plus per-kind counts of successful and failed operations (failures by
-// exception type). Thread-safe; a checker compares it with what the cluster returns afterwards.
+// What a load against a cluster was told succeeded: every acknowledged blind value per key (with when it was
+// acknowledged) and the highest acknowledged counter per key, plus per-kind counts of successful and failed
+// operations (failures by exception type). Thread-safe; a checker compares it with what the cluster returns
+// afterwards.
 
 using System.Collections.Concurrent;
+using System.Diagnostics;
 
 namespace GrainKV.Tests.Infrastructure;
 
 public sealed class AcknowledgedWrites
 {
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _blind = new(StringComparer.Ordinal);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<(string Value, TimeSpan At)>> _blind = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _counters = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _ok = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _failed = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _regressions = new();
 
-    /// <summary>Acknowledged blind values per key.</summary>
-    public IReadOnlyDictionary<string, ConcurrentQueue<string>> BlindValues => _blind;
+    /// <summary>Time since this record was created; acknowledgements are stamped with it.</summary>
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Acknowledged blind values per key, each with the time it was acknowledged.</summary>
+    public IReadOnlyDictionary<string, ConcurrentQueue<(string Value, TimeSpan At)>> BlindValues => _blind;
 
     /// <summary>Highest acknowledged counter value per key.</summary>
     public IReadOnlyDictionary<string, long> CounterMaxima => _counters;
@@ -27,7 +33,7 @@ public sealed class AcknowledgedWrites
 
     public void BlindAcknowledged(string key, string value)
     {
-        _blind.GetOrAdd(key, _ => new ConcurrentQueue<string>()).Enqueue(value);
+        _blind.GetOrAdd(key, _ => new ConcurrentQueue<(string, TimeSpan)>()).Enqueue((value, _clock.Elapsed));
         Succeeded("blind put");
     }
 
