@@ -5,6 +5,7 @@
 using System.Globalization;
 using System.Text;
 using GrainKV.Client;
+using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -69,8 +70,8 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         var started = wall.Elapsed;
 
         var acknowledged = new AcknowledgedWrites();
-        var timeline = new List<string>();
-        void Event(string what) => timeline.Add($"{acknowledged.Elapsed.TotalSeconds,6:0.0} s  {what}");
+        var timeline = new List<(TimeSpan At, string What)>();
+        void Event(string what) => timeline.Add((acknowledged.Elapsed, what));
         var kills = 0;
         var blindIndex = -1L;
         using var stop = new CancellationTokenSource();
@@ -110,9 +111,9 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         output.WriteLine($"wall time: cluster start {started.TotalSeconds:0.0} s, load and kills {(loaded - started).TotalSeconds:0.0} s, "
             + $"check {(wall.Elapsed - loaded).TotalSeconds:0.0} s");
         output.WriteLine($"kills: {kills} (SIGKILL, n2 and n3 alternately), commit interval {CommitInterval.TotalMilliseconds} ms");
-        foreach (var line in timeline)
+        foreach (var (at, what) in timeline)
         {
-            output.WriteLine("  " + line);
+            output.WriteLine($"  {at.TotalSeconds,6:0.0} s  {what}");
         }
 
         output.WriteLine(acknowledged.Summary());
@@ -128,6 +129,12 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         foreach (var group in missing.GroupBy(m => m.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             output.WriteLine($"missing {group.Key}: {group.Count()}");
+        }
+
+        if (missing.Count > 0)
+        {
+            output.WriteLine(DescribeLostBlindValues(missing, timeline));
+            output.WriteLine(await WhereAreTheyNowAsync(client, missing));
         }
 
         foreach (var item in missing.Take(40))
@@ -223,9 +230,11 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
                 checkedItems++;
                 if (!present.Contains(value))
                 {
+                    var coordinator = value[..value.IndexOf('-', StringComparison.Ordinal)];
                     missing.Add(new Missing(
-                        $"blind value coordinated by {value[..value.IndexOf('-', StringComparison.Ordinal)]}",
-                        $"{key}: {value}, acknowledged at {at.TotalSeconds:0.0} s, is not among its {present.Count} value(s)"));
+                        $"blind value coordinated by {coordinator}",
+                        $"{key}: {value}, acknowledged at {at.TotalSeconds:0.0} s, is not among its {present.Count} value(s)",
+                        key, value, coordinator, at));
                 }
             }
         }
@@ -239,20 +248,21 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             {
                 missing.Add(new Missing(
                     "counter",
-                    $"{key}: reads {seen} (values: {string.Join(", ", read.Values.Select(v => Encoding.UTF8.GetString(v)))}), but {maximum} was acknowledged"));
+                    $"{key}: reads {seen} (values: {string.Join(", ", read.Values.Select(v => Encoding.UTF8.GetString(v)))}), but {maximum} was acknowledged",
+                    key));
             }
         }
 
         return (checkedItems, missing);
     }
 
-    private static async Task<ReadResult> ReadAsync(GrainKvClient client, string key)
+    private static async Task<ReadResult> ReadAsync(GrainKvClient client, string key, ReadOptions? options = null)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await client.GetAsync(key);
+                return await client.GetAsync(key, options);
             }
             catch (Exception ex) when (attempt < ReadAttempts && ex is GrainKvException or TimeoutException or OrleansException)
             {
@@ -289,7 +299,59 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
 
     private static string CounterKey(int i) => $"counter-{i:D2}";
 
-    private sealed record Missing(string Kind, string Description);
+    /// <summary>Diagnosis for a reader: when the lost blind values were acknowledged relative to the kills and
+    /// restarts of the node that coordinated them.</summary>
+    private static string DescribeLostBlindValues(List<Missing> missing, List<(TimeSpan At, string What)> timeline)
+    {
+        int beforeKill = 0, afterRestart = 0, other = 0;
+        foreach (var item in missing.Where(m => m.Coordinator is not null))
+        {
+            var nextKill = timeline.Where(e => e.What == $"killed {item.Coordinator}" && e.At >= item.At).Select(e => (TimeSpan?)e.At).FirstOrDefault();
+            var restarted = timeline.Any(e => e.What == $"{item.Coordinator} ready" && e.At <= item.At);
+            if (nextKill is { } kill && kill - item.At < TimeSpan.FromSeconds(1))
+            {
+                beforeKill++;
+            }
+            else if (restarted)
+            {
+                afterRestart++;
+            }
+            else
+            {
+                other++;
+            }
+        }
+
+        return $"lost blind values: {beforeKill} acknowledged less than 1 s before their coordinator was killed, "
+            + $"{afterRestart} acknowledged (not in that last second) after their coordinator had been restarted, {other} other";
+    }
+
+    /// <summary>Diagnosis after the check: reads the keys with lost blind values from all replicas (R=3, which
+    /// also repairs them) and tells whether the values still exist on some replica or are gone.</summary>
+    private static async Task<string> WhereAreTheyNowAsync(GrainKvClient client, List<Missing> missing)
+    {
+        int somewhere = 0, gone = 0;
+        foreach (var group in missing.Where(m => m.Value is not null).GroupBy(m => m.Key))
+        {
+            var read = await ReadAsync(client, group.Key, new ReadOptions { ReadQuorum = Acks.All });
+            var present = read.Values.Select(v => Encoding.UTF8.GetString(v)).ToHashSet(StringComparer.Ordinal);
+            foreach (var item in group)
+            {
+                if (present.Contains(item.Value!))
+                {
+                    somewhere++;
+                }
+                else
+                {
+                    gone++;
+                }
+            }
+        }
+
+        return $"lost blind values read again at R=3 (all replicas): {somewhere} still on some replica, {gone} gone from every replica";
+    }
+
+    private sealed record Missing(string Kind, string Description, string Key, string? Value = null, string? Coordinator = null, TimeSpan At = default);
 
     private sealed class AsyncDisposables(List<GrainKvClient> clients) : IAsyncDisposable
     {
