@@ -25,6 +25,10 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
     public string Output
     {
         get
@@ -36,7 +40,13 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, string nodeId, int? gatewayPort = null, int? siloPort = null)
+    public static Task<SiloProcess> StartAsync(string dataDirectory, string nodeId, int? gatewayPort = null, int? siloPort = null) =>
+        StartAsync(dataDirectory, nodeId, gatewayPort, siloPort, []);
+
+    /// <summary>Starts a silo with <paramref name="extraArguments"/> appended to its command line (e.g.
+    /// "--GrainKV:PrimarySiloPort=..."; later arguments win over the ones this class sets).</summary>
+    public static async Task<SiloProcess> StartAsync(
+        string dataDirectory, string nodeId, int? gatewayPort, int? siloPort, IReadOnlyList<string> extraArguments)
     {
         var gateway = gatewayPort ?? FreePort();
         var info = new ProcessStartInfo("dotnet")
@@ -51,6 +61,11 @@ public sealed class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add($"--GrainKV:NodeId={nodeId}");
         info.ArgumentList.Add($"--GrainKV:SiloPort={siloPort ?? FreePort()}");
         info.ArgumentList.Add($"--GrainKV:GatewayPort={gateway}");
+        foreach (var argument in extraArguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
         info.Environment["Logging__Console__FormatterName"] = "simple";
 
         var silo = new SiloProcess(new Process { StartInfo = info }, gateway);
@@ -62,7 +77,17 @@ public sealed class SiloProcess : IAsyncDisposable
         _ = silo._process.WaitForExitAsync().ContinueWith(
             _ => silo._ready.TrySetException(new InvalidOperationException("The silo exited before it was ready:\n" + silo.Output)),
             TaskScheduler.Default);
-        await silo._ready.Task.WaitAsync(StartTimeout);
+        try
+        {
+            await silo._ready.Task.WaitAsync(StartTimeout);
+        }
+        catch
+        {
+            // Not ready within the bound (or exited): never leave the process behind.
+            await silo.DisposeAsync();
+            throw;
+        }
+
         return silo;
     }
 

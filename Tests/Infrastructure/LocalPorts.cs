@@ -1,0 +1,50 @@
+// Loopback TCP ports for test processes that must keep their ports across restarts: chosen below the
+// kernel's ephemeral range (so no outgoing connection can take one while its silo is down) and checked to
+// be free, so that a process leaked by an earlier run cannot silently join a new cluster.
+
+using System.Net;
+using System.Net.Sockets;
+
+namespace GrainKV.Tests.Infrastructure;
+
+public static class LocalPorts
+{
+    private const int Lowest = 20000;
+    private const int HighestExclusive = 32000;
+
+    /// <summary><paramref name="count"/> distinct ports on which nothing listens now.</summary>
+    public static int[] PickFree(int count)
+    {
+        var chosen = new List<int>(count);
+        for (var attempt = 0; chosen.Count < count; attempt++)
+        {
+            if (attempt > 1000)
+            {
+                throw new InvalidOperationException($"Could not find {count} free ports in {Lowest}..{HighestExclusive - 1}.");
+            }
+
+            var port = Random.Shared.Next(Lowest, HighestExclusive);
+            if (!chosen.Contains(port) && IsFree(port))
+            {
+                chosen.Add(port);
+            }
+        }
+
+        return [.. chosen];
+    }
+
+    /// <summary>True when a listener could bind <paramref name="port"/> on the loopback address now.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
