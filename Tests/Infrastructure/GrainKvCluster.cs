@@ -47,7 +47,30 @@ public sealed class GrainKvCluster : IAsyncDisposable
         _directories[siloName] = copy;
         await Cluster.RestartSiloAsync(SiloNamed(siloName));
         await WaitForRingAsync(Cluster.Silos.Count, Cluster.Silos.Count);
+        await WaitUntilReachableAsync(siloName);
     }
+
+    /// <summary>Waits until every silo can place and call the node's replicas (placement learns of a restarted
+    /// silo a little after the ring does).</summary>
+    public Task WaitUntilReachableAsync(string nodeId) => Eventually.HoldsAsync(
+        async () =>
+        {
+            try
+            {
+                foreach (var silo in Cluster.Silos.Where(s => s.IsActive))
+                {
+                    await Service<IGrainFactory>(silo).GetGrain<IReplicaGrain>(ReplicaKey.Format(nodeId, 0)).Read([0]);
+                }
+
+                return true;
+            }
+            catch (GrainKV.ReplicaUnavailableException)
+            {
+                return false;
+            }
+        },
+        RingBound,
+        $"every silo reaches node {nodeId}'s replicas");
 
     /// <summary>Starts <paramref name="silos"/> silos and waits until every silo's ring holds all of them, live.</summary>
     public static async Task<GrainKvCluster> StartAsync(short silos = 1, Action<GrainKvNodeOptions>? configure = null)
