@@ -73,9 +73,9 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
     [Fact]
     public async Task ACopyCarriesTheCreatorsWholeVersionSet()
     {
-        var (a, b, c) = Nodes();
+        var (_, b, _) = Nodes();
         var key = Bytes("whole-set");
-        OnEveryNode(FaultRule.Fail(b, ReplicaOperation.Coordinate), FaultRule.Fail(c, ReplicaOperation.Coordinate));
+        OnlyTheFirstNodeCreates();
         var missB = OnEveryNode(FaultRule.Fail(b, ReplicaOperation.Apply))[0];
 
         // P1 reaches a and c only; P2 (no context: a sibling of P1) reaches every replica.
@@ -93,9 +93,8 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
     {
         var (a, b, c) = Nodes();
         var key = Bytes("read-then-crash");
-        OnEveryNode(
-            FaultRule.Fail(b, ReplicaOperation.Coordinate), FaultRule.Fail(c, ReplicaOperation.Coordinate),
-            FaultRule.Fail(b, ReplicaOperation.Apply), FaultRule.Fail(c, ReplicaOperation.Apply));
+        OnlyTheFirstNodeCreates();
+        OnEveryNode(FaultRule.Fail(b, ReplicaOperation.Apply), FaultRule.Fail(c, ReplicaOperation.Apply));
         await Cluster.Client.PutAsync(key, Bytes("only-on-a"), options: new WriteOptions { WriteQuorum = Acks.One });
 
         // The read returns the version; a crash right after it must not take the version away.
@@ -110,7 +109,7 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
     {
         var (a, b, c) = Nodes();
         var key = Bytes("lost-tail");
-        OnEveryNode(FaultRule.Fail(b, ReplicaOperation.Coordinate), FaultRule.Fail(c, ReplicaOperation.Coordinate));
+        OnlyTheFirstNodeCreates();
         var missC = OnEveryNode(FaultRule.Fail(c, ReplicaOperation.Apply))[0];
 
         // V1 is acknowledged by a and b; a then crashes with V1 still in its unsynced log tail.
@@ -121,7 +120,7 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
 
         // a creates V2, a blind write: it must not take V1's dot, and both are acknowledged siblings.
         RemoveEverywhere(missC);
-        OnEveryNode(FaultRule.Fail(b, ReplicaOperation.Coordinate), FaultRule.Fail(c, ReplicaOperation.Coordinate));
+        OnlyTheFirstNodeCreates();
         await Cluster.Client.PutAsync(key, Bytes("v2"), options: WriteAll);
 
         var read = await Cluster.Client.GetAsync(key, ReadAll);
@@ -238,6 +237,13 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
     {
         var names = Cluster.Cluster.Silos.Select(s => s.Name).Order(StringComparer.Ordinal).ToArray();
         return (names[0], names[1], names[2]);
+    }
+
+    /// <summary>Every write's version is created by the first node (the others refuse to create).</summary>
+    private void OnlyTheFirstNodeCreates()
+    {
+        var (_, b, c) = Nodes();
+        OnEveryNode(FaultRule.Fail(b, ReplicaOperation.Coordinate), FaultRule.Fail(c, ReplicaOperation.Coordinate));
     }
 
     /// <summary>Adds the rules on every node (whichever node coordinates applies them).</summary>
