@@ -25,9 +25,18 @@ public sealed class GossipAgent(
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _roundLock = new();
     private ITimer? _timer;
+    private readonly ConcurrentDictionary<string, PeerCounts> _counts = new(StringComparer.Ordinal);
 
     /// <summary>Peers with an exchange in flight now (at most one each).</summary>
     public int ExchangesInFlight => _inFlight.Count;
+
+    /// <summary>Exchanges with <paramref name="peer"/> since start: those that returned its table, and those that
+    /// failed, were dropped by a fault rule or ran out of time.</summary>
+    public (long Completed, long Failed) ExchangesWith(string peer) =>
+        _counts.TryGetValue(peer, out var counts) ? (Interlocked.Read(ref counts.Completed), Interlocked.Read(ref counts.Failed)) : (0, 0);
+
+    /// <summary>True while an exchange with <paramref name="peer"/> is in flight.</summary>
+    public bool IsExchanging(string peer) => _inFlight.ContainsKey(peer);
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(GossipAgent), ServiceLifecycleStage.Active, Start, Stop);
@@ -73,24 +82,31 @@ public sealed class GossipAgent(
 
     private async Task ExchangeAsync(string peer)
     {
+        var counts = _counts.GetOrAdd(peer, static _ => new PeerCounts());
         try
         {
             if (faults.Drops(peer))
             {
+                Interlocked.Increment(ref counts.Failed);
                 return;
             }
 
             using var timeout = new CancellationTokenSource(_options.EffectiveExchangeTimeout, clock.Time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
             var reply = await grains.GetGrain<IGossipGrain>(peer).Exchange(liveness.NodeId, liveness.Digest(), linked.Token);
-            if (!faults.Drops(peer))
+            if (faults.Drops(peer))
             {
-                liveness.Merge(reply);
+                Interlocked.Increment(ref counts.Failed);
+                return;
             }
+
+            liveness.Merge(reply);
+            Interlocked.Increment(ref counts.Completed);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // A failed or timed-out exchange: the peer's silence is what the table measures.
+            Interlocked.Increment(ref counts.Failed);
         }
         finally
         {
@@ -109,6 +125,12 @@ public sealed class GossipAgent(
         _timer?.Dispose();
         _stopping.Cancel();
         return Task.CompletedTask;
+    }
+
+    private sealed class PeerCounts
+    {
+        public long Completed;
+        public long Failed;
     }
 
     public void Dispose()

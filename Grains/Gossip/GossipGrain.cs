@@ -31,15 +31,21 @@ public sealed class GossipGrain(GossipLiveness liveness, GossipFaults faults, IG
             ? Task.CompletedTask
             : throw new ReplicaUnavailableException(_nodeId, $"Gossip grain of node '{_nodeId}' cannot run on node '{liveness.NodeId}'.");
 
-    public Task<GossipEntry[]> Exchange(string from, GossipEntry[] entries, CancellationToken cancellationToken)
+    public async Task<GossipEntry[]> Exchange(string from, GossipEntry[] entries, CancellationToken cancellationToken)
     {
         if (faults.Drops(from))
         {
-            return Task.FromException<GossipEntry[]>(new ReplicaUnavailableException(_nodeId, $"gossip from node '{from}' dropped (fault injected)"));
+            throw new ReplicaUnavailableException(_nodeId, $"gossip from node '{from}' dropped (fault injected)");
+        }
+
+        if (faults.HeldFrom(from) is { IsCompleted: false } held)
+        {
+            // Held by a fault rule until it is released or the caller gives up (its exchange timeout).
+            await held.WaitAsync(cancellationToken);
         }
 
         liveness.Merge(entries);
-        return Task.FromResult(liveness.Digest());
+        return liveness.Digest();
     }
 }
 

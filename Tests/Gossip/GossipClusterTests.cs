@@ -75,4 +75,36 @@ public sealed class GossipClusterTests
 
         await SeenAsync(cluster, [silos[0], silos[1]], stopped.Name, NodeLiveness.Down);
     }
+
+    [Fact]
+    public async Task ExchangesWithAPeerThatNeverAnswersEndAtTheTimeoutOneAtATime()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(3);
+        await AllUpAsync(cluster);
+        var silos = cluster.Cluster.Silos.ToArray();
+        var (a, c) = (silos[0], silos[2]);
+        var agent = cluster.Service<GossipAgent>(a);
+
+        // c accepts a's exchanges and never answers them.
+        var hold = cluster.Service<GossipFaults>(c).Hold(a.Name);
+        var before = agent.ExchangesWith(c.Name);
+
+        // Several exchanges end unanswered: each is given up at the exchange timeout, long before Orleans'
+        // response timeout would end it, and a's view of c stays fresh through b and c's own calls.
+        var maxInFlight = 0;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                maxInFlight = Math.Max(maxInFlight, agent.ExchangesInFlight);
+                return agent.ExchangesWith(c.Name).Failed >= before.Failed + 3;
+            },
+            Bound,
+            $"{a.Name} gave up three exchanges with {c.Name}");
+        Assert.InRange(maxInFlight, 0, 2);
+        Assert.Equal(NodeLiveness.Up, cluster.Service<GossipLiveness>(a).StateOf(c.Name));
+
+        cluster.Service<GossipFaults>(c).Remove(hold);
+        var released = agent.ExchangesWith(c.Name).Completed;
+        await Eventually.HoldsAsync(() => agent.ExchangesWith(c.Name).Completed > released, Bound, $"{a.Name} exchanges with {c.Name} again");
+    }
 }
