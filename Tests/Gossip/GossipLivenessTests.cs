@@ -1,8 +1,13 @@
 // The liveness view coordinators consult, on a FakeTimeProvider: IsDown follows the table, every state change
 // bumps Version and raises Changed, and only entering or leaving Down logs at Information (once each). Also
-// the options validator.
+// the options: bound from "GrainKV:Gossip" by AddGrainKvGossip, and validated.
 
+using GrainKV.Grains;
 using GrainKV.Grains.Gossip;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -79,5 +84,33 @@ public sealed class GossipLivenessTests
         Assert.True(validator.Validate(null, new GossipOptions { Fanout = 0 }).Failed);
         Assert.True(validator.Validate(null, new GossipOptions { ExchangeTimeout = TimeSpan.FromSeconds(10) }).Failed);
         Assert.Equal(TimeSpan.FromSeconds(1), new GossipOptions().EffectiveExchangeTimeout);
+    }
+
+    [Fact]
+    public void AddGrainKvGossipBindsTheGossipSectionAndValidatesIt()
+    {
+        using var host = Host(period: "00:00:02", timeout: "00:00:07", fanout: "3");
+        var options = host.Services.GetRequiredService<IOptions<GossipOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(2), options.Period);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.SuspectTimeout);
+        Assert.Equal(3, options.Fanout);
+
+        using var invalid = Host(period: "00:00:01", timeout: "00:00:01", fanout: "0");
+        var failure = Assert.Throws<OptionsValidationException>(() => invalid.Services.GetRequiredService<IOptions<GossipOptions>>().Value);
+        Assert.Contains("Fanout", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("SuspectTimeout", failure.Message, StringComparison.Ordinal);
+    }
+
+    private static IHost Host(string period, string timeout, string fanout)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["GrainKV:Gossip:Period"] = period,
+            ["GrainKV:Gossip:SuspectTimeout"] = timeout,
+            ["GrainKV:Gossip:Fanout"] = fanout,
+        });
+        builder.UseOrleans(silo => silo.AddGrainKvGossip());
+        return builder.Build();
     }
 }
