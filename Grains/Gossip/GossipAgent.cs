@@ -6,19 +6,21 @@
 
 using System.Collections.Concurrent;
 using GrainKV.Grains.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 
 namespace GrainKV.Grains.Gossip;
 
 /// <summary>Drives this node's <see cref="GossipLiveness"/> and gossips with peers.</summary>
-public sealed class GossipAgent(
+public sealed partial class GossipAgent(
     GossipLiveness liveness,
     GossipFaults faults,
     IClusterMembershipService membership,
     IGrainFactory grains,
     IOptions<GossipOptions> options,
-    GrainKvClock clock) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
+    GrainKvClock clock,
+    ILogger<GossipAgent> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly GossipOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
@@ -114,9 +116,22 @@ public sealed class GossipAgent(
         }
     }
 
+    private void TimerRound()
+    {
+        try
+        {
+            Round();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Never let a timer callback throw (it would end the process); the next period tries again.
+            LogRoundFailed(ex);
+        }
+    }
+
     private Task Start(CancellationToken cancellationToken)
     {
-        _timer = clock.Time.CreateTimer(_ => Round(), null, _options.Period, _options.Period);
+        _timer = clock.Time.CreateTimer(_ => TimerRound(), null, _options.Period, _options.Period);
         return Task.CompletedTask;
     }
 
@@ -138,4 +153,7 @@ public sealed class GossipAgent(
         _timer?.Dispose();
         _stopping.Dispose();
     }
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Warning, Message = "A gossip round failed")]
+    private partial void LogRoundFailed(Exception exception);
 }

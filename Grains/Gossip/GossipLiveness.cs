@@ -39,7 +39,9 @@ public sealed partial class GossipLiveness
     /// <summary>Bumped on every state change of any node.</summary>
     public long Version => Interlocked.Read(ref _version);
 
-    /// <summary>Raised after a node's state changed (on the thread that changed it; keep handlers short).</summary>
+    /// <summary>Raised after a node's state changed, on the thread that changed it (the agent's timer or an incoming
+    /// exchange), outside the table's lock; keep handlers short. Handlers racing on two threads may see changes out
+    /// of order: compare <see cref="GossipStateChange.Version"/>, or re-read <see cref="IsDown"/>.</summary>
     public event Action<GossipStateChange>? Changed;
 
     /// <summary>True only if gossip sees <paramref name="nodeId"/> down (suspected by the quorum). Unknown nodes are not down.</summary>
@@ -123,7 +125,15 @@ public sealed partial class GossipLiveness
                 LogStateChanged(change.NodeId, change.Previous, change.Current);
             }
 
-            Changed?.Invoke(change);
+            try
+            {
+                Changed?.Invoke(change);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A subscriber's failure must not break gossip (this runs on the agent's timer or in an exchange).
+                LogSubscriberFailed(ex, change.NodeId);
+            }
         }
     }
 
@@ -132,6 +142,9 @@ public sealed partial class GossipLiveness
 
     [LoggerMessage(EventId = 501, Level = LogLevel.Information, Message = "Gossip: node {NodeId} is no longer down (now {State})")]
     private partial void LogUp(string nodeId, NodeLiveness state);
+
+    [LoggerMessage(EventId = 503, Level = LogLevel.Warning, Message = "Gossip: a Changed subscriber failed on a state change of node {NodeId}")]
+    private partial void LogSubscriberFailed(Exception exception, string nodeId);
 
     [LoggerMessage(EventId = 502, Level = LogLevel.Debug, Message = "Gossip: node {NodeId} {Previous} -> {Current}")]
     private partial void LogStateChanged(string nodeId, NodeLiveness previous, NodeLiveness current);

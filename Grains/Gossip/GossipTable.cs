@@ -169,7 +169,7 @@ public sealed class GossipTable
                 entry.Advance(remote.Heartbeat, now);
             }
 
-            foreach (var suspicion in remote.Suspicions)
+            foreach (var suspicion in remote.Suspicions ?? [])
             {
                 if (!string.IsNullOrEmpty(suspicion.Suspecter) && suspicion.Suspecter != remote.Node)
                 {

@@ -89,8 +89,9 @@ public sealed class GossipClusterTests
         var hold = cluster.Service<GossipFaults>(c).Hold(a.Name);
         var before = agent.ExchangesWith(c.Name);
 
-        // Several exchanges end unanswered: each is given up at the exchange timeout, long before Orleans'
-        // response timeout would end it, and a's view of c stays fresh through b and c's own calls.
+        // Several exchanges end unanswered: each is given up at the exchange timeout (three within the bound could
+        // not end by Orleans' 30 s response timeout with one at a time), and c is not down for a: it still hears
+        // c through c's own calls and through b.
         var maxInFlight = 0;
         await Eventually.HoldsAsync(
             () =>
@@ -101,7 +102,7 @@ public sealed class GossipClusterTests
             Bound,
             $"{a.Name} gave up three exchanges with {c.Name}");
         Assert.InRange(maxInFlight, 0, 2);
-        Assert.Equal(NodeLiveness.Up, cluster.Service<GossipLiveness>(a).StateOf(c.Name));
+        Assert.False(cluster.Service<GossipLiveness>(a).IsDown(c.Name));
 
         cluster.Service<GossipFaults>(c).Remove(hold);
         var released = agent.ExchangesWith(c.Name).Completed;
