@@ -26,8 +26,8 @@ public sealed partial class GossipAgent(
     private readonly ConcurrentDictionary<string, byte> _inFlight = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _roundLock = new();
-    private ITimer? _timer;
     private readonly ConcurrentDictionary<string, PeerCounts> _counts = new(StringComparer.Ordinal);
+    private ITimer? _timer;
 
     /// <summary>Peers with an exchange in flight now (at most one each).</summary>
     public int ExchangesInFlight => _inFlight.Count;
