@@ -54,6 +54,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HintDelivery>());
         services.AddSingleton<RingService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
+        builder.AddGrainKvGossip();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
         builder.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
 
