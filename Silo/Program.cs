@@ -26,6 +26,18 @@ if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+// While a node is down, Orleans' placement retries (Polly) log every attempt and every failed call, and Orleans
+// logs every message it could not address, each with a stack trace: about 70 KB per second on each surviving silo
+// under a light load (docs/OPERATIONS.md). The caller gets the error anyway, so these categories are quiet by
+// default; a Logging:LogLevel:<category> setting in any configuration source still wins.
+foreach (var (category, level) in new[] { ("Polly", LogLevel.Critical), ("Orleans.Messaging", LogLevel.Critical) })
+{
+    if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+    {
+        builder.Logging.AddFilter(category, level);
+    }
+}
 var section = builder.Configuration.GetSection(GrainKvNodeOptions.SectionName);
 var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
 var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();

@@ -105,6 +105,7 @@ public sealed class RedisMembershipTests(ITestOutputHelper output)
 
         var writableAfter = sinceKill.Elapsed;
         var logsBeforeRestart = SurvivorLogSizes(cluster);
+        var loggedCategories = LogCategories(cluster.OutputOf(1)[logsAtKill[0]..logsBeforeRestart[0]]);
         await stopObserving.CancelAsync();
         var deadAfter = await declaredDead;
 
@@ -143,6 +144,8 @@ public sealed class RedisMembershipTests(ITestOutputHelper output)
         var logged = logsBeforeRestart.Zip(logsAtKill, (after, before) => after - before).ToArray();
         output.WriteLine($"survivors' log output while n1 was dead ({writableAfter.TotalSeconds:0.0} s): "
             + string.Join(", ", logged.Select((chars, i) => $"n{i + 2} {chars} chars")));
+        output.WriteLine("n2's log lines in that time by category (the most frequent first):");
+        output.WriteLine(loggedCategories);
         output.WriteLine(DescribeAttempts(attempts));
         foreach (var line in missing.Take(20))
         {
@@ -155,6 +158,19 @@ public sealed class RedisMembershipTests(ITestOutputHelper output)
 
     private static int[] SurvivorLogSizes(SiloProcessCluster cluster) =>
         [.. Enumerable.Range(1, cluster.Count - 1).Select(n => cluster.OutputOf(n).Length)];
+
+    /// <summary>Counts the log lines of a silo's console output ("warn: Category[id]") per level and category.</summary>
+    private static string LogCategories(string log)
+    {
+        var counts = log.Split('\n')
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"^(trce|dbug|info|warn|fail|crit): ([^\[]+)\["))
+            .Where(m => m.Success)
+            .GroupBy(m => $"{m.Groups[1].Value} {m.Groups[2].Value}")
+            .OrderByDescending(g => g.Count())
+            .Take(8)
+            .Select(g => $"  {g.Count(),6} {g.Key}");
+        return string.Join("\n", counts);
+    }
 
     /// <summary>Measurement only: polls the cluster status until it shows n1 not live and returns when that was
     /// (null when stopped first).</summary>
