@@ -149,10 +149,8 @@ case "$cmd" in
     for node in "${nodes[@]}"; do node_index "$node" >/dev/null; done
     signal=TERM; [ "$cmd" = stop ] || signal=KILL
     for node in "${nodes[@]}"; do stop_node "$node" "$signal"; done
-    if [ "$cmd" = stop ] && [ $# -eq 0 ] && pid=$(running_pid redis); then
-      kill -TERM -- "-$pid" 2>/dev/null || true
-      rm -f "$DATA/redis.pid"
-      echo "redis-server stopped (pid $pid)"
+    if [ "$cmd" = stop ] && [ $# -eq 0 ] && running_pid redis >/dev/null; then
+      stop_node redis TERM
     fi
     ;;
   status)
