@@ -1,6 +1,7 @@
 // The GrainKV silo host: `dotnet run --project Silo` starts a single-node store on localhost with data
 // under ./data. Configuration comes from appsettings.json, environment variables (GrainKV__DataDirectory)
-// and the command line (--GrainKV:DataDirectory=...), later sources winning.
+// and the command line (--GrainKV:DataDirectory=...), later sources winning. GrainKV:Clustering chooses the
+// membership store: Localhost (development, the default) or Redis (GrainKV:RedisConnectionString; every silo equal).
 
 using System.Net;
 using GrainKV.Grains.Hosting;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using StackExchange.Redis;
 
 // Socket completions run inline on the socket engine's threads instead of being queued to the thread pool
 // first: Orleans hands every received message on to its own scheduler anyway, so that queue hop only adds a
@@ -24,13 +26,33 @@ if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
 }
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+// While a node is down, Orleans' placement retries (Polly) log every attempt and every failed call, and Orleans
+// logs every message it could not address, each with a stack trace: about 70 KB per second on each surviving silo
+// under a light load (docs/OPERATIONS.md). The caller gets the error anyway, so these categories are quiet by
+// default; a Logging:LogLevel:<category> setting in any configuration source still wins.
+foreach (var (category, level) in new[] { ("Polly", LogLevel.Critical), ("Orleans.Messaging", LogLevel.Critical) })
+{
+    if (builder.Configuration[$"Logging:LogLevel:{category}"] is null)
+    {
+        builder.Logging.AddFilter(category, level);
+    }
+}
 var section = builder.Configuration.GetSection(GrainKvNodeOptions.SectionName);
 var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
 var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
 string dataDirectory, nodeId;
+ConfigurationOptions? redis = null;
+IPAddress advertised = IPAddress.Loopback;
 try
 {
     hostOptions.Validate();
+    if (hostOptions.Clustering == ClusteringMode.Redis)
+    {
+        redis = ParseRedis(hostOptions.RedisConnectionString!);
+        advertised = hostOptions.ResolveAdvertisedAddress();
+    }
+
     dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
     nodeId = NodeIdentity.Resolve(dataDirectory, nodeOptions.NodeId, Environment.MachineName.ToLowerInvariant());
 }
@@ -48,6 +70,20 @@ builder.UseOrleans(silo =>
         case ClusteringMode.Localhost:
             var primary = hostOptions.PrimarySiloPort is { } port ? new IPEndPoint(IPAddress.Loopback, port) : null;
             silo.UseLocalhostClustering(hostOptions.SiloPort, hostOptions.GatewayPort, primary, hostOptions.ServiceId, hostOptions.ClusterId);
+            break;
+        case ClusteringMode.Redis:
+            silo.UseRedisClustering(o => o.ConfigurationOptions = redis!);
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = hostOptions.ClusterId;
+                o.ServiceId = hostOptions.ServiceId;
+            });
+            silo.Configure<EndpointOptions>(o =>
+            {
+                o.AdvertisedIPAddress = advertised;
+                o.SiloPort = hostOptions.SiloPort;
+                o.GatewayPort = hostOptions.GatewayPort;
+            });
             break;
     }
 
@@ -77,8 +113,34 @@ try
     await host.RunAsync();
     return 0;
 }
+catch (Exception ex) when (FindRedisError(ex) is { } redisError)
+{
+    Console.Error.WriteLine($"grainkv-silo: the Redis membership store at {hostOptions.RedisConnectionString} is unreachable: {redisError.Message}");
+    return 1;
+}
 catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException or GrainKV.Storage.StorageException)
 {
     Console.Error.WriteLine($"grainkv-silo: {ex.Message}");
     return 1;
 }
+
+static ConfigurationOptions ParseRedis(string connectionString)
+{
+    try
+    {
+        return ConfigurationOptions.Parse(connectionString);
+    }
+    catch (Exception ex) when (ex is ArgumentException or FormatException or NotSupportedException)
+    {
+        throw new ArgumentException($"GrainKV:RedisConnectionString '{connectionString}' is not a valid Redis connection string: {ex.Message}");
+    }
+}
+
+// A start-up failure against Redis surfaces wrapped (in a lifecycle or aggregate exception); find the Redis error inside.
+static Exception? FindRedisError(Exception? ex) => ex switch
+{
+    null => null,
+    RedisException or Orleans.Clustering.Redis.RedisClusteringException => ex,
+    AggregateException aggregate => aggregate.InnerExceptions.Select(FindRedisError).FirstOrDefault(e => e is not null),
+    _ => FindRedisError(ex.InnerException),
+};

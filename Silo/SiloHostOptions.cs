@@ -1,12 +1,19 @@
 // Host-level settings of a GrainKV silo process: network endpoints and cluster membership.
 
+using System.Net;
+
 namespace GrainKV.Silo;
 
 /// <summary>How a silo finds the rest of its cluster.</summary>
 public enum ClusteringMode
 {
-    /// <summary>Development clustering on one machine: the first silo is the primary; others point at it.</summary>
+    /// <summary>Development clustering on one machine: the first silo is the primary; others point at it. The
+    /// membership table lives in the primary's memory, so the primary is a single point of failure.</summary>
     Localhost,
+
+    /// <summary>Membership table in Redis (<see cref="SiloHostOptions.RedisConnectionString"/>): every silo is equal,
+    /// any of them can die and come back.</summary>
+    Redis,
 }
 
 /// <summary>Network and clustering options of the silo host, from the "GrainKV" configuration section.</summary>
@@ -30,8 +37,16 @@ public sealed class SiloHostOptions
     /// <summary>With <see cref="ClusteringMode.Localhost"/>: silo port of the primary silo to join (unset: this silo is the primary).</summary>
     public int? PrimarySiloPort { get; set; }
 
-    /// <summary>Listen on every interface instead of loopback only (containers); the advertised address stays loopback
-    /// with <see cref="ClusteringMode.Localhost"/>.</summary>
+    /// <summary>With <see cref="ClusteringMode.Redis"/>: the StackExchange.Redis connection string of the membership
+    /// store, e.g. "localhost:6379" or "redis.internal:6379,password=...".</summary>
+    public string? RedisConnectionString { get; set; }
+
+    /// <summary>With <see cref="ClusteringMode.Redis"/>: the address other silos and clients reach this silo at (an IP
+    /// address or a host name resolved at start-up); default 127.0.0.1, right for a cluster on one machine only.</summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>Listen on every interface instead of the advertised address only (containers); with
+    /// <see cref="ClusteringMode.Localhost"/> the advertised address stays loopback.</summary>
     public bool ListenOnAnyAddress { get; set; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
@@ -53,6 +68,57 @@ public sealed class SiloHostOptions
         {
             throw new ArgumentException("GrainKV:ClusterId and GrainKV:ServiceId must be set.");
         }
+
+        if (!Enum.IsDefined(Clustering))
+        {
+            throw new ArgumentException($"GrainKV:Clustering {Clustering} is not one of {string.Join(", ", Enum.GetNames<ClusteringMode>())}.");
+        }
+
+        if (Clustering == ClusteringMode.Redis)
+        {
+            if (string.IsNullOrWhiteSpace(RedisConnectionString))
+            {
+                throw new ArgumentException("GrainKV:Clustering=Redis needs GrainKV:RedisConnectionString (e.g. localhost:6379).");
+            }
+
+            if (PrimarySiloPort is not null)
+            {
+                throw new ArgumentException("GrainKV:PrimarySiloPort applies to Localhost clustering only; with Redis clustering every silo is equal.");
+            }
+        }
+        else if (!string.IsNullOrWhiteSpace(AdvertisedAddress))
+        {
+            throw new ArgumentException("GrainKV:AdvertisedAddress applies to Redis clustering only; Localhost clustering always advertises 127.0.0.1.");
+        }
+    }
+
+    /// <summary>The address this silo advertises with Redis clustering: <see cref="AdvertisedAddress"/> as an IP
+    /// address, else its first IPv4 (then any) address from DNS; loopback when unset.</summary>
+    public IPAddress ResolveAdvertisedAddress()
+    {
+        if (string.IsNullOrWhiteSpace(AdvertisedAddress))
+        {
+            return IPAddress.Loopback;
+        }
+
+        if (IPAddress.TryParse(AdvertisedAddress, out var address))
+        {
+            return address;
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(AdvertisedAddress);
+        }
+        catch (System.Net.Sockets.SocketException ex)
+        {
+            throw new ArgumentException($"GrainKV:AdvertisedAddress '{AdvertisedAddress}' did not resolve: {ex.Message}");
+        }
+
+        return addresses.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? addresses.FirstOrDefault()
+            ?? throw new ArgumentException($"GrainKV:AdvertisedAddress '{AdvertisedAddress}' resolved to no address.");
     }
 
     private static void CheckPort(int port, string name)

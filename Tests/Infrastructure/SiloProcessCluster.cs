@@ -1,6 +1,7 @@
-// A cluster of real silo processes on one machine with development (Localhost) clustering: node 0 ("n1")
-// is the primary that the others join. Each node keeps its data directory and its silo and gateway ports
-// across SIGKILLs and restarts; every process started here is killed when the cluster is disposed.
+// A cluster of real silo processes on one machine, with development (Localhost) clustering, where node 0 ("n1")
+// is the primary that the others join, or with Redis membership, where every node is equal. Each node keeps its
+// data directory and its silo and gateway ports across SIGKILLs and restarts; every process started here is
+// killed when the cluster is disposed.
 
 namespace GrainKV.Tests.Infrastructure;
 
@@ -12,10 +13,12 @@ public sealed class SiloProcessCluster : IAsyncDisposable
     private readonly int[] _gatewayPorts;
     private readonly SiloProcess?[] _running;
     private readonly List<(int Node, SiloProcess Silo)> _started = [];
+    private readonly bool _hasPrimary;
 
-    private SiloProcessCluster(int nodes, IReadOnlyList<string> nodeArguments)
+    private SiloProcessCluster(int nodes, IReadOnlyList<string> nodeArguments, bool hasPrimary)
     {
         _nodeArguments = nodeArguments;
+        _hasPrimary = hasPrimary;
         var ports = LocalPorts.PickFree(2 * nodes);
         _siloPorts = ports[..nodes];
         _gatewayPorts = ports[nodes..];
@@ -33,11 +36,31 @@ public sealed class SiloProcessCluster : IAsyncDisposable
     /// and returns once every one has printed its ready line.</summary>
     public static async Task<SiloProcessCluster> StartAsync(int nodes, IReadOnlyList<string> nodeArguments)
     {
-        var cluster = new SiloProcessCluster(nodes, nodeArguments);
+        var cluster = new SiloProcessCluster(nodes, nodeArguments, hasPrimary: true);
         try
         {
             await cluster.StartNodeAsync(0);
             await Task.WhenAll(Enumerable.Range(1, nodes - 1).Select(cluster.StartNodeAsync));
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts <paramref name="nodes"/> equal silos with Redis membership at <paramref name="redisConnectionString"/>
+    /// (and <paramref name="nodeArguments"/>), all at once; returns once every one has printed its ready line.</summary>
+    public static async Task<SiloProcessCluster> StartWithRedisAsync(int nodes, IReadOnlyList<string> nodeArguments, string redisConnectionString)
+    {
+        var cluster = new SiloProcessCluster(
+            nodes,
+            ["--GrainKV:Clustering=Redis", $"--GrainKV:RedisConnectionString={redisConnectionString}", .. nodeArguments],
+            hasPrimary: false);
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, nodes).Select(cluster.StartNodeAsync));
             return cluster;
         }
         catch
@@ -81,7 +104,7 @@ public sealed class SiloProcessCluster : IAsyncDisposable
 
         var dataDirectory = Path.Combine(_root.Path, NodeId(node));
         Directory.CreateDirectory(dataDirectory);
-        IReadOnlyList<string> arguments = node == 0 ? _nodeArguments : [.. _nodeArguments, $"--GrainKV:PrimarySiloPort={_siloPorts[0]}"];
+        IReadOnlyList<string> arguments = node == 0 || !_hasPrimary ? _nodeArguments : [.. _nodeArguments, $"--GrainKV:PrimarySiloPort={_siloPorts[0]}"];
         var silo = await SiloProcess.StartAsync(dataDirectory, NodeId(node), _gatewayPorts[node], _siloPorts[node], arguments);
         lock (_started)
         {
@@ -99,7 +122,7 @@ public sealed class SiloProcessCluster : IAsyncDisposable
             started = [.. _started.Select(s => s.Silo)];
         }
 
-        // Followers first, the primary last; every process is killed even if another kill fails.
+        // Followers first, the primary (if any) last; every process is killed even if another kill fails.
         var errors = new List<Exception>();
         foreach (var silo in Enumerable.Reverse(started))
         {
