@@ -28,6 +28,8 @@ public sealed class CliArguments
           --r ONE|QUORUM|ALL|K   answers a read waits for
           --w ONE|QUORUM|ALL|K   acknowledgements a write waits for
           --context TOKEN        for put/delete: the context printed by get; the write replaces what that get saw
+          --mode sloppy|strict   sloppy: nodes past the top N stand in for down replicas (available);
+                                 strict: only the top N count, fail at once otherwise (consistent)
 
         options:
           --gateway HOST:PORT    a gateway of the cluster (repeatable; default $GRAINKV_GATEWAY or localhost:30000)
@@ -54,6 +56,8 @@ public sealed class CliArguments
     public Acks? WriteQuorum { get; private set; }
 
     public CausalContext? Context { get; private set; }
+
+    public CapMode? Mode { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -102,6 +106,14 @@ public sealed class CliArguments
                     break;
                 case "--context":
                     result.Context = ParseContext(Value(args, ref i));
+                    break;
+                case "--mode":
+                    result.Mode = Value(args, ref i).ToLowerInvariant() switch
+                    {
+                        "sloppy" => CapMode.Sloppy,
+                        "strict" => CapMode.Strict,
+                        var other => throw new UsageException($"--mode takes 'sloppy' or 'strict', not '{other}'."),
+                    };
                     break;
                 case "--":
                     result.Positional.AddRange(args.Skip(i + 1));

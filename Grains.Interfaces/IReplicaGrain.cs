@@ -23,4 +23,14 @@ public interface IReplicaGrain : IGrainWithStringKey
     /// <summary>Merges <paramref name="versions"/> into the stored versions of <paramref name="key"/>.</summary>
     [Alias("Apply")]
     Task Apply(byte[] key, StoredVersion[] versions, CancellationToken cancellationToken = default);
+
+    /// <summary>Sloppy quorum: keeps <paramref name="versions"/> of <paramref name="key"/> on this node as a durable hint
+    /// for <paramref name="owner"/> (a replica of the range that is down), to be delivered when it is back. Fails
+    /// (<see cref="ReplicaUnavailableException"/>) if the hint could not be kept.</summary>
+    [Alias("StoreHint")]
+    Task StoreHint(string owner, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken = default);
+
+    /// <summary>Sloppy reads: the versions of <paramref name="key"/> this node keeps as hints for any of <paramref name="owners"/>.</summary>
+    [Alias("ReadHints")]
+    Task<StoredVersion[]> ReadHints(string[] owners, byte[] key, CancellationToken cancellationToken = default);
 }

@@ -1,7 +1,19 @@
-// Per-request consistency: how many replicas hold the key (N) and how many must answer (R or W).
-// Unset fields take the cluster's defaults.
+// Per-request consistency: how many replicas hold the key (N), how many must answer (R or W), and what
+// may stand in for a replica that is down (the CAP mode). Unset fields take the cluster's defaults.
 
 namespace GrainKV.Replication;
+
+/// <summary>What a request does when replicas of its key are down or cut off.</summary>
+public enum CapMode
+{
+    /// <summary>Available (Dynamo's sloppy quorum): healthy nodes past the key's top N take a down replica's
+    /// copy as a hint and count toward W; reads may use them. Reconciled when the replica is back.</summary>
+    Sloppy = 1,
+
+    /// <summary>Consistent: only the key's top N replicas count; with fewer than W (or R) of them reachable the
+    /// request fails at once with <c>NotEnoughReplicasException</c>.</summary>
+    Strict = 2,
+}
 
 /// <summary>Consistency of one read.</summary>
 [GenerateSerializer]
@@ -18,6 +30,10 @@ public sealed record ReadOptions
     /// <summary>Answers required (R); the cluster default when null.</summary>
     [Id(1)]
     public Acks? ReadQuorum { get; init; }
+
+    /// <summary>Sloppy or strict; the cluster default when null.</summary>
+    [Id(2)]
+    public CapMode? Mode { get; init; }
 }
 
 /// <summary>Consistency of one write or delete.</summary>
@@ -35,4 +51,8 @@ public sealed record WriteOptions
     /// <summary>Acknowledgements required (W); the cluster default when null.</summary>
     [Id(1)]
     public Acks? WriteQuorum { get; init; }
+
+    /// <summary>Sloppy or strict; the cluster default when null.</summary>
+    [Id(2)]
+    public CapMode? Mode { get; init; }
 }

@@ -64,9 +64,19 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         var everyReplica = required >= nodes.Count || (_options.ReadRepairChance > 0 && Random.Shared.NextDouble() < _options.ReadRepairChance);
         var plan = new QuorumPlan(required, everyReplica ? nodes.Count : required, _options.SpeculativeReadDelay);
         var range = Range;
+        var started = _time.GetTimestamp();
         var calls = new List<Task<ReplicaAnswer<StoredVersion[]>>>(nodes.Count);
-        var answers = await QuorumWait.WaitAsync(
-            view, nodes, node => _replicas.Read(node, range, key), plan, _options.RequestTimeout, _time, cancellationToken, calls);
+        List<ReplicaAnswer<StoredVersion[]>> answers;
+        try
+        {
+            answers = await QuorumWait.WaitAsync(
+                view, nodes, node => _replicas.Read(node, range, key), plan, _options.RequestTimeout, _time, cancellationToken, calls);
+        }
+        catch (NotEnoughReplicasException) when ((options.Mode ?? _options.Mode) == CapMode.Sloppy && view.Standbys(range, replicas).Any(view.IsLive))
+        {
+            answers = await ReadFromStandbysAsync(view, key, replicas, required, nodes, calls, started, cancellationToken);
+        }
+
         var merged = VersionSet.Merge(answers.SelectMany(a => a.Value));
         if (calls.Count > answers.Count || answers.Exists(a => !VersionSet.SameSet(a.Value, merged)))
         {
@@ -75,6 +85,23 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
 
         var context = merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged));
         return new ReadResult(merged.Where(v => !v.IsTombstone).Select(v => v.Value!).ToArray(), context);
+    }
+
+    /// <summary>Sloppy reads: too few of the key's replicas answered, so the standbys that may hold hinted copies for
+    /// the silent ones are asked for them, and their answers count toward R.</summary>
+    private async Task<List<ReplicaAnswer<StoredVersion[]>>> ReadFromStandbysAsync(
+        RingView view, byte[] key, int replicas, int required, IReadOnlyList<string> nodes,
+        List<Task<ReplicaAnswer<StoredVersion[]>>> calls, long started, CancellationToken cancellationToken)
+    {
+        var answers = calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToList();
+        var silent = nodes.Where(n => !answers.Exists(a => a.NodeId == n)).ToArray();
+        var range = Range;
+        var standbys = view.Standbys(range, replicas);
+        var more = await QuorumWait.WaitAsync(
+            view, standbys, node => _replicas.ReadHints(node, silent, range, key),
+            new QuorumPlan(required - answers.Count, Math.Min(standbys.Count, required - answers.Count)), Remaining(started), _time, cancellationToken, []);
+        answers.AddRange(more);
+        return answers;
     }
 
     public Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
@@ -93,10 +120,16 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         var started = _time.GetTimestamp();
         var view = _ring.Current;
         var (replicas, required) = Resolve(options.Replicas, options.WriteQuorum, _options.WriteQuorum);
+        var mode = options.Mode ?? _options.Mode;
         var nodes = view.PreferenceList(Range, replicas);
         if (nodes.Count < required)
         {
             throw new NotEnoughReplicasException(required, 0, $"Only {nodes.Count} node(s) are on the ring.");
+        }
+
+        if (mode == CapMode.Strict && nodes.Count(view.IsLive) is var reachable && reachable < required)
+        {
+            throw new NotEnoughReplicasException(required, reachable, $"strict mode: {reachable} of the key's {nodes.Count} replicas are reachable.");
         }
 
         var (coordinator, set, failures) = await CreateVersionAsync(view, nodes, key, value, context, started, cancellationToken);
@@ -105,35 +138,99 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
             throw new NotEnoughReplicasException(required, 0, failures);
         }
 
-        // The creator's whole set goes to the others; a replica known to be down gets it as a hint at once.
-        var range = Range;
-        var others = new List<string>(nodes.Count);
-        foreach (var node in nodes)
-        {
-            if (node == coordinator)
-            {
-                continue;
-            }
-
-            if (view.IsLive(node))
-            {
-                others.Add(node);
-            }
-            else
-            {
-                await _hints.AddAsync(node, range, key, set);
-            }
-        }
-
+        var copies = new WriteCopies(this, view, key, set, nodes.Where(n => n != coordinator), mode == CapMode.Sloppy ? view.Standbys(Range, replicas) : []);
+        await copies.StartAsync();
         try
         {
             await QuorumWait.WaitAsync(
-                view, others, node => _copies.SendAsync(node, range, key, set),
-                new QuorumPlan(required - 1, others.Count), Remaining(started), _time, cancellationToken, []);
+                view, copies.Candidates, copies.SendAsync, new QuorumPlan(required - 1, copies.Initial), Remaining(started), _time, cancellationToken, []);
         }
         catch (NotEnoughReplicasException ex)
         {
             throw new NotEnoughReplicasException(required, ex.Answered + 1, ex.Message);
+        }
+    }
+
+    /// <summary>The copies of one write: the creator's set goes to every other replica of the key's top N; in sloppy
+    /// mode a healthy standby (a node past the top N) takes the copy of each replica that is down or fails, as a hint,
+    /// and counts toward W. A copy no standby takes is kept as a hint on this node (ReplicaCopies).</summary>
+    private sealed class WriteCopies
+    {
+        private readonly KeyRangeGrain _grain;
+        private readonly byte[] _key;
+        private readonly StoredVersion[] _set;
+        private readonly HashSet<string> _standbys;
+        private readonly List<string> _down = [];
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _owed = new();
+
+        public WriteCopies(KeyRangeGrain grain, RingView view, byte[] key, StoredVersion[] set, IEnumerable<string> others, IReadOnlyList<string> standbys)
+        {
+            _grain = grain;
+            _key = key;
+            _set = set;
+            var live = new List<string>();
+            foreach (var node in others)
+            {
+                (view.IsLive(node) ? live : _down).Add(node);
+            }
+
+            var liveStandbys = standbys.Where(view.IsLive).ToList();
+            _standbys = new HashSet<string>(liveStandbys, StringComparer.Ordinal);
+            Candidates = [.. live, .. liveStandbys];
+            Initial = live.Count + Math.Min(_down.Count, liveStandbys.Count);
+        }
+
+        /// <summary>Replicas first, then standbys (asked as replicas are found down or fail).</summary>
+        public List<string> Candidates { get; }
+
+        public int Initial { get; }
+
+        /// <summary>Replicas known to be down: a standby takes each one's copy; those left over get a hint here.</summary>
+        public async Task StartAsync()
+        {
+            var covered = Math.Min(_down.Count, _standbys.Count);
+            foreach (var owner in _down.Take(covered))
+            {
+                _owed.Enqueue(owner);
+            }
+
+            foreach (var owner in _down.Skip(covered))
+            {
+                await _grain._hints.AddAsync(owner, _grain.Range, _key, _set);
+            }
+        }
+
+        public Task<bool> SendAsync(string node) => _standbys.Contains(node) ? StandInAsync(node) : CopyAsync(node);
+
+        private async Task<bool> CopyAsync(string node)
+        {
+            try
+            {
+                return await _grain._copies.SendAsync(node, _grain.Range, _key, _set);
+            }
+            catch (Exception) when (_standbys.Count > 0)
+            {
+                _owed.Enqueue(node);
+                throw;
+            }
+        }
+
+        private async Task<bool> StandInAsync(string standby)
+        {
+            if (!_owed.TryDequeue(out var owner))
+            {
+                throw new ReplicaUnavailableException(standby, "no replica needed a stand-in");
+            }
+
+            try
+            {
+                return await _grain._copies.HandOffAsync(standby, owner, _grain.Range, _key, _set);
+            }
+            catch (Exception)
+            {
+                _owed.Enqueue(owner);
+                throw;
+            }
         }
     }
 

@@ -4,13 +4,14 @@
 
 using System.Collections.Concurrent;
 using GrainKV.Grains.Faults;
+using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Replicas;
 using GrainKV.Replication;
 
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Sends replica operations to the right node.</summary>
-public sealed class ReplicaRouter(LocalReplicas local, IGrainFactory grains, ReplicaFaults faults)
+public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, IGrainFactory grains, ReplicaFaults faults)
 {
     private readonly ConcurrentDictionary<(string Node, int Range), IReplicaGrain> _references = new();
 
@@ -36,6 +37,34 @@ public sealed class ReplicaRouter(LocalReplicas local, IGrainFactory grains, Rep
                 : Remote(node, range).Apply(key, versions, CancellationToken.None));
             return true;
         });
+
+    /// <summary>Sloppy quorum: asks <paramref name="node"/> to keep the versions as a hint for <paramref name="owner"/>.</summary>
+    public Task<bool> StoreHint(string node, string owner, int range, byte[] key, StoredVersion[] versions) =>
+        faults.Apply(node, ReplicaOperation.Apply, async () =>
+        {
+            await (node == local.NodeId
+                ? hints.KeepAsync(owner, range, key, versions)
+                : Remote(node, range).StoreHint(owner, key, versions, CancellationToken.None));
+            return true;
+        });
+
+    /// <summary>Sloppy reads: the versions <paramref name="node"/> keeps as hints for <paramref name="owners"/>.</summary>
+    public Task<StoredVersion[]> ReadHints(string node, string[] owners, int range, byte[] key) =>
+        faults.Apply(node, ReplicaOperation.Read, () => node == local.NodeId
+            ? ReadLocalHints(owners, range, key)
+            : Remote(node, range).ReadHints(owners, key, CancellationToken.None));
+
+    private Task<StoredVersion[]> ReadLocalHints(string[] owners, int range, byte[] key)
+    {
+        try
+        {
+            return Task.FromResult(hints.Read(owners, range, key));
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<StoredVersion[]>(ex);
+        }
+    }
 
     private IReplicaGrain Remote(string node, int range) =>
         _references.GetOrAdd((node, range), static (k, g) => g.GetGrain<IReplicaGrain>(ReplicaKey.Format(k.Node, k.Range)), grains);

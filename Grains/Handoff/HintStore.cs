@@ -47,7 +47,35 @@ public sealed partial class HintStore
 
     /// <summary>Keeps <paramref name="versions"/> of <paramref name="key"/> for <paramref name="node"/>. Never throws:
     /// a hint that cannot be kept is counted as dropped and logged.</summary>
-    public async Task AddAsync(string node, int range, byte[] key, StoredVersion[] versions)
+    public async Task AddAsync(string node, int range, byte[] key, StoredVersion[] versions) => await TryAddAsync(node, range, key, versions);
+
+    /// <summary>Keeps a hint that stands in for a replica's copy (sloppy quorum); throws
+    /// <see cref="ReplicaUnavailableException"/> if it could not be kept, so it is not counted as an acknowledgement.</summary>
+    public async Task KeepAsync(string node, int range, byte[] key, StoredVersion[] versions)
+    {
+        if (!await TryAddAsync(node, range, key, versions))
+        {
+            throw new ReplicaUnavailableException(node, $"this node could not keep a hint for node '{node}'");
+        }
+    }
+
+    /// <summary>The versions of <paramref name="key"/> kept here as hints for any of <paramref name="owners"/>, merged.</summary>
+    public StoredVersion[] Read(string[] owners, int range, byte[] key)
+    {
+        var engine = _store.Engine;
+        var found = new List<StoredVersion>();
+        foreach (var owner in owners)
+        {
+            if (engine.TryGet(Encode(owner, range, key), out var bytes))
+            {
+                found.AddRange(SiblingCodec.Decode(bytes));
+            }
+        }
+
+        return found.Count == 0 ? [] : VersionSet.Merge(found);
+    }
+
+    private async Task<bool> TryAddAsync(string node, int range, byte[] key, StoredVersion[] versions)
     {
         try
         {
@@ -60,7 +88,7 @@ public sealed partial class HintStore
                 {
                     _metrics.HintsDropped.Add(1);
                     LogFull(node, range, _options.MaxHints);
-                    return;
+                    return false;
                 }
 
                 var merged = existing is null ? VersionSet.Merge(versions) : VersionSet.Merge([.. existing, .. versions]);
@@ -71,12 +99,14 @@ public sealed partial class HintStore
                 }
 
                 _metrics.HintsStored.Add(1);
+                return true;
             }
         }
         catch (Exception ex)
         {
             _metrics.HintsDropped.Add(1);
             LogNotStored(ex, node, range);
+            return false;
         }
     }
 

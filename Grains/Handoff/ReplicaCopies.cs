@@ -1,8 +1,9 @@
 // Copies of a key's version set to other replicas, sent by coordinators (the copies of a write, read
-// repair) and bounded per destination: at most MaxCopiesInFlightPerNode copies to one node are in flight at
-// once from this node, so a slow or dead replica cannot pile up unbounded background work. A copy that
-// fails, times out or finds the destination at its limit is not lost: it is kept as a durable hint
-// (HintStore) and counted in a metric; HintDelivery sends it once the node answers again.
+// repair, sloppy-quorum hand-offs) and bounded per destination: at most MaxCopiesInFlightPerNode copies to
+// one node are in flight at once from this node, so a slow or dead replica cannot pile up unbounded
+// background work. A copy that fails, times out or finds the destination at its limit is not lost: it is
+// kept as a durable hint for its replica (HintStore) and counted in a metric; HintDelivery sends it once
+// the replica answers again.
 
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
@@ -26,29 +27,38 @@ public sealed class ReplicaCopies(ReplicaRouter router, HintStore hints, IOption
     /// <summary>Sends <paramref name="versions"/> of <paramref name="key"/> to <paramref name="node"/>'s replica. The task
     /// completes when the replica acknowledged (true) or the copy was kept as a hint instead (it then faults, so a
     /// quorum counts it as missing). It never stays pending past the request timeout.</summary>
-    public Task<bool> SendAsync(string node, int range, byte[] key, StoredVersion[] versions)
+    public Task<bool> SendAsync(string node, int range, byte[] key, StoredVersion[] versions) =>
+        SendBoundedAsync(node, node, range, key, versions, () => router.Apply(node, range, key, versions));
+
+    /// <summary>Sloppy quorum: hands <paramref name="owner"/>'s copy to <paramref name="fallback"/>, a healthy node past the
+    /// key's top N, which keeps it as a hint for the owner. Completes true once the fallback kept it; otherwise the copy
+    /// is kept as a hint on this node and the task faults.</summary>
+    public Task<bool> HandOffAsync(string fallback, string owner, int range, byte[] key, StoredVersion[] versions) =>
+        SendBoundedAsync(fallback, owner, range, key, versions, () => router.StoreHint(fallback, owner, range, key, versions));
+
+    private Task<bool> SendBoundedAsync(string destination, string owner, int range, byte[] key, StoredVersion[] versions, Func<Task<bool>> send)
     {
-        var count = _inFlight.GetOrAdd(node, static _ => new StrongBox<int>());
+        var count = _inFlight.GetOrAdd(destination, static _ => new StrongBox<int>());
         if (Interlocked.Increment(ref count.Value) > _limit)
         {
             Interlocked.Decrement(ref count.Value);
             metrics.CopiesDeferred.Add(1);
-            return HintInsteadAsync(node, range, key, versions, new ReplicaUnavailableException(node, $"node '{node}' has {_limit} copies in flight; the copy is kept as a hint"));
+            return HintInsteadAsync(owner, range, key, versions, new ReplicaUnavailableException(destination, $"node '{destination}' has {_limit} copies in flight; the copy is kept as a hint"));
         }
 
-        return SendCountedAsync(count, node, range, key, versions);
+        return SendCountedAsync(count, owner, range, key, versions, send);
     }
 
-    private async Task<bool> SendCountedAsync(StrongBox<int> count, string node, int range, byte[] key, StoredVersion[] versions)
+    private async Task<bool> SendCountedAsync(StrongBox<int> count, string owner, int range, byte[] key, StoredVersion[] versions, Func<Task<bool>> send)
     {
         try
         {
-            return await router.Apply(node, range, key, versions).WaitAsync(_timeout, clock.Time);
+            return await send().WaitAsync(_timeout, clock.Time);
         }
         catch (Exception ex)
         {
             metrics.CopiesFailed.Add(1);
-            return await HintInsteadAsync(node, range, key, versions, ex);
+            return await HintInsteadAsync(owner, range, key, versions, ex);
         }
         finally
         {
@@ -56,9 +66,9 @@ public sealed class ReplicaCopies(ReplicaRouter router, HintStore hints, IOption
         }
     }
 
-    private async Task<bool> HintInsteadAsync(string node, int range, byte[] key, StoredVersion[] versions, Exception reason)
+    private async Task<bool> HintInsteadAsync(string owner, int range, byte[] key, StoredVersion[] versions, Exception reason)
     {
-        await hints.AddAsync(node, range, key, versions);
-        throw reason is TimeoutException ? new ReplicaUnavailableException(node, $"node '{node}' did not answer in time") : reason;
+        await hints.AddAsync(owner, range, key, versions);
+        throw reason is TimeoutException ? new ReplicaUnavailableException(owner, $"node '{owner}' did not answer in time") : reason;
     }
 }

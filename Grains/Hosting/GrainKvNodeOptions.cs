@@ -1,6 +1,7 @@
 // Configuration of one GrainKV node (one silo): identity, data directory, limits and durability.
 
 using GrainKV.Partitioning;
+using GrainKV.Replication;
 using GrainKV.Storage;
 using Microsoft.Extensions.Options;
 
@@ -42,6 +43,11 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>Default number of replica answers a read waits for (R).</summary>
     public int ReadQuorum { get; set; } = 2;
+
+    /// <summary>Cluster default of what requests do when replicas are down: <see cref="CapMode.Sloppy"/> (available:
+    /// nodes past the top N take hinted copies and count toward W) or <see cref="CapMode.Strict"/> (consistent:
+    /// only the top N count; fail at once otherwise). Requests may override it.</summary>
+    public CapMode Mode { get; set; } = CapMode.Sloppy;
 
     /// <summary>How long a coordinator waits for its quorum before failing the request.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -139,6 +145,11 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
         if (options.MaxCopiesInFlightPerNode < 1 || options.MaxHints < 0)
         {
             failures.Add($"GrainKV:MaxCopiesInFlightPerNode ({options.MaxCopiesInFlightPerNode}) must be at least 1 and GrainKV:MaxHints ({options.MaxHints}) not negative.");
+        }
+
+        if (!Enum.IsDefined(options.Mode))
+        {
+            failures.Add($"GrainKV:Mode '{options.Mode}' must be Sloppy or Strict.");
         }
 
         if (options.HintDeliveryInterval <= TimeSpan.Zero)

@@ -2,6 +2,7 @@
 // MembershipTracker, and rebuilds the RingView when ring membership or liveness changes. A periodic check
 // (on the GrainKV clock) removes nodes that stayed dead past the permanent-failure timeout.
 
+using GrainKV.Grains.Gossip;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Ring;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,7 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
     private readonly TimeProvider _time;
     private readonly ILogger<RingService> _logger;
     private readonly MembershipTracker _tracker;
+    private readonly GossipLiveness _gossip;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private ITimer? _expiryTimer;
@@ -36,9 +38,11 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         IServiceProvider services,
         IOptions<GrainKvNodeOptions> options,
         GrainKvClock clock,
+        GossipLiveness gossip,
         ILogger<RingService> logger)
     {
         _membership = membership;
+        _gossip = gossip;
         _services = services;
         _options = options.Value;
         _ringOptions = new RingOptions { RangeCount = _options.RangeCount, TokensPerNode = _options.VirtualNodes, ReplicationFactor = _options.ReplicationFactor };
@@ -46,6 +50,16 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         _logger = logger;
         _tracker = new MembershipTracker(_options.PermanentFailureTimeout);
         _current = new RingView(new Dictionary<string, NodeView>(), _ringOptions, _options.ReplicationFactor);
+
+        // Gossip notices a silent node in seconds, Orleans membership in tens of seconds: a node is live only
+        // while membership has it active and gossip does not hold it down.
+        gossip.Changed += change =>
+        {
+            if (change.Current == NodeLiveness.Down || change.Previous == NodeLiveness.Down)
+            {
+                Rebuild(force: true);
+            }
+        };
     }
 
     /// <summary>The ring as of the latest membership change.</summary>
@@ -103,12 +117,27 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
             .Where(m => !string.IsNullOrEmpty(m.Name))
             .Select(m => new MemberObservation(m.Name, m.SiloAddress, m.Status, DatacenterOf(metadata, m.SiloAddress)))
             .ToList();
+        bool observed;
+        lock (_lock)
+        {
+            observed = _tracker.Observe(members, _time.GetUtcNow());
+        }
+
+        Rebuild(observed);
+    }
+
+    /// <summary>Builds a new view from ring membership and gossip liveness (when <paramref name="force"/>, or when gossip
+    /// changed a node's liveness since the last view).</summary>
+    private void Rebuild(bool force)
+    {
         RingView? changed = null;
         lock (_lock)
         {
-            if (_tracker.Observe(members, _time.GetUtcNow()))
+            var nodes = _tracker.Ring.ToDictionary(
+                kv => kv.Key, kv => kv.Value with { IsLive = kv.Value.IsLive && !_gossip.IsDown(kv.Key) }, StringComparer.Ordinal);
+            if (force || nodes.Any(kv => _current.IsLive(kv.Key) != kv.Value.IsLive) || nodes.Count != _current.Nodes.Count)
             {
-                changed = new RingView(_tracker.Ring, _ringOptions, _options.ReplicationFactor);
+                changed = new RingView(nodes, _ringOptions, _options.ReplicationFactor);
                 _current = changed;
             }
         }

@@ -10,6 +10,7 @@ public sealed class RingView
 {
     private readonly HashRing? _ring;
     private readonly string[]?[] _defaultLists;
+    private readonly string[]?[] _defaultStandbys;
 
     public RingView(IReadOnlyDictionary<string, NodeView> nodes, RingOptions options, int defaultReplicas)
     {
@@ -17,6 +18,7 @@ public sealed class RingView
         DefaultReplicas = defaultReplicas;
         _ring = nodes.Count == 0 ? null : new HashRing(nodes.Values.Select(n => new RingNode(n.NodeId, n.Datacenter)), options);
         _defaultLists = new string[]?[_ring?.KeySpace.RangeCount ?? 0];
+        _defaultStandbys = new string[]?[_ring?.KeySpace.RangeCount ?? 0];
     }
 
     /// <summary>Nodes on the ring, by node id.</summary>
@@ -40,6 +42,19 @@ public sealed class RingView
 
         // The list at the cluster's N is asked for by every request: computed once per range and view.
         return _defaultLists[range] ??= _ring.PreferenceList(range, replicas).Select(n => n.NodeId).ToArray();
+    }
+
+    /// <summary>The nodes met clockwise after the range's first <paramref name="replicas"/> (at most as many again): in
+    /// sloppy mode they stand in, in this order, for replicas that are down.</summary>
+    public IReadOnlyList<string> Standbys(int range, int replicas)
+    {
+        if (_ring is null)
+        {
+            return [];
+        }
+
+        string[] Compute() => _ring.PreferenceList(range, 2 * replicas).Skip(replicas).Select(n => n.NodeId).ToArray();
+        return replicas != DefaultReplicas ? Compute() : _defaultStandbys[range] ??= Compute();
     }
 
     /// <summary>True if the node is on the ring and answering.</summary>

@@ -2,6 +2,7 @@
 // (ReplicaPlacement) and hands each call to the node's LocalReplicas, which does the per-key
 // read-merge-write against the node's engine.
 
+using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Placement;
 using GrainKV.Replication;
@@ -15,13 +16,15 @@ namespace GrainKV.Grains.Replicas;
 public sealed class ReplicaGrain : Grain, IReplicaGrain
 {
     private readonly LocalReplicas _replicas;
+    private readonly HintStore _hints;
     private readonly NodeIdentity _node;
     private readonly string _nodeId;
     private readonly int _range;
 
-    public ReplicaGrain(LocalReplicas replicas, NodeIdentity node, IGrainContext context)
+    public ReplicaGrain(LocalReplicas replicas, HintStore hints, NodeIdentity node, IGrainContext context)
     {
         _replicas = replicas;
+        _hints = hints;
         _node = node;
         (_nodeId, _range) = ReplicaKey.Parse(context.GrainId.Key.ToString()!);
     }
@@ -39,4 +42,10 @@ public sealed class ReplicaGrain : Grain, IReplicaGrain
 
     public Task Apply(byte[] key, StoredVersion[] versions, CancellationToken cancellationToken) =>
         _replicas.ApplyAsync(_range, key, versions).AsTask();
+
+    public Task StoreHint(string owner, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken) =>
+        _hints.KeepAsync(owner, _range, key, versions);
+
+    public Task<StoredVersion[]> ReadHints(string[] owners, byte[] key, CancellationToken cancellationToken) =>
+        Task.FromResult(_hints.Read(owners, _range, key));
 }
