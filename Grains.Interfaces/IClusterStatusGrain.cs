@@ -13,7 +13,20 @@ public sealed record NodeStatus(
     [property: Id(2)] bool IsLive,
     [property: Id(3)] string Address,
     [property: Id(4)] int PrimaryRanges,
-    [property: Id(5)] int ReplicaRanges);
+    [property: Id(5)] int ReplicaRanges)
+{
+    /// <summary>Gossip's view of the node: up, suspect, down or unknown.</summary>
+    [Id(6)]
+    public string Gossip { get; init; } = "unknown";
+
+    /// <summary>Time since the node's heartbeat last advanced, as seen by the answering node (null: never heard).</summary>
+    [Id(7)]
+    public TimeSpan? HeartbeatAge { get; init; }
+
+    /// <summary>The nodes that suspect this node now.</summary>
+    [Id(8)]
+    public IReadOnlyList<string> SuspectedBy { get; init; } = [];
+}
 
 /// <summary>The ring and its defaults, as seen by <see cref="ObservedBy"/>.</summary>
 [GenerateSerializer]

@@ -1,5 +1,7 @@
-// Reports the local silo's ring view: nodes, liveness, and how many ranges each holds.
+// Reports the local silo's ring view: nodes, liveness (membership and gossip: state, heartbeat age, who
+// suspects each node), and how many ranges each holds.
 
+using GrainKV.Grains.Gossip;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using Microsoft.Extensions.Options;
@@ -9,7 +11,7 @@ namespace GrainKV.Grains.Coordination;
 
 /// <summary>Stateless status reporter; runs on whichever silo receives the call.</summary>
 [StatelessWorker]
-public sealed class ClusterStatusGrain(RingService ring, NodeIdentity node, IOptions<GrainKvNodeOptions> options) : Grain, IClusterStatusGrain
+public sealed class ClusterStatusGrain(RingService ring, GossipLiveness gossip, NodeIdentity node, IOptions<GrainKvNodeOptions> options) : Grain, IClusterStatusGrain
 {
     public Task<ClusterStatus> GetStatus(CancellationToken cancellationToken)
     {
@@ -30,9 +32,15 @@ public sealed class ClusterStatusGrain(RingService ring, NodeIdentity node, IOpt
             }
         }
 
+        var heard = gossip.Snapshot().Nodes.ToDictionary(n => n.NodeId, StringComparer.Ordinal);
         var nodes = view.Nodes.Values
             .OrderBy(n => n.NodeId, StringComparer.Ordinal)
-            .Select(n => new NodeStatus(n.NodeId, n.Datacenter, n.IsLive, n.Address?.ToString() ?? "", primaries.GetValueOrDefault(n.NodeId), replicas.GetValueOrDefault(n.NodeId)))
+            .Select(n => new NodeStatus(n.NodeId, n.Datacenter, n.IsLive, n.Address?.ToString() ?? "", primaries.GetValueOrDefault(n.NodeId), replicas.GetValueOrDefault(n.NodeId))
+            {
+                Gossip = heard.TryGetValue(n.NodeId, out var g) ? g.State.ToString().ToLowerInvariant() : "unknown",
+                HeartbeatAge = heard.TryGetValue(n.NodeId, out var h) && h.State != NodeLiveness.Unknown ? h.HeartbeatAge : null,
+                SuspectedBy = heard.TryGetValue(n.NodeId, out var s) ? s.SuspectedBy : [],
+            })
             .ToArray();
         return Task.FromResult(new ClusterStatus(node.NodeId, o.RangeCount, o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum, nodes));
     }

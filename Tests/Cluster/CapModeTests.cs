@@ -64,6 +64,14 @@ public sealed class CapModeTests(CapModeClusterFixture fixture) : IClassFixture<
         await coordinator.Put(key, Bytes("written-while-cut-off"), CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All, Mode = CapMode.Sloppy });
         Assert.Equal(1, Cluster.Service<HintStore>(Cluster.SiloNamed(standby)).Count);
         var read = await coordinator.Get(key, new ReadOptions { Mode = CapMode.Sloppy });
+
+        // What an operator sees (grainkv status) from a node on the healthy side.
+        var status = await Cluster.Service<IGrainFactory>(Cluster.SiloNamed(top[0])).GetGrain<IClusterStatusGrain>(0).GetStatus();
+        var cut = Assert.Single(status.Nodes, n => n.NodeId == top[2]);
+        Assert.False(cut.IsLive);
+        Assert.Equal("down", cut.Gossip);
+        Assert.Contains(top[0], cut.SuspectedBy);
+        Assert.All(status.Nodes.Where(n => n.NodeId != top[2]), n => Assert.Equal("up", n.Gossip));
         Assert.Equal("written-while-cut-off", Text(Assert.Single(read.Values)));
 
         // Healed: the standby hands the copy to the replica it stood in for and forgets it.
