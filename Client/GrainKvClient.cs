@@ -1,5 +1,6 @@
 // The GrainKV client: get, put and delete against a cluster, with limits checked before sending,
-// per-request consistency, and causal contexts for resolving concurrent writes.
+// per-request consistency, causal contexts for resolving concurrent writes, and failover to another gateway
+// where that is safe (GatewayFailover).
 
 using System.Text;
 using GrainKV.Partitioning;
@@ -64,7 +65,8 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task<ReadResult> GetAsync(byte[] key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
-        return RangeGrain(key).Get(key, options ?? ReadOptions.Default, cancellationToken);
+        var grain = RangeGrain(key);
+        return GatewayFailover.ReadAsync(token => grain.Get(key, options ?? ReadOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Reads the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -80,7 +82,8 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
-        return RangeGrain(key).Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, cancellationToken);
+        var grain = RangeGrain(key);
+        return GatewayFailover.WriteAsync(() => grain.Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, cancellationToken), _options, cancellationToken);
     }
 
     /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -95,11 +98,11 @@ public sealed class GrainKvClient : IAsyncDisposable
         if (context is null)
         {
             // A delete without context removes what a quorum read sees now.
-            var current = await grain.Get(key, new ReadOptions { Replicas = options?.Replicas }, cancellationToken);
+            var current = await GatewayFailover.ReadAsync(token => grain.Get(key, new ReadOptions { Replicas = options?.Replicas }, token), _options, cancellationToken);
             context = current.Context;
         }
 
-        await grain.Delete(key, context, options ?? WriteOptions.Default, cancellationToken);
+        await GatewayFailover.WriteAsync(() => grain.Delete(key, context, options ?? WriteOptions.Default, cancellationToken), _options, cancellationToken);
     }
 
     /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>

@@ -28,6 +28,14 @@ public sealed class GrainKvClientOptions
     /// <summary>How long connecting to the cluster may take before it fails with <see cref="ClusterUnavailableException"/>.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How many times a request is tried when its gateway fails it (the retry goes through another gateway);
+    /// writes only when the failure proves they never reached a coordinator (see GatewayFailover).</summary>
+    public int Attempts { get; set; } = 3;
+
+    /// <summary>How long one attempt of a read may take before it is given up and retried (longer than the cluster's
+    /// RequestTimeout, so only a read stuck at a dead gateway is cut short).</summary>
+    public TimeSpan ReadAttemptTimeout { get; set; } = TimeSpan.FromSeconds(8);
+
     /// <summary>Copies every setting of <paramref name="other"/> into this instance.</summary>
     public void CopyFrom(GrainKvClientOptions other)
     {
@@ -37,6 +45,8 @@ public sealed class GrainKvClientOptions
         MaxEntrySize = other.MaxEntrySize;
         RangeCount = other.RangeCount;
         ConnectTimeout = other.ConnectTimeout;
+        Attempts = other.Attempts;
+        ReadAttemptTimeout = other.ReadAttemptTimeout;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
@@ -66,6 +76,11 @@ public sealed class GrainKvClientOptions
         if (ConnectTimeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("ConnectTimeout must be positive.", nameof(ConnectTimeout));
+        }
+
+        if (Attempts < 1 || ReadAttemptTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("Attempts must be at least 1 and ReadAttemptTimeout positive.", nameof(Attempts));
         }
     }
 }
