@@ -38,7 +38,6 @@ public static class GossipSiloBuilderExtensions
             sp.GetRequiredService<ILogger<GossipLiveness>>()));
         services.TryAddSingleton<GossipAgent>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GossipAgent>());
-        builder.AddPlacementDirector<GossipPlacementStrategy, GossipPlacementDirector>();
         return builder;
     }
 }

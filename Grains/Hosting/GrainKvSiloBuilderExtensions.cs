@@ -56,7 +56,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
         builder.AddGrainKvGossip();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
-        builder.AddPlacementDirector<ReplicaPlacementStrategy, ReplicaPlacementDirector>();
+        builder.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         // The datacenter label travels to the other silos as silo metadata.
         var labels = new GrainKvNodeOptions();

@@ -1,5 +1,5 @@
 // A range's replica on one node, as remote coordinators reach it: it lives only on its own node's silo
-// (ReplicaPlacement) and hands each call to the node's LocalReplicas, which does the per-key
+// (NodePlacement) and hands each call to the node's LocalReplicas, which does the per-key
 // read-merge-write against the node's engine.
 
 using GrainKV.Grains.Handoff;
@@ -12,7 +12,7 @@ namespace GrainKV.Grains.Replicas;
 
 /// <summary>Replica of one key range on one node.</summary>
 [Reentrant]
-[ReplicaPlacement]
+[NodePlacement]
 public sealed class ReplicaGrain : Grain, IReplicaGrain
 {
     private readonly LocalReplicas _replicas;
