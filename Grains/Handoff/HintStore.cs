@@ -47,7 +47,7 @@ public sealed partial class HintStore
 
     /// <summary>Keeps <paramref name="versions"/> of <paramref name="key"/> for <paramref name="node"/>. Never throws:
     /// a hint that cannot be kept is counted as dropped and logged.</summary>
-    public async Task AddAsync(string node, int range, byte[] key, StoredVersion[] versions) => await TryAddAsync(node, range, key, versions);
+    public Task AddAsync(string node, int range, byte[] key, StoredVersion[] versions) => TryAddAsync(node, range, key, versions);
 
     /// <summary>Keeps a hint that stands in for a replica's copy (sloppy quorum); throws
     /// <see cref="ReplicaUnavailableException"/> if it could not be kept, so it is not counted as an acknowledgement.</summary>

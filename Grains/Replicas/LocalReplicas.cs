@@ -120,15 +120,15 @@ public sealed partial class LocalReplicas
     private async ValueTask Store(byte[] engineKey, StoredVersion[] versions)
     {
         var engine = _store.Engine;
-        ref var written = ref _written[_locks.StripeOf(engineKey)];
-        Interlocked.Exchange(ref written, WriteInProgress);
+        var stripe = _locks.StripeOf(engineKey);
+        Interlocked.Exchange(ref _written[stripe], WriteInProgress);
         try
         {
             await engine.PutAsync(engineKey, SiblingCodec.Encode(versions));
         }
         finally
         {
-            Interlocked.Exchange(ref _written[_locks.StripeOf(engineKey)], engine.LogPosition);
+            Interlocked.Exchange(ref _written[stripe], engine.LogPosition);
         }
     }
 

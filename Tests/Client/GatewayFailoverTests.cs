@@ -98,7 +98,7 @@ public sealed class GatewayFailoverTests
             {
                 if (ReferenceEquals(failure, Hang))
                 {
-                    await Task.Delay(Timeout.Infinite, cancellationToken);
+                    await new TaskCompletionSource().Task.WaitAsync(cancellationToken);
                 }
 
                 throw failure;

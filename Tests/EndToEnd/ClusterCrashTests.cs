@@ -26,14 +26,13 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     private const int BlindWorkers = 6;     // two per gateway
     private const int CounterWorkers = 6;
     private const int ReadAttempts = 20;
-    private static readonly TimeSpan RetryPause = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
 
-    // Scenario timings (not waits for behaviour): load before the first kill, how long a killed node stays
-    // down, and how long the cluster runs whole after a restart before the next kill.
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan DownTime = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan UpTime = TimeSpan.FromSeconds(3);
+    // The scenario in acknowledged writes, not in time: blind puts acknowledged before the first kill, while a
+    // killed node is down, and with the cluster whole again before the next kill (each awaited with a bound).
+    private const int WarmUpWrites = 1000;
+    private const int WritesWhileDown = 500;
+    private const int WritesWhileWhole = 1000;
 
     private static readonly TimeSpan ClusterBound = TimeSpan.FromSeconds(60);
 
@@ -83,7 +82,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             .ToArray();
         try
         {
-            await Task.Delay(WarmUp);
+            await LoadProgressAsync(acknowledged, WarmUpWrites);
             for (var k = 0; k < Kills; k++)
             {
                 // n1 holds development clustering's membership table, so only n2 and n3 are killed, alternately.
@@ -91,11 +90,11 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
                 await cluster.KillAsync(victim);
                 kills++;
                 Event($"killed {SiloProcessCluster.NodeId(victim)}");
-                await Task.Delay(DownTime);
+                await LoadProgressAsync(acknowledged, WritesWhileDown);
                 Event($"restarting {SiloProcessCluster.NodeId(victim)}");
                 await cluster.RestartAsync(victim);
                 Event($"{SiloProcessCluster.NodeId(victim)} ready");
-                await Task.Delay(UpTime);
+                await LoadProgressAsync(acknowledged, WritesWhileWhole);
             }
         }
         finally
@@ -271,7 +270,8 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
                 // Any failure of a read is transient here (a lost value shows as a missing value, not as an error):
                 // Orleans' own errors right after a restart include a serialization failure of a placement-retry
                 // timeout (CodecNotFoundException), which is neither an OrleansException nor a GrainKvException.
-                await Task.Delay(RetryPause);
+                // Retry once the cluster shows every node live again.
+                await WaitForLiveNodesAsync(client, Nodes);
             }
         }
     }
@@ -281,6 +281,13 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         Gateways = gateways,
         ConnectTimeout = TimeSpan.FromSeconds(30),
     });
+
+    /// <summary>Waits until the load has acknowledged <paramref name="writes"/> more blind puts.</summary>
+    private static Task LoadProgressAsync(AcknowledgedWrites acknowledged, int writes)
+    {
+        var target = acknowledged.BlindCount + writes;
+        return Eventually.HoldsAsync(() => acknowledged.BlindCount >= target, ClusterBound, $"the load acknowledged {writes} more blind puts");
+    }
 
     private static Task WaitForLiveNodesAsync(GrainKvClient client, int live) => Eventually.HoldsAsync(
         async () =>
