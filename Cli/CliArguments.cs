@@ -1,7 +1,7 @@
 // Parsing of the grainkv command line: global connection options, a command and its arguments.
 
 using GrainKV.Client;
-using GrainKV.Replication;
+using GrainKV.Versioning;
 
 namespace GrainKV.Cli;
 

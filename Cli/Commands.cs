@@ -2,7 +2,7 @@
 
 using System.Text;
 using GrainKV.Client;
-using GrainKV.Replication;
+using GrainKV.Versioning;
 
 namespace GrainKV.Cli;
 

@@ -4,11 +4,11 @@
 
 using System.Text;
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GrainKV.Versioning;
 
 namespace GrainKV.Client;
 

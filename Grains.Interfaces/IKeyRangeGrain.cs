@@ -1,7 +1,7 @@
+using GrainKV.Versioning;
 // The client-facing grain: one per key range of the hash circle. It coordinates every request for the
 // keys of its range over the range's replicas (quorum reads and writes, versioning, read repair).
 
-using GrainKV.Replication;
 
 namespace GrainKV;
 

@@ -1,7 +1,7 @@
+using GrainKV.Versioning;
 // A key range's replica on one node (a vnode, in Riak's terms): it keeps the versions of its keys in
 // that node's engine and merges incoming versions into them, one key at a time.
 
-using GrainKV.Replication;
 
 namespace GrainKV;
 

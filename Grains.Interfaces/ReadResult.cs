@@ -1,6 +1,6 @@
+using GrainKV.Versioning;
 // What a read returns: every concurrent value of the key (siblings) and the causal context to write back.
 
-using GrainKV.Replication;
 
 namespace GrainKV;
 

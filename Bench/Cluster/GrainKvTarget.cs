@@ -10,7 +10,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using GrainKV.Client;
-using GrainKV.Replication;
+using GrainKV.Versioning;
 
 namespace GrainKV.Bench.Cluster;
 

@@ -7,6 +7,9 @@ using RocksDbSharp;
 
 namespace GrainKV.Bench.Stores;
 
+using ReadOptions = RocksDbSharp.ReadOptions;
+using WriteOptions = RocksDbSharp.WriteOptions;
+
 internal sealed class RocksDbStoreFactory : IBenchStoreFactory
 {
     public string Name => "rocksdb";

@@ -1,4 +1,4 @@
-// The binary encoding of a vector clock, used inside the stored version set (SiblingCodec) and as
+// The binary encoding of a vector clock, used inside the stored version set (VersionSetCodec) and as
 // the opaque causal context handed to clients (base64url of Encode(), no padding).
 //
 //   Encode():   offset 0  1 byte   format version (ClockFormatVersion = 1)

@@ -17,7 +17,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using GrainKV.Replication;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.AntiEntropy;
 

@@ -18,12 +18,12 @@
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
-using GrainKV.Grains.Replication;
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using GrainKV.Grains.Ring;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Coordination;
 

@@ -5,6 +5,7 @@
 // longer be met.
 
 using GrainKV.Grains.Membership;
+using GrainKV.Grains.Ring;
 
 namespace GrainKV.Grains.Coordination;
 

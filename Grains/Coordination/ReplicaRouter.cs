@@ -6,7 +6,7 @@ using System.Collections.Concurrent;
 using GrainKV.Grains.Faults;
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Replicas;
-using GrainKV.Replication;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Coordination;
 

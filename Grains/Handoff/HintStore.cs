@@ -3,7 +3,7 @@
 // key space of their own, after every range's keys, so range scans never meet them:
 //
 //   engine key:  [FF FF FF FF][node id length: 1 byte][node id UTF-8][range: 4 bytes big-endian][user key]
-//   value:       the version set (SiblingCodec), merged with any hint already stored for the same key
+//   value:       the version set (VersionSetCodec), merged with any hint already stored for the same key
 //
 // Ranges are below 2^20, so the FF FF FF FF prefix cannot collide with a range's keys. The store holds at
 // most MaxHints hints; past that a copy is counted as dropped (metric and log) and only anti-entropy can
@@ -12,10 +12,10 @@
 using System.Buffers.Binary;
 using System.Text;
 using GrainKV.Grains.Hosting;
-using GrainKV.Grains.Replication;
-using GrainKV.Replication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GrainKV.Grains.Replicas;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Handoff;
 
@@ -68,7 +68,7 @@ public sealed partial class HintStore
         {
             if (engine.TryGet(Encode(owner, range, key), out var bytes))
             {
-                found.AddRange(SiblingCodec.Decode(bytes));
+                found.AddRange(VersionSetCodec.Decode(bytes));
             }
         }
 
@@ -83,7 +83,7 @@ public sealed partial class HintStore
             using (await _locks.AcquireAsync(engineKey))
             {
                 var engine = _store.Engine;
-                var existing = engine.TryGet(engineKey, out var bytes) ? SiblingCodec.Decode(bytes) : null;
+                var existing = engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : null;
                 if (existing is null && EnsureCounted() >= _options.MaxHints)
                 {
                     _metrics.HintsDropped.Add(1);
@@ -92,7 +92,7 @@ public sealed partial class HintStore
                 }
 
                 var merged = existing is null ? VersionSet.Merge(versions) : VersionSet.Merge([.. existing, .. versions]);
-                await engine.PutAsync(engineKey, SiblingCodec.Encode(merged));
+                await engine.PutAsync(engineKey, VersionSetCodec.Encode(merged));
                 if (existing is null)
                 {
                     Interlocked.Increment(ref _count);
@@ -122,7 +122,7 @@ public sealed partial class HintStore
             }
 
             var (node, range, key) = Decode(engineKey);
-            hints.Add(new Hint(node, range, key, SiblingCodec.Decode(value), engineKey));
+            hints.Add(new Hint(node, range, key, VersionSetCodec.Decode(value), engineKey));
         }
 
         return hints;
@@ -139,7 +139,7 @@ public sealed partial class HintStore
                 return false;
             }
 
-            if (!VersionSet.SameSet(SiblingCodec.Decode(bytes), hint.Versions))
+            if (!VersionSet.SameSet(VersionSetCodec.Decode(bytes), hint.Versions))
             {
                 return false;
             }

@@ -9,8 +9,8 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
-using GrainKV.Replication;
 using Microsoft.Extensions.Options;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Handoff;
 

@@ -1,9 +1,9 @@
 // Configuration of one GrainKV node (one silo): identity, data directory, limits and durability.
 
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using GrainKV.Storage;
 using Microsoft.Extensions.Options;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Hosting;
 

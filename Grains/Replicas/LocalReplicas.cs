@@ -10,10 +10,10 @@
 // saw therefore survives a crash of this node.
 
 using GrainKV.Grains.Hosting;
-using GrainKV.Grains.Replication;
-using GrainKV.Replication;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GrainKV.Grains.Replicas;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Replicas;
 
@@ -114,7 +114,7 @@ public sealed partial class LocalReplicas
     }
 
     private StoredVersion[] Load(byte[] engineKey) =>
-        _store.Engine.TryGet(engineKey, out var bytes) ? SiblingCodec.Decode(bytes) : [];
+        _store.Engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : [];
 
     /// <summary>Under the key's lock: writes the set and records the log position readers of the stripe wait for.</summary>
     private async ValueTask Store(byte[] engineKey, StoredVersion[] versions)
@@ -124,7 +124,7 @@ public sealed partial class LocalReplicas
         Interlocked.Exchange(ref _written[stripe], WriteInProgress);
         try
         {
-            await engine.PutAsync(engineKey, SiblingCodec.Encode(versions));
+            await engine.PutAsync(engineKey, VersionSetCodec.Encode(versions));
         }
         finally
         {

@@ -5,8 +5,8 @@
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Placement;
-using GrainKV.Replication;
 using Orleans.Concurrency;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Replicas;
 

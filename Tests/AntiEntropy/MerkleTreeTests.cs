@@ -4,7 +4,6 @@
 
 using System.Text;
 using GrainKV.Grains.AntiEntropy;
-using GrainKV.Replication;
 using GrainKV.Versioning;
 
 namespace GrainKV.Tests.AntiEntropy;

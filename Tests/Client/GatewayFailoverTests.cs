@@ -4,10 +4,10 @@
 
 using System.Reflection;
 using GrainKV.Client;
-using GrainKV.Replication;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Client;
 

@@ -10,8 +10,8 @@ using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 

@@ -5,8 +5,8 @@
 using System.Text;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 

@@ -7,8 +7,8 @@ using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 

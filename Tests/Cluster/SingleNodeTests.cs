@@ -4,8 +4,8 @@
 using System.Text;
 using GrainKV.Client;
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 

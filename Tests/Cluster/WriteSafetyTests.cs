@@ -15,11 +15,11 @@ using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
-using GrainKV.Replication;
 using GrainKV.Storage;
 using GrainKV.Tests.Infrastructure;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Orleans.TestingHost;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 
@@ -275,7 +275,7 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
         Cluster.Service<LocalReplicas>(Cluster.SiloNamed(node)).ReadAsync(RangeOf(key), key).AsTask();
 
     private static CausalContext ContextOf(byte[] key, StoredVersion[] versions) =>
-        CausalContext.For(key, GrainKV.Grains.Replication.VersionSet.Context(versions));
+        CausalContext.For(key, VersionSet.Context(versions));
 
     private static int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
 

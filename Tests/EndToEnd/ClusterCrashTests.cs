@@ -5,9 +5,9 @@
 using System.Globalization;
 using System.Text;
 using GrainKV.Client;
-using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
 using Xunit.Abstractions;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.EndToEnd;
 

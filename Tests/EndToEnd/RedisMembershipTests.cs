@@ -8,10 +8,10 @@
 using System.Diagnostics;
 using System.Text;
 using GrainKV.Client;
-using GrainKV.Replication;
 using GrainKV.Tests.Infrastructure;
 using Xunit.Abstractions;
 using Xunit.Sdk;
+using GrainKV.Versioning;
 
 namespace GrainKV.Tests.EndToEnd;
 

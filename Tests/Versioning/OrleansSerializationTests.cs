@@ -1,7 +1,6 @@
 // Clocks and versions cross grain boundaries: the Orleans serializer must round-trip them, and the
 // [Immutable] types must not be deep-copied.
 
-using GrainKV.Replication;
 using GrainKV.Versioning;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;

@@ -2,8 +2,9 @@
 
 using GrainKV.Grains.Ring;
 using Orleans.Runtime;
+using GrainKV.Grains.Membership;
 
-namespace GrainKV.Grains.Membership;
+namespace GrainKV.Grains.Ring;
 
 /// <summary>The ring and node liveness as this silo sees them now.</summary>
 public sealed class RingView

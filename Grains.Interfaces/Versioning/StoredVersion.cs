@@ -6,7 +6,7 @@
 
 using GrainKV.Versioning;
 
-namespace GrainKV.Replication;
+namespace GrainKV.Versioning;
 
 /// <summary>A version of a key's value (or a tombstone) with its causal history.</summary>
 [GenerateSerializer]

@@ -5,7 +5,7 @@ using System.Net;
 using GrainKV.Grains.Membership;
 using Orleans.Runtime;
 
-namespace GrainKV.Tests.Units;
+namespace GrainKV.Tests.Membership;
 
 public sealed class MembershipTrackerTests
 {

@@ -2,7 +2,7 @@
 
 using System.Globalization;
 
-namespace GrainKV.Replication;
+namespace GrainKV;
 
 /// <summary>The kind of an <see cref="Acks"/> requirement.</summary>
 public enum AckLevel

@@ -1,10 +1,8 @@
 // Dotted version vectors: what a new version supersedes, when siblings appear, and the stored encoding.
 
-using GrainKV.Grains.Replication;
-using GrainKV.Replication;
 using GrainKV.Versioning;
 
-namespace GrainKV.Tests.Units;
+namespace GrainKV.Tests.Versioning;
 
 public sealed class VersionSetTests
 {
@@ -77,7 +75,7 @@ public sealed class VersionSetTests
         var a = Write("node-a", "apple", VectorClock.Empty);
         var b = Write("node-b", null, VersionSet.Context([a]));
         var c = Write("node-c", "", VectorClock.Empty);
-        var decoded = SiblingCodec.Decode(SiblingCodec.Encode([a, b, c]));
+        var decoded = VersionSetCodec.Decode(VersionSetCodec.Encode([a, b, c]));
         Assert.Equal(3, decoded.Length);
         Assert.Equal(a.Value, decoded[0].Value);
         Assert.Null(decoded[1].Value);
@@ -92,14 +90,14 @@ public sealed class VersionSetTests
         // Version 1 of the format, written by an earlier release: node "a", counter 2, timestamp 300,
         // past {b:1 @ 5}, value "hi"; then a tombstone from node "b", counter 1, timestamp 7, empty past.
         byte[] stored = [1, 2, 1, 97, 2, 172, 2, 6, 1, 1, 1, 98, 1, 5, 1, 2, 104, 105, 1, 98, 1, 7, 2, 1, 0, 0];
-        var decoded = SiblingCodec.Decode(stored);
+        var decoded = VersionSetCodec.Decode(stored);
 
         Assert.Equal(2, decoded.Length);
         Assert.Equal(("a", 2UL, 300L, "hi"), (decoded[0].Node, decoded[0].Counter, decoded[0].TimestampMs, System.Text.Encoding.UTF8.GetString(decoded[0].Value!)));
         Assert.Equal(1UL, decoded[0].Past.CounterOf("b"));
         Assert.Equal(("b", 1UL, 7L), (decoded[1].Node, decoded[1].Counter, decoded[1].TimestampMs));
         Assert.True(decoded[1].IsTombstone);
-        Assert.Equal(stored, SiblingCodec.Encode(decoded));
+        Assert.Equal(stored, VersionSetCodec.Encode(decoded));
     }
 
     [Theory]
@@ -109,5 +107,5 @@ public sealed class VersionSetTests
     [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 7 })]
     [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 1, 4, 1, 2 })]
     [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 0, 0 })]
-    public void MalformedStoredSetsAreRejected(byte[] bytes) => Assert.Throws<FormatException>(() => SiblingCodec.Decode(bytes));
+    public void MalformedStoredSetsAreRejected(byte[] bytes) => Assert.Throws<FormatException>(() => VersionSetCodec.Decode(bytes));
 }

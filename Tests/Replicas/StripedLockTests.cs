@@ -1,9 +1,10 @@
+using GrainKV.Grains.Replicas;
+using GrainKV.Versioning;
 // Per-key locks of a node's replicas: one holder per key at a time, released once however often the
 // release is disposed, and keys on different stripes do not wait for each other.
 
-using GrainKV.Grains.Replication;
 
-namespace GrainKV.Tests.Units;
+namespace GrainKV.Tests.Replicas;
 
 public sealed class StripedLockTests
 {

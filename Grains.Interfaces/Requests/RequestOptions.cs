@@ -1,7 +1,7 @@
 // Per-request consistency: how many replicas hold the key (N), how many must answer (R or W), and what
 // may stand in for a replica that is down (the CAP mode). Unset fields take the cluster's defaults.
 
-namespace GrainKV.Replication;
+namespace GrainKV;
 
 /// <summary>What a request does when replicas of its key are down or cut off.</summary>
 public enum CapMode

@@ -2,7 +2,7 @@
 
 using GrainKV.Grains.Hosting;
 
-namespace GrainKV.Tests.Units;
+namespace GrainKV.Tests.Hosting;
 
 public sealed class NodeOptionsTests
 {

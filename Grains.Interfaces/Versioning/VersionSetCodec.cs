@@ -16,13 +16,12 @@
 // a truncated, overlong or trailing-garbage input is a FormatException, never data.
 
 using System.Text;
-using GrainKV.Replication;
 using GrainKV.Versioning;
 
-namespace GrainKV.Grains.Replication;
+namespace GrainKV.Versioning;
 
 /// <summary>Reads and writes the engine encoding of a version set.</summary>
-public static class SiblingCodec
+public static class VersionSetCodec
 {
     private const byte FormatVersion = 1;
     private const byte HasValue = 1;

@@ -4,7 +4,7 @@ using GrainKV.Client;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
 
-namespace GrainKV.Tests.Units;
+namespace GrainKV.Tests.Requests;
 
 public sealed class LimitsAndKeysTests
 {

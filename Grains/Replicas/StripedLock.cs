@@ -6,7 +6,7 @@
 
 using System.IO.Hashing;
 
-namespace GrainKV.Grains.Replication;
+namespace GrainKV.Grains.Replicas;
 
 /// <summary>A fixed set of async locks chosen by key hash. Thread-safe.</summary>
 public sealed class StripedLock

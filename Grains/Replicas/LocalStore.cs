@@ -5,8 +5,9 @@ using GrainKV.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using GrainKV.Grains.Hosting;
 
-namespace GrainKV.Grains.Hosting;
+namespace GrainKV.Grains.Replicas;
 
 /// <summary>Owns the silo's <see cref="StorageEngine"/> for the silo's lifetime.</summary>
 public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>

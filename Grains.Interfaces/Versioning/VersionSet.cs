@@ -10,10 +10,9 @@
 //   sibling (a version elsewhere that the writer had seen comes back beside the new one); it never makes
 //   a version disappear, because dot counters do not come from the clock (NodeIncarnation issues them).
 
-using GrainKV.Replication;
 using GrainKV.Versioning;
 
-namespace GrainKV.Grains.Replication;
+namespace GrainKV.Versioning;
 
 /// <summary>Pure functions over sets of <see cref="StoredVersion"/>s.</summary>
 public static class VersionSet

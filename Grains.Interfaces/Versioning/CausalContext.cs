@@ -12,7 +12,7 @@ using System.Buffers.Text;
 using GrainKV.Partitioning;
 using GrainKV.Versioning;
 
-namespace GrainKV.Replication;
+namespace GrainKV.Versioning;
 
 /// <summary>An opaque token naming the versions a client has seen of one key.</summary>
 [GenerateSerializer]

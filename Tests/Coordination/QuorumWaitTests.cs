@@ -9,7 +9,7 @@ using GrainKV.Grains.Ring;
 using GrainKV.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 
-namespace GrainKV.Tests.Units;
+namespace GrainKV.Tests.Coordination;
 
 public sealed class QuorumWaitTests
 {
