@@ -4,7 +4,6 @@ using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Faults;
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
-using GrainKV.Grains.Placement;
 using GrainKV.Grains.Replicas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -47,6 +46,8 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<GrainKvMetrics>();
         services.AddSingleton<LocalReplicas>();
         services.AddSingleton<ReplicaFaults>();
+        services.AddSingleton<ReplicaServiceClient>();
+        builder.AddGrainService<ReplicaService>();
         services.AddSingleton<ReplicaRouter>();
         services.AddSingleton<HintStore>();
         services.AddSingleton<ReplicaCopies>();
@@ -56,7 +57,6 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
         builder.AddGrainKvGossip();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
-        builder.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         // The datacenter label travels to the other silos as silo metadata.
         var labels = new GrainKvNodeOptions();
