@@ -3,6 +3,7 @@
 // Reference-counted: the opener holds the first reference, each TableSet containing the table one more;
 // the last release closes the file, and deletes it if the table was marked obsolete by a compaction.
 
+using GrainKV.Shared;
 using GrainKV.Storage.Cache;
 using Microsoft.Win32.SafeHandles;
 

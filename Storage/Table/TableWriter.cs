@@ -2,6 +2,7 @@
 // the bloom filter and the footer; written to a temporary file, fsynced, renamed into place, and the
 // directory fsynced (so the rename survives a crash before a manifest names the table).
 
+using GrainKV.Shared;
 using GrainKV.Storage.IO;
 
 namespace GrainKV.Storage.Table;
