@@ -9,7 +9,7 @@ namespace GrainKV.Storage.Tests.Table;
 
 public sealed class TableReaderTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     [Fact]
     public void AScanPastTheLastKeyReadsNoBlock()

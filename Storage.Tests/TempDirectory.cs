@@ -1,10 +1,10 @@
-// A scratch directory deleted after the test.
+// A scratch directory that is deleted when the test is done (the same fixture as Tests/Infrastructure/TempDirectory.cs).
 
 namespace GrainKV.Storage.Tests;
 
-public sealed class TestDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
-    public TestDirectory() => Directory.CreateDirectory(Path);
+    public TempDirectory() => Directory.CreateDirectory(Path);
 
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "grainkv-tests", Guid.NewGuid().ToString("N"));
 
