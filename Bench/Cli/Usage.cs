@@ -21,8 +21,8 @@ internal static class Usage
                                  synced:   RocksDB sync=true,  GrainKV LogDurability.Synced
           --commit-interval-ms N GrainKV log commit period when buffered [10]
           --cache-mb N           block cache budget [64]      --memtable-mb N   memtable budget [64]
-          --bloom-bits N         bloom filter bits per key, 0 = none [10]
-          --compression C        none|lz4|snappy|zstd [none]
+          --bloom-bits N         bloom filter bits per key [10]; GrainKV 1..40, RocksDB also 0 = no filter
+          --compression C        none|lz4|snappy|zstd [none]; GrainKV: anything but none = LZ4
           --stores LIST          grainkv,rocksdb [both]
           --repeat N             runs per store; tables show medians [1]
           --seed N               [42]
