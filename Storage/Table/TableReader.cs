@@ -42,8 +42,6 @@ public sealed class TableReader : IDisposable
 
     public long EntryCount { get; }
 
-    public string Path => _path;
-
     /// <summary>Opens and checks a table. Throws <see cref="CorruptionException"/> naming the file if it is damaged.</summary>
     public static TableReader Open(string path, long id, BlockCache cache)
     {
