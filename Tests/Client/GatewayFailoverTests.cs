@@ -56,6 +56,28 @@ public sealed class GatewayFailoverTests
     }
 
     [Fact]
+    public async Task ARequestInFlightThroughALostGatewayIsCancelledAtOnceAndSentThroughAnother()
+    {
+        var dying = new ScriptedRangeGrain(ScriptedRangeGrain.Hang);
+        var alive = new ScriptedRangeGrain();
+        var first = new Gateway("dying", FactoryOver(dying), host: null);
+        var pool = new GatewayPool([first, new Gateway("alive", FactoryOver(alive), host: null)], TimeProvider.System, TimeSpan.FromMinutes(1));
+        var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
+
+        var put = GatewayFailover.WriteAsync(pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(0).Put([1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None);
+        await Eventually.HoldsAsync(() => dying.Calls == 1, TimeSpan.FromSeconds(10), "the write reached the first gateway");
+        Assert.False(put.IsCompleted);
+
+        pool.OnConnectionLost(first);
+        await put.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, alive.Calls);
+
+        // The lost gateway is passed over while paused.
+        Assert.NotSame(first, pool.Choose());
+        Assert.NotSame(first, pool.Choose());
+    }
+
+    [Fact]
     public async Task GrainKvAnswersAndExhaustedAttemptsReachTheCaller()
     {
         var refused = new ScriptedRangeGrain(new NotEnoughReplicasException(2, 1, "one answered"));
@@ -71,9 +93,14 @@ public sealed class GatewayFailoverTests
     {
         var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
         configure?.Invoke(options);
+        return new GrainKvClient(FactoryOver(grain), Options.Create(options));
+    }
+
+    private static IGrainFactory FactoryOver(ScriptedRangeGrain grain)
+    {
         var factory = DispatchProxy.Create<IGrainFactory, FactoryProxy>();
         ((FactoryProxy)(object)factory).Grain = grain;
-        return new GrainKvClient(factory, Options.Create(options));
+        return factory;
     }
 
     /// <summary>A grain factory that hands out one key-range grain.</summary>

@@ -74,6 +74,27 @@ public sealed class ReplicationTests(ThreeNodeClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task AWriteStoredTwiceReadsAsOneValueAndOneContextSupersedesBoth()
+    {
+        // What a write retried after its gateway died can leave: two versions of one write, with one value.
+        var client = Cluster.Client;
+        var key = Bytes("written-twice");
+        var before = await client.GetAsync(key);
+        var everywhere = new WriteOptions { WriteQuorum = Acks.All };
+        await client.PutAsync(key, Bytes("same"), before.Context, everywhere);
+        await client.PutAsync(key, Bytes("same"), before.Context, everywhere);
+        var range = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
+        var node = Cluster.Service<RingService>(Cluster.Cluster.Silos[0]).Current.PreferenceList(range, 3)[0];
+        Assert.Equal(2, (await Cluster.Service<ReplicaRouter>(Cluster.Cluster.Silos[0]).Read(node, range, key)).Length);
+
+        var read = await client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All });
+        Assert.Equal("same", Text(Assert.Single(read.Values)));
+
+        await client.PutAsync(key, Bytes("next"), read.Context);
+        Assert.Equal("next", Text(Assert.Single((await client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All })).Values)));
+    }
+
+    [Fact]
     public async Task DeleteIsATombstoneThatSupersedesWhatWasRead()
     {
         var client = Cluster.Client;
