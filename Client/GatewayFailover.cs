@@ -5,7 +5,7 @@
 //   could not connect to it or lost the connection with the request in flight (ConnectionFailedException, the
 //   gateway's loss signal, SiloUnavailableException), or the gateway rejected the message
 //   (OrleansMessageRejectionException, GatewayTooBusyException). A gateway that refused a connection or lost it is
-//   paused (GatewayPool), so the retry goes elsewhere.
+//   paused (GatewayPool), so the retry goes elsewhere; one that answered with a rejection is alive and is not.
 // - Reads change nothing, so any retry is safe; an attempt that has no answer within ReadAttemptTimeout is also
 //   retried.
 // - Writes (put, delete) are retried on the same failures, although a write whose gateway died with it in flight
@@ -58,19 +58,35 @@ internal static class GatewayFailover
 
             try
             {
-                return await call(gateway.Grains, bound.Token).ConfigureAwait(false);
+                var result = await call(gateway.Grains, bound.Token).ConfigureAwait(false);
+                gateway.Answered();
+                return result;
+            }
+            catch (GrainKvException)
+            {
+                gateway.Answered();
+                throw;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Retryable(ex, lost, bound))
             {
-                if (lost.IsCancellationRequested || NeverDelivered(ex))
+                if (lost.IsCancellationRequested || ex is ConnectionFailedException)
                 {
                     pool.Pause(gateway);
+                }
+                else
+                {
+                    gateway.Released();
                 }
 
                 if (attempt >= options.Attempts)
                 {
                     throw;
                 }
+            }
+            catch (Exception)
+            {
+                gateway.Released();
+                throw;
             }
 
             await PauseAsync(attempt, options, cancellationToken).ConfigureAwait(false);

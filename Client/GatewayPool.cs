@@ -8,8 +8,11 @@
 // - a loss signal: when its connection is lost (the Orleans client reports the loss of its only gateway), every
 //   request in flight through it is cancelled at once, instead of waiting for a response that cannot come, and the
 //   failover rules decide what is retried (GatewayFailover);
-// - a pause: a gateway that was lost or refused a connection is not chosen for DownPause, unless every gateway is
-//   paused. Its Orleans client reconnects by itself when a request is sent through it again.
+// - a pause: a gateway that was lost or refused a connection is not chosen for GatewayPause, unless every gateway
+//   is paused. Its Orleans client reconnects by itself when a request is sent through it again;
+// - a probation after a pause (a half-open circuit breaker): one request at a time goes through the gateway until
+//   one is answered, so a node that has just restarted, cold, does not take a third of every worker's requests at
+//   once and stall them all.
 // A client built over an existing Orleans client (dependency injection) has one gateway entry that never signals.
 
 using Microsoft.Extensions.Hosting;
@@ -21,6 +24,8 @@ internal sealed class Gateway(string name, IGrainFactory grains, IHost? host)
 {
     private CancellationTokenSource _lost = new();
     private long _pausedUntil;
+    private int _onProbation;
+    private int _probeInFlight;
 
     public string Name { get; } = name;
 
@@ -31,7 +36,20 @@ internal sealed class Gateway(string name, IGrainFactory grains, IHost? host)
     /// <summary>Cancelled when the connection to this gateway is lost (requests in flight through it cannot be answered).</summary>
     public CancellationToken Lost => Volatile.Read(ref _lost).Token;
 
-    public bool IsPaused(long now) => now < Interlocked.Read(ref _pausedUntil);
+    /// <summary>True if a request may go through this gateway now; a gateway on probation admits one at a time.</summary>
+    public bool TryAdmit(long now) =>
+        now >= Interlocked.Read(ref _pausedUntil)
+        && (Volatile.Read(ref _onProbation) == 0 || Interlocked.CompareExchange(ref _probeInFlight, 1, 0) == 0);
+
+    /// <summary>The gateway answered a request (with a result or with GrainKV's own error): it serves again in full.</summary>
+    public void Answered()
+    {
+        Volatile.Write(ref _onProbation, 0);
+        Volatile.Write(ref _probeInFlight, 0);
+    }
+
+    /// <summary>A request ended without telling whether the gateway serves (its caller gave up): another may probe.</summary>
+    public void Released() => Volatile.Write(ref _probeInFlight, 0);
 
     /// <summary>The connection broke: fails the requests in flight and pauses the gateway.</summary>
     public void OnConnectionLost(long pausedUntil)
@@ -42,7 +60,12 @@ internal sealed class Gateway(string name, IGrainFactory grains, IHost? host)
         lost.Dispose();
     }
 
-    public void Pause(long pausedUntil) => Interlocked.Exchange(ref _pausedUntil, pausedUntil);
+    public void Pause(long pausedUntil)
+    {
+        Interlocked.Exchange(ref _pausedUntil, pausedUntil);
+        Volatile.Write(ref _onProbation, 1);
+        Volatile.Write(ref _probeInFlight, 0);
+    }
 }
 
 /// <summary>Chooses the gateway of each request.</summary>
@@ -52,7 +75,8 @@ internal sealed class GatewayPool(IReadOnlyList<Gateway> gateways, TimeProvider 
 
     public IReadOnlyList<Gateway> Gateways => gateways;
 
-    /// <summary>The next gateway, round robin, skipping paused ones (unless all are paused).</summary>
+    /// <summary>The next gateway, round robin, skipping paused ones and those on probation with a probe in flight
+    /// (unless none is left).</summary>
     public Gateway Choose()
     {
         var now = time.GetTimestamp();
@@ -60,7 +84,7 @@ internal sealed class GatewayPool(IReadOnlyList<Gateway> gateways, TimeProvider 
         for (var i = 0; i < gateways.Count; i++)
         {
             var gateway = gateways[(start + i) % gateways.Count];
-            if (!gateway.IsPaused(now))
+            if (gateway.TryAdmit(now))
             {
                 return gateway;
             }

@@ -7,10 +7,12 @@ using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Stateless status reporter; runs on whichever silo receives the call.</summary>
+[GrainDirectory(LocalEntryDirectory.Name)]
 [StatelessWorker]
 public sealed class ClusterStatusGrain(
     RingService ring, GossipLiveness gossip, HintStore hints, NodeIdentity node, IOptions<GrainKvNodeOptions> options) : Grain, IClusterStatusGrain

@@ -23,12 +23,14 @@ using GrainKV.Partitioning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using GrainKV.Grains.Ring;
 using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Client-facing grain of one key range.</summary>
+[GrainDirectory(LocalEntryDirectory.Name)]
 [StatelessWorker]
 [Reentrant]
 public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain

@@ -11,6 +11,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
+using Orleans.Runtime.Hosting;
+
 namespace GrainKV.Grains.Hosting;
 
 /// <summary><see cref="ISiloBuilder"/> extensions for GrainKV.</summary>
@@ -46,6 +48,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<GrainKvMetrics>();
         services.AddSingleton<LocalReplicas>();
         services.AddSingleton<ReplicaFaults>();
+        builder.AddGrainDirectory(LocalEntryDirectory.Name, (_, _) => new LocalEntryDirectory());
         services.AddSingleton<ReplicaServiceClient>();
         builder.AddGrainService<ReplicaService>();
         services.AddSingleton<ReplicaRouter>();

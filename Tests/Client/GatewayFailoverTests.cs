@@ -78,6 +78,22 @@ public sealed class GatewayFailoverTests
     }
 
     [Fact]
+    public void AGatewayBackFromAPauseTakesOneRequestAtATimeUntilOneIsAnswered()
+    {
+        var returning = new Gateway("returning", FactoryOver(new ScriptedRangeGrain()), host: null);
+        var steady = new Gateway("steady", FactoryOver(new ScriptedRangeGrain()), host: null);
+        var pool = new GatewayPool([returning, steady], TimeProvider.System, TimeSpan.Zero);
+        pool.Pause(returning);
+
+        var chosen = Enumerable.Range(0, 6).Select(_ => pool.Choose()).ToList();
+        Assert.Equal(1, chosen.Count(g => g == returning));   // the probe; the rest go elsewhere while it is out
+
+        returning.Answered();
+        chosen = Enumerable.Range(0, 6).Select(_ => pool.Choose()).ToList();
+        Assert.Equal(3, chosen.Count(g => g == returning));
+    }
+
+    [Fact]
     public async Task GrainKvAnswersAndExhaustedAttemptsReachTheCaller()
     {
         var refused = new ScriptedRangeGrain(new NotEnoughReplicasException(2, 1, "one answered"));
