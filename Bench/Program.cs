@@ -2,6 +2,7 @@
 //   engine-compare  GrainKV's storage engine vs RocksDB, each store in its own child process, side by side
 //   engine          one store, in this process (what engine-compare runs as its children)
 //   cluster         YCSB-style workloads against a 3-silo GrainKV cluster and Redis, side by side
+//   kill            SIGKILL of each of 3 silos (Redis membership) in turn under load: throughput, detection, hints
 // See docs/BENCHMARKS.md for options, method and recorded results.
 
 using GrainKV.Bench.Cluster;
@@ -26,7 +27,7 @@ Console.CancelKeyPress += (_, e) =>
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help);
+    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help + "\n\n" + KillCommand.Help);
     return args.Length == 0 ? 1 : 0;
 }
 
@@ -38,6 +39,7 @@ try
         "engine-compare" => await EngineCompareCommand.RunAsync(options, cancellation.Token),
         "engine" => await EngineCommand.RunAsync(options, cancellation.Token),
         "cluster" => await ClusterCommand.RunAsync(options, cancellation.Token),
+        "kill" => await KillCommand.RunAsync(options, cancellation.Token),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
     };
 }

@@ -1,6 +1,7 @@
-// A GrainKV cluster of separate silo processes on loopback: the first silo is the membership primary, the
-// others join it; the cluster is ready when every silo printed "is ready" and writes at the cluster's
-// quorum succeed across many ranges (every silo's ring has every node).
+// A GrainKV cluster of separate silo processes on loopback: with development membership the first silo is the
+// primary and the others join it; with Redis membership every silo is equal and any of them can be SIGKILLed and
+// restarted on its data directory (KillAsync, RestartAsync). The cluster is ready when every silo printed "is
+// ready" and writes at the cluster's quorum succeed across many ranges (every silo's ring has every node).
 
 using System.Globalization;
 using GrainKV.Client;
@@ -9,56 +10,72 @@ namespace GrainKV.Bench.Cluster;
 
 internal sealed class SiloCluster : IAsyncDisposable
 {
+    private static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(60);
     private readonly List<ServerProcess> _silos = [];
+    private readonly List<List<string>> _arguments = [];
 
     private SiloCluster(IReadOnlyList<string> gateways) => Gateways = gateways;
 
     public IReadOnlyList<string> Gateways { get; }
 
-    public static async Task<SiloCluster> StartAsync(ClusterBenchOptions options, string dataRoot, CancellationToken cancellationToken)
+    /// <summary>Development membership: n1 is the primary the others join.</summary>
+    public static Task<SiloCluster> StartAsync(ClusterBenchOptions options, string dataRoot, CancellationToken cancellationToken) =>
+        StartAsync(
+            options.SiloDll, options.Silos, options.BasePort, options.Durability, options.CommitIntervalMs, redisConnectionString: null, dataRoot, cancellationToken);
+
+    /// <summary>Starts <paramref name="silos"/> silos at N=3/W=2/R=2: with Redis membership when
+    /// <paramref name="redisConnectionString"/> is set, else with n1 as the development membership primary.</summary>
+    public static async Task<SiloCluster> StartAsync(
+        string? siloDll, int silos, int basePort, string durability, int? commitIntervalMs, string? redisConnectionString, string dataRoot,
+        CancellationToken cancellationToken)
     {
-        var dll = options.SiloDll ?? FindSiloDll();
-        var gateways = Enumerable.Range(0, options.Silos).Select(i => $"127.0.0.1:{options.BasePort + 100 + i}").ToList();
+        var dll = siloDll ?? FindSiloDll();
+        var gateways = Enumerable.Range(0, silos).Select(i => $"127.0.0.1:{basePort + 100 + i}").ToList();
         var cluster = new SiloCluster(gateways);
         try
         {
-            for (var i = 0; i < options.Silos; i++)
+            for (var i = 0; i < silos; i++)
             {
-                var node = $"n{i + 1}";
+                var node = NodeId(i);
                 var args = new List<string>
                 {
                     dll,
                     $"--GrainKV:NodeId={node}",
                     $"--GrainKV:DataDirectory={Path.Combine(dataRoot, node)}",
-                    $"--GrainKV:SiloPort={I(options.BasePort + i)}",
-                    $"--GrainKV:GatewayPort={I(options.BasePort + 100 + i)}",
+                    $"--GrainKV:SiloPort={I(basePort + i)}",
+                    $"--GrainKV:GatewayPort={I(basePort + 100 + i)}",
                     "--GrainKV:ReplicationFactor=3",
                     "--GrainKV:WriteQuorum=2",
                     "--GrainKV:ReadQuorum=2",
-                    $"--GrainKV:Durability={options.Durability}",
+                    $"--GrainKV:Durability={durability}",
                     "--Logging:LogLevel:Default=Warning",
                     "--Logging:LogLevel:GrainKV.Silo=Information",
                 };
-                if (options.CommitIntervalMs is { } commitMs)
+                if (commitIntervalMs is { } commitMs)
                 {
                     args.Add($"--GrainKV:CommitInterval={TimeSpan.FromMilliseconds(commitMs).ToString("c", CultureInfo.InvariantCulture)}");
                 }
 
-                if (i > 0)
+                if (redisConnectionString is not null)
                 {
-                    args.Add($"--GrainKV:PrimarySiloPort={I(options.BasePort)}");
+                    args.AddRange(["--GrainKV:Clustering=Redis", $"--GrainKV:RedisConnectionString={redisConnectionString}"]);
+                }
+                else if (i > 0)
+                {
+                    args.Add($"--GrainKV:PrimarySiloPort={I(basePort)}");
                 }
 
+                cluster._arguments.Add(args);
                 cluster._silos.Add(ServerProcess.Start($"silo {node}", "dotnet", args));
                 if (i == 0)
                 {
-                    await cluster._silos[0].WaitForLineAsync("is ready", TimeSpan.FromSeconds(60), cancellationToken);
+                    await cluster._silos[0].WaitForLineAsync("is ready", ReadyBound, cancellationToken);
                 }
             }
 
             foreach (var silo in cluster._silos.Skip(1))
             {
-                await silo.WaitForLineAsync("is ready", TimeSpan.FromSeconds(60), cancellationToken);
+                await silo.WaitForLineAsync("is ready", ReadyBound, cancellationToken);
             }
 
             return cluster;
@@ -68,6 +85,19 @@ internal sealed class SiloCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    public static string NodeId(int silo) => $"n{silo + 1}";
+
+    /// <summary>SIGKILLs silo <paramref name="silo"/> and waits until it has exited.</summary>
+    public ValueTask KillAsync(int silo) => _silos[silo].DisposeAsync();
+
+    /// <summary>Starts silo <paramref name="silo"/> again with its arguments (its data directory and ports) and waits
+    /// until it is ready.</summary>
+    public async Task RestartAsync(int silo, CancellationToken cancellationToken)
+    {
+        _silos[silo] = ServerProcess.Start($"silo {NodeId(silo)}", "dotnet", _arguments[silo]);
+        await _silos[silo].WaitForLineAsync("is ready", ReadyBound, cancellationToken);
     }
 
     /// <summary>Retries quorum writes over many ranges until all succeed (each silo sees the full ring), up to a minute.</summary>

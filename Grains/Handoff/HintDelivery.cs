@@ -1,8 +1,9 @@
-// Delivers this node's hints: every HintDeliveryInterval (on the GrainKV clock) it reads a batch of stored
-// hints and sends each one whose node is live to that node's replica, deleting the hint once the replica
-// acknowledged it. A hint whose node is down, or whose delivery fails, stays for a later round. Logs one
+// Delivers this node's hints: every HintDeliveryInterval (on the GrainKV clock) it reads batches of stored
+// hints and sends each one whose node is live to that node's replica (HintDeliveryConcurrency at a time),
+// deleting the hint once the replica acknowledged it. A hint whose node is down, or whose delivery fails, stays for a later round. Logs one
 // line per node and round that delivered something, never one per hint.
 
+using System.Collections.Concurrent;
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
@@ -25,8 +26,10 @@ public sealed partial class HintDelivery(
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(HintDelivery), ServiceLifecycleStage.Active, Start, Stop);
 
-    /// <summary>One delivery round now; returns the number of hints delivered. Rounds never overlap (a round
-    /// asked for while one runs returns 0).</summary>
+    /// <summary>One delivery round now; returns the number of hints delivered. A round offers batch after batch,
+    /// HintDeliveryConcurrency hints at a time, while whole batches are delivered (so a node back from a long absence
+    /// gets its hints at the speed it takes them), and ends at a batch with a hint left undelivered. Rounds never
+    /// overlap (a round asked for while one runs returns 0).</summary>
     public async Task<int> DeliverAsync()
     {
         if (Interlocked.Exchange(ref _running, 1) != 0)
@@ -36,33 +39,25 @@ public sealed partial class HintDelivery(
 
         try
         {
-            var view = ring.Current;
-            var delivered = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var hint in hints.Take(BatchSize))
+            var delivered = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.HintDeliveryConcurrency, CancellationToken = _stopping.Token };
+            while (!_stopping.IsCancellationRequested)
             {
-                if (_stopping.IsCancellationRequested)
+                var view = ring.Current;
+                var batch = hints.Take(BatchSize);
+                var inBatch = 0;
+                await Parallel.ForEachAsync(batch.Where(h => view.IsLive(h.Node)), parallel, async (hint, _) =>
+                {
+                    if (await TryDeliverAsync(hint))
+                    {
+                        Interlocked.Increment(ref inBatch);
+                        delivered.AddOrUpdate(hint.Node, 1, (_, n) => n + 1);
+                    }
+                });
+
+                if (batch.Count < BatchSize || inBatch < batch.Count)
                 {
                     break;
-                }
-
-                if (!view.IsLive(hint.Node))
-                {
-                    continue;
-                }
-
-                try
-                {
-                    await router.Apply(hint.Node, hint.Range, hint.Key, hint.Versions).WaitAsync(_options.RequestTimeout, clock.Time);
-                }
-                catch (Exception ex) when (ex is not ObjectDisposedException)
-                {
-                    continue;
-                }
-
-                if (await hints.RemoveAsync(hint))
-                {
-                    metrics.HintsDelivered.Add(1);
-                    delivered[hint.Node] = delivered.GetValueOrDefault(hint.Node) + 1;
                 }
             }
 
@@ -73,10 +68,35 @@ public sealed partial class HintDelivery(
 
             return delivered.Values.Sum();
         }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            return 0;
+        }
         finally
         {
             Volatile.Write(ref _running, 0);
         }
+    }
+
+    /// <summary>Sends one hint to its node and deletes it once the node acknowledged it.</summary>
+    private async Task<bool> TryDeliverAsync(Hint hint)
+    {
+        try
+        {
+            await router.Apply(hint.Node, hint.Range, hint.Key, hint.Versions).WaitAsync(_options.RequestTimeout, clock.Time);
+        }
+        catch (Exception ex) when (ex is not ObjectDisposedException)
+        {
+            return false;
+        }
+
+        if (!await hints.RemoveAsync(hint))
+        {
+            return false;
+        }
+
+        metrics.HintsDelivered.Add(1);
+        return true;
     }
 
     private Task Start(CancellationToken cancellationToken)

@@ -78,6 +78,9 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>How often stored hints are offered to their nodes.</summary>
     public TimeSpan HintDeliveryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Hints a delivery round sends at once (to all nodes together); bounds what delivery adds to the load.</summary>
+    public int HintDeliveryConcurrency { get; set; } = 16;
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -152,9 +155,9 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add($"GrainKV:Mode '{options.Mode}' must be Sloppy or Strict.");
         }
 
-        if (options.HintDeliveryInterval <= TimeSpan.Zero)
+        if (options.HintDeliveryInterval <= TimeSpan.Zero || options.HintDeliveryConcurrency < 1)
         {
-            failures.Add("GrainKV:HintDeliveryInterval must be positive.");
+            failures.Add("GrainKV:HintDeliveryInterval must be positive and GrainKV:HintDeliveryConcurrency at least 1.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
