@@ -45,7 +45,7 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         _gossip = gossip;
         _services = services;
         _options = options.Value;
-        _ringOptions = new RingOptions { RangeCount = _options.RangeCount, TokensPerNode = _options.VirtualNodes, ReplicationFactor = _options.ReplicationFactor };
+        _ringOptions = new RingOptions { RangeCount = _options.RangeCount, VirtualNodes = _options.VirtualNodes, ReplicationFactor = _options.ReplicationFactor };
         _time = clock.Time;
         _logger = logger;
         _tracker = new MembershipTracker(_options.PermanentFailureTimeout);
@@ -64,9 +64,6 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
 
     /// <summary>The ring as of the latest membership change.</summary>
     public RingView Current => _current;
-
-    /// <summary>Raised (on a thread-pool thread) after <see cref="Current"/> changed.</summary>
-    public event Action<RingView>? Changed;
 
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(RingService), ServiceLifecycleStage.BecomeActive, StartAsync, StopAsync);
@@ -145,7 +142,6 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         if (changed is not null)
         {
             LogRingChanged(changed.Nodes.Count, changed.Nodes.Values.Count(n => n.IsLive), string.Join(", ", changed.Nodes.Keys.Order(StringComparer.Ordinal)));
-            Changed?.Invoke(changed);
         }
     }
 
