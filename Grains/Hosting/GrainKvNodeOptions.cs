@@ -1,5 +1,6 @@
 // Configuration of one GrainKV node (one silo): identity, data directory, limits and durability.
 
+using GrainKV.Grains.AntiEntropy;
 using GrainKV.Partitioning;
 using GrainKV.Storage;
 using Microsoft.Extensions.Options;
@@ -78,6 +79,9 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>How often stored hints are offered to their nodes.</summary>
     public TimeSpan HintDeliveryInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Anti-entropy (section "GrainKV:AntiEntropy").</summary>
+    public AntiEntropyOptions AntiEntropy { get; set; } = new();
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -157,6 +161,7 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add("GrainKV:HintDeliveryInterval must be positive.");
         }
 
+        failures.AddRange(options.AntiEntropy.Problems());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

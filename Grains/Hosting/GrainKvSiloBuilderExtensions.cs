@@ -55,6 +55,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<RingService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
         builder.AddGrainKvGossip();
+        builder.AddGrainKvAntiEntropy();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
         builder.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 

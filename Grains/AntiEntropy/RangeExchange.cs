@@ -1,0 +1,215 @@
+// One exchange of a range between its live replicas (two or more), run by the range's AntiEntropyGrain:
+//
+// 1. Top-down diff: every replica is asked for the hashes of the same heap nodes, level by level, starting with
+//    the root; only the children of nodes on which the replicas disagree are asked for next. Identical replicas
+//    cost one round of roots.
+// 2. Leaf listings: for the differing leaves, every replica lists its keys with their digests; keys whose
+//    digests are not the same on every replica (or that some replica lacks) are the divergent keys.
+// 3. Repair: for each divergent key, one replica per distinct digest is read (so a key one replica lacks costs
+//    one read), the sets are merged with VersionSet.Merge (siblings survive; what a version's past covers goes),
+//    and the merged set is sent to every replica whose digest differs from the merged one. Merging is what
+//    ApplyAsync does on the replica too, so a write racing with the exchange is never lost.
+//
+// What moves is counted as it moves: 8 bytes per hash, key + 8 bytes per listed key, key + encoded set per version
+// set read or sent. Each step is charged to the node's throttle before the next one starts.
+
+using GrainKV.AntiEntropy;
+using GrainKV.Versioning;
+
+namespace GrainKV.Grains.AntiEntropy;
+
+/// <summary>Counts of one exchange.</summary>
+public sealed class ExchangeTally
+{
+    public int HashesCompared { get; set; }
+
+    public int LeavesDiffering { get; set; }
+
+    public int KeysDiffering { get; set; }
+
+    public int KeysRepaired { get; set; }
+
+    public int VersionSetsMoved { get; set; }
+
+    public long BytesMoved { get; set; }
+}
+
+/// <summary>Compares and repairs one range across its replicas.</summary>
+public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
+{
+    private const int LeafBatch = 128;
+    private const int KeyBatch = 256;
+
+    /// <summary>Runs the exchange; <paramref name="replicas"/> are the range's live replicas.</summary>
+    public async Task<ExchangeTally> RunAsync(IReadOnlyList<IReplicaTreeGrain> replicas, CancellationToken cancellationToken)
+    {
+        var tally = new ExchangeTally();
+        var differing = await DiffAsync(replicas, tally, cancellationToken);
+        tally.LeavesDiffering = differing.Count;
+        for (var start = 0; start < differing.Count; start += LeafBatch)
+        {
+            var batch = differing.GetRange(start, Math.Min(LeafBatch, differing.Count - start)).ToArray();
+            var listings = await Task.WhenAll(replicas.Select(r => r.LeafKeys(batch, cancellationToken)));
+            var listed = listings.Sum(l => l.Sum(k => (long)k.Key.Length + sizeof(ulong)));
+            tally.BytesMoved += listed;
+            await throttle.SpendAsync(listed, cancellationToken);
+
+            var divergent = Divergent(listings);
+            for (var k = 0; k < divergent.Count; k += KeyBatch)
+            {
+                await RepairAsync(replicas, divergent.GetRange(k, Math.Min(KeyBatch, divergent.Count - k)), tally, cancellationToken);
+            }
+        }
+
+        return tally;
+    }
+
+    private async Task<List<int>> DiffAsync(IReadOnlyList<IReplicaTreeGrain> replicas, ExchangeTally tally, CancellationToken cancellationToken)
+    {
+        var differing = new List<int>();
+        int[] level = [1];
+        while (level.Length > 0)
+        {
+            var nodes = level;
+            var hashes = await Task.WhenAll(replicas.Select(r => r.Hashes(nodes, cancellationToken)));
+            tally.HashesCompared += nodes.Length * replicas.Count;
+            var bytes = (long)sizeof(ulong) * nodes.Length * replicas.Count;
+            tally.BytesMoved += bytes;
+            await throttle.SpendAsync(bytes, cancellationToken);
+
+            var next = new List<int>();
+            for (var i = 0; i < nodes.Length; i++)
+            {
+                if (hashes.All(h => h[i] == hashes[0][i]))
+                {
+                    continue;
+                }
+
+                if (nodes[i] >= leaves)
+                {
+                    differing.Add(nodes[i] - leaves);
+                }
+                else
+                {
+                    next.Add(2 * nodes[i]);
+                    next.Add((2 * nodes[i]) + 1);
+                }
+            }
+
+            level = [.. next];
+        }
+
+        differing.Sort();
+        return differing;
+    }
+
+    /// <summary>The keys whose digests differ between replicas (absent counts as a digest), with every replica's digest.</summary>
+    private static List<(byte[] Key, ulong?[] Digests)> Divergent(KeyDigest[][] listings)
+    {
+        var byKey = new Dictionary<byte[], ulong?[]>(KeyComparer.Instance);
+        for (var r = 0; r < listings.Length; r++)
+        {
+            foreach (var entry in listings[r])
+            {
+                if (!byKey.TryGetValue(entry.Key, out var digests))
+                {
+                    digests = new ulong?[listings.Length];
+                    byKey.Add(entry.Key, digests);
+                }
+
+                digests[r] = entry.Digest;
+            }
+        }
+
+        return byKey
+            .Where(e => e.Value.Any(d => d != e.Value[0]))
+            .Select(e => (e.Key, e.Value))
+            .ToList();
+    }
+
+    private async Task RepairAsync(IReadOnlyList<IReplicaTreeGrain> replicas, List<(byte[] Key, ulong?[] Digests)> keys, ExchangeTally tally, CancellationToken cancellationToken)
+    {
+        // One read per distinct digest of a key.
+        var reads = new List<int>[replicas.Count];
+        for (var r = 0; r < replicas.Count; r++)
+        {
+            reads[r] = [];
+        }
+
+        for (var k = 0; k < keys.Count; k++)
+        {
+            var seen = new HashSet<ulong>();
+            for (var r = 0; r < replicas.Count; r++)
+            {
+                if (keys[k].Digests[r] is { } digest && seen.Add(digest))
+                {
+                    reads[r].Add(k);
+                }
+            }
+        }
+
+        var sets = await Task.WhenAll(Enumerable.Range(0, replicas.Count).Select(r => reads[r].Count == 0
+            ? Task.FromResult(Array.Empty<StoredVersion[]>())
+            : replicas[r].ReadMany(reads[r].Select(k => keys[k].Key).ToArray(), cancellationToken)));
+        var found = new List<StoredVersion>[keys.Count];
+        long readBytes = 0;
+        for (var r = 0; r < replicas.Count; r++)
+        {
+            for (var i = 0; i < reads[r].Count; i++)
+            {
+                var k = reads[r][i];
+                (found[k] ??= []).AddRange(sets[r][i]);
+                readBytes += keys[k].Key.Length + VersionSetCodec.Encode(sets[r][i]).Length;
+                tally.VersionSetsMoved++;
+            }
+        }
+
+        tally.BytesMoved += readBytes;
+        await throttle.SpendAsync(readBytes, cancellationToken);
+
+        // Send the merged set to every replica that does not hold exactly it.
+        var sends = new List<(byte[] Key, StoredVersion[] Set)>[replicas.Count];
+        long sentBytes = 0;
+        for (var r = 0; r < replicas.Count; r++)
+        {
+            sends[r] = [];
+        }
+
+        for (var k = 0; k < keys.Count; k++)
+        {
+            tally.KeysDiffering++;
+            if (found[k] is not { Count: > 0 } versions)
+            {
+                continue;
+            }
+
+            var merged = VersionSet.Merge(versions);
+            var digest = MerkleTree.Digest(keys[k].Key, merged);
+            var size = keys[k].Key.Length + VersionSetCodec.Encode(merged).Length;
+            for (var r = 0; r < replicas.Count; r++)
+            {
+                if (keys[k].Digests[r] != digest)
+                {
+                    sends[r].Add((keys[k].Key, merged));
+                    sentBytes += size;
+                    tally.VersionSetsMoved++;
+                    tally.KeysRepaired++;
+                }
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, replicas.Count).Where(r => sends[r].Count > 0).Select(r =>
+            replicas[r].ApplyMany(sends[r].Select(s => s.Key).ToArray(), sends[r].Select(s => s.Set).ToArray(), cancellationToken)));
+        tally.BytesMoved += sentBytes;
+        await throttle.SpendAsync(sentBytes, cancellationToken);
+    }
+
+    private sealed class KeyComparer : IEqualityComparer<byte[]>
+    {
+        public static readonly KeyComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => (int)System.IO.Hashing.XxHash3.HashToUInt64(obj);
+    }
+}

@@ -1,0 +1,161 @@
+// The Merkle trees of this node's replicas, one per range, kept in memory and up to date incrementally.
+//
+// A range's tree does not exist until an exchange first needs it after this node started; then it is built
+// from a scan of the range in the engine (LocalTrees). From the moment the scan's snapshot is taken, every
+// change of a key's stored version set in the range is applied to the tree (LocalReplicas calls Changed,
+// under the key's lock, after the engine write). Because a leaf is the XOR of its keys' digests, changes and
+// the scan's digests may be applied in any order and still give the tree of the current contents; the one
+// thing that must not happen is a change counted twice or not at all, which the snapshot-and-switch done
+// with every key lock held rules out (see LocalTrees.BuildAsync).
+//
+// Until the tree of a range exists, writes to it cost nothing here (one dictionary lookup).
+
+using System.Collections.Concurrent;
+using GrainKV.Versioning;
+
+namespace GrainKV.Grains.AntiEntropy;
+
+/// <summary>This node's range trees.</summary>
+public sealed class RangeTrees
+{
+    private readonly ConcurrentDictionary<int, RangeTree> _trees = new();
+    private readonly int _leaves;
+
+    public RangeTrees(int leaves) => _leaves = leaves;
+
+    /// <summary>Leaves per tree.</summary>
+    public int Leaves => _leaves;
+
+    /// <summary>The tree slot of <paramref name="range"/> (created empty and not tracking on first use).</summary>
+    public RangeTree Of(int range) => _trees.GetOrAdd(range, static (_, leaves) => new RangeTree(leaves), _leaves);
+
+    /// <summary>The ranges whose trees exist (built or being built), with their key counts.</summary>
+    public IEnumerable<(int Range, long Keys)> Tracked() =>
+        _trees.Where(t => t.Value.IsTracking).Select(t => (t.Key, t.Value.Keys));
+
+    /// <summary>Called under the key's lock after its stored set changed from <paramref name="before"/> to
+    /// <paramref name="after"/> (empty = absent).</summary>
+    public void Changed(int range, ReadOnlySpan<byte> key, IReadOnlyCollection<StoredVersion> before, IReadOnlyCollection<StoredVersion> after)
+    {
+        if (_trees.TryGetValue(range, out var tree) && tree.IsTracking)
+        {
+            tree.Update(key, DigestOf(key, before), DigestOf(key, after));
+        }
+    }
+
+    /// <summary>The digest of a stored set, null when empty (the key is absent).</summary>
+    public static ulong? DigestOf(ReadOnlySpan<byte> key, IReadOnlyCollection<StoredVersion> versions) =>
+        versions.Count == 0 ? null : MerkleTree.Digest(key, versions);
+}
+
+/// <summary>One range's tree: absent, tracking (being built or ready), and a key count. Thread-safe.</summary>
+public sealed class RangeTree
+{
+    private readonly object _gate = new();
+    private readonly int _leaves;
+    private MerkleTree? _tree;
+    private Task? _build;
+    private volatile bool _ready;
+    private long _keys;
+
+    internal RangeTree(int leaves) => _leaves = leaves;
+
+    /// <summary>True once changes are applied to the tree (its build has taken its snapshot).</summary>
+    public bool IsTracking => Volatile.Read(ref _tree) is not null;
+
+    /// <summary>True once the tree matches the range's contents.</summary>
+    public bool IsReady => _ready;
+
+    /// <summary>Keys in the range (meaningful once ready).</summary>
+    public long Keys => Interlocked.Read(ref _keys);
+
+    /// <summary>Runs <paramref name="build"/> once (concurrent callers await the same build); a failed build may be retried.</summary>
+    internal Task EnsureBuiltAsync(Func<Task> build)
+    {
+        lock (_gate)
+        {
+            if (_ready)
+            {
+                return Task.CompletedTask;
+            }
+
+            if (_build is null || _build.IsFaulted || _build.IsCanceled)
+            {
+                _build = build();
+            }
+
+            return _build;
+        }
+    }
+
+    /// <summary>Starts tracking changes into an empty tree (called while every key lock of the node is held).</summary>
+    internal void BeginTracking()
+    {
+        lock (_gate)
+        {
+            _tree = new MerkleTree(_leaves);
+            _keys = 0;
+        }
+    }
+
+    /// <summary>Adds the scan's digests (XOR per leaf) and key count; the tree is ready after it.</summary>
+    internal void CompleteBuild(ReadOnlySpan<ulong> leafDigests, long keys)
+    {
+        lock (_gate)
+        {
+            _tree!.ApplyLeafChanges(leafDigests);
+            _keys += keys;
+            _ready = true;
+        }
+    }
+
+    /// <summary>Gives the slot back to "absent" after a failed build.</summary>
+    internal void Abandon()
+    {
+        lock (_gate)
+        {
+            _tree = null;
+            _ready = false;
+            _keys = 0;
+        }
+    }
+
+    internal void Update(ReadOnlySpan<byte> key, ulong? before, ulong? after)
+    {
+        lock (_gate)
+        {
+            if (_tree is null)
+            {
+                return;
+            }
+
+            _tree.Update(key, before, after);
+            _keys += (after is null ? 0 : 1) - (before is null ? 0 : 1);
+        }
+    }
+
+    /// <summary>The hashes of the given heap nodes (1 = root).</summary>
+    public ulong[] Hashes(int[] nodes)
+    {
+        lock (_gate)
+        {
+            if (!_ready || _tree is null)
+            {
+                throw new InvalidOperationException("The range's tree is not built.");
+            }
+
+            foreach (var node in nodes)
+            {
+                if (node < 1 || node >= 2 * _leaves)
+                {
+                    throw new ArgumentOutOfRangeException(nameof(nodes), node, $"Heap nodes of a tree with {_leaves} leaves are 1..{(2 * _leaves) - 1}.");
+                }
+            }
+
+            return _tree.Hashes(nodes);
+        }
+    }
+
+    /// <summary>The leaf of a key in this tree.</summary>
+    public int LeafOf(ReadOnlySpan<byte> key) => MerkleTree.LeafOf(key, _leaves);
+}

@@ -1,0 +1,265 @@
+// Anti-entropy on a three-node cluster, exchanges asked for by the tests (no reminders): a node whose data
+// directory was wiped gets every key of every range back with no client read; a range with 1 % divergent keys is
+// repaired moving at most 3 version sets per divergent key (counted by the product's metrics); identical replicas
+// exchange only their roots; a tombstone wins over the older live version it deleted; and a range's tree, kept
+// up to date incrementally through writes racing with its build, equals a tree built from the engine afterwards.
+// Divergence is made by merging versions into chosen replicas directly (LocalReplicas), so it is exact.
+
+using System.Text;
+using GrainKV.AntiEntropy;
+using GrainKV.Client;
+using GrainKV.Grains.AntiEntropy;
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Replicas;
+using GrainKV.Partitioning;
+using GrainKV.Storage;
+using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Xunit.Abstractions;
+
+namespace GrainKV.Tests.AntiEntropy;
+
+/// <summary>Three nodes, 64 ranges, no read repair, hints delivered only when asked.</summary>
+public sealed class AntiEntropyClusterFixture : IAsyncLifetime
+{
+    public const int Ranges = 64;
+
+    public GrainKvCluster Cluster { get; private set; } = null!;
+
+    public GrainKvClient Client { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = await GrainKvCluster.StartAsync(3, o =>
+        {
+            o.RangeCount = Ranges;
+            o.Durability = LogDurability.Buffered;
+            o.ReadRepairChance = 0;
+            o.HintDeliveryInterval = TimeSpan.FromHours(1);
+        });
+        Client = Cluster.CreateClient(o => o.RangeCount = Ranges);
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, ITestOutputHelper output) : IClassFixture<AntiEntropyClusterFixture>
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+    private const int Ranges = AntiEntropyClusterFixture.Ranges;
+
+    private GrainKvCluster Cluster => fixture.Cluster;
+
+    [Fact]
+    public async Task AWipedNodeGetsEveryKeyOfEveryRangeBackWithoutReads()
+    {
+        var (_, _, c) = Nodes();
+        var keys = Enumerable.Range(0, 300).Select(i => Bytes($"wiped-{i}")).ToArray();
+        var writer = Version("writer-wipe/1", 1, "v");
+        await Task.WhenAll(keys.Select(k => OnNodes(k, [writer], Nodes().A, Nodes().B, c)));
+
+        await Cluster.WipeAndRestartAsync(c);
+        Assert.All(await Task.WhenAll(keys.Select(k => ReplicaOn(c, k))), Assert.Empty);
+
+        long moved = 0, bytes = 0;
+        for (var range = 0; range < Ranges; range++)
+        {
+            var result = await Exchange(range);
+            moved += result.VersionSetsMoved;
+            bytes += result.BytesMoved;
+            Assert.Null(result.Skipped);
+            Assert.True(result.Complete);
+        }
+
+        output.WriteLine($"wiped node: {keys.Length} keys, {moved} version sets and {bytes} bytes moved by {Ranges} exchanges");
+        foreach (var key in keys)
+        {
+            var onC = await ReplicaOn(c, key);
+            Assert.True(VersionSet.SameSet(await ReplicaOn(Nodes().A, key), onC), "c holds what a holds");
+            Assert.Single(onC);
+        }
+    }
+
+    [Fact]
+    public async Task OnePercentDivergenceMovesAtMostThreeSetsPerDivergentKeyAndIdenticalReplicasOnlyRoots()
+    {
+        var (a, b, c) = Nodes();
+        const int Range = 5;
+        var keys = KeysInRange(Range, 1000, "divergent").ToArray();
+        var v1 = keys.Select((k, i) => Version("writer-div/1", (ulong)i + 1, $"v1-{i}")).ToArray();
+        await Task.WhenAll(keys.Select((k, i) => OnNodes(k, [v1[i]], a, b, c)));
+
+        // Identical replicas: one round of roots, nothing else.
+        using (var metrics = new Metrics(Cluster))
+        {
+            var identical = await Exchange(Range);
+            Assert.Equal(3, identical.HashesCompared);
+            Assert.Equal(0, identical.VersionSetsMoved);
+            Assert.Equal(24, metrics.Sum("grainkv.antientropy.bytes_moved"));
+            Assert.Equal(0, metrics.Sum("grainkv.antientropy.version_sets_moved"));
+            Assert.Equal(1, metrics.Sum("grainkv.antientropy.exchanges"));
+        }
+
+        // 1 %: five keys whose newer version c missed, five new keys c lacks.
+        var stale = keys.Take(5).Select((k, i) => (Key: k, Set: new[] { Version("writer-div/2", (ulong)i + 1, $"v2-{i}", ("writer-div/1", (ulong)i + 1)) })).ToArray();
+        var missing = KeysInRange(Range, 5, "divergent-new").Select((k, i) => (Key: k, Set: new[] { Version("writer-div/3", (ulong)i + 1, $"new-{i}") })).ToArray();
+        var divergent = stale.Concat(missing).ToArray();
+        await Task.WhenAll(divergent.Select(d => OnNodes(d.Key, d.Set, a, b)));
+
+        using (var metrics = new Metrics(Cluster))
+        {
+            var repair = await Exchange(Range);
+            Assert.Equal(divergent.Length, metrics.Sum("grainkv.antientropy.keys_repaired"));
+            Assert.InRange(metrics.Sum("grainkv.antientropy.version_sets_moved"), divergent.Length, 3 * divergent.Length);
+            Assert.Equal(divergent.Length, repair.KeysDiffering);
+            output.WriteLine($"1 % divergence: {repair.KeysDiffering} divergent keys, {repair.LeavesDiffering} leaves, {repair.HashesCompared} hashes, " +
+                $"{repair.KeysRepaired} repaired, {repair.VersionSetsMoved} version sets and {repair.BytesMoved} bytes moved");
+        }
+
+        foreach (var (key, set) in divergent)
+        {
+            Assert.True(VersionSet.SameSet(set, await ReplicaOn(c, key)), "c holds the repaired set");
+        }
+
+        var after = await Exchange(Range);
+        Assert.Equal(3, after.HashesCompared);
+        Assert.Equal(0, after.KeysRepaired);
+    }
+
+    [Fact]
+    public async Task ATombstoneIsCopiedAndTheDeletedValueDoesNotComeBack()
+    {
+        var (a, b, c) = Nodes();
+        var key = Bytes("deleted-once");
+        var range = RangeOf(key);
+        var live = Version("writer-del/1", 1, "alive");
+        var tombstone = new StoredVersion("writer-del/2", 1, VectorClock.FromEntries([new ClockEntry("writer-del/1", 1, 1)]), 2, null);
+        await OnNodes(key, [live], a, b, c);
+        await OnNodes(key, [tombstone], a, b);
+
+        var first = await Exchange(range);
+        Assert.Equal(1, first.KeysRepaired);
+        foreach (var node in new[] { a, b, c })
+        {
+            Assert.True(Assert.Single(await ReplicaOn(node, key)).IsTombstone, $"{node} holds only the tombstone");
+        }
+
+        Assert.False((await fixture.Client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All })).Found);
+        var again = await Exchange(range);
+        Assert.Equal(0, again.KeysRepaired);
+        Assert.False((await fixture.Client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All })).Found);
+    }
+
+    [Fact]
+    public async Task SiblingsSurviveAnExchange()
+    {
+        var (a, b, c) = Nodes();
+        var key = Bytes("siblings");
+        var left = Version("writer-sib/1", 1, "left");
+        var right = Version("writer-sib/2", 1, "right");
+        await OnNodes(key, [left], a);
+        await OnNodes(key, [right], c);
+
+        await Exchange(RangeOf(key));
+
+        foreach (var node in new[] { a, b, c })
+        {
+            Assert.Equal(["left", "right"], (await ReplicaOn(node, key)).Select(v => Text(v.Value!)).Order());
+        }
+    }
+
+    [Fact]
+    public async Task AnIncrementalTreeMatchesATreeBuiltFromTheEngine()
+    {
+        var (a, b, c) = Nodes();
+        const int Range = 9;
+        var keys = KeysInRange(Range, 400, "incremental").ToArray();
+        await Task.WhenAll(keys.Take(200).Select((k, i) => OnNodes(k, [Version("writer-inc/1", (ulong)i + 1, "x")], a, b, c)));
+
+        // Writes race with the first exchange, which builds the range's trees.
+        var writes = Task.WhenAll(keys.Skip(100).Select((k, i) => OnNodes(k, [Version("writer-inc/2", (ulong)i + 1, "y")], a, b, c)));
+        await Exchange(Range);
+        await writes;
+
+        foreach (var node in new[] { a, b, c })
+        {
+            var silo = Cluster.SiloNamed(node);
+            var tracked = await Cluster.Service<LocalTrees>(silo).HashesAsync(Range, [1]);
+            Assert.Equal(ScanBuiltRoot(silo, Range), tracked[0]);
+        }
+    }
+
+    private ulong ScanBuiltRoot(Orleans.TestingHost.InProcessSiloHandle silo, int range)
+    {
+        var leaves = Cluster.Service<RangeTrees>(silo).Leaves;
+        var tree = new MerkleTree(leaves);
+        foreach (var (engineKey, value) in Cluster.Service<LocalStore>(silo).Engine.Scan(StorageKeys.RangeStart(range), StorageKeys.RangeEnd(range)))
+        {
+            var key = StorageKeys.UserKey(engineKey);
+            tree.Update(key, null, MerkleTree.Digest(key, VersionSetCodec.Decode(value)));
+        }
+
+        return tree.Root;
+    }
+
+    private Task<ExchangeResult> Exchange(int range) => Cluster.Grains.GetGrain<IAntiEntropyGrain>(range).ExchangeNow();
+
+    private async Task OnNodes(byte[] key, StoredVersion[] set, params string[] nodes)
+    {
+        foreach (var node in nodes)
+        {
+            await Cluster.Service<LocalReplicas>(Cluster.SiloNamed(node)).ApplyAsync(RangeOf(key), key, set);
+        }
+    }
+
+    private Task<StoredVersion[]> ReplicaOn(string node, byte[] key) =>
+        Cluster.Service<LocalReplicas>(Cluster.SiloNamed(node)).ReadAsync(RangeOf(key), key).AsTask();
+
+    private (string A, string B, string C) Nodes()
+    {
+        var names = Cluster.Cluster.Silos.Select(s => s.Name).Order(StringComparer.Ordinal).ToArray();
+        return (names[0], names[1], names[2]);
+    }
+
+    private static StoredVersion Version(string actor, ulong counter, string value, params (string Actor, ulong Counter)[] past) =>
+        new(actor, counter, VectorClock.FromEntries(past.Select(p => new ClockEntry(p.Actor, p.Counter, 1))), 1, Bytes(value));
+
+    private static IEnumerable<byte[]> KeysInRange(int range, int count, string prefix) =>
+        Enumerable.Range(0, int.MaxValue).Select(i => Bytes($"{prefix}-{i}")).Where(k => RangeOf(k) == range).Take(count);
+
+    private static int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, Ranges);
+
+    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static string Text(byte[] b) => Encoding.UTF8.GetString(b);
+
+    /// <summary>Anti-entropy counters summed over every silo's meter (an exchange runs on whichever silo its grain is on).</summary>
+    private sealed class Metrics : IDisposable
+    {
+        private readonly List<MetricCollector<long>> _collectors = [];
+
+        public Metrics(GrainKvCluster cluster)
+        {
+            foreach (var silo in cluster.Cluster.Silos)
+            {
+                var meter = cluster.Service<GrainKvMetrics>(silo).Meter;
+                foreach (var name in new[] { "grainkv.antientropy.bytes_moved", "grainkv.antientropy.version_sets_moved", "grainkv.antientropy.keys_repaired", "grainkv.antientropy.exchanges" })
+                {
+                    _collectors.Add(new MetricCollector<long>(meter, name));
+                }
+            }
+        }
+
+        public long Sum(string instrument) =>
+            _collectors.Where(c => c.Instrument?.Name == instrument).Sum(c => c.GetMeasurementSnapshot().Sum(m => m.Value));
+
+        public void Dispose()
+        {
+            foreach (var collector in _collectors)
+            {
+                collector.Dispose();
+            }
+        }
+    }
+}
