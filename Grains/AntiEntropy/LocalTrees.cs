@@ -124,7 +124,8 @@ public sealed partial class LocalTrees(LocalStore store, LocalReplicas replicas,
                 return (changes, count);
             });
             tree.CompleteBuild(leaves, keys);
-            LogBuilt(range, keys, clock.Time.GetElapsedTime(started).TotalMilliseconds, paused.TotalMilliseconds);
+            tree.LastBuild = (clock.Time.GetElapsedTime(started), paused);
+            LogBuilt(range, keys, tree.LastBuild.Total.TotalMilliseconds, paused.TotalMilliseconds);
         }
         catch (Exception)
         {

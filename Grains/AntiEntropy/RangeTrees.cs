@@ -69,6 +69,9 @@ public sealed class RangeTree
     /// <summary>Keys in the range (meaningful once ready).</summary>
     public long Keys => Interlocked.Read(ref _keys);
 
+    /// <summary>How long the last build took (snapshot switch, scan and digests), and how long it held writes.</summary>
+    public (TimeSpan Total, TimeSpan WritesPaused) LastBuild { get; internal set; }
+
     /// <summary>Runs <paramref name="build"/> once (concurrent callers await the same build); a failed build may be retried.</summary>
     internal Task EnsureBuiltAsync(Func<Task> build)
     {
