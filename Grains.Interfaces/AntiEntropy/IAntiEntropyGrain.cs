@@ -22,6 +22,11 @@ public sealed record ExchangeResult(
     /// <summary>Why nothing was exchanged (fewer than two live replicas), or null.</summary>
     [Id(10)]
     public string? Skipped { get; init; }
+
+    /// <summary>Tombstone sets purged (one per replica and key): every replica was confirmed to hold them and they were
+    /// older than the grace period.</summary>
+    [Id(11)]
+    public int TombstonesPurged { get; init; }
 }
 
 /// <summary>The exchange of one range; key = the range number.</summary>

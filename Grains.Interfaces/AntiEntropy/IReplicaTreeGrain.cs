@@ -32,4 +32,18 @@ public interface IReplicaTreeGrain : IGrainWithStringKey
     /// <summary>Merges <paramref name="sets"/>[i] into the stored versions of <paramref name="keys"/>[i].</summary>
     [Alias("ApplyMany")]
     Task ApplyMany(byte[][] keys, StoredVersion[][] sets, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="max"/> keys whose stored sets are only tombstones, each older than
+    /// <paramref name="cutoffUnixMs"/>, with their digests.</summary>
+    [Alias("PurgeCandidates")]
+    Task<KeyDigest[]> PurgeCandidates(long cutoffUnixMs, int max, CancellationToken cancellationToken = default);
+
+    /// <summary>For each key: true if its stored set's digest is <paramref name="digests"/>[i].</summary>
+    [Alias("Holds")]
+    Task<bool[]> Holds(byte[][] keys, ulong[] digests, CancellationToken cancellationToken = default);
+
+    /// <summary>Purges each key whose stored set is still exactly the tombstones of digest <paramref name="digests"/>[i];
+    /// returns how many were purged.</summary>
+    [Alias("Purge")]
+    Task<int> Purge(byte[][] keys, ulong[] digests, CancellationToken cancellationToken = default);
 }

@@ -115,16 +115,23 @@ public sealed partial class AntiEntropyGrain(
         using (await throttle.EnterAsync(cancellationToken))
         {
             var replicas = live.Select(n => GrainFactory.GetGrain<IReplicaTreeGrain>(ReplicaKey.Format(n, range))).ToArray();
-            tally = await new RangeExchange(_options.AntiEntropy.Leaves, throttle).RunAsync(replicas, cancellationToken);
+            // Tombstones are purged only by an exchange of the whole preference list of a full ring.
+            var complete = live.Length == list.Count && list.Count == Math.Min(_options.ReplicationFactor, view.Nodes.Count);
+            var cutoff = complete ? clock.Time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.AntiEntropy.TombstoneGracePeriod.TotalMilliseconds : (long?)null;
+            tally = await new RangeExchange(_options.AntiEntropy.Leaves, throttle).RunAsync(replicas, cancellationToken, cutoff);
         }
 
         var result = new ExchangeResult(
             range, live, live.Length == list.Count, tally.HashesCompared, tally.LeavesDiffering, tally.KeysDiffering, tally.KeysRepaired,
-            tally.VersionSetsMoved, tally.BytesMoved, clock.Time.GetUtcNow());
+            tally.VersionSetsMoved, tally.BytesMoved, clock.Time.GetUtcNow())
+        {
+            TombstonesPurged = tally.TombstonesPurged,
+        };
         metrics.ExchangesCompleted.Add(1);
         metrics.KeysRepaired.Add(tally.KeysRepaired);
         metrics.VersionSetsMoved.Add(tally.VersionSetsMoved);
         metrics.BytesMoved.Add(tally.BytesMoved);
+        metrics.TombstonesPurged.Add(tally.TombstonesPurged);
         ledger.Record(result);
         _last = result;
         if (tally.KeysRepaired > 0)

@@ -28,6 +28,10 @@ public sealed class AntiEntropyOptions
     /// so no hint can bring back a version whose tombstone is gone.</summary>
     public TimeSpan TombstoneGracePeriod { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>Start a node that was away longer than <see cref="TombstoneGracePeriod"/> on its old data anyway (deleted
+    /// keys it holds may come back). By default such a node refuses to start (see AbsenceGuard).</summary>
+    public bool AcceptStaleData { get; set; }
+
     /// <summary>Checks the options; returns one message per problem.</summary>
     public IEnumerable<string> Problems()
     {

@@ -39,6 +39,7 @@ public static class AntiEntropySiloBuilderExtensions
         services.AddSingleton<ExchangeLedger>();
         services.AddSingleton<ExchangeScheduler>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<ExchangeScheduler>());
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, AbsenceGuard>();
         return builder;
     }
 }

@@ -92,6 +92,72 @@ public sealed partial class LocalTrees(LocalStore store, LocalReplicas replicas,
         }
     }
 
+    /// <summary>Up to <paramref name="max"/> keys whose stored sets are only tombstones, all older than
+    /// <paramref name="cutoffMs"/>, with their digests. Scans the range only when its tree says such a key may exist.</summary>
+    public async Task<KeyDigest[]> PurgeCandidatesAsync(int range, long cutoffMs, int max)
+    {
+        var tree = await ReadyTreeAsync(range);
+        if (!tree.MayHaveTombstonesBefore(cutoffMs))
+        {
+            return [];
+        }
+
+        var epoch = tree.TombstoneEpoch;
+        return await Task.Run(() =>
+        {
+            var result = new List<KeyDigest>();
+            var oldestKept = long.MaxValue;
+            foreach (var (engineKey, value) in store.Engine.Scan(StorageKeys.RangeStart(range), StorageKeys.RangeEnd(range)))
+            {
+                var versions = VersionSetCodec.Decode(value);
+                if (RangeTrees.NewestTombstoneMs(versions) is not { } newest)
+                {
+                    continue;
+                }
+
+                if (newest < cutoffMs && result.Count < max)
+                {
+                    var key = StorageKeys.UserKey(engineKey).ToArray();
+                    result.Add(new KeyDigest(key, MerkleTree.Digest(key, versions)));
+                }
+                else
+                {
+                    oldestKept = Math.Min(oldestKept, newest);
+                }
+            }
+
+            // The purge that follows may fail: keep the candidates' bound so the next exchange looks again.
+            tree.NarrowOldestTombstone(result.Count == 0 ? oldestKept : Math.Min(oldestKept, cutoffMs - 1), epoch);
+            return result.ToArray();
+        });
+    }
+
+    /// <summary>For each key: true if its stored set's digest is <paramref name="digests"/>[i].</summary>
+    public async Task<bool[]> HoldsAsync(int range, byte[][] keys, ulong[] digests)
+    {
+        var result = new bool[keys.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var stored = await replicas.ReadAsync(range, keys[i]);
+            result[i] = RangeTrees.DigestOf(keys[i], stored) == digests[i];
+        }
+
+        return result;
+    }
+
+    /// <summary>Purges each key whose stored set is still exactly the tombstones of digest <paramref name="digests"/>[i];
+    /// returns how many were purged.</summary>
+    public async Task<int> PurgeAsync(int range, byte[][] keys, ulong[] digests)
+    {
+        var purged = 0;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            purged += await replicas.PurgeAsync(range, keys[i], digests[i]) ? 1 : 0;
+        }
+
+        return purged;
+    }
+
     private async Task BuildAsync(int range, RangeTree tree)
     {
         var started = clock.Time.GetTimestamp();
@@ -107,23 +173,30 @@ public sealed partial class LocalTrees(LocalStore store, LocalReplicas replicas,
 
         try
         {
-            var (leaves, keys) = await Task.Run(() =>
+            var (leaves, keys, tombstoneKeys, oldestTombstone) = await Task.Run(() =>
             {
                 var changes = new ulong[trees.Leaves];
-                long count = 0;
+                long count = 0, tombstones = 0, oldest = long.MaxValue;
                 foreach (var (engineKey, value) in snapshot)
                 {
                     var key = StorageKeys.UserKey(engineKey);
-                    if (RangeTrees.DigestOf(key, VersionSetCodec.Decode(value)) is { } digest)
+                    var versions = VersionSetCodec.Decode(value);
+                    if (RangeTrees.DigestOf(key, versions) is { } digest)
                     {
                         changes[MerkleTree.LeafOf(key, trees.Leaves)] ^= digest;
                         count++;
                     }
+
+                    if (RangeTrees.NewestTombstoneMs(versions) is { } newest)
+                    {
+                        tombstones++;
+                        oldest = Math.Min(oldest, newest);
+                    }
                 }
 
-                return (changes, count);
+                return (changes, count, tombstones, oldest);
             });
-            tree.CompleteBuild(leaves, keys);
+            tree.CompleteBuild(leaves, keys, tombstoneKeys, oldestTombstone);
             tree.LastBuild = (clock.Time.GetElapsedTime(started), paused);
             LogBuilt(range, keys, tree.LastBuild.Total.TotalMilliseconds, paused.TotalMilliseconds);
         }

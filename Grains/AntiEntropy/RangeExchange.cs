@@ -32,6 +32,8 @@ public sealed class ExchangeTally
     public int VersionSetsMoved { get; set; }
 
     public long BytesMoved { get; set; }
+
+    public int TombstonesPurged { get; set; }
 }
 
 /// <summary>Compares and repairs one range across its replicas.</summary>
@@ -40,8 +42,12 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
     private const int LeafBatch = 128;
     private const int KeyBatch = 256;
 
-    /// <summary>Runs the exchange; <paramref name="replicas"/> are the range's live replicas.</summary>
-    public async Task<ExchangeTally> RunAsync(IReadOnlyList<IReplicaTreeGrain> replicas, CancellationToken cancellationToken)
+    private const int PurgeBatch = 1024;
+
+    /// <summary>Runs the exchange; <paramref name="replicas"/> are the range's live replicas. With
+    /// <paramref name="purgeBeforeUnixMs"/> (only when <paramref name="replicas"/> are the whole preference list), tombstones
+    /// older than it that every replica holds are purged afterwards (see PurgeAsync).</summary>
+    public async Task<ExchangeTally> RunAsync(IReadOnlyList<IReplicaTreeGrain> replicas, CancellationToken cancellationToken, long? purgeBeforeUnixMs = null)
     {
         var tally = new ExchangeTally();
         var differing = await DiffAsync(replicas, tally, cancellationToken);
@@ -61,7 +67,57 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
             }
         }
 
+        if (purgeBeforeUnixMs is { } cutoff)
+        {
+            await PurgeAsync(replicas, cutoff, rootsEqual: differing.Count == 0, tally, cancellationToken);
+        }
+
         return tally;
+    }
+
+    /// <summary>Deletes that stay deleted: a tombstone set goes only when (1) the replicas are the range's whole preference
+    /// list, (2) their roots are equal after the repair (every replica held the same sets at that moment; not asked
+    /// again when they were equal from the start), (3) every
+    /// replica then confirms it holds exactly that set, and (4) its newest tombstone is older than the cutoff (grace
+    /// period). Each replica purges a key only if its set is still exactly the confirmed one, so a write that arrived
+    /// meanwhile is kept (and, if concurrent, brings the tombstone back as a sibling at the next exchange: harmless). The
+    /// version a tombstone deleted is gone from every replica by (3), and hints older than the grace period are not
+    /// delivered, so nothing within the range can bring it back.</summary>
+    private async Task PurgeAsync(IReadOnlyList<IReplicaTreeGrain> replicas, long cutoff, bool rootsEqual, ExchangeTally tally, CancellationToken cancellationToken)
+    {
+        if (!rootsEqual)
+        {
+            var roots = await Task.WhenAll(replicas.Select(r => r.Hashes([1], cancellationToken)));
+            tally.HashesCompared += replicas.Count;
+            tally.BytesMoved += sizeof(ulong) * replicas.Count;
+            if (roots.Any(r => r[0] != roots[0][0]))
+            {
+                return;
+            }
+        }
+
+        var candidates = await replicas[0].PurgeCandidates(cutoff, PurgeBatch, cancellationToken);
+        if (candidates.Length == 0)
+        {
+            return;
+        }
+
+        var keys = candidates.Select(c => c.Key).ToArray();
+        var digests = candidates.Select(c => c.Digest).ToArray();
+        var held = await Task.WhenAll(replicas.Select(r => r.Holds(keys, digests, cancellationToken)));
+        var bytes = candidates.Sum(c => (long)c.Key.Length + sizeof(ulong)) * (replicas.Count + 1);
+        tally.BytesMoved += bytes;
+        await throttle.SpendAsync(bytes, cancellationToken);
+
+        var confirmed = Enumerable.Range(0, keys.Length).Where(i => held.All(h => h[i])).ToArray();
+        if (confirmed.Length == 0)
+        {
+            return;
+        }
+
+        var purged = await Task.WhenAll(replicas.Select(r => r.Purge(
+            confirmed.Select(i => keys[i]).ToArray(), confirmed.Select(i => digests[i]).ToArray(), cancellationToken)));
+        tally.TombstonesPurged += purged.Sum();
     }
 
     private async Task<List<int>> DiffAsync(IReadOnlyList<IReplicaTreeGrain> replicas, ExchangeTally tally, CancellationToken cancellationToken)

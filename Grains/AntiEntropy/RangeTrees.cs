@@ -39,9 +39,14 @@ public sealed class RangeTrees
     {
         if (_trees.TryGetValue(range, out var tree) && tree.IsTracking)
         {
-            tree.Update(key, DigestOf(key, before), DigestOf(key, after));
+            tree.Update(key, DigestOf(key, before), DigestOf(key, after), NewestTombstoneMs(before), NewestTombstoneMs(after));
         }
     }
+
+    /// <summary>For a set of tombstones only: the newest one's timestamp (the set may be purged once that is older than
+    /// the grace period). Null for an empty set or one that holds a value.</summary>
+    public static long? NewestTombstoneMs(IReadOnlyCollection<StoredVersion> versions) =>
+        versions.Count > 0 && versions.All(v => v.IsTombstone) ? versions.Max(v => v.TimestampMs) : null;
 
     /// <summary>The digest of a stored set, null when empty (the key is absent).</summary>
     public static ulong? DigestOf(ReadOnlySpan<byte> key, IReadOnlyCollection<StoredVersion> versions) =>
@@ -57,6 +62,9 @@ public sealed class RangeTree
     private Task? _build;
     private volatile bool _ready;
     private long _keys;
+    private long _tombstoneKeys;
+    private long _oldestTombstoneMs = long.MaxValue;
+    private long _tombstoneEpoch;
 
     internal RangeTree(int leaves) => _leaves = leaves;
 
@@ -98,16 +106,20 @@ public sealed class RangeTree
         {
             _tree = new MerkleTree(_leaves);
             _keys = 0;
+            _tombstoneKeys = 0;
+            _oldestTombstoneMs = long.MaxValue;
         }
     }
 
     /// <summary>Adds the scan's digests (XOR per leaf) and key count; the tree is ready after it.</summary>
-    internal void CompleteBuild(ReadOnlySpan<ulong> leafDigests, long keys)
+    internal void CompleteBuild(ReadOnlySpan<ulong> leafDigests, long keys, long tombstoneKeys, long oldestTombstoneMs)
     {
         lock (_gate)
         {
             _tree!.ApplyLeafChanges(leafDigests);
             _keys += keys;
+            _tombstoneKeys += tombstoneKeys;
+            _oldestTombstoneMs = Math.Min(_oldestTombstoneMs, oldestTombstoneMs);
             _ready = true;
         }
     }
@@ -123,7 +135,7 @@ public sealed class RangeTree
         }
     }
 
-    internal void Update(ReadOnlySpan<byte> key, ulong? before, ulong? after)
+    internal void Update(ReadOnlySpan<byte> key, ulong? before, ulong? after, long? tombstonesBefore, long? tombstonesAfter)
     {
         lock (_gate)
         {
@@ -134,6 +146,57 @@ public sealed class RangeTree
 
             _tree.Update(key, before, after);
             _keys += (after is null ? 0 : 1) - (before is null ? 0 : 1);
+            _tombstoneKeys += (tombstonesAfter is null ? 0 : 1) - (tombstonesBefore is null ? 0 : 1);
+            if (tombstonesAfter is { } newest)
+            {
+                _oldestTombstoneMs = Math.Min(_oldestTombstoneMs, newest);
+                _tombstoneEpoch++;
+            }
+        }
+    }
+
+    /// <summary>Keys whose stored set is only tombstones.</summary>
+    public long TombstoneKeys
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tombstoneKeys;
+            }
+        }
+    }
+
+    /// <summary>False when no tombstone-only key of the range can be older than <paramref name="cutoffMs"/> (then a purge
+    /// needs no scan). May be true when none is (a scan then narrows it).</summary>
+    public bool MayHaveTombstonesBefore(long cutoffMs)
+    {
+        lock (_gate)
+        {
+            return _ready && _tombstoneKeys > 0 && _oldestTombstoneMs < cutoffMs;
+        }
+    }
+
+    /// <summary>A counter of tombstone sets stored; pass it back to <see cref="NarrowOldestTombstone"/>.</summary>
+    public long TombstoneEpoch
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _tombstoneEpoch;
+            }
+        }
+    }
+
+    /// <summary>After a scan that started at <paramref name="epoch"/> found that the oldest tombstone-only key it did not
+    /// purge is <paramref name="oldestMs"/> (long.MaxValue: none): records it, unless tombstones were stored meanwhile
+    /// (then it can only lower the bound).</summary>
+    public void NarrowOldestTombstone(long oldestMs, long epoch)
+    {
+        lock (_gate)
+        {
+            _oldestTombstoneMs = _tombstoneEpoch == epoch ? oldestMs : Math.Min(_oldestTombstoneMs, oldestMs);
         }
     }
 

@@ -38,4 +38,11 @@ public sealed class ReplicaTreeGrain : Grain, IReplicaTreeGrain
     public Task<StoredVersion[][]> ReadMany(byte[][] keys, CancellationToken cancellationToken) => _trees.ReadManyAsync(_range, keys);
 
     public Task ApplyMany(byte[][] keys, StoredVersion[][] sets, CancellationToken cancellationToken) => _trees.ApplyManyAsync(_range, keys, sets);
+
+    public Task<KeyDigest[]> PurgeCandidates(long cutoffUnixMs, int max, CancellationToken cancellationToken) =>
+        _trees.PurgeCandidatesAsync(_range, cutoffUnixMs, max);
+
+    public Task<bool[]> Holds(byte[][] keys, ulong[] digests, CancellationToken cancellationToken) => _trees.HoldsAsync(_range, keys, digests);
+
+    public Task<int> Purge(byte[][] keys, ulong[] digests, CancellationToken cancellationToken) => _trees.PurgeAsync(_range, keys, digests);
 }

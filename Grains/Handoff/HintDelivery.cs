@@ -1,7 +1,8 @@
 // Delivers this node's hints: every HintDeliveryInterval (on the GrainKV clock) it reads a batch of stored
 // hints and sends each one whose node is live to that node's replica, deleting the hint once the replica
 // acknowledged it. A hint whose node is down, or whose delivery fails, stays for a later round. Logs one
-// line per node and round that delivered something, never one per hint.
+// line per node and round that delivered something, never one per hint. Versions older than the tombstone
+// grace period are not delivered (HintStore.Fresh; counted as grainkv.hints.versions_expired).
 
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
@@ -50,16 +51,21 @@ public sealed partial class HintDelivery(
                     continue;
                 }
 
+                var fresh = hints.Fresh(hint.Versions);
+                metrics.HintVersionsExpired.Add(hint.Versions.Length - fresh.Length);
                 try
                 {
-                    await router.Apply(hint.Node, hint.Range, hint.Key, hint.Versions).WaitAsync(_options.RequestTimeout, clock.Time);
+                    if (fresh.Length > 0)
+                    {
+                        await router.Apply(hint.Node, hint.Range, hint.Key, fresh).WaitAsync(_options.RequestTimeout, clock.Time);
+                    }
                 }
                 catch (Exception ex) when (ex is not ObjectDisposedException)
                 {
                     continue;
                 }
 
-                if (await hints.RemoveAsync(hint))
+                if (await hints.RemoveAsync(hint) && fresh.Length > 0)
                 {
                     metrics.HintsDelivered.Add(1);
                     delivered[hint.Node] = delivered.GetValueOrDefault(hint.Node) + 1;

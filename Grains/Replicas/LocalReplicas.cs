@@ -117,6 +117,25 @@ public sealed partial class LocalReplicas
         }
     }
 
+    /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the tombstones whose
+    /// digest is <paramref name="digest"/> (MerkleTree.Digest); an engine delete replaces the set, and compaction
+    /// drops that delete from disk later. Returns false, changing nothing, if the set is anything else.</summary>
+    public async ValueTask<bool> PurgeAsync(int range, byte[] key, ulong digest)
+    {
+        var engineKey = StorageKeys.Encode(range, key);
+        using (await _locks.AcquireAsync(engineKey))
+        {
+            var local = Load(engineKey);
+            if (local.Length == 0 || !local.All(v => v.IsTombstone) || MerkleTree.Digest(key, local) != digest)
+            {
+                return false;
+            }
+
+            await Store(range, engineKey, local, []);
+            return true;
+        }
+    }
+
     private StoredVersion[]? TryLoad(byte[] engineKey)
     {
         try
@@ -136,8 +155,8 @@ public sealed partial class LocalReplicas
     /// snapshot under it, so that each write is either in the snapshot or reported to the range's tree).</summary>
     public ValueTask<IDisposable> PauseWritesAsync() => _locks.AcquireAllAsync();
 
-    /// <summary>Under the key's lock: writes the set, records the log position readers of the stripe wait for, and
-    /// tells the range's Merkle tree (if it exists) what changed.</summary>
+    /// <summary>Under the key's lock: writes the set (an empty one deletes the key), records the log position readers of
+    /// the stripe wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
     private async ValueTask Store(int range, byte[] engineKey, StoredVersion[] before, StoredVersion[] versions)
     {
         var engine = _store.Engine;
@@ -145,7 +164,7 @@ public sealed partial class LocalReplicas
         Interlocked.Exchange(ref _written[stripe], WriteInProgress);
         try
         {
-            await engine.PutAsync(engineKey, VersionSetCodec.Encode(versions));
+            await (versions.Length == 0 ? engine.DeleteAsync(engineKey) : engine.PutAsync(engineKey, VersionSetCodec.Encode(versions)));
         }
         catch (Exception) when (TryLoad(engineKey) is { } actual)
         {

@@ -134,7 +134,7 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
         var key = Bytes("deleted-once");
         var range = RangeOf(key);
         var live = Version("writer-del/1", 1, "alive");
-        var tombstone = new StoredVersion("writer-del/2", 1, VectorClock.FromEntries([new ClockEntry("writer-del/1", 1, 1)]), 2, null);
+        var tombstone = new StoredVersion("writer-del/2", 1, VectorClock.FromEntries([new ClockEntry("writer-del/1", 1, 1)]), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null);
         await OnNodes(key, [live], a, b, c);
         await OnNodes(key, [tombstone], a, b);
 
@@ -190,6 +190,86 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
         }
     }
 
+    [Fact]
+    public async Task ConfirmedTombstonesPastTheGracePeriodArePurgedFromDiskAndTheKeyStaysDeleted()
+    {
+        var (a, b, c) = Nodes();
+        var old = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds();
+        var expired = KeysInRange(13, 1, "purge-old").Single();
+        var recent = KeysInRange(13, 1, "purge-recent").Single();
+        var range = RangeOf(expired);
+        var live = new StoredVersion("writer-purge/1", 1, VectorClock.Empty, old - 1000, Bytes("deleted"));
+        var oldTombstone = new StoredVersion("writer-purge/2", 1, VectorClock.FromEntries([new ClockEntry("writer-purge/1", 1, 1)]), old, null);
+        var recentTombstone = new StoredVersion("writer-purge/2", 2, VectorClock.Empty, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), null);
+
+        // c still holds the deleted value: the exchange repairs it first, then purges the tombstone everywhere.
+        await OnNodes(expired, [live], c);
+        await OnNodes(expired, [oldTombstone], a, b);
+        await OnNodes(recent, [recentTombstone], a, b, c);
+        using (var metrics = new Metrics(Cluster))
+        {
+            var exchange = await Exchange(range);
+            output.WriteLine(exchange.ToString());
+            Assert.Equal(3, exchange.TombstonesPurged);
+            Assert.Equal(3, metrics.Sum("grainkv.antientropy.tombstones_purged"));
+        }
+
+        foreach (var node in new[] { a, b, c })
+        {
+            Assert.Empty(await ReplicaOn(node, expired));
+            Assert.True(Assert.Single(await ReplicaOn(node, recent)).IsTombstone, "a tombstone within the grace period stays");
+        }
+
+        var again = await Exchange(range);
+        Assert.Equal(0, again.KeysRepaired);
+        Assert.False((await fixture.Client.GetAsync(expired, new ReadOptions { ReadQuorum = Acks.All })).Found);
+
+        // Gone from disk once compaction rewrites the tables; the recent tombstone is still there.
+        foreach (var node in new[] { a, b, c })
+        {
+            var silo = Cluster.SiloNamed(node);
+            var store = Cluster.Service<LocalStore>(silo);
+
+            // A full compaction rewrites the tables only when there are two or more.
+            await store.Engine.FlushAsync();
+            await OnNodes(Bytes($"purge-marker-{node}"), [Version("writer-marker/1", 1, "m")], node);
+            await store.Engine.CompactAsync();
+            var onDisk = EntriesOnDisk(store.EngineDirectory);
+            Assert.DoesNotContain(onDisk, k => k.AsSpan().SequenceEqual(StorageKeys.Encode(range, expired)));
+            Assert.Contains(onDisk, k => k.AsSpan().SequenceEqual(StorageKeys.Encode(range, recent)));
+        }
+    }
+
+    [Fact]
+    public async Task HintedVersionsOlderThanTheGracePeriodAreNotDelivered()
+    {
+        var (a, _, c) = Nodes();
+        var key = Bytes("old-hint");
+        var old = DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds();
+        var silo = Cluster.SiloNamed(a);
+        using var metrics = new MetricCollector<long>(Cluster.Service<GrainKvMetrics>(silo).Meter, "grainkv.hints.versions_expired");
+        await Cluster.Service<GrainKV.Grains.Handoff.HintStore>(silo).AddAsync(c, RangeOf(key), key, [new StoredVersion("writer-hint/1", 1, VectorClock.Empty, old, Bytes("stale"))]);
+
+        await Cluster.Service<GrainKV.Grains.Handoff.HintDelivery>(silo).DeliverAsync();
+
+        Assert.Empty(await ReplicaOn(c, key));
+        Assert.Equal(1, metrics.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Empty(Cluster.Service<GrainKV.Grains.Handoff.HintStore>(silo).Read([c], RangeOf(key), key));
+    }
+
+    private static List<byte[]> EntriesOnDisk(string engineDirectory)
+    {
+        var keys = new List<byte[]>();
+        var cache = new GrainKV.Storage.Cache.BlockCache(1 << 20);
+        foreach (var path in Directory.EnumerateFiles(engineDirectory, "*" + GrainKV.Storage.Table.TableFormat.FileExtension))
+        {
+            using var table = GrainKV.Storage.Table.TableReader.Open(path, long.Parse(Path.GetFileNameWithoutExtension(path)), cache);
+            keys.AddRange(table.All().Select(e => e.Key));
+        }
+
+        return keys;
+    }
+
     private ulong ScanBuiltRoot(Orleans.TestingHost.InProcessSiloHandle silo, int range)
     {
         var leaves = Cluster.Service<RangeTrees>(silo).Leaves;
@@ -237,26 +317,32 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
     /// <summary>Anti-entropy counters summed over every silo's meter (an exchange runs on whichever silo its grain is on).</summary>
     private sealed class Metrics : IDisposable
     {
-        private readonly List<MetricCollector<long>> _collectors = [];
+        private static readonly string[] Names =
+        [
+            "grainkv.antientropy.bytes_moved", "grainkv.antientropy.version_sets_moved", "grainkv.antientropy.keys_repaired",
+            "grainkv.antientropy.exchanges", "grainkv.antientropy.tombstones_purged",
+        ];
+
+        private readonly List<(string Name, MetricCollector<long> Collector)> _collectors = [];
 
         public Metrics(GrainKvCluster cluster)
         {
             foreach (var silo in cluster.Cluster.Silos)
             {
                 var meter = cluster.Service<GrainKvMetrics>(silo).Meter;
-                foreach (var name in new[] { "grainkv.antientropy.bytes_moved", "grainkv.antientropy.version_sets_moved", "grainkv.antientropy.keys_repaired", "grainkv.antientropy.exchanges" })
+                foreach (var name in Names)
                 {
-                    _collectors.Add(new MetricCollector<long>(meter, name));
+                    _collectors.Add((name, new MetricCollector<long>(meter, name)));
                 }
             }
         }
 
         public long Sum(string instrument) =>
-            _collectors.Where(c => c.Instrument?.Name == instrument).Sum(c => c.GetMeasurementSnapshot().Sum(m => m.Value));
+            _collectors.Where(c => c.Name == instrument).Sum(c => c.Collector.GetMeasurementSnapshot().Sum(m => m.Value));
 
         public void Dispose()
         {
-            foreach (var collector in _collectors)
+            foreach (var (_, collector) in _collectors)
             {
                 collector.Dispose();
             }
