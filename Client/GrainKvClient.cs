@@ -113,6 +113,10 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         _grains.GetGrain<IClusterStatusGrain>(0).GetStatus(cancellationToken);
 
+    /// <summary>Anti-entropy per live node: keys its range trees count, and the exchanges it ran per range.</summary>
+    public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
+        _grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(cancellationToken);
+
     private IKeyRangeGrain RangeGrain(byte[] key) =>
         _grains.GetGrain<IKeyRangeGrain>(KeyPartitioner.RangeOf(key, _options.RangeCount));
 

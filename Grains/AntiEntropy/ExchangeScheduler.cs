@@ -2,8 +2,9 @@
 // this node asks the AntiEntropyGrain of every range it is the primary of (first of the preference list) to
 // register its reminder if it has none. Registration is idempotent and the reminder lives in the reminder
 // service, so a range whose primary changes keeps one reminder; the node remembers which ranges it already
-// scheduled, so a ring change costs a grain call only for ranges new to it. Runs in the background: a start
-// never waits for it.
+// scheduled, so a ring change costs a grain call only for ranges new to it. Every ExchangePeriod (at least a
+// minute) it forgets and checks all its ranges again, which re-registers reminders a lost reminder table (the
+// in-memory one dies with its silo) no longer has. Runs in the background: a start never waits for it.
 
 using GrainKV.AntiEntropy;
 using GrainKV.Grains.Hosting;
@@ -16,10 +17,11 @@ namespace GrainKV.Grains.AntiEntropy;
 
 /// <summary>Registers the exchange reminders of the ranges this node is the primary of.</summary>
 public sealed partial class ExchangeScheduler(
-    RingService ring, IGrainFactory grains, NodeIdentity node, IOptions<GrainKvNodeOptions> options, ILogger<ExchangeScheduler> logger)
+    RingService ring, IGrainFactory grains, NodeIdentity node, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, ILogger<ExchangeScheduler> logger)
     : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private readonly GrainKvNodeOptions _options = options.Value;
+    private ITimer? _recheck;
     private readonly HashSet<int> _scheduled = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _pass = new(1, 1);
@@ -39,9 +41,14 @@ public sealed partial class ExchangeScheduler(
         try
         {
             var view = ring.Current;
-            var ranges = Enumerable.Range(0, _options.RangeCount)
-                .Where(r => !_scheduled.Contains(r) && view.PreferenceList(r, _options.ReplicationFactor) is [var primary, ..] && primary == node.NodeId)
-                .ToArray();
+            int[] ranges;
+            lock (_scheduled)
+            {
+                ranges = Enumerable.Range(0, _options.RangeCount)
+                    .Where(r => !_scheduled.Contains(r) && view.PreferenceList(r, _options.ReplicationFactor) is [var primary, ..] && primary == node.NodeId)
+                    .ToArray();
+            }
+
             await Parallel.ForEachAsync(ranges, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = _stopping.Token }, async (range, token) =>
             {
                 await grains.GetGrain<IAntiEntropyGrain>(range).Schedule(token);
@@ -62,17 +69,30 @@ public sealed partial class ExchangeScheduler(
     {
         ring.Changed += OnRingChanged;
         _ = PassAsync();
+        var every = TimeSpan.FromTicks(Math.Max(_options.AntiEntropy.ExchangePeriod.Ticks, TimeSpan.FromMinutes(1).Ticks));
+        _recheck = clock.Time.CreateTimer(_ => Recheck(), null, every, every);
         return Task.CompletedTask;
     }
 
     private Task Stop(CancellationToken cancellationToken)
     {
         ring.Changed -= OnRingChanged;
+        _recheck?.Dispose();
         _stopping.Cancel();
         return Task.CompletedTask;
     }
 
     private void OnRingChanged(RingView view) => _ = PassAsync();
+
+    private void Recheck()
+    {
+        lock (_scheduled)
+        {
+            _scheduled.Clear();
+        }
+
+        _ = PassAsync();
+    }
 
     private async Task PassAsync()
     {
@@ -94,11 +114,12 @@ public sealed partial class ExchangeScheduler(
 
     public void Dispose()
     {
+        _recheck?.Dispose();
         _stopping.Dispose();
         _pass.Dispose();
     }
 
-    [LoggerMessage(EventId = 720, Level = LogLevel.Information, Message = "Scheduled the anti-entropy reminders of {Count} range(s) whose primary is node {NodeId}")]
+    [LoggerMessage(EventId = 720, Level = LogLevel.Debug, Message = "Checked the anti-entropy reminders of {Count} range(s) whose primary is node {NodeId}")]
     private partial void LogScheduled(int count, string nodeId);
 
     [LoggerMessage(EventId = 721, Level = LogLevel.Warning, Message = "Scheduling anti-entropy reminders failed; the next ring change retries")]

@@ -257,6 +257,25 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
         Assert.Empty(Cluster.Service<GrainKV.Grains.Handoff.HintStore>(silo).Read([c], RangeOf(key), key));
     }
 
+    [Fact]
+    public async Task TheStatusShowsKeysPerNodeAndTheLastExchangeOfARange()
+    {
+        const int Range = 21;
+        var keys = KeysInRange(Range, 30, "status").ToArray();
+        await Task.WhenAll(keys.Select((k, i) => OnNodes(k, [Version("writer-status/1", (ulong)i + 1, "s")], Nodes().A, Nodes().B)));
+        var exchange = await Exchange(Range);
+
+        var status = await fixture.Client.GetAntiEntropyStatusAsync();
+        Assert.Equal(Ranges, status.RangeCount);
+        Assert.Equal(3, status.Nodes.Count);
+        Assert.All(status.Nodes, n => Assert.Null(n.Error));
+        Assert.All(status.Nodes, n => Assert.True(n.Keys >= keys.Length, $"{n.NodeId} counts the range's keys"));
+        var last = status.Nodes.SelectMany(n => n.Exchanges).Where(e => e.Range == Range).MaxBy(e => e.Last.Finished)!;
+        Assert.Equal(exchange.Finished, last.Last.Finished);
+        Assert.Equal(keys.Length, last.Last.KeysRepaired);
+        Assert.True(last.BytesMoved >= exchange.BytesMoved);
+    }
+
     private static List<byte[]> EntriesOnDisk(string engineDirectory)
     {
         var keys = new List<byte[]>();
