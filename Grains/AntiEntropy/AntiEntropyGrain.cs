@@ -42,6 +42,11 @@ public sealed partial class AntiEntropyGrain(
             {
                 // Its caller saw the failure.
             }
+
+            if (ReferenceEquals(_running, running))
+            {
+                _running = null;
+            }
         }
 
         var exchange = RunAsync(cancellationToken);
@@ -52,7 +57,10 @@ public sealed partial class AntiEntropyGrain(
         }
         finally
         {
-            _running = null;
+            if (ReferenceEquals(_running, exchange))
+            {
+                _running = null;
+            }
         }
     }
 

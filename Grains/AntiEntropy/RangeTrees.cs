@@ -92,7 +92,8 @@ public sealed class RangeTree
 
             if (_build is null || _build.IsFaulted || _build.IsCanceled)
             {
-                _build = build();
+                // Off the caller's lock and scheduler: the build takes every key lock of the node first.
+                _build = Task.Run(build);
             }
 
             return _build;

@@ -152,6 +152,62 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
     }
 
     [Fact]
+    public async Task AHintReplayedAfterADeleteDoesNotBringTheValueBack()
+    {
+        var (a, b, c) = Nodes();
+        var key = Bytes("deleted-then-hint");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var live = new StoredVersion("writer-replay/1", 1, VectorClock.Empty, now, Bytes("alive"));
+        var tombstone = new StoredVersion("writer-replay/2", 1, VectorClock.FromEntries([new ClockEntry("writer-replay/1", 1, 1)]), now, null);
+        await OnNodes(key, [tombstone], a, b, c);
+
+        // a kept the old value as a hint for c; it is delivered after the delete.
+        var holder = Cluster.SiloNamed(a);
+        await Cluster.Service<GrainKV.Grains.Handoff.HintStore>(holder).AddAsync(c, RangeOf(key), key, [live]);
+        await Cluster.Service<GrainKV.Grains.Handoff.HintDelivery>(holder).DeliverAsync();
+        await Exchange(RangeOf(key));
+
+        foreach (var node in new[] { a, b, c })
+        {
+            Assert.True(Assert.Single(await ReplicaOn(node, key)).IsTombstone, $"{node} holds only the tombstone");
+        }
+
+        Assert.False((await fixture.Client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All })).Found);
+    }
+
+    [Fact]
+    public async Task ANodeThatMissedADeleteAndCrashedGetsTheTombstoneNotTheOthersTheValue()
+    {
+        var (a, b, c) = Nodes();
+        var key = Bytes("deleted-while-away");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var live = new StoredVersion("writer-away/1", 1, VectorClock.Empty, now, Bytes("alive"));
+        var tombstone = new StoredVersion("writer-away/2", 1, VectorClock.FromEntries([new ClockEntry("writer-away/1", 1, 1)]), now, null);
+        await OnNodes(key, [live], a, b, c);
+        await OnNodes(key, [tombstone], a, b);
+        await Cluster.Service<LocalStore>(Cluster.SiloNamed(c)).Engine.WaitForLogAsync(Cluster.Service<LocalStore>(Cluster.SiloNamed(c)).Engine.LogPosition);
+
+        await Cluster.CrashAndRestartAsync(c);
+        Assert.False(Assert.Single(await ReplicaOn(c, key)).IsTombstone);
+        await Exchange(RangeOf(key));
+
+        foreach (var node in new[] { a, b, c })
+        {
+            Assert.True(Assert.Single(await ReplicaOn(node, key)).IsTombstone, $"{node} holds only the tombstone");
+        }
+    }
+
+    [Fact]
+    public async Task ExchangesOfOneRangeAskedForTogetherAllComplete()
+    {
+        var range = RangeOf(Bytes("together"));
+        using var metrics = new Metrics(Cluster);
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Exchange(range)));
+        Assert.All(results, r => Assert.Null(r.Skipped));
+        Assert.Equal(4, metrics.Sum("grainkv.antientropy.exchanges"));
+    }
+
+    [Fact]
     public async Task SiblingsSurviveAnExchange()
     {
         var (a, b, c) = Nodes();
