@@ -39,7 +39,7 @@ public sealed class ExchangeTally
 /// <summary>Compares and repairs one range across its replicas.</summary>
 public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
 {
-    private const int LeafBatch = 128;
+    private const int LeafBatch = 1024;
     private const int KeyBatch = 256;
 
     private const int PurgeBatch = 1024;
