@@ -41,6 +41,12 @@ public sealed partial class ExchangeScheduler(
         try
         {
             var view = ring.Current;
+            if (view.Nodes.Count < 2)
+            {
+                // One node has nothing to exchange with; the ring change that adds a second schedules its ranges.
+                return 0;
+            }
+
             int[] ranges;
             lock (_scheduled)
             {

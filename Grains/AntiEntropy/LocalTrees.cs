@@ -72,7 +72,7 @@ public sealed partial class LocalTrees(LocalStore store, LocalReplicas replicas,
         var result = new StoredVersion[keys.Length][];
         for (var i = 0; i < keys.Length; i++)
         {
-            result[i] = await replicas.ReadAsync(range, keys[i]);
+            result[i] = await replicas.ReadDurableAsync(range, keys[i]);
         }
 
         return result;
@@ -138,7 +138,7 @@ public sealed partial class LocalTrees(LocalStore store, LocalReplicas replicas,
         var result = new bool[keys.Length];
         for (var i = 0; i < keys.Length; i++)
         {
-            var stored = await replicas.ReadAsync(range, keys[i]);
+            var stored = await replicas.ReadDurableAsync(range, keys[i]);
             result[i] = RangeTrees.DigestOf(keys[i], stored) == digests[i];
         }
 

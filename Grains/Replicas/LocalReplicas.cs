@@ -58,9 +58,15 @@ public sealed partial class LocalReplicas
     public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>The versions stored for <paramref name="key"/> of <paramref name="range"/> (empty if none), once they are durable.</summary>
-    public async ValueTask<StoredVersion[]> ReadAsync(int range, byte[] key)
+    public ValueTask<StoredVersion[]> ReadAsync(int range, byte[] key)
     {
         Interlocked.Increment(ref _reads);
+        return ReadDurableAsync(range, key);
+    }
+
+    /// <summary>Like <see cref="ReadAsync"/> for anti-entropy: not counted in <see cref="Reads"/>.</summary>
+    public async ValueTask<StoredVersion[]> ReadDurableAsync(int range, byte[] key)
+    {
         var engineKey = StorageKeys.Encode(range, key);
         var versions = Load(engineKey);
 

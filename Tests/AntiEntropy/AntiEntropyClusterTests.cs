@@ -63,6 +63,7 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
         Assert.All(await Task.WhenAll(keys.Select(k => ReplicaOn(c, k))), Assert.Empty);
 
         long moved = 0, bytes = 0;
+        var readsBefore = Reads();
         for (var range = 0; range < Ranges; range++)
         {
             var result = await Exchange(range);
@@ -72,6 +73,7 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
             Assert.True(result.Complete);
         }
 
+        Assert.Equal(readsBefore, Reads());
         output.WriteLine($"wiped node: {keys.Length} keys, {moved} version sets and {bytes} bytes moved by {Ranges} exchanges");
         foreach (var key in keys)
         {
@@ -357,6 +359,9 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
 
         return tree.Root;
     }
+
+    /// <summary>Key reads replicas served to coordinators (client reads and read repair), per silo.</summary>
+    private long[] Reads() => Cluster.Cluster.Silos.Select(s => Cluster.Service<LocalReplicas>(s).Reads).ToArray();
 
     private Task<ExchangeResult> Exchange(int range) => Cluster.Grains.GetGrain<IAntiEntropyGrain>(range).ExchangeNow();
 
