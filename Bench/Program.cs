@@ -4,9 +4,9 @@
 //   cluster         YCSB-style workloads against a 3-silo GrainKV cluster and Redis, side by side
 // See docs/BENCHMARKS.md for options, method and recorded results.
 
-using GrainKV.Bench.Cli;
 using GrainKV.Bench.Cluster;
-using GrainKV.Bench.Commands;
+using GrainKV.Bench.Common;
+using GrainKV.Bench.Engine;
 
 // As in the silo host: socket completions run inline instead of being queued to the thread pool first. This
 // is the driver's side, so it applies alike to every target's client (Orleans and StackExchange.Redis). It
@@ -26,7 +26,7 @@ Console.CancelKeyPress += (_, e) =>
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(Usage.Text);
+    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help);
     return args.Length == 0 ? 1 : 0;
 }
 

@@ -13,7 +13,7 @@ public static class StatusReport
         var text = new StringBuilder();
         var live = status.Nodes.Count(n => n.IsLive);
         text.AppendLine(CultureInfo.InvariantCulture,
-            $"{status.Nodes.Count} node(s) on the ring, {live} live; {status.RangeCount} ranges; N={status.ReplicationFactor} W={status.WriteQuorum} R={status.ReadQuorum} (as seen by {status.ObservedBy})");
+            $"{status.Nodes.Count} node(s) on the ring, {live} live; {status.RangeCount} ranges; N={status.ReplicationFactor} W={status.WriteQuorum} R={status.ReadQuorum} (as seen by {status.ObservedBy}, which keeps {status.PendingHints} hint(s) for other nodes)");
         text.AppendLine(CultureInfo.InvariantCulture, $"{"NODE",-20} {"DC",-10} {"STATE",-6} {"GOSSIP",-8} {"HEARD",7} {"PRIMARY",8} {"REPLICAS",9}  ADDRESS  SUSPECTED-BY");
         foreach (var node in status.Nodes)
         {

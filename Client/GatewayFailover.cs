@@ -1,15 +1,20 @@
 // Client failover: what the client retries when a gateway fails a request, and what it never retries.
 //
-// - A read is retried (up to Attempts, each attempt bounded by ReadAttemptTimeout) when the failure is the
-//   gateway's: it died or lost its connection (SiloUnavailableException, ConnectionFailedException), rejected
-//   the message (OrleansMessageRejectionException, GatewayTooBusyException), or did not answer within the
-//   attempt's bound. The Orleans client sends the retry through another gateway it still reaches. Reads change
-//   nothing, so a retry is always safe.
-// - A write (put, delete) is retried only when its message provably never reached a coordinator: the client
-//   could not connect (ConnectionFailedException) or the gateway refused it unprocessed (GatewayTooBusyException).
-//   Any other failure may come after a coordinator created the version; sending the write again would store it
-//   twice, as two siblings of one write, so the failure goes to the caller (read the key, then write with its
-//   context: that is always safe).
+// - A request goes through the gateway GatewayPool chooses. It fails over to another gateway (up to Attempts in all,
+//   pausing RetryDelay first, doubling each time up to one second) when the failure is the gateway's: the client
+//   could not connect to it or lost the connection with the request in flight (ConnectionFailedException, the
+//   gateway's loss signal, SiloUnavailableException), or the gateway rejected the message
+//   (OrleansMessageRejectionException, GatewayTooBusyException). A gateway that refused a connection or lost it is
+//   paused (GatewayPool), so the retry goes elsewhere; one that answered with a rejection is alive and is not.
+// - Reads change nothing, so any retry is safe; an attempt that has no answer within ReadAttemptTimeout is also
+//   retried.
+// - Writes (put, delete) are retried on the same failures, although a write whose gateway died with it in flight
+//   may already have been applied. The retry then creates a second version with the same value and the same
+//   context: a sibling equal to the first, which reads return once (the coordinator returns distinct values) and
+//   which the next write with a read's context supersedes together with the first. What a retry can add is thus
+//   at most a duplicate of the write itself, never a lost or foreign value; and it cannot undo a write acknowledged
+//   in between, only stand beside it as a sibling. A write is not cut short by a timeout of its own: the cluster
+//   answers within its RequestTimeout, and a dead gateway is caught by the loss signal.
 // - GrainKV's own errors (not enough replicas, bad input, timeouts of a coordinator) are answers, not gateway
 //   failures, and are never retried here.
 
@@ -21,38 +26,80 @@ namespace GrainKV.Client;
 /// <summary>Retry rules for requests whose gateway failed them.</summary>
 internal static class GatewayFailover
 {
-    /// <summary>Runs a read, retrying gateway failures.</summary>
-    public static async Task<T> ReadAsync<T>(Func<CancellationToken, Task<T>> read, GrainKvClientOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs a read through the pool's gateways, retrying gateway failures and attempts without an answer.</summary>
+    public static Task<T> ReadAsync<T>(GatewayPool pool, Func<IGrainFactory, CancellationToken, Task<T>> read, GrainKvClientOptions options, CancellationToken cancellationToken) =>
+        RunAsync(pool, read, options.ReadAttemptTimeout, options, cancellationToken);
+
+    /// <summary>Runs a write through the pool's gateways, retrying gateway failures.</summary>
+    public static Task WriteAsync(GatewayPool pool, Func<IGrainFactory, CancellationToken, Task> write, GrainKvClientOptions options, CancellationToken cancellationToken) =>
+        RunAsync(
+            pool,
+            async (grains, token) =>
+            {
+                await write(grains, token).ConfigureAwait(false);
+                return true;
+            },
+            Timeout.InfiniteTimeSpan,
+            options,
+            cancellationToken);
+
+    private static async Task<T> RunAsync<T>(
+        GatewayPool pool, Func<IGrainFactory, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, GrainKvClientOptions options, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            bound.CancelAfter(options.ReadAttemptTimeout);
+            var gateway = pool.Choose();
+            var lost = gateway.Lost;
+            using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lost);
+            if (attemptTimeout != Timeout.InfiniteTimeSpan)
+            {
+                bound.CancelAfter(attemptTimeout);
+            }
+
             try
             {
-                return await read(bound.Token).ConfigureAwait(false);
+                var result = await call(gateway.Grains, bound.Token).ConfigureAwait(false);
+                gateway.Answered();
+                return result;
             }
-            catch (Exception ex) when (attempt < options.Attempts && !cancellationToken.IsCancellationRequested
-                                       && (IsGatewayFailure(ex) || (ex is OperationCanceledException or TimeoutException && bound.IsCancellationRequested)))
+            catch (GrainKvException)
             {
+                gateway.Answered();
+                throw;
             }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && Retryable(ex, lost, bound))
+            {
+                if (lost.IsCancellationRequested || ex is ConnectionFailedException)
+                {
+                    pool.Pause(gateway);
+                }
+                else
+                {
+                    gateway.Released();
+                }
+
+                if (attempt >= options.Attempts)
+                {
+                    throw;
+                }
+            }
+            catch (Exception)
+            {
+                gateway.Released();
+                throw;
+            }
+
+            await PauseAsync(attempt, options, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Runs a write, retrying only failures that prove it never reached a coordinator.</summary>
-    public static async Task WriteAsync(Func<Task> write, GrainKvClientOptions options, CancellationToken cancellationToken)
+    private static bool Retryable(Exception ex, CancellationToken lost, CancellationTokenSource bound) =>
+        IsGatewayFailure(ex) || (ex is OperationCanceledException or TimeoutException && (lost.IsCancellationRequested || bound.IsCancellationRequested));
+
+    private static Task PauseAsync(int attempt, GrainKvClientOptions options, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await write().ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when (attempt < options.Attempts && !cancellationToken.IsCancellationRequested && NeverDelivered(ex))
-            {
-            }
-        }
+        var delay = TimeSpan.FromTicks(Math.Min(options.RetryDelay.Ticks << Math.Min(attempt - 1, 10), TimeSpan.TicksPerSecond));
+        return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, cancellationToken);
     }
 
     /// <summary>The gateway failed the request (it may or may not have forwarded it).</summary>
@@ -60,5 +107,13 @@ internal static class GatewayFailover
         NeverDelivered(ex) || ex is SiloUnavailableException or OrleansMessageRejectionException;
 
     /// <summary>The request never left this client or was refused unprocessed.</summary>
-    public static bool NeverDelivered(Exception ex) => ex is ConnectionFailedException or GatewayTooBusyException;
+    public static bool NeverDelivered(Exception ex) =>
+        ex is ConnectionFailedException or GatewayTooBusyException
+        || (ex is OrleansMessageRejectionException && (ex.InnerException is ConnectionFailedException || IsSendFailure(ex.Message)));
+
+    /// <summary>The client's own rejection of a message it could not send because the connection to the gateway failed
+    /// (Orleans carries the cause in the text only).</summary>
+    private static bool IsSendFailure(string message) =>
+        message.StartsWith("Exception while sending message: ", StringComparison.Ordinal)
+        && message.Contains(nameof(ConnectionFailedException), StringComparison.Ordinal);
 }

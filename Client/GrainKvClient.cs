@@ -15,49 +15,83 @@ namespace GrainKV.Client;
 /// <summary>Reads and writes a GrainKV cluster. Thread-safe; share one instance.</summary>
 public sealed class GrainKvClient : IAsyncDisposable
 {
-    private readonly IGrainFactory _grains;
     private readonly GrainKvClientOptions _options;
-    private readonly IHost? _ownedHost;
+    private readonly GatewayPool _pool;
 
     /// <summary>Creates a client over an existing Orleans connection (see <see cref="GrainKvClientExtensions"/>).</summary>
     public GrainKvClient(IGrainFactory grains, IOptions<GrainKvClientOptions> options)
-        : this(grains, options.Value, ownedHost: null)
+        : this(options.Value, [new Gateway("orleans client", grains, host: null)])
     {
     }
 
-    private GrainKvClient(IGrainFactory grains, GrainKvClientOptions options, IHost? ownedHost)
+    private GrainKvClient(GrainKvClientOptions options, IReadOnlyList<Gateway> gateways)
     {
         options.Validate();
-        _grains = grains;
         _options = options;
-        _ownedHost = ownedHost;
+        _pool = new GatewayPool(gateways, TimeProvider.System, options.GatewayPause);
     }
 
-    /// <summary>Connects to the cluster described by <paramref name="options"/>.</summary>
+    /// <summary>Connects to the cluster described by <paramref name="options"/>: one connection per gateway, each
+    /// request sent through one of them (see GatewayPool). Gateways that cannot be reached within
+    /// <see cref="GrainKvClientOptions.ConnectTimeout"/> are left out; at least one must answer.</summary>
     /// <exception cref="ClusterUnavailableException">No gateway answered within <see cref="GrainKvClientOptions.ConnectTimeout"/>.</exception>
     public static async Task<GrainKvClient> ConnectAsync(GrainKvClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        GrainKvClient? client = null;
+        var starting = options.Gateways.Select(gateway => StartGatewayAsync(gateway, options, () => client, cancellationToken)).ToArray();
+        var results = await Task.WhenAll(starting);
+        var connected = results.Where(r => r.Gateway is not null).Select(r => r.Gateway!).ToList();
+        if (connected.Count == 0)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new ClusterUnavailableException(
+                $"Could not connect to the GrainKV cluster at {string.Join(", ", options.Gateways)}: "
+                + string.Join("; ", results.Select(r => r.Error)),
+                results.Select(r => r.Exception).OfType<Exception>().First());
+        }
+
+        client = new GrainKvClient(options, connected);
+        return client;
+    }
+
+    /// <summary>Starts the Orleans client of one gateway; its connection loss is reported to the pool of the client that
+    /// <paramref name="owner"/> returns once built.</summary>
+    private static async Task<(Gateway? Gateway, string Error, Exception? Exception)> StartGatewayAsync(
+        string endpoint, GrainKvClientOptions options, Func<GrainKvClient?> owner, CancellationToken cancellationToken)
+    {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        builder.AddGrainKvClient(o => o.CopyFrom(options));
+        Gateway? gateway = null;
+        builder.AddGrainKvClient(
+            o =>
+            {
+                o.CopyFrom(options);
+                o.Gateways = [endpoint];
+            },
+            client => client.AddClusterConnectionLostHandler((_, _) =>
+            {
+                if (gateway is not null && owner() is { } grainKv)
+                {
+                    grainKv._pool.OnConnectionLost(gateway);
+                }
+            }));
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
         try
         {
             await host.StartAsync(timeout.Token);
+            gateway = new Gateway(endpoint, host.Services.GetRequiredService<IGrainFactory>(), host);
+            return (gateway, "", null);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex)
         {
             host.Dispose();
-            var reason = timeout.IsCancellationRequested ? $"no gateway answered within {options.ConnectTimeout.TotalSeconds:0.#} s" : ex.Message;
-            throw new ClusterUnavailableException(
-                $"Could not connect to the GrainKV cluster at {string.Join(", ", options.Gateways)}: {reason}", ex);
+            var reason = timeout.IsCancellationRequested ? $"no answer within {options.ConnectTimeout.TotalSeconds:0.#} s" : ex.Message;
+            return (null, $"{endpoint}: {reason}", ex);
         }
-
-        return new GrainKvClient(host.Services.GetRequiredService<IGrainFactory>(), options, host);
     }
 
     /// <summary>Reads <paramref name="key"/>: its value, or all concurrent values (siblings), and the causal context.</summary>
@@ -65,8 +99,8 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task<ReadResult> GetAsync(byte[] key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
-        var grain = RangeGrain(key);
-        return GatewayFailover.ReadAsync(token => grain.Get(key, options ?? ReadOptions.Default, token), _options, cancellationToken);
+        var range = RangeOf(key);
+        return GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, options ?? ReadOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Reads the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -82,8 +116,9 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
-        var grain = RangeGrain(key);
-        return GatewayFailover.WriteAsync(() => grain.Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, cancellationToken), _options, cancellationToken);
+        var range = RangeOf(key);
+        return GatewayFailover.WriteAsync(
+            _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -94,15 +129,17 @@ public sealed class GrainKvClient : IAsyncDisposable
     public async Task DeleteAsync(byte[] key, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
-        var grain = RangeGrain(key);
+        var range = RangeOf(key);
         if (context is null)
         {
             // A delete without context removes what a quorum read sees now.
-            var current = await GatewayFailover.ReadAsync(token => grain.Get(key, new ReadOptions { Replicas = options?.Replicas }, token), _options, cancellationToken);
+            var current = await GatewayFailover.ReadAsync(
+                _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, new ReadOptions { Replicas = options?.Replicas }, token), _options, cancellationToken);
             context = current.Context;
         }
 
-        await GatewayFailover.WriteAsync(() => grain.Delete(key, context, options ?? WriteOptions.Default, cancellationToken), _options, cancellationToken);
+        await GatewayFailover.WriteAsync(
+            _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Delete(key, context, options ?? WriteOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -111,27 +148,26 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>The cluster's nodes, their liveness and their share of the ranges.</summary>
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        _grains.GetGrain<IClusterStatusGrain>(0).GetStatus(cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IClusterStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
     /// <summary>Anti-entropy per live node: keys its range trees count, and the exchanges it ran per range.</summary>
     public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
-        _grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
-    private IKeyRangeGrain RangeGrain(byte[] key) =>
-        _grains.GetGrain<IKeyRangeGrain>(KeyPartitioner.RangeOf(key, _options.RangeCount));
+    private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
 
-    /// <summary>Closes the connection if this client opened it.</summary>
+    /// <summary>Closes the connections this client opened.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_ownedHost is not null)
+        foreach (var host in _pool.Gateways.Select(g => g.Host).OfType<IHost>())
         {
             try
             {
-                await _ownedHost.StopAsync();
+                await host.StopAsync();
             }
             finally
             {
-                _ownedHost.Dispose();
+                host.Dispose();
             }
         }
     }

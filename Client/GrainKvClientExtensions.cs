@@ -14,7 +14,11 @@ public static class GrainKvClientExtensions
 {
     /// <summary>Connects this host to a GrainKV cluster (an Orleans client with the configured gateways)
     /// and registers <see cref="GrainKvClient"/>.</summary>
-    public static IHostApplicationBuilder AddGrainKvClient(this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure = null)
+    public static IHostApplicationBuilder AddGrainKvClient(this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure = null) =>
+        builder.AddGrainKvClient(configure, orleans: null);
+
+    internal static IHostApplicationBuilder AddGrainKvClient(
+        this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure, Action<IClientBuilder>? orleans)
     {
         var options = new GrainKvClientOptions();
         builder.Configuration.GetSection(GrainKvClientOptions.SectionName).Bind(options);
@@ -34,6 +38,7 @@ public static class GrainKvClientExtensions
                 o.OpenConnectionTimeout = options.ConnectTimeout;
                 o.ConnectionRetryDelay = TimeSpan.FromMilliseconds(500);
             });
+            orleans?.Invoke(client);
         });
         builder.Services.AddGrainKvClient(o => o.CopyFrom(options));
         return builder;

@@ -30,11 +30,19 @@ public sealed class GrainKvClientOptions
 
     /// <summary>How many times a request is tried when its gateway fails it (the retry goes through another gateway);
     /// writes only when the failure proves they never reached a coordinator (see GatewayFailover).</summary>
-    public int Attempts { get; set; } = 3;
+    public int Attempts { get; set; } = 6;
 
-    /// <summary>How long one attempt of a read may take before it is given up and retried (longer than the cluster's
-    /// RequestTimeout, so only a read stuck at a dead gateway is cut short).</summary>
-    public TimeSpan ReadAttemptTimeout { get; set; } = TimeSpan.FromSeconds(8);
+    /// <summary>The pause before the first retry; it doubles at each further retry, up to one second. A gateway that
+    /// just died is still chosen for a moment, until the Orleans client has marked it dead.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a gateway that refused a connection or lost it is passed over when requests choose theirs
+    /// (unless every gateway is passed over).</summary>
+    public TimeSpan GatewayPause { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one attempt of a read may take before it is given up and retried (a little longer than the
+    /// cluster's default RequestTimeout, 5 s, so mostly a read stuck at a dead gateway is cut short).</summary>
+    public TimeSpan ReadAttemptTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>Copies every setting of <paramref name="other"/> into this instance.</summary>
     public void CopyFrom(GrainKvClientOptions other)
@@ -46,6 +54,8 @@ public sealed class GrainKvClientOptions
         RangeCount = other.RangeCount;
         ConnectTimeout = other.ConnectTimeout;
         Attempts = other.Attempts;
+        RetryDelay = other.RetryDelay;
+        GatewayPause = other.GatewayPause;
         ReadAttemptTimeout = other.ReadAttemptTimeout;
     }
 
@@ -78,9 +88,9 @@ public sealed class GrainKvClientOptions
             throw new ArgumentException("ConnectTimeout must be positive.", nameof(ConnectTimeout));
         }
 
-        if (Attempts < 1 || ReadAttemptTimeout <= TimeSpan.Zero)
+        if (Attempts < 1 || ReadAttemptTimeout <= TimeSpan.Zero || RetryDelay < TimeSpan.Zero || GatewayPause < TimeSpan.Zero)
         {
-            throw new ArgumentException("Attempts must be at least 1 and ReadAttemptTimeout positive.", nameof(Attempts));
+            throw new ArgumentException("Attempts must be at least 1, ReadAttemptTimeout positive and RetryDelay and GatewayPause not negative.", nameof(Attempts));
         }
     }
 }

@@ -38,7 +38,12 @@ public sealed record ClusterStatus(
     [property: Id(2)] int ReplicationFactor,
     [property: Id(3)] int WriteQuorum,
     [property: Id(4)] int ReadQuorum,
-    [property: Id(5)] IReadOnlyList<NodeStatus> Nodes);
+    [property: Id(5)] IReadOnlyList<NodeStatus> Nodes)
+{
+    /// <summary>Hints the observing node keeps for other nodes, not yet delivered.</summary>
+    [Id(6)]
+    public long PendingHints { get; init; }
+}
 
 /// <summary>Answers status queries from any silo (key: always 0).</summary>
 [Alias("grainkv.IClusterStatusGrain")]

@@ -6,7 +6,7 @@ namespace GrainKV.Storage.Tests;
 
 public sealed class EngineBasicsTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     private StorageOptions Options => new() { DataDirectory = _directory.Path };
 

@@ -23,7 +23,4 @@ public sealed record EngineStatistics(
 {
     /// <summary>Bytes the engine wrote to files: log records, flushed tables and compacted tables.</summary>
     public long EngineBytesWritten => LogBytes + BytesFlushed + BytesCompacted;
-
-    /// <summary><see cref="EngineBytesWritten"/> / user bytes written.</summary>
-    public double WriteAmplification => UserBytesWritten == 0 ? 0 : (double)EngineBytesWritten / UserBytesWritten;
 }

@@ -56,9 +56,6 @@ public sealed partial class StorageEngine : IAsyncDisposable
         _nextTableId = nextTableId;
     }
 
-    /// <summary>The options this engine was opened with.</summary>
-    public StorageOptions Options => _options;
-
     /// <summary>Opens the engine in <see cref="StorageOptions.DataDirectory"/>, recovering every committed write.</summary>
     public static ValueTask<StorageEngine> OpenAsync(StorageOptions options, CancellationToken cancellationToken = default) =>
         OpenAsync(options, TimeProvider.System, NullLoggerFactory.Instance, cancellationToken);

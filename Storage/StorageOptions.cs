@@ -62,7 +62,7 @@ public sealed class StorageOptions
     public int StallTables { get; set; } = 24;
 
     /// <summary>Decides whether a tombstone may be dropped when a compaction reaches the oldest table.
-    /// Null keeps every tombstone; the cluster supplies a policy once all replicas hold the deletion.</summary>
+    /// Null keeps every tombstone. Nothing sets a policy yet: the cluster cannot tell yet that every replica holds a deletion.</summary>
     public Func<ReadOnlyMemory<byte>, bool>? CanPurgeTombstone { get; set; }
 
     /// <summary>File operations of the table and manifest writers (a fault-injecting one in tests).</summary>

@@ -9,11 +9,11 @@
 
 using System.Diagnostics;
 using System.Globalization;
-using GrainKV.Bench.Metrics;
+using GrainKV.Bench.Common;
 
 namespace GrainKV.Bench.Cluster;
 
-internal sealed class CellRunner(IKvTarget target, KeySpace keys, IReadOnlyList<byte[]> values)
+internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnlyList<byte[]> values)
 {
     public Task<CellResult> RunAsync(
         YcsbWorkload workload, KeyDistribution distribution, int concurrency, int repeat, ClusterBenchOptions options, CancellationToken cancellationToken) =>

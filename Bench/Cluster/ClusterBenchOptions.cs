@@ -1,11 +1,33 @@
-// Options of `GrainKV.Bench cluster`, read from the command line (see Cli/Usage.cs for the text).
+// Options of `GrainKV.Bench cluster`: each option's name, default and validation in Read, its help text in Help.
 
-using GrainKV.Bench.Cli;
+
+using GrainKV.Bench.Common;
 
 namespace GrainKV.Bench.Cluster;
 
 internal sealed class ClusterBenchOptions
 {
+    /// <summary>The cluster command's part of --help: the options <see cref="Read"/> declares, with their defaults.</summary>
+    public const string Help = """
+        GrainKV.Bench cluster [options]   YCSB-style workloads: GrainKV (3 silo processes) and Redis, side by side
+          --targets LIST         grainkv-n3,grainkv-n1,redis,redis-repl [all]
+                                 grainkv-n3: N=3/W=2/R=2; grainkv-n1: per-request N=1, W=R=ONE
+                                 redis: one redis-server; redis-repl: primary + 2 replicas, WAIT 1 after each write
+          --workloads LIST       A,B,C,D,F [A,B,C]            --distribution D   uniform|zipfian|latest [per workload]
+          --concurrency LIST     outstanding requests [1,16,64]; --quick: 1,16, 10k records, 2+5 s cells
+          --records N            records loaded per target [20000]   --value-size N  bytes [1024]
+          --duration S           measured seconds per cell [10]      --warmup S      unmeasured seconds first [5]
+          --settle S             unmeasured workload A after loading, before the first cell [20]
+          --rate N               paced: N ops/s shared by the workers, latency from each op's intended start [closed loop]
+          --max-ops N            cap on operations per cell [50000000]   --repeat N  runs per cell; tables show medians [1]
+          --durability D         silo commit log: Buffered|Synced [Buffered] (Redis runs without persistence)
+          --commit-interval-ms N silo log commit period when Buffered [node default, 10]
+          --base-port N          silo ports N.., gateways N+100.. [21100]   --redis-port N  [26379..]
+          --silo-dll PATH        [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]
+          --redis-server PATH    [redis-server]    --wait-timeout-ms N   WAIT timeout [1000]
+          --out DIR              results directory [bench-results]   --keep-data   keep silo/redis data
+        """;
+
     public static readonly string[] AllTargets = ["grainkv-n3", "grainkv-n1", "redis", "redis-repl"];
 
     public required IReadOnlyList<string> Targets { get; init; }

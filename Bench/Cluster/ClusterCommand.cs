@@ -4,7 +4,7 @@
 // workload × concurrency × repeat cell, and stopped (killed) before the next group, even on failure.
 
 using System.Globalization;
-using GrainKV.Bench.Cli;
+using GrainKV.Bench.Common;
 using GrainKV.Client;
 
 namespace GrainKV.Bench.Cluster;
@@ -92,7 +92,7 @@ internal static class ClusterCommand
 
     private static async Task RunTargetAsync(IKvTarget target, ClusterBenchOptions options, List<byte[]> values, List<CellResult> raw, CancellationToken cancellationToken)
     {
-        var keys = new KeySpace(target.Name + ":", options.Records);
+        var keys = new RecordChooser(target.Name + ":", options.Records);
         await LoadAsync(target, keys, values, cancellationToken);
         var runner = new CellRunner(target, keys, values);
         await runner.SettleAsync(options, cancellationToken);
@@ -112,7 +112,7 @@ internal static class ClusterCommand
     }
 
     /// <summary>Inserts every record once, <see cref="LoadConcurrency"/> at a time, within five minutes.</summary>
-    private static async Task LoadAsync(IKvTarget target, KeySpace keys, List<byte[]> values, CancellationToken cancellationToken)
+    private static async Task LoadAsync(IKvTarget target, RecordChooser keys, List<byte[]> values, CancellationToken cancellationToken)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(TimeSpan.FromMinutes(5));

@@ -5,6 +5,8 @@
 //   D read latest    95% read /  5% insert        latest
 //   F read-modify-write  50% read / 50% RMW       zipfian
 
+using GrainKV.Bench.Common;
+
 namespace GrainKV.Bench.Cluster;
 
 /// <summary>One kind of operation of a YCSB mix.</summary>

@@ -28,14 +28,6 @@ public sealed record AntiEntropyStatus(
     [property: Id(1)] int RangeCount,
     [property: Id(2)] IReadOnlyList<NodeAntiEntropyStatus> Nodes);
 
-/// <summary>One node's figures; key = the node id (placed on that node).</summary>
-[Alias("grainkv.INodeAntiEntropyGrain")]
-public interface INodeAntiEntropyGrain : IGrainWithStringKey
-{
-    [Alias("GetStatus")]
-    Task<NodeAntiEntropyStatus> GetStatus(CancellationToken cancellationToken = default);
-}
-
 /// <summary>Gathers every live node's figures (key: always 0).</summary>
 [Alias("grainkv.IAntiEntropyStatusGrain")]
 public interface IAntiEntropyStatusGrain : IGrainWithIntegerKey

@@ -8,12 +8,13 @@
 //                         varint counter                  (>= 1)
 //                         varint timestamp                (Unix ms, int64 reinterpreted as uint64)
 //
-// Varints are unsigned LEB128 (VarInt). Decoding rejects unknown versions, truncation, trailing bytes,
+// Varints are unsigned LEB128 (Varint). Decoding rejects unknown versions, truncation, trailing bytes,
 // empty or unordered node ids and zero counters with a FormatException, so each clock has exactly
 // one encoding.
 
 using System.Buffers.Text;
 using System.Text;
+using GrainKV.Shared;
 
 namespace GrainKV.Versioning;
 
@@ -98,11 +99,11 @@ public sealed partial class VectorClock
 
     internal int BodySize()
     {
-        var size = VarInt.Size((ulong)_entries.Length);
+        var size = Varint.Size((ulong)_entries.Length);
         foreach (var e in _entries)
         {
             var length = Encoding.UTF8.GetByteCount(e.NodeId);
-            size += VarInt.Size((ulong)length) + length + VarInt.Size(e.Counter) + VarInt.Size((ulong)e.TimestampUnixMs);
+            size += Varint.Size((ulong)length) + length + Varint.Size(e.Counter) + Varint.Size((ulong)e.TimestampUnixMs);
         }
 
         return size;
@@ -110,13 +111,13 @@ public sealed partial class VectorClock
 
     internal int WriteBody(Span<byte> destination)
     {
-        var offset = VarInt.Write(destination, (ulong)_entries.Length);
+        var offset = Varint.Write(destination, (ulong)_entries.Length);
         foreach (var e in _entries)
         {
-            offset += VarInt.Write(destination[offset..], (ulong)Encoding.UTF8.GetByteCount(e.NodeId));
+            offset += Varint.Write(destination[offset..], (ulong)Encoding.UTF8.GetByteCount(e.NodeId));
             offset += Encoding.UTF8.GetBytes(e.NodeId, destination[offset..]);
-            offset += VarInt.Write(destination[offset..], e.Counter);
-            offset += VarInt.Write(destination[offset..], (ulong)e.TimestampUnixMs);
+            offset += Varint.Write(destination[offset..], e.Counter);
+            offset += Varint.Write(destination[offset..], (ulong)e.TimestampUnixMs);
         }
 
         return offset;
@@ -125,11 +126,11 @@ public sealed partial class VectorClock
     internal static VectorClock ReadBody(ReadOnlySpan<byte> source, ref int offset)
     {
         // Every entry takes at least 4 bytes, which bounds the count before anything is allocated.
-        var count = VarInt.ReadLength(source, ref offset, (source.Length - offset) / 4, "Clock entry count");
+        var count = Varint.ReadLength(source, ref offset, (source.Length - offset) / 4, "Clock entry count");
         var entries = new ClockEntry[count];
         for (var i = 0; i < count; i++)
         {
-            var length = VarInt.ReadLength(source, ref offset, source.Length - offset, "Node id length");
+            var length = Varint.ReadLength(source, ref offset, source.Length - offset, "Node id length");
             string nodeId;
             try
             {
@@ -141,8 +142,8 @@ public sealed partial class VectorClock
             }
 
             offset += length;
-            var counter = VarInt.Read(source, ref offset);
-            var timestamp = (long)VarInt.Read(source, ref offset);
+            var counter = Varint.Read(source, ref offset);
+            var timestamp = (long)Varint.Read(source, ref offset);
             entries[i] = new ClockEntry(nodeId, counter, timestamp);
         }
 

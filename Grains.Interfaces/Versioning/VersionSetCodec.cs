@@ -11,12 +11,13 @@
 //           flags (1 byte: bit 0 = has value)
 //           value length (varint), value bytes      -- only when bit 0 is set
 //
-// Varints are unsigned LEB128 (VarInt). The encoder sizes the output first and writes it in one buffer;
+// Varints are unsigned LEB128 (Varint). The encoder sizes the output first and writes it in one buffer;
 // the decoder reads spans of the stored bytes and copies only each value. Every read is bounds-checked:
 // a truncated, overlong or trailing-garbage input is a FormatException, never data.
 
 using System.Text;
 using GrainKV.Versioning;
+using GrainKV.Shared;
 
 namespace GrainKV.Versioning;
 
@@ -28,33 +29,33 @@ public static class VersionSetCodec
 
     public static byte[] Encode(IReadOnlyCollection<StoredVersion> versions)
     {
-        var size = 1 + VarInt.Size((ulong)versions.Count);
+        var size = 1 + Varint.Size((ulong)versions.Count);
         foreach (var version in versions)
         {
             var node = Encoding.UTF8.GetByteCount(version.Node);
             var past = version.Past.EncodedSize;
-            size += VarInt.Size((ulong)node) + node
-                + VarInt.Size(version.Counter) + VarInt.Size((ulong)version.TimestampMs)
-                + VarInt.Size((ulong)past) + past
-                + 1 + (version.Value is { } value ? VarInt.Size((ulong)value.Length) + value.Length : 0);
+            size += Varint.Size((ulong)node) + node
+                + Varint.Size(version.Counter) + Varint.Size((ulong)version.TimestampMs)
+                + Varint.Size((ulong)past) + past
+                + 1 + (version.Value is { } value ? Varint.Size((ulong)value.Length) + value.Length : 0);
         }
 
         var bytes = new byte[size];
         var output = bytes.AsSpan();
         output[0] = FormatVersion;
-        var offset = 1 + VarInt.Write(output[1..], (ulong)versions.Count);
+        var offset = 1 + Varint.Write(output[1..], (ulong)versions.Count);
         foreach (var version in versions)
         {
-            offset += VarInt.Write(output[offset..], (ulong)Encoding.UTF8.GetByteCount(version.Node));
+            offset += Varint.Write(output[offset..], (ulong)Encoding.UTF8.GetByteCount(version.Node));
             offset += Encoding.UTF8.GetBytes(version.Node, output[offset..]);
-            offset += VarInt.Write(output[offset..], version.Counter);
-            offset += VarInt.Write(output[offset..], (ulong)version.TimestampMs);
-            offset += VarInt.Write(output[offset..], (ulong)version.Past.EncodedSize);
+            offset += Varint.Write(output[offset..], version.Counter);
+            offset += Varint.Write(output[offset..], (ulong)version.TimestampMs);
+            offset += Varint.Write(output[offset..], (ulong)version.Past.EncodedSize);
             offset += version.Past.EncodeTo(output[offset..]);
             if (version.Value is { } value)
             {
                 output[offset++] = HasValue;
-                offset += VarInt.Write(output[offset..], (ulong)value.Length);
+                offset += Varint.Write(output[offset..], (ulong)value.Length);
                 value.CopyTo(output[offset..]);
                 offset += value.Length;
             }
@@ -78,13 +79,13 @@ public static class VersionSetCodec
         var offset = 1;
 
         // Every version takes at least 6 bytes, which bounds the count before anything is allocated.
-        var count = VarInt.ReadLength(bytes, ref offset, (bytes.Length - offset) / 6, "Version count");
+        var count = Varint.ReadLength(bytes, ref offset, (bytes.Length - offset) / 6, "Version count");
         var result = new StoredVersion[count];
         for (var i = 0; i < count; i++)
         {
             var node = Encoding.UTF8.GetString(Slice(bytes, ref offset, "Node id"));
-            var counter = VarInt.Read(bytes, ref offset);
-            var timestamp = (long)VarInt.Read(bytes, ref offset);
+            var counter = Varint.Read(bytes, ref offset);
+            var timestamp = (long)Varint.Read(bytes, ref offset);
             var past = VectorClock.Decode(Slice(bytes, ref offset, "Past clock"));
             if (offset >= bytes.Length)
             {
@@ -105,7 +106,7 @@ public static class VersionSetCodec
 
     private static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> bytes, ref int offset, string what)
     {
-        var length = VarInt.ReadLength(bytes, ref offset, bytes.Length - offset, what + " length");
+        var length = Varint.ReadLength(bytes, ref offset, bytes.Length - offset, what + " length");
         var slice = bytes.Slice(offset, length);
         offset += length;
         return slice;

@@ -17,8 +17,8 @@ namespace GrainKV.Grains.AntiEntropy;
 [Reentrant]
 [PreferLocalPlacement]
 public sealed partial class AntiEntropyGrain(
-    RingService ring, IOptions<GrainKvNodeOptions> options, ExchangeThrottle throttle, GrainKvMetrics metrics, ExchangeLedger ledger,
-    GrainKvClock clock, ILogger<AntiEntropyGrain> logger) : Grain, IAntiEntropyGrain, IRemindable
+    RingService ring, ReplicaTreeServiceClient services, IOptions<GrainKvNodeOptions> options, ExchangeThrottle throttle, GrainKvMetrics metrics,
+    ExchangeLedger ledger, GrainKvClock clock, ILogger<AntiEntropyGrain> logger) : Grain, IAntiEntropyGrain, IRemindable
 {
     /// <summary>The name of a range's reminder.</summary>
     public const string ReminderName = "anti-entropy";
@@ -110,7 +110,7 @@ public sealed partial class AntiEntropyGrain(
         var range = Range;
         var view = ring.Current;
         var list = view.PreferenceList(range, _options.ReplicationFactor);
-        var live = list.Where(view.IsLive).ToArray();
+        var live = list.Where(n => view.AddressOfLive(n) is not null).ToArray();
         if (live.Length < 2)
         {
             return new ExchangeResult(range, live, false, 0, 0, 0, 0, 0, 0, clock.Time.GetUtcNow())
@@ -122,11 +122,11 @@ public sealed partial class AntiEntropyGrain(
         ExchangeTally tally;
         using (await throttle.EnterAsync(cancellationToken))
         {
-            var replicas = live.Select(n => GrainFactory.GetGrain<IReplicaTreeGrain>(ReplicaKey.Format(n, range))).ToArray();
+            var replicas = live.Select(n => services.On(view.AddressOfLive(n)!)).ToArray();
             // Tombstones are purged only by an exchange of the whole preference list of a full ring.
             var complete = live.Length == list.Count && list.Count == Math.Min(_options.ReplicationFactor, view.Nodes.Count);
             var cutoff = complete ? clock.Time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.AntiEntropy.TombstoneGracePeriod.TotalMilliseconds : (long?)null;
-            tally = await new RangeExchange(_options.AntiEntropy.Leaves, throttle).RunAsync(replicas, cancellationToken, cutoff);
+            tally = await new RangeExchange(range, _options.AntiEntropy.Leaves, throttle).RunAsync(replicas, cancellationToken, cutoff);
         }
 
         var result = new ExchangeResult(

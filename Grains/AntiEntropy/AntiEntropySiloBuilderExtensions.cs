@@ -1,4 +1,4 @@
-// Registers anti-entropy on a silo: the range trees and their node-side service, the throttle, the ledger,
+// Registers anti-entropy on a silo: the range trees, their node-side service and its grain service, the throttle, the ledger,
 // the reminder scheduler, and a reminder service (Orleans' in-memory one unless the host registered another
 // reminder table first, e.g. Redis). The reminder service's minimum period is lowered to ExchangePeriod when that
 // is shorter, so the configured period is the one used. Options are part of GrainKvNodeOptions
@@ -35,6 +35,8 @@ public static class AntiEntropySiloBuilderExtensions
         });
         services.AddSingleton(sp => new RangeTrees(sp.GetRequiredService<IOptions<GrainKvNodeOptions>>().Value.AntiEntropy.Leaves));
         services.AddSingleton<LocalTrees>();
+        services.AddSingleton<ReplicaTreeServiceClient>();
+        builder.AddGrainService<ReplicaTreeService>();
         services.AddSingleton<ExchangeThrottle>();
         services.AddSingleton<ExchangeLedger>();
         services.AddSingleton<ExchangeScheduler>();

@@ -1,4 +1,5 @@
-// One exchange of a range between its live replicas (two or more), run by the range's AntiEntropyGrain:
+// One exchange of a range between its live replicas (two or more, each reached through its node's
+// ReplicaTreeService), run by the range's AntiEntropyGrain:
 //
 // 1. Top-down diff: every replica is asked for the hashes of the same heap nodes, level by level, starting with
 //    the root; only the children of nodes on which the replicas disagree are asked for next. Identical replicas
@@ -37,7 +38,7 @@ public sealed class ExchangeTally
 }
 
 /// <summary>Compares and repairs one range across its replicas.</summary>
-public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
+public sealed class RangeExchange(int range, int leaves, ExchangeThrottle throttle)
 {
     private const int LeafBatch = 1024;
     private const int KeyBatch = 256;
@@ -47,7 +48,7 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
     /// <summary>Runs the exchange; <paramref name="replicas"/> are the range's live replicas. With
     /// <paramref name="purgeBeforeUnixMs"/> (only when <paramref name="replicas"/> are the whole preference list), tombstones
     /// older than it that every replica holds are purged afterwards (see PurgeAsync).</summary>
-    public async Task<ExchangeTally> RunAsync(IReadOnlyList<IReplicaTreeGrain> replicas, CancellationToken cancellationToken, long? purgeBeforeUnixMs = null)
+    public async Task<ExchangeTally> RunAsync(IReadOnlyList<IReplicaTreeService> replicas, CancellationToken cancellationToken, long? purgeBeforeUnixMs = null)
     {
         var tally = new ExchangeTally();
         var differing = await DiffAsync(replicas, tally, cancellationToken);
@@ -55,7 +56,7 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
         for (var start = 0; start < differing.Count; start += LeafBatch)
         {
             var batch = differing.GetRange(start, Math.Min(LeafBatch, differing.Count - start)).ToArray();
-            var listings = await Task.WhenAll(replicas.Select(r => r.LeafKeys(batch, cancellationToken)));
+            var listings = await Task.WhenAll(replicas.Select(r => r.LeafKeys(range, batch, cancellationToken)));
             var listed = listings.Sum(l => l.Sum(k => (long)k.Key.Length + sizeof(ulong)));
             tally.BytesMoved += listed;
             await throttle.SpendAsync(listed, cancellationToken);
@@ -83,11 +84,11 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
     /// meanwhile is kept (and, if concurrent, brings the tombstone back as a sibling at the next exchange: harmless). The
     /// version a tombstone deleted is gone from every replica by (3), and hints older than the grace period are not
     /// delivered, so nothing within the range can bring it back.</summary>
-    private async Task PurgeAsync(IReadOnlyList<IReplicaTreeGrain> replicas, long cutoff, bool rootsEqual, ExchangeTally tally, CancellationToken cancellationToken)
+    private async Task PurgeAsync(IReadOnlyList<IReplicaTreeService> replicas, long cutoff, bool rootsEqual, ExchangeTally tally, CancellationToken cancellationToken)
     {
         if (!rootsEqual)
         {
-            var roots = await Task.WhenAll(replicas.Select(r => r.Hashes([1], cancellationToken)));
+            var roots = await Task.WhenAll(replicas.Select(r => r.Hashes(range, [1], cancellationToken)));
             tally.HashesCompared += replicas.Count;
             tally.BytesMoved += sizeof(ulong) * replicas.Count;
             if (roots.Any(r => r[0] != roots[0][0]))
@@ -96,7 +97,7 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
             }
         }
 
-        var candidates = await replicas[0].PurgeCandidates(cutoff, PurgeBatch, cancellationToken);
+        var candidates = await replicas[0].PurgeCandidates(range, cutoff, PurgeBatch, cancellationToken);
         if (candidates.Length == 0)
         {
             return;
@@ -104,7 +105,7 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
 
         var keys = candidates.Select(c => c.Key).ToArray();
         var digests = candidates.Select(c => c.Digest).ToArray();
-        var held = await Task.WhenAll(replicas.Select(r => r.Holds(keys, digests, cancellationToken)));
+        var held = await Task.WhenAll(replicas.Select(r => r.Holds(range, keys, digests, cancellationToken)));
         var bytes = candidates.Sum(c => (long)c.Key.Length + sizeof(ulong)) * (replicas.Count + 1);
         tally.BytesMoved += bytes;
         await throttle.SpendAsync(bytes, cancellationToken);
@@ -116,18 +117,18 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
         }
 
         var purged = await Task.WhenAll(replicas.Select(r => r.Purge(
-            confirmed.Select(i => keys[i]).ToArray(), confirmed.Select(i => digests[i]).ToArray(), cancellationToken)));
+            range, confirmed.Select(i => keys[i]).ToArray(), confirmed.Select(i => digests[i]).ToArray(), cancellationToken)));
         tally.TombstonesPurged += purged.Sum();
     }
 
-    private async Task<List<int>> DiffAsync(IReadOnlyList<IReplicaTreeGrain> replicas, ExchangeTally tally, CancellationToken cancellationToken)
+    private async Task<List<int>> DiffAsync(IReadOnlyList<IReplicaTreeService> replicas, ExchangeTally tally, CancellationToken cancellationToken)
     {
         var differing = new List<int>();
         int[] level = [1];
         while (level.Length > 0)
         {
             var nodes = level;
-            var hashes = await Task.WhenAll(replicas.Select(r => r.Hashes(nodes, cancellationToken)));
+            var hashes = await Task.WhenAll(replicas.Select(r => r.Hashes(range, nodes, cancellationToken)));
             tally.HashesCompared += nodes.Length * replicas.Count;
             var bytes = (long)sizeof(ulong) * nodes.Length * replicas.Count;
             tally.BytesMoved += bytes;
@@ -183,7 +184,7 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
             .ToList();
     }
 
-    private async Task RepairAsync(IReadOnlyList<IReplicaTreeGrain> replicas, List<(byte[] Key, ulong?[] Digests)> keys, ExchangeTally tally, CancellationToken cancellationToken)
+    private async Task RepairAsync(IReadOnlyList<IReplicaTreeService> replicas, List<(byte[] Key, ulong?[] Digests)> keys, ExchangeTally tally, CancellationToken cancellationToken)
     {
         // One read per distinct digest of a key.
         var reads = new List<int>[replicas.Count];
@@ -206,7 +207,7 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
 
         var sets = await Task.WhenAll(Enumerable.Range(0, replicas.Count).Select(r => reads[r].Count == 0
             ? Task.FromResult(Array.Empty<StoredVersion[]>())
-            : replicas[r].ReadMany(reads[r].Select(k => keys[k].Key).ToArray(), cancellationToken)));
+            : replicas[r].ReadMany(range, reads[r].Select(k => keys[k].Key).ToArray(), cancellationToken)));
         var found = new List<StoredVersion>[keys.Count];
         long readBytes = 0;
         for (var r = 0; r < replicas.Count; r++)
@@ -255,7 +256,7 @@ public sealed class RangeExchange(int leaves, ExchangeThrottle throttle)
         }
 
         await Task.WhenAll(Enumerable.Range(0, replicas.Count).Where(r => sends[r].Count > 0).Select(r =>
-            replicas[r].ApplyMany(sends[r].Select(s => s.Key).ToArray(), sends[r].Select(s => s.Set).ToArray(), cancellationToken)));
+            replicas[r].ApplyMany(range, sends[r].Select(s => s.Key).ToArray(), sends[r].Select(s => s.Set).ToArray(), cancellationToken)));
         tally.BytesMoved += sentBytes;
         await throttle.SpendAsync(sentBytes, cancellationToken);
     }

@@ -1,17 +1,21 @@
 // Reports the local silo's ring view: nodes, liveness (membership and gossip: state, heartbeat age, who
-// suspects each node), and how many ranges each holds.
+// suspects each node), how many ranges each holds, and the hints the local node keeps for others.
 
 using GrainKV.Grains.Gossip;
+using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Stateless status reporter; runs on whichever silo receives the call.</summary>
+[GrainDirectory(LocalEntryDirectory.Name)]
 [StatelessWorker]
-public sealed class ClusterStatusGrain(RingService ring, GossipLiveness gossip, NodeIdentity node, IOptions<GrainKvNodeOptions> options) : Grain, IClusterStatusGrain
+public sealed class ClusterStatusGrain(
+    RingService ring, GossipLiveness gossip, HintStore hints, NodeIdentity node, IOptions<GrainKvNodeOptions> options) : Grain, IClusterStatusGrain
 {
     public Task<ClusterStatus> GetStatus(CancellationToken cancellationToken)
     {
@@ -42,6 +46,9 @@ public sealed class ClusterStatusGrain(RingService ring, GossipLiveness gossip, 
                 SuspectedBy = heard.TryGetValue(n.NodeId, out var s) ? s.SuspectedBy : [],
             })
             .ToArray();
-        return Task.FromResult(new ClusterStatus(node.NodeId, o.RangeCount, o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum, nodes));
+        return Task.FromResult(new ClusterStatus(node.NodeId, o.RangeCount, o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum, nodes)
+        {
+            PendingHints = hints.Count,
+        });
     }
 }

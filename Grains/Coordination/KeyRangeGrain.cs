@@ -11,7 +11,8 @@
 // or cannot be sent is kept as a hint and delivered later. One deadline (RequestTimeout) covers the request.
 // Read: asks R of the N replicas (this node's first, then in preference order), asking the next one
 // whenever one fails, and all the remaining ones if the quorum is not in after the speculation delay;
-// answers once R have answered, merging their versions (concurrent ones are returned as siblings), and
+// answers once R have answered, merging their versions (concurrent ones are returned as siblings, each distinct
+// value once), and
 // repairs whichever of the replicas asked is stale. A fraction of reads (ReadRepairChance) and every
 // read at R = N asks all N replicas, so replicas that reads skip are repaired too.
 
@@ -22,12 +23,14 @@ using GrainKV.Partitioning;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.GrainDirectory;
 using GrainKV.Grains.Ring;
 using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Client-facing grain of one key range.</summary>
+[GrainDirectory(LocalEntryDirectory.Name)]
 [StatelessWorker]
 [Reentrant]
 public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
@@ -84,7 +87,23 @@ public sealed partial class KeyRangeGrain : Grain, IKeyRangeGrain
         }
 
         var context = merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged));
-        return new ReadResult(merged.Where(v => !v.IsTombstone).Select(v => v.Value!).ToArray(), context);
+        return new ReadResult(DistinctValues(merged), context);
+    }
+
+    /// <summary>The values of the live versions, each distinct value once: a write retried after its gateway failed
+    /// may have been stored twice, as two equal siblings (see the client's failover rules).</summary>
+    private static byte[][] DistinctValues(StoredVersion[] versions)
+    {
+        var values = new List<byte[]>(versions.Length);
+        foreach (var version in versions)
+        {
+            if (!version.IsTombstone && !values.Exists(v => v.AsSpan().SequenceEqual(version.Value)))
+            {
+                values.Add(version.Value!);
+            }
+        }
+
+        return [.. values];
     }
 
     /// <summary>Sloppy reads: too few of the key's replicas answered, so the standbys that may hold hinted copies for

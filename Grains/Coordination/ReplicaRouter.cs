@@ -1,19 +1,19 @@
 // How a coordinator reaches a range's replica on a node: this node's replicas directly (no grain call,
-// no copy of the arguments), another node's through its replica grain. Grain references are cached, as
-// building one parses and hashes its string key. Every call passes the node's fault rules (ReplicaFaults).
+// no copy of the arguments), another node's through that node's replica service, addressed by the silo
+// address the ring view has for the node (no grain directory: a dead node fails only the calls sent to it).
+// A node without a known address fails at once. Every call passes the node's fault rules (ReplicaFaults).
 
-using System.Collections.Concurrent;
 using GrainKV.Grains.Faults;
 using GrainKV.Grains.Handoff;
+using GrainKV.Grains.Membership;
 using GrainKV.Grains.Replicas;
 using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Sends replica operations to the right node.</summary>
-public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, IGrainFactory grains, ReplicaFaults faults)
+public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaServiceClient services, RingService ring, ReplicaFaults faults)
 {
-    private readonly ConcurrentDictionary<(string Node, int Range), IReplicaGrain> _references = new();
 
     /// <summary>This node's id.</summary>
     public string LocalNode => local.NodeId;
@@ -22,19 +22,19 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, IGrainFa
     public Task<StoredVersion[]> Read(string node, int range, byte[] key) =>
         faults.Apply(node, ReplicaOperation.Read, () => node == local.NodeId
             ? local.ReadAsync(range, key).AsTask()
-            : Remote(node, range).Read(key, CancellationToken.None));
+            : Remote(node) is { } remote ? remote.Read(range, key, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
 
     public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context) =>
         faults.Apply(node, ReplicaOperation.Coordinate, () => node == local.NodeId
             ? local.CoordinateAsync(range, key, value, context).AsTask()
-            : Remote(node, range).Coordinate(key, value, context, CancellationToken.None));
+            : Remote(node) is { } remote ? remote.Coordinate(range, key, value, context, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
 
     public Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions) =>
         faults.Apply(node, ReplicaOperation.Apply, async () =>
         {
             await (node == local.NodeId
                 ? local.ApplyAsync(range, key, versions).AsTask()
-                : Remote(node, range).Apply(key, versions, CancellationToken.None));
+                : (Remote(node) ?? throw NoAddress(node)).Apply(range, key, versions, CancellationToken.None));
             return true;
         });
 
@@ -44,7 +44,7 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, IGrainFa
         {
             await (node == local.NodeId
                 ? hints.KeepAsync(owner, range, key, versions)
-                : Remote(node, range).StoreHint(owner, key, versions, CancellationToken.None));
+                : (Remote(node) ?? throw NoAddress(node)).StoreHint(owner, range, key, versions, CancellationToken.None));
             return true;
         });
 
@@ -52,7 +52,7 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, IGrainFa
     public Task<StoredVersion[]> ReadHints(string node, string[] owners, int range, byte[] key) =>
         faults.Apply(node, ReplicaOperation.Read, () => node == local.NodeId
             ? ReadLocalHints(owners, range, key)
-            : Remote(node, range).ReadHints(owners, key, CancellationToken.None));
+            : Remote(node) is { } remote ? remote.ReadHints(owners, range, key, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
 
     private Task<StoredVersion[]> ReadLocalHints(string[] owners, int range, byte[] key)
     {
@@ -66,6 +66,10 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, IGrainFa
         }
     }
 
-    private IReplicaGrain Remote(string node, int range) =>
-        _references.GetOrAdd((node, range), static (k, g) => g.GetGrain<IReplicaGrain>(ReplicaKey.Format(k.Node, k.Range)), grains);
+    /// <summary><paramref name="node"/>'s replica service, or null when the ring knows no address for it.</summary>
+    private IReplicaService? Remote(string node) =>
+        ring.Current.Nodes.TryGetValue(node, out var view) && view.Address is { } silo ? services.On(silo) : null;
+
+    private static ReplicaUnavailableException NoAddress(string node) =>
+        new(node, $"Node '{node}' has no known address; its replicas cannot be reached.");
 }

@@ -1,6 +1,6 @@
 // This silo's gossip agent: every period (a timer on the GrainKV clock) it names the active members to the
 // liveness table, bumps this node's heartbeat, and exchanges tables (push-pull) with Fanout random active
-// peers through their gossip grains. An exchange is bounded by a cancellation after ExchangeTimeout, and a
+// peers through their gossip services (addressed by silo, no grain directory). An exchange is bounded by a cancellation after ExchangeTimeout, and a
 // peer with an exchange still in flight is skipped, so calls to a dead node never pile up. A failed
 // exchange is not an error: silence is what gossip measures. Logs nothing per exchange.
 
@@ -17,7 +17,7 @@ public sealed partial class GossipAgent(
     GossipLiveness liveness,
     GossipFaults faults,
     IClusterMembershipService membership,
-    IGrainFactory grains,
+    GossipServiceClient peers,
     IOptions<GossipOptions> options,
     GrainKvClock clock,
     ILogger<GossipAgent> logger) : ILifecycleParticipant<ISiloLifecycle>, IDisposable
@@ -51,38 +51,38 @@ public sealed partial class GossipAgent(
             return;
         }
 
-        List<string> peers;
+        List<(string Node, SiloAddress Silo)> chosen;
         lock (_roundLock)
         {
             var active = membership.CurrentSnapshot.Members.Values
                 .Where(m => m.Status == SiloStatus.Active && !string.IsNullOrEmpty(m.Name) && m.Name != liveness.NodeId)
-                .Select(m => m.Name)
-                .Distinct(StringComparer.Ordinal)
+                .GroupBy(m => m.Name, StringComparer.Ordinal)
+                .Select(g => (Node: g.Key, Silo: g.MaxBy(m => m.SiloAddress.Generation)!.SiloAddress))
                 .ToArray();
-            liveness.Tick(active);
+            liveness.Tick(active.Select(p => p.Node));
             Random.Shared.Shuffle(active);
-            peers = [];
+            chosen = [];
             foreach (var peer in active)
             {
-                if (peers.Count == _options.Fanout)
+                if (chosen.Count == _options.Fanout)
                 {
                     break;
                 }
 
-                if (_inFlight.TryAdd(peer, 0))
+                if (_inFlight.TryAdd(peer.Node, 0))
                 {
-                    peers.Add(peer);
+                    chosen.Add(peer);
                 }
             }
         }
 
-        foreach (var peer in peers)
+        foreach (var (node, silo) in chosen)
         {
-            _ = ExchangeAsync(peer);
+            _ = ExchangeAsync(node, silo);
         }
     }
 
-    private async Task ExchangeAsync(string peer)
+    private async Task ExchangeAsync(string peer, SiloAddress silo)
     {
         var counts = _counts.GetOrAdd(peer, static _ => new PeerCounts());
         try
@@ -95,7 +95,7 @@ public sealed partial class GossipAgent(
 
             using var timeout = new CancellationTokenSource(_options.EffectiveExchangeTimeout, clock.Time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, _stopping.Token);
-            var reply = await grains.GetGrain<IGossipGrain>(peer).Exchange(liveness.NodeId, liveness.Digest(), linked.Token);
+            var reply = await peers.On(silo).Exchange(liveness.NodeId, liveness.Digest(), linked.Token);
             if (faults.Drops(peer))
             {
                 Interlocked.Increment(ref counts.Failed);

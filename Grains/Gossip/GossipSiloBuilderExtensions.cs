@@ -36,6 +36,8 @@ public static class GossipSiloBuilderExtensions
             sp.GetRequiredService<IOptions<GossipOptions>>().Value,
             sp.GetRequiredService<GrainKvClock>().Time,
             sp.GetRequiredService<ILogger<GossipLiveness>>()));
+        services.TryAddSingleton<GossipServiceClient>();
+        builder.AddGrainService<GossipService>();
         services.TryAddSingleton<GossipAgent>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<GossipAgent>());
         return builder;

@@ -36,7 +36,8 @@ public sealed partial class HintStore
     private readonly ILogger<HintStore> _logger;
     private readonly TimeProvider _time;
     private readonly StripedLock _locks = new(256);
-    private long _count = -1;
+    private readonly Lock _counting = new();
+    private long _count = -1;   // -1 until the hints left by the previous run are counted
 
     public HintStore(LocalStore store, IOptions<GrainKvNodeOptions> options, GrainKvMetrics metrics, GrainKvClock clock, ILogger<HintStore> logger)
     {
@@ -97,7 +98,8 @@ public sealed partial class HintStore
             {
                 var engine = _store.Engine;
                 var existing = engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : null;
-                if (existing is null && EnsureCounted() >= _options.MaxHints)
+                var count = EnsureCounted();
+                if (existing is null && count >= _options.MaxHints)
                 {
                     _metrics.HintsDropped.Add(1);
                     LogFull(node, range, _options.MaxHints);
@@ -157,12 +159,15 @@ public sealed partial class HintStore
                 return false;
             }
 
+            EnsureCounted();
             await engine.DeleteAsync(hint.EngineKey);
             Interlocked.Decrement(ref _count);
             return true;
         }
     }
 
+    /// <summary>The number of hints, counted by a scan once per start, before the first change: every add and remove
+    /// calls this before it writes to the engine, so the scan never races a change and no change is counted twice.</summary>
     private long EnsureCounted()
     {
         var count = Interlocked.Read(ref _count);
@@ -171,10 +176,15 @@ public sealed partial class HintStore
             return count;
         }
 
-        // Once per start: the hints left by the previous run.
-        long found = _store.Engine.Scan(Prefix, ReadOnlyMemory<byte>.Empty).LongCount();
-        Interlocked.CompareExchange(ref _count, found, -1);
-        return Interlocked.Read(ref _count);
+        lock (_counting)
+        {
+            if (Interlocked.Read(ref _count) < 0)
+            {
+                Interlocked.Exchange(ref _count, _store.Engine.Scan(Prefix, ReadOnlyMemory<byte>.Empty).LongCount());
+            }
+
+            return Interlocked.Read(ref _count);
+        }
     }
 
     private static byte[] Encode(string node, int range, byte[] key)

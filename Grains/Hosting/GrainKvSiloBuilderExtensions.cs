@@ -4,13 +4,14 @@ using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Faults;
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
-using GrainKV.Grains.Placement;
 using GrainKV.Grains.Replicas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Runtime.MembershipService.SiloMetadata;
+
+using Orleans.Runtime.Hosting;
 
 namespace GrainKV.Grains.Hosting;
 
@@ -47,6 +48,9 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<GrainKvMetrics>();
         services.AddSingleton<LocalReplicas>();
         services.AddSingleton<ReplicaFaults>();
+        builder.AddGrainDirectory(LocalEntryDirectory.Name, (_, _) => new LocalEntryDirectory());
+        services.AddSingleton<ReplicaServiceClient>();
+        builder.AddGrainService<ReplicaService>();
         services.AddSingleton<ReplicaRouter>();
         services.AddSingleton<HintStore>();
         services.AddSingleton<ReplicaCopies>();
@@ -57,7 +61,6 @@ public static class GrainKvSiloBuilderExtensions
         builder.AddGrainKvGossip();
         builder.AddGrainKvAntiEntropy();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
-        builder.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         // The datacenter label travels to the other silos as silo metadata.
         var labels = new GrainKvNodeOptions();

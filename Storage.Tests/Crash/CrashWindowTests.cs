@@ -12,7 +12,7 @@ namespace GrainKV.Storage.Tests.Crash;
 public sealed class CrashWindowTests : IDisposable
 {
     private const int BatchSize = 200;
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     /// <summary>Windows in the order the steps happen. "op suffix" crashes before the first such file system
     /// operation on a path ending with the suffix, "syncdir n" before the n-th directory fsync, "hook name" at the

@@ -8,7 +8,7 @@ namespace GrainKV.Storage.Tests.Faults;
 
 public sealed class FaultInjectionTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     private StorageOptions Options(FaultInjectingFileSystem files) => new()
     {

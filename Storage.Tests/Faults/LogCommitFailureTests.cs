@@ -10,7 +10,7 @@ namespace GrainKV.Storage.Tests.Faults;
 public sealed class LogCommitFailureTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
     private FailingLogDevice? _device;
 
     private StorageOptions Options(LogDurability durability) => new()

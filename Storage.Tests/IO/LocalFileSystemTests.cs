@@ -4,7 +4,7 @@ namespace GrainKV.Storage.Tests.IO;
 
 public sealed class LocalFileSystemTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     [Fact]
     public void SyncDirectoryFsyncsAnExistingDirectoryAndFailsOnAMissingOne()

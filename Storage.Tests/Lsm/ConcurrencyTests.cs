@@ -8,7 +8,7 @@ namespace GrainKV.Storage.Tests.Lsm;
 
 public sealed class ConcurrencyTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     [Fact]
     public async Task ConcurrentWritersAndReadersSeeMonotonicValuesThroughFlushesAndCompactions()

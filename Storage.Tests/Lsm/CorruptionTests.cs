@@ -8,7 +8,7 @@ namespace GrainKV.Storage.Tests.Lsm;
 
 public sealed class CorruptionTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     private StorageOptions Options => new() { DataDirectory = _directory.Path, MemTableSize = 64 * 1024, BlockCacheSize = 0 };
 

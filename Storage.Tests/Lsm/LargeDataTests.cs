@@ -7,7 +7,7 @@ namespace GrainKV.Storage.Tests.Lsm;
 
 public sealed class LargeDataTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     [Fact]
     public async Task ADataSetManyTimesTheMemoryBudgetReadsBackCorrectly()

@@ -7,7 +7,7 @@ namespace GrainKV.Storage.Tests.Lsm;
 
 public sealed class LogCorruptionTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     private StorageOptions Options => new() { DataDirectory = _directory.Path };
 

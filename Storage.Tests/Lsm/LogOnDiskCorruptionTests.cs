@@ -15,7 +15,7 @@ public sealed class LogOnDiskCorruptionTests : IDisposable
     private const int Records = 600;
     private const int PageSize = 4096;
     private const int FasterHeaderSize = 12; // FasterLog's per-entry header with checksums: checksum (8), length (4)
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     private StorageOptions Options => new() { DataDirectory = _directory.Path, LogPageSizeBits = 12, MaxValueSize = 1024 };
 

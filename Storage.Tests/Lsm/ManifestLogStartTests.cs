@@ -10,7 +10,7 @@ namespace GrainKV.Storage.Tests.Lsm;
 
 public sealed class ManifestLogStartTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     private StorageOptions Options(LogDurability durability) => new()
     {

@@ -16,7 +16,7 @@ public sealed class ModelPropertyTests
     [InlineData(5)]
     public async Task EngineAgreesWithASortedDictionary(int seed)
     {
-        using var directory = new TestDirectory();
+        using var directory = new TempDirectory();
         var options = new StorageOptions
         {
             DataDirectory = directory.Path,

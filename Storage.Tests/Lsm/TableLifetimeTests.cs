@@ -8,7 +8,7 @@ namespace GrainKV.Storage.Tests.Lsm;
 public sealed class TableLifetimeTests : IDisposable
 {
     private const int Keys = 200;
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
 
     private StorageOptions Options => new()
     {

@@ -1,4 +1,6 @@
-// The table reader alone: a scan that starts past the table's last key reads no block at all.
+// The table writer and reader alone: what is written reads back (point lookups, full and bounded scans,
+// seeks into the middle), with and without compression, and a scan that starts past the table's last key
+// reads no block at all.
 
 using System.Text;
 using GrainKV.Storage.Cache;
@@ -9,7 +11,78 @@ namespace GrainKV.Storage.Tests.Table;
 
 public sealed class TableReaderTests : IDisposable
 {
-    private readonly TestDirectory _directory = new();
+    private readonly TempDirectory _directory = new();
+
+    private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static string Key(int i) => $"k{i:D4}";
+
+    /// <summary>Keys k0000, k0002, ... k1998 (odd numbers absent); every tenth one a tombstone.</summary>
+    private static List<TableEntry> EvenKeys() =>
+        Enumerable.Range(0, 1000)
+            .Select(i => 2 * i)
+            .Select(i => new TableEntry(B(Key(i)), i % 20 == 0 ? null : B($"value-{i}-{new string('v', i % 50)}")))
+            .ToList();
+
+    private string Write(IEnumerable<TableEntry> entries, bool compress) => Write(entries, compress, out _);
+
+    private string Write(IEnumerable<TableEntry> entries, bool compress, out TableInfo info)
+    {
+        var path = Path.Combine(_directory.Path, TableFormat.FileName(1));
+        info = TableWriter.Write(LocalFileSystem.Instance, path, entries, new TableWriterOptions(BlockSize: 256, BloomBitsPerKey: 10, compress));
+        return path;
+    }
+
+    private static bool TryGet(TableReader table, string key, out byte[]? value)
+    {
+        long bloomNegatives = 0;
+        return table.TryGet(B(key), BloomFilter.Hash(B(key)), ref bloomNegatives, out value);
+    }
+
+    private static List<string> Keys(IEnumerable<TableEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Key)).ToList();
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryEntryReadsBackAsWritten(bool compress)
+    {
+        var entries = EvenKeys();
+        using var table = TableReader.Open(Write(entries, compress, out var info), 1, new BlockCache(1 << 20));
+
+        Assert.Equal(entries.Count, info.EntryCount);
+        Assert.Equal(entries.Count, table.EntryCount);
+        Assert.Equal(info.FileSize, table.FileSize);
+        Assert.Equal(entries, table.All(), TableEntryComparer.Instance);
+        foreach (var entry in entries)
+        {
+            Assert.True(TryGet(table, Encoding.UTF8.GetString(entry.Key), out var value));
+            Assert.Equal(entry.Value, value);
+        }
+    }
+
+    [Fact]
+    public void KeysBetweenBeforeAndAfterTheTableAreAbsent()
+    {
+        using var table = TableReader.Open(Write(EvenKeys(), compress: true), 1, new BlockCache(1 << 20));
+
+        Assert.False(TryGet(table, Key(1), out _));
+        Assert.False(TryGet(table, Key(1001), out _));
+        Assert.False(TryGet(table, "a", out _));
+        Assert.False(TryGet(table, "z", out _));
+        Assert.False(TryGet(table, "k0000-", out _));
+    }
+
+    [Fact]
+    public void AScanSeeksToItsFirstKeyAndStopsBeforeItsEnd()
+    {
+        using var table = TableReader.Open(Write(EvenKeys(), compress: false), 1, new BlockCache(1 << 20));
+
+        Assert.Equal([Key(1000), Key(1002), Key(1004)], Keys(table.Scan(B(Key(999)), B(Key(1005)))));
+        Assert.Equal([Key(1000), Key(1002)], Keys(table.Scan(B(Key(1000)), B(Key(1004)))));
+        Assert.Equal([Key(1996), Key(1998)], Keys(table.Scan(B(Key(1995)), [])));
+        Assert.Equal([Key(0), Key(2)], Keys(table.Scan([], B(Key(3)))));
+        Assert.Empty(table.Scan(B(Key(1001)), B(Key(1002))));
+    }
 
     [Fact]
     public void AScanPastTheLastKeyReadsNoBlock()
@@ -27,5 +100,35 @@ public sealed class TableReaderTests : IDisposable
         Assert.InRange(cache.Misses, 1, 2); // the last block or two, not the whole table
     }
 
+    [Fact]
+    public void AnEmptyTableOpensAndHoldsNothing()
+    {
+        using var table = TableReader.Open(Write([], compress: true), 1, new BlockCache(1 << 20));
+
+        Assert.Equal(0, table.EntryCount);
+        Assert.Empty(table.All());
+        Assert.False(TryGet(table, "k", out _));
+    }
+
+    [Fact]
+    public void KeysOutOfOrderAreRefusedAndLeaveNoTable()
+    {
+        var path = Path.Combine(_directory.Path, TableFormat.FileName(1));
+
+        Assert.Throws<InvalidOperationException>(() => Write([new TableEntry(B("b"), B("1")), new TableEntry(B("a"), B("2"))], compress: false));
+        Assert.Throws<InvalidOperationException>(() => Write([new TableEntry(B("a"), B("1")), new TableEntry(B("a"), B("2"))], compress: false));
+        Assert.False(File.Exists(path));
+    }
+
     public void Dispose() => _directory.Dispose();
+
+    private sealed class TableEntryComparer : IEqualityComparer<TableEntry>
+    {
+        public static TableEntryComparer Instance { get; } = new();
+
+        public bool Equals(TableEntry x, TableEntry y) =>
+            x.Key.AsSpan().SequenceEqual(y.Key) && (x.Value is null ? y.Value is null : y.Value is not null && x.Value.AsSpan().SequenceEqual(y.Value));
+
+        public int GetHashCode(TableEntry entry) => entry.Key.Length;
+    }
 }

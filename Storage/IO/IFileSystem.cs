@@ -1,13 +1,15 @@
-// The file operations the engine's table and manifest writers depend on, behind a seam so that tests
-// can inject faults (dropped unsynced data, torn writes, flipped bits, lost renames). The commit log is
-// FasterLog's own device and does not go through this seam.
+// The file operations of the engine's table and manifest writers, behind a seam so that tests can inject
+// faults (dropped unsynced data, torn writes, flipped bits, lost renames). Only those four operations go
+// through it. Outside it: reading tables and the manifest, deleting files (replaced tables on their last
+// release, orphans and temporary files at open), the directory lock, and the commit log, which is
+// FasterLog's own device.
 //
 // A rename or a new file is durable only once its directory is fsynced: after a crash, a file system may
 // show the old name, or no entry at all, even though the file's data was fsynced.
 
 namespace GrainKV.Storage.IO;
 
-/// <summary>Creating, syncing, renaming files and syncing directories.</summary>
+/// <summary>Creating, syncing and renaming the files the engine writes, and syncing directories; no reads or deletes.</summary>
 public interface IFileSystem
 {
     /// <summary>Creates (or truncates) a file for writing.</summary>

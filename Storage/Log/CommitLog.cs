@@ -48,9 +48,6 @@ public sealed partial class CommitLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Address of the first record still in the log.</summary>
-    public long BeginAddress => _log.BeginAddress;
-
     /// <summary>Address just past the last appended record (committed or not).</summary>
     public long TailAddress => _log.TailAddress;
 

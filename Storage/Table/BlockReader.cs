@@ -1,5 +1,7 @@
 // Decodes the entries of a raw (decompressed, checked) data block; malformed entries are corruption.
 
+using GrainKV.Shared;
+
 namespace GrainKV.Storage.Table;
 
 /// <summary>One entry of a data block: a key and its value, or a tombstone (null value).</summary>

@@ -15,19 +15,14 @@
 //
 // Bloom block, raw: hash count k: 1 byte | bit array (see BloomFilter).
 //
-// Footer (fixed 48 bytes, at the end of the file):
-//   index offset: uint64 | index size: uint32 | bloom offset: uint64 | bloom size: uint32
-//   | entry count: uint64 | format version: uint32 | footer crc32 (of the preceding 36 bytes): uint32
-//   | magic: uint64 = 0x47524B5653535442 ("GRKVSSTB")
+// Footer (fixed 48 bytes, at the end of the file): offsets and sizes of the index and bloom blocks,
+// the entry count, the format version, a CRC-32 and the magic number; laid out in TableFooter.
 
 namespace GrainKV.Storage.Table;
 
 /// <summary>Constants of the SSTable format.</summary>
 public static class TableFormat
 {
-    public const ulong Magic = 0x47524B5653535442;
-    public const uint FormatVersion = 1;
-    public const int FooterSize = 48;
     public const int BlockTrailerSize = 9;
     public const byte RawBlock = 0;
     public const byte Lz4Block = 1;

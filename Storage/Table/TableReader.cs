@@ -3,8 +3,7 @@
 // Reference-counted: the opener holds the first reference, each TableSet containing the table one more;
 // the last release closes the file, and deletes it if the table was marked obsolete by a compaction.
 
-using System.Buffers.Binary;
-using System.IO.Hashing;
+using GrainKV.Shared;
 using GrainKV.Storage.Cache;
 using Microsoft.Win32.SafeHandles;
 
@@ -43,8 +42,6 @@ public sealed class TableReader : IDisposable
 
     public long EntryCount { get; }
 
-    public string Path => _path;
-
     /// <summary>Opens and checks a table. Throws <see cref="CorruptionException"/> naming the file if it is damaged.</summary>
     public static TableReader Open(string path, long id, BlockCache cache)
     {
@@ -52,42 +49,17 @@ public sealed class TableReader : IDisposable
         try
         {
             var size = RandomAccess.GetLength(file);
-            if (size < TableFormat.FooterSize)
+            if (size < TableFooter.Size)
             {
                 throw new CorruptionException(path, $"file of {size} bytes is shorter than a table footer");
             }
 
-            var footer = new byte[TableFormat.FooterSize];
-            RandomAccess.Read(file, footer, size - TableFormat.FooterSize);
-            if (BinaryPrimitives.ReadUInt64LittleEndian(footer.AsSpan(40)) != TableFormat.Magic)
-            {
-                throw new CorruptionException(path, "bad magic number (not a table, or truncated)");
-            }
-
-            if (Crc32.HashToUInt32(footer.AsSpan(0, 36)) != BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(36)))
-            {
-                throw new CorruptionException(path, "footer checksum mismatch");
-            }
-
-            var version = BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(32));
-            if (version != TableFormat.FormatVersion)
-            {
-                throw new CorruptionException(path, $"unsupported table format version {version}");
-            }
-
-            var indexOffset = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer);
-            var indexSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(8));
-            var bloomOffset = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer.AsSpan(12));
-            var bloomSize = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer.AsSpan(20));
-            var entries = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer.AsSpan(24));
-            if (indexOffset < 0 || bloomOffset < 0 || indexOffset + indexSize > size || bloomOffset + bloomSize > size - TableFormat.FooterSize)
-            {
-                throw new CorruptionException(path, "footer points outside the file");
-            }
-
-            var bloom = BloomFilter.Load(ReadBlock(file, path, bloomOffset, bloomSize), path);
-            var (lastKeys, offsets, sizes) = ParseIndex(ReadBlock(file, path, indexOffset, indexSize), path, indexOffset);
-            return new TableReader(id, path, file, size, entries, cache, bloom, lastKeys, offsets, sizes);
+            var footerBytes = new byte[TableFooter.Size];
+            RandomAccess.Read(file, footerBytes, size - TableFooter.Size);
+            var footer = TableFooter.Decode(footerBytes, size, path);
+            var bloom = BloomFilter.Load(ReadBlock(file, path, footer.BloomOffset, footer.BloomSize), path);
+            var (lastKeys, offsets, sizes) = ParseIndex(ReadBlock(file, path, footer.IndexOffset, footer.IndexSize), path, footer.IndexOffset);
+            return new TableReader(id, path, file, size, footer.EntryCount, cache, bloom, lastKeys, offsets, sizes);
         }
         catch
         {

@@ -2,8 +2,7 @@
 // the bloom filter and the footer; written to a temporary file, fsynced, renamed into place, and the
 // directory fsynced (so the rename survives a crash before a manifest names the table).
 
-using System.Buffers.Binary;
-using System.IO.Hashing;
+using GrainKV.Shared;
 using GrainKV.Storage.IO;
 
 namespace GrainKV.Storage.Table;
@@ -53,7 +52,7 @@ public static class TableWriter
 
             var (indexOffset, indexSize) = WriteBlock(file, index.ToArray(), options.Compress);
             var (bloomOffset, bloomSize) = WriteBlock(file, BloomFilter.Build(hashes, options.BloomBitsPerKey), compress: false);
-            file.Write(Footer(indexOffset, indexSize, bloomOffset, bloomSize, count));
+            file.Write(new TableFooter(indexOffset, indexSize, bloomOffset, bloomSize, count).Encode());
             files.Sync(file);
             size = file.Position;
         }
@@ -95,20 +94,5 @@ public static class TableWriter
         var stored = BlockCodec.Seal(raw, compress);
         file.Write(stored);
         return (offset, stored.Length);
-    }
-
-    private static byte[] Footer(long indexOffset, int indexSize, long bloomOffset, int bloomSize, long count)
-    {
-        var footer = new byte[TableFormat.FooterSize];
-        var span = footer.AsSpan();
-        BinaryPrimitives.WriteUInt64LittleEndian(span, (ulong)indexOffset);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[8..], (uint)indexSize);
-        BinaryPrimitives.WriteUInt64LittleEndian(span[12..], (ulong)bloomOffset);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[20..], (uint)bloomSize);
-        BinaryPrimitives.WriteUInt64LittleEndian(span[24..], (ulong)count);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[32..], TableFormat.FormatVersion);
-        BinaryPrimitives.WriteUInt32LittleEndian(span[36..], Crc32.HashToUInt32(span[..36]));
-        BinaryPrimitives.WriteUInt64LittleEndian(span[40..], TableFormat.Magic);
-        return footer;
     }
 }

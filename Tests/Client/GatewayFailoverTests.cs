@@ -1,9 +1,10 @@
-// Client failover: a read whose gateway failed it is retried (through another gateway), a write only when it
-// provably never reached a coordinator, and GrainKV's own answers are never retried. Driven through a fake
-// grain factory whose key-range grain fails the first calls as a dead gateway would.
+// Client failover: a request whose gateway failed it is retried (through another gateway), a read also when an
+// attempt has no answer in time, and GrainKV's own answers are never retried. Driven through a fake grain factory
+// whose key-range grain fails the first calls as a dead gateway would.
 
 using System.Reflection;
 using GrainKV.Client;
+using GrainKV.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
@@ -32,16 +33,64 @@ public sealed class GatewayFailoverTests
     }
 
     [Fact]
-    public async Task AWriteIsRetriedOnlyWhenItNeverReachedACoordinator()
+    public async Task AWriteFailedByItsGatewayIsRetriedButNotCutShort()
     {
         var neverSent = new ScriptedRangeGrain(new ConnectionFailedException("no connection"), new GatewayTooBusyException());
         await ClientOver(neverSent).PutAsync("k", "v");
         Assert.Equal(3, neverSent.Calls);
 
-        // A gateway that died with the write in flight may have passed it on: retrying could store it twice.
+        // A gateway that died with the write in flight may have passed it on; the retry can at most store an equal sibling.
         var maybeSent = new ScriptedRangeGrain(new SiloUnavailableException("gateway died"));
-        await Assert.ThrowsAsync<SiloUnavailableException>(() => ClientOver(maybeSent).PutAsync("k", "v"));
-        Assert.Equal(1, maybeSent.Calls);
+        await ClientOver(maybeSent).PutAsync("k", "v");
+        Assert.Equal(2, maybeSent.Calls);
+
+        // A write has no attempt timeout of its own: only the caller's token ends it.
+        var slow = new ScriptedRangeGrain(ScriptedRangeGrain.Hang);
+        using var caller = new CancellationTokenSource();
+        var put = ClientOver(slow, o => o.ReadAttemptTimeout = TimeSpan.FromMilliseconds(1)).PutAsync("k", "v", cancellationToken: caller.Token);
+        await Eventually.HoldsAsync(() => slow.Calls == 1, TimeSpan.FromSeconds(10), "the write was sent");
+        Assert.False(put.IsCompleted);
+        await caller.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => put);
+        Assert.Equal(1, slow.Calls);
+    }
+
+    [Fact]
+    public async Task ARequestInFlightThroughALostGatewayIsCancelledAtOnceAndSentThroughAnother()
+    {
+        var dying = new ScriptedRangeGrain(ScriptedRangeGrain.Hang);
+        var alive = new ScriptedRangeGrain();
+        var first = new Gateway("dying", FactoryOver(dying), host: null);
+        var pool = new GatewayPool([first, new Gateway("alive", FactoryOver(alive), host: null)], TimeProvider.System, TimeSpan.FromMinutes(1));
+        var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
+
+        var put = GatewayFailover.WriteAsync(pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(0).Put([1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None);
+        await Eventually.HoldsAsync(() => dying.Calls == 1, TimeSpan.FromSeconds(10), "the write reached the first gateway");
+        Assert.False(put.IsCompleted);
+
+        pool.OnConnectionLost(first);
+        await put.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, alive.Calls);
+
+        // The lost gateway is passed over while paused.
+        Assert.NotSame(first, pool.Choose());
+        Assert.NotSame(first, pool.Choose());
+    }
+
+    [Fact]
+    public void AGatewayBackFromAPauseTakesOneRequestAtATimeUntilOneIsAnswered()
+    {
+        var returning = new Gateway("returning", FactoryOver(new ScriptedRangeGrain()), host: null);
+        var steady = new Gateway("steady", FactoryOver(new ScriptedRangeGrain()), host: null);
+        var pool = new GatewayPool([returning, steady], TimeProvider.System, TimeSpan.Zero);
+        pool.Pause(returning);
+
+        var chosen = Enumerable.Range(0, 6).Select(_ => pool.Choose()).ToList();
+        Assert.Equal(1, chosen.Count(g => g == returning));   // the probe; the rest go elsewhere while it is out
+
+        returning.Answered();
+        chosen = Enumerable.Range(0, 6).Select(_ => pool.Choose()).ToList();
+        Assert.Equal(3, chosen.Count(g => g == returning));
     }
 
     [Fact]
@@ -52,17 +101,22 @@ public sealed class GatewayFailoverTests
         Assert.Equal(1, refused.Calls);
 
         var dead = new ScriptedRangeGrain(new SiloUnavailableException("1"), new SiloUnavailableException("2"), new SiloUnavailableException("3"));
-        await Assert.ThrowsAsync<SiloUnavailableException>(() => ClientOver(dead).GetAsync("k"));
+        await Assert.ThrowsAsync<SiloUnavailableException>(() => ClientOver(dead, o => o.Attempts = 3).GetAsync("k"));
         Assert.Equal(3, dead.Calls);
     }
 
     private static GrainKvClient ClientOver(ScriptedRangeGrain grain, Action<GrainKvClientOptions>? configure = null)
     {
-        var options = new GrainKvClientOptions();
+        var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
         configure?.Invoke(options);
+        return new GrainKvClient(FactoryOver(grain), Options.Create(options));
+    }
+
+    private static IGrainFactory FactoryOver(ScriptedRangeGrain grain)
+    {
         var factory = DispatchProxy.Create<IGrainFactory, FactoryProxy>();
         ((FactoryProxy)(object)factory).Grain = grain;
-        return new GrainKvClient(factory, Options.Create(options));
+        return factory;
     }
 
     /// <summary>A grain factory that hands out one key-range grain.</summary>

@@ -10,6 +10,8 @@ using GrainKV.Partitioning;
 using GrainKV.Tests.Infrastructure;
 using GrainKV.Versioning;
 
+using GrainKV.Grains.Coordination;
+
 namespace GrainKV.Tests.Cluster;
 
 public sealed class ThreeNodeClusterFixture : IAsyncLifetime
@@ -72,6 +74,27 @@ public sealed class ReplicationTests(ThreeNodeClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task AWriteStoredTwiceReadsAsOneValueAndOneContextSupersedesBoth()
+    {
+        // What a write retried after its gateway died can leave: two versions of one write, with one value.
+        var client = Cluster.Client;
+        var key = Bytes("written-twice");
+        var before = await client.GetAsync(key);
+        var everywhere = new WriteOptions { WriteQuorum = Acks.All };
+        await client.PutAsync(key, Bytes("same"), before.Context, everywhere);
+        await client.PutAsync(key, Bytes("same"), before.Context, everywhere);
+        var range = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
+        var node = Cluster.Service<RingService>(Cluster.Cluster.Silos[0]).Current.PreferenceList(range, 3)[0];
+        Assert.Equal(2, (await Cluster.Service<ReplicaRouter>(Cluster.Cluster.Silos[0]).Read(node, range, key)).Length);
+
+        var read = await client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All });
+        Assert.Equal("same", Text(Assert.Single(read.Values)));
+
+        await client.PutAsync(key, Bytes("next"), read.Context);
+        Assert.Equal("next", Text(Assert.Single((await client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All })).Values)));
+    }
+
+    [Fact]
     public async Task DeleteIsATombstoneThatSupersedesWhatWasRead()
     {
         var client = Cluster.Client;
@@ -106,15 +129,15 @@ public sealed class ReplicationTests(ThreeNodeClusterFixture fixture) : IClassFi
         var key = Bytes("repair-me");
         var range = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
         var nodes = Cluster.Service<RingService>(Cluster.Cluster.Silos[0]).Current.PreferenceList(range, 3);
-        var replicas = nodes.Select(n => Cluster.Grains.GetGrain<IReplicaGrain>(ReplicaKey.Format(n, range))).ToArray();
+        var router = Cluster.Service<ReplicaRouter>(Cluster.Cluster.Silos[0]);
 
         // Two replicas get a version; the third never hears of it.
-        var version = Assert.Single(await replicas[0].Coordinate(key, Bytes("fresh"), CausalContext.Empty));
-        await replicas[1].Apply(key, [version]);
-        Assert.Empty(await replicas[2].Read(key));
+        var version = Assert.Single(await router.Coordinate(nodes[0], range, key, Bytes("fresh"), CausalContext.Empty));
+        await router.Apply(nodes[1], range, key, [version]);
+        Assert.Empty(await router.Read(nodes[2], range, key));
 
         Assert.Equal("fresh", Text((await Cluster.Client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All })).Value));
-        await Eventually.HoldsAsync(async () => (await replicas[2].Read(key)).Any(v => v.SameDot(version)), Bound, "the stale replica was repaired");
+        await Eventually.HoldsAsync(async () => (await router.Read(nodes[2], range, key)).Any(v => v.SameDot(version)), Bound, "the stale replica was repaired");
     }
 
     private List<string> HoldersOf(string key)

@@ -8,6 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 
+using GrainKV.Grains.Coordination;
+
 namespace GrainKV.Tests.Infrastructure;
 
 public sealed class GrainKvCluster : IAsyncDisposable
@@ -63,8 +65,8 @@ public sealed class GrainKvCluster : IAsyncDisposable
         await WaitUntilReachableAsync(siloName);
     }
 
-    /// <summary>Waits until every silo can place and call the node's replicas (placement learns of a restarted
-    /// silo a little after the ring does).</summary>
+    /// <summary>Waits until every silo's replica calls reach the node (a silo learns a restarted node's new
+    /// address a little after the ring shows it).</summary>
     public Task WaitUntilReachableAsync(string nodeId) => Eventually.HoldsAsync(
         async () =>
         {
@@ -72,12 +74,12 @@ public sealed class GrainKvCluster : IAsyncDisposable
             {
                 foreach (var silo in Cluster.Silos.Where(s => s.IsActive))
                 {
-                    await Service<IGrainFactory>(silo).GetGrain<IReplicaGrain>(ReplicaKey.Format(nodeId, 0)).Read([0]);
+                    await Service<ReplicaRouter>(silo).Read(nodeId, 0, [0]);
                 }
 
                 return true;
             }
-            catch (GrainKV.ReplicaUnavailableException)
+            catch (Exception ex) when (ex is GrainKvException or OrleansException or TimeoutException)
             {
                 return false;
             }

@@ -49,15 +49,6 @@ public sealed class LimitsAndKeysTests
     }
 
     [Fact]
-    public void ReplicaKeysRoundTrip()
-    {
-        Assert.Equal(("node-a", 17), ReplicaKey.Parse(ReplicaKey.Format("node-a", 17)));
-        Assert.Equal(("dc1/node", 3), ReplicaKey.Parse("dc1/node/3"));
-        Assert.Throws<FormatException>(() => ReplicaKey.Parse("no-range"));
-        Assert.Throws<FormatException>(() => ReplicaKey.Parse("/5"));
-    }
-
-    [Fact]
     public void EngineKeysKeepEachRangeContiguous()
     {
         var inRange = StorageKeys.Encode(5, [0xFF, 0xFF]);

@@ -1,0 +1,37 @@
+// Starts this same program again as a child (`GrainKV.Bench engine ...`), whether it was launched through
+// its apphost or as `dotnet GrainKV.Bench.dll`. The child shares the console, so its progress shows live.
+
+using System.Diagnostics;
+
+namespace GrainKV.Bench.Engine;
+
+internal static class ChildProcess
+{
+    public static async Task<int> RunSelfAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
+        {
+            start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);
+        }
+
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}.");
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return process.ExitCode;
+    }
+}

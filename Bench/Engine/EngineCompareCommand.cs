@@ -1,0 +1,60 @@
+// `GrainKV.Bench engine-compare [options]`: for each value size and repeat, runs each store in its own child
+// process (store order alternates between repeats), then prints the side-by-side table of medians with
+// grainkv/rocksdb ratios and writes results.json / .csv / .md under --out/<timestamp>/.
+
+using System.Globalization;
+using GrainKV.Bench.Common;
+using GrainKV.Bench.Engine.Reporting;
+using GrainKV.Bench.Engine.Workloads;
+
+namespace GrainKV.Bench.Engine;
+
+internal static class EngineCompareCommand
+{
+    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    {
+        var options = EngineBenchOptions.Read(args);
+        args.EnsureAllRead();
+
+        var runDirectory = Path.Combine(options.OutDirectory, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+        var raw = new List<WorkloadResult>();
+        foreach (var valueSize in options.ValueSizes)
+        {
+            for (var repeat = 1; repeat <= options.Repeat; repeat++)
+            {
+                var stores = repeat % 2 == 1 ? options.Stores : options.Stores.Reverse().ToList();
+                foreach (var store in stores)
+                {
+                    var resultFile = Path.Combine(runDirectory, "raw", $"{store}-{valueSize}-r{repeat}.json");
+                    var childArguments = new[] { "engine", "--store", store, "--value-size", valueSize.ToString(CultureInfo.InvariantCulture),
+                        "--repeat-index", repeat.ToString(CultureInfo.InvariantCulture), "--result-file", resultFile }
+                        .Concat(args.Arguments);
+                    var exitCode = await ChildProcess.RunSelfAsync(childArguments, cancellationToken).ConfigureAwait(false);
+                    if (exitCode != 0)
+                    {
+                        Console.Error.WriteLine($"The {store} run (value {valueSize} B, repeat {repeat}) failed with exit code {exitCode}.");
+                        return exitCode;
+                    }
+
+                    raw.AddRange(ResultFiles.ReadRows(resultFile));
+                }
+            }
+        }
+
+        var medians = Medians.Of(raw);
+        var table = Describe(options) + ComparisonTable.Render(medians, options.Stores);
+        Console.WriteLine();
+        Console.Write(table);
+        ResultFiles.WriteRun(runDirectory, options, raw, medians, table);
+        Console.WriteLine($"\nResults: {Path.GetFullPath(runDirectory)}");
+        return 0;
+    }
+
+    private static string Describe(EngineBenchOptions o) => string.Create(CultureInfo.InvariantCulture,
+        $"{o.Keys:N0} keys ({KeyDisplay}-byte keys); {o.Reads:N0} reads; {o.Scans:N0} scans of {o.ScanLength}; {o.Threads} thread(s); " +
+        $"{o.Distribution.ToString().ToLowerInvariant()} reads; durability {o.Settings.Durability.ToString().ToLowerInvariant()}; " +
+        $"cache {o.Settings.CacheBytes >> 20} MiB; memtable {o.Settings.MemTableBytes >> 20} MiB; bloom {o.Settings.BloomBitsPerKey} bits/key; " +
+        $"compression {o.Settings.Compression}; median of {o.Repeat} run(s)\n\n");
+
+    private const int KeyDisplay = KeyFormat.KeySize;
+}

@@ -1,0 +1,73 @@
+// Runs a workload body on N dedicated threads released together by a barrier, times the run from release
+// to the last thread's end, and merges the per-thread latency histograms. Dedicated threads (not the pool)
+// so a store's own background tasks do not compete with the benchmark for pool threads.
+
+using System.Diagnostics;
+using GrainKV.Bench.Common;
+
+namespace GrainKV.Bench.Engine.Workloads;
+
+internal static class ThreadRunner
+{
+    /// <summary>Runs <paramref name="body"/>(threadIndex, histogram) on <paramref name="threads"/> threads.</summary>
+    public static (LatencyHistogram Histogram, TimeSpan Elapsed) Run(int threads, Action<int, LatencyHistogram> body)
+    {
+        var histograms = new LatencyHistogram[threads];
+        var failures = new Exception?[threads];
+        using var start = new Barrier(threads + 1);
+        var workers = new Thread[threads];
+        for (var t = 0; t < threads; t++)
+        {
+            var index = t;
+            histograms[index] = new LatencyHistogram();
+            workers[index] = new Thread(() =>
+            {
+                start.SignalAndWait();
+                try
+                {
+                    body(index, histograms[index]);
+                }
+                catch (Exception ex)
+                {
+                    failures[index] = ex;
+                }
+            })
+            { IsBackground = true, Name = $"bench-{index}" };
+            workers[index].Start();
+        }
+
+        start.SignalAndWait();
+        var stopwatch = Stopwatch.StartNew();
+        foreach (var worker in workers)
+        {
+            worker.Join();
+        }
+
+        stopwatch.Stop();
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            throw new InvalidOperationException("A benchmark thread failed.", failure);
+        }
+
+        var merged = new LatencyHistogram();
+        foreach (var histogram in histograms)
+        {
+            merged.Add(histogram);
+        }
+
+        return (merged, stopwatch.Elapsed);
+    }
+
+    /// <summary>Waits for a store's write the way a synchronous client would.</summary>
+    public static void Wait(ValueTask pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+        }
+        else
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+}

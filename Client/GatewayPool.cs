@@ -1,0 +1,102 @@
+// The gateways a client sends requests through, and what it knows of each.
+//
+// A client that connects by itself (GrainKvClient.ConnectAsync) runs one Orleans client per gateway and chooses the
+// gateway of every request itself, round robin over the gateways it holds usable. One Orleans client over all
+// gateways would choose by target grain and keep that choice until the connection breaks, so after a few gateway
+// failures most requests would flow through whichever gateway lived longest, and all of them would stall when it
+// died. Each gateway here has:
+// - a loss signal: when its connection is lost (the Orleans client reports the loss of its only gateway), every
+//   request in flight through it is cancelled at once, instead of waiting for a response that cannot come, and the
+//   failover rules decide what is retried (GatewayFailover);
+// - a pause: a gateway that was lost or refused a connection is not chosen for GatewayPause, unless every gateway
+//   is paused. Its Orleans client reconnects by itself when a request is sent through it again;
+// - a probation after a pause (a half-open circuit breaker): one request at a time goes through the gateway until
+//   one is answered, so a node that has just restarted, cold, does not take a third of every worker's requests at
+//   once and stall them all.
+// A client built over an existing Orleans client (dependency injection) has one gateway entry that never signals.
+
+using Microsoft.Extensions.Hosting;
+
+namespace GrainKV.Client;
+
+/// <summary>One gateway: the grain factory that reaches it and its health.</summary>
+internal sealed class Gateway(string name, IGrainFactory grains, IHost? host)
+{
+    private CancellationTokenSource _lost = new();
+    private long _pausedUntil;
+    private int _onProbation;
+    private int _probeInFlight;
+
+    public string Name { get; } = name;
+
+    public IGrainFactory Grains { get; } = grains;
+
+    public IHost? Host { get; } = host;
+
+    /// <summary>Cancelled when the connection to this gateway is lost (requests in flight through it cannot be answered).</summary>
+    public CancellationToken Lost => Volatile.Read(ref _lost).Token;
+
+    /// <summary>True if a request may go through this gateway now; a gateway on probation admits one at a time.</summary>
+    public bool TryAdmit(long now) =>
+        now >= Interlocked.Read(ref _pausedUntil)
+        && (Volatile.Read(ref _onProbation) == 0 || Interlocked.CompareExchange(ref _probeInFlight, 1, 0) == 0);
+
+    /// <summary>The gateway answered a request (with a result or with GrainKV's own error): it serves again in full.</summary>
+    public void Answered()
+    {
+        Volatile.Write(ref _onProbation, 0);
+        Volatile.Write(ref _probeInFlight, 0);
+    }
+
+    /// <summary>A request ended without telling whether the gateway serves (its caller gave up): another may probe.</summary>
+    public void Released() => Volatile.Write(ref _probeInFlight, 0);
+
+    /// <summary>The connection broke: fails the requests in flight and pauses the gateway.</summary>
+    public void OnConnectionLost(long pausedUntil)
+    {
+        Pause(pausedUntil);
+        var lost = Interlocked.Exchange(ref _lost, new CancellationTokenSource());
+        lost.Cancel();
+        lost.Dispose();
+    }
+
+    public void Pause(long pausedUntil)
+    {
+        Interlocked.Exchange(ref _pausedUntil, pausedUntil);
+        Volatile.Write(ref _onProbation, 1);
+        Volatile.Write(ref _probeInFlight, 0);
+    }
+}
+
+/// <summary>Chooses the gateway of each request.</summary>
+internal sealed class GatewayPool(IReadOnlyList<Gateway> gateways, TimeProvider time, TimeSpan downPause)
+{
+    private int _next = -1;
+
+    public IReadOnlyList<Gateway> Gateways => gateways;
+
+    /// <summary>The next gateway, round robin, skipping paused ones and those on probation with a probe in flight
+    /// (unless none is left).</summary>
+    public Gateway Choose()
+    {
+        var now = time.GetTimestamp();
+        var start = Interlocked.Increment(ref _next) & int.MaxValue;
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            var gateway = gateways[(start + i) % gateways.Count];
+            if (gateway.TryAdmit(now))
+            {
+                return gateway;
+            }
+        }
+
+        return gateways[start % gateways.Count];
+    }
+
+    /// <summary>Marks a gateway unusable for a while (it refused a connection or lost it).</summary>
+    public void Pause(Gateway gateway) => gateway.Pause(PausedUntil());
+
+    public void OnConnectionLost(Gateway gateway) => gateway.OnConnectionLost(PausedUntil());
+
+    private long PausedUntil() => time.GetTimestamp() + (long)(downPause.TotalSeconds * time.TimestampFrequency);
+}

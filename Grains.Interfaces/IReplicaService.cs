@@ -1,0 +1,39 @@
+// A node's replicas, as other nodes' coordinators reach them: one service per silo (an Orleans grain service),
+// addressed by the silo's address. Calls go straight to that silo, with no grain directory lookup and no
+// activation, so a node that dies fails only the calls addressed to it, at once, and never stalls calls to the
+// nodes that are alive.
+
+using GrainKV.Versioning;
+using Orleans.Services;
+
+namespace GrainKV;
+
+/// <summary>The replicas of every range a node holds, in that node's engine.</summary>
+[Alias("grainkv.IReplicaService")]
+public interface IReplicaService : IGrainService
+{
+    /// <summary>The versions of <paramref name="key"/> stored in <paramref name="range"/> (empty if none).</summary>
+    [Alias("Read")]
+    Task<StoredVersion[]> Read(int range, byte[] key, CancellationToken cancellationToken = default);
+
+    /// <summary>Creates a new version of <paramref name="key"/> on this node (the write's coordinating replica):
+    /// its clock supersedes <paramref name="context"/> and its dot is unique for this node's incarnation. Null
+    /// <paramref name="value"/> = tombstone. Returns the key's whole version set on this node after the write,
+    /// which is what the other replicas are sent.</summary>
+    [Alias("Coordinate")]
+    Task<StoredVersion[]> Coordinate(int range, byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken = default);
+
+    /// <summary>Merges <paramref name="versions"/> into the stored versions of <paramref name="key"/>.</summary>
+    [Alias("Apply")]
+    Task Apply(int range, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken = default);
+
+    /// <summary>Sloppy quorum: keeps <paramref name="versions"/> of <paramref name="key"/> on this node as a durable hint
+    /// for <paramref name="owner"/> (a replica of the range that is down), to be delivered when it is back. Fails
+    /// (<see cref="ReplicaUnavailableException"/>) if the hint could not be kept.</summary>
+    [Alias("StoreHint")]
+    Task StoreHint(string owner, int range, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken = default);
+
+    /// <summary>Sloppy reads: the versions of <paramref name="key"/> this node keeps as hints for any of <paramref name="owners"/>.</summary>
+    [Alias("ReadHints")]
+    Task<StoredVersion[]> ReadHints(string[] owners, int range, byte[] key, CancellationToken cancellationToken = default);
+}

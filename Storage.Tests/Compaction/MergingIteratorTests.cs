@@ -1,0 +1,100 @@
+// The k-way merge alone: one sorted stream, the newest source winning per key, tombstones passed
+// through, every source disposed.
+
+using System.Text;
+using GrainKV.Storage.Compaction;
+using GrainKV.Storage.Table;
+
+namespace GrainKV.Storage.Tests.Compaction;
+
+public sealed class MergingIteratorTests
+{
+    private static TableEntry Put(string key, string value) => new(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value));
+
+    private static TableEntry Delete(string key) => new(Encoding.UTF8.GetBytes(key), null);
+
+    private static string Show(TableEntry entry) =>
+        $"{Encoding.UTF8.GetString(entry.Key)}={(entry.Value is null ? "(deleted)" : Encoding.UTF8.GetString(entry.Value))}";
+
+    private static List<string> Merge(params IEnumerable<TableEntry>[] sourcesNewestFirst) =>
+        MergingIterator.Merge(sourcesNewestFirst).Select(Show).ToList();
+
+    [Fact]
+    public void InterleavedSourcesComeOutInKeyOrder()
+    {
+        var merged = Merge(
+            [Put("b", "1"), Put("e", "1")],
+            [Put("a", "2"), Put("d", "2"), Put("f", "2")],
+            [Put("c", "3")]);
+
+        Assert.Equal(["a=2", "b=1", "c=3", "d=2", "e=1", "f=2"], merged);
+    }
+
+    [Fact]
+    public void TheNewestSourceShadowsOlderVersionsOfAKey()
+    {
+        var merged = Merge(
+            [Put("k", "newest")],
+            [Put("k", "middle"), Put("z", "middle")],
+            [Put("a", "oldest"), Put("k", "oldest")]);
+
+        Assert.Equal(["a=oldest", "k=newest", "z=middle"], merged);
+    }
+
+    [Fact]
+    public void ATombstoneIsPassedThroughAndShadowsOlderValues()
+    {
+        var merged = Merge(
+            [Delete("k")],
+            [Put("k", "old"), Put("m", "old")]);
+
+        Assert.Equal(["k=(deleted)", "m=old"], merged);
+    }
+
+    [Fact]
+    public void AnOlderTombstoneDoesNotHideANewerValue()
+    {
+        Assert.Equal(["k=back"], Merge([Put("k", "back")], [Delete("k")]));
+    }
+
+    [Fact]
+    public void EmptySourcesAndNoSourcesGiveWhatTheOthersHold()
+    {
+        Assert.Empty(Merge());
+        Assert.Equal(["a=1"], Merge([], [Put("a", "1")], []));
+    }
+
+    [Fact]
+    public void EverySourceIsDisposedEvenWhenTheReaderStopsEarly()
+    {
+        var sources = new[] { new TrackedSource([Put("a", "1"), Put("c", "1")]), new TrackedSource([Put("b", "2")]), new TrackedSource([]) };
+
+        var first = MergingIterator.Merge(sources).Take(1).Select(Show).ToList();
+
+        Assert.Equal(["a=1"], first);
+        Assert.All(sources, source => Assert.True(source.Disposed));
+    }
+
+    /// <summary>A source that records whether its enumerator was disposed.</summary>
+    private sealed class TrackedSource(IReadOnlyList<TableEntry> entries) : IEnumerable<TableEntry>
+    {
+        public bool Disposed { get; private set; }
+
+        public IEnumerator<TableEntry> GetEnumerator()
+        {
+            try
+            {
+                foreach (var entry in entries)
+                {
+                    yield return entry;
+                }
+            }
+            finally
+            {
+                Disposed = true;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+}
