@@ -23,6 +23,22 @@ public sealed class AbsenceGuardTests
     }
 
     [Fact]
+    public async Task ASiloWhoseDataWasLastUpBeforeTheGracePeriodDoesNotStart()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(2);
+        var silo = cluster.Cluster.Silos.OrderBy(s => s.Name, StringComparer.Ordinal).Last();
+        var directory = cluster.DataDirectoryOf(silo.Name);
+        await cluster.Cluster.StopSiloAsync(silo);
+        File.WriteAllText(Path.Combine(directory, AbsenceGuard.FileName), DateTimeOffset.UtcNow.AddDays(-2).ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        var refused = await Assert.ThrowsAnyAsync<Exception>(() => cluster.Cluster.StartAdditionalSiloAsync());
+        Assert.Contains("tombstone grace period", Flatten(refused));
+    }
+
+    private static string Flatten(Exception? ex) => ex is null ? "" : ex.Message + " " + Flatten(ex.InnerException) +
+        (ex is AggregateException aggregate ? string.Concat(aggregate.InnerExceptions.Select(Flatten)) : "");
+
+    [Fact]
     public async Task ARunningNodeRecordsThatItIsUp()
     {
         await using var cluster = await GrainKvCluster.StartAsync(1);
