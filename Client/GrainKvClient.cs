@@ -171,6 +171,10 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IClusterStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
+    /// <summary>Anti-entropy per live node: keys its range trees count, and the exchanges it ran per range.</summary>
+    public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
+
     private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
 
     /// <summary>Closes the connections this client opened.</summary>

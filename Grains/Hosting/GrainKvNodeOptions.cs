@@ -1,5 +1,6 @@
 // Configuration of one GrainKV node (one silo): identity, data directory, limits and durability.
 
+using GrainKV.Grains.AntiEntropy;
 using GrainKV.Partitioning;
 using GrainKV.Storage;
 using Microsoft.Extensions.Options;
@@ -82,6 +83,9 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>Hints a delivery round sends at once (to all nodes together); bounds what delivery adds to the load.</summary>
     public int HintDeliveryConcurrency { get; set; } = 16;
+
+    /// <summary>Anti-entropy (section "GrainKV:AntiEntropy").</summary>
+    public AntiEntropyOptions AntiEntropy { get; set; } = new();
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -161,6 +165,7 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add("GrainKV:HintDeliveryInterval must be positive and GrainKV:HintDeliveryConcurrency at least 1.");
         }
 
+        failures.AddRange(options.AntiEntropy.Problems());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -59,6 +59,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<RingService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
         builder.AddGrainKvGossip();
+        builder.AddGrainKvAntiEntropy(configure);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
 
         // The datacenter label travels to the other silos as silo metadata.

@@ -65,6 +65,9 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
     /// <summary>The ring as of the latest membership change.</summary>
     public RingView Current => _current;
 
+    /// <summary>Raised (on a thread-pool thread) after <see cref="Current"/> changed.</summary>
+    public event Action<RingView>? Changed;
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(RingService), ServiceLifecycleStage.BecomeActive, StartAsync, StopAsync);
 
@@ -142,6 +145,7 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         if (changed is not null)
         {
             LogRingChanged(changed.Nodes.Count, changed.Nodes.Values.Count(n => n.IsLive), string.Join(", ", changed.Nodes.Keys.Order(StringComparer.Ordinal)));
+            Changed?.Invoke(changed);
         }
     }
 

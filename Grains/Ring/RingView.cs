@@ -61,4 +61,7 @@ public sealed class RingView
     /// <summary>True if the node is on the ring and answering.</summary>
     public bool IsLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive;
 
+    /// <summary>The silo address of a live node, or null.</summary>
+    public SiloAddress? AddressOfLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive ? node.Address : null;
+
 }
