@@ -2,9 +2,11 @@
 //   engine-compare  GrainKV's storage engine vs RocksDB, each store in its own child process, side by side
 //   engine          one store, in this process (what engine-compare runs as its children)
 //   cluster         YCSB-style workloads against a 3-silo GrainKV cluster and Redis, side by side
+//   repair          anti-entropy repair of a diverged range against a full copy (3 in-process silos)
 //   kill            SIGKILL of each of 3 silos (Redis membership) in turn under load: throughput, detection, hints
 // See docs/BENCHMARKS.md for options, method and recorded results.
 
+using GrainKV.Bench.AntiEntropy;
 using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine;
@@ -27,7 +29,7 @@ Console.CancelKeyPress += (_, e) =>
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help + "\n\n" + KillCommand.Help);
+    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help + "\n\n" + KillCommand.Help + "\n\n" + RepairCommand.Help);
     return args.Length == 0 ? 1 : 0;
 }
 
@@ -40,6 +42,7 @@ try
         "engine" => await EngineCommand.RunAsync(options, cancellation.Token),
         "cluster" => await ClusterCommand.RunAsync(options, cancellation.Token),
         "kill" => await KillCommand.RunAsync(options, cancellation.Token),
+        "repair" => await RepairCommand.RunAsync(options, cancellation.Token),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
     };
 }
