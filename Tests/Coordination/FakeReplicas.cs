@@ -110,6 +110,7 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
 public sealed class FixedRing(RingView view) : IRingViewSource
 {
     public const int Range = 0;
+    public static readonly byte[] Key = "key"u8.ToArray();
     private static readonly string[] Nodes = ["n0", "n1", "n2", "n3", "n4", "n5"];
 
     public static IReadOnlyList<string> Top { get; } = With().PreferenceList(Range, 3);

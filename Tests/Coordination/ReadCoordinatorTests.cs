@@ -11,16 +11,14 @@ using GrainKV.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using static GrainKV.Tests.Coordination.FixedRing;
 
 namespace GrainKV.Tests.Coordination;
 
 public sealed class ReadCoordinatorTests
 {
-    private static readonly byte[] Key = "key"u8.ToArray();
-    private static readonly IReadOnlyList<string> Top = FixedRing.Top;
-    private static readonly IReadOnlyList<string> Standbys = FixedRing.Standbys;
-    private static readonly StoredVersion One = FixedRing.Version("x/1", 1, "one");
-    private static readonly StoredVersion Two = FixedRing.Version("x/1", 2, "two", One);
+    private static readonly StoredVersion One = Version("x/1", 1, "one");
+    private static readonly StoredVersion Two = Version("x/1", 2, "two", One);
 
     private readonly FakeTimeProvider _time = new();
     private readonly GrainKvNodeOptions _options = new() { ReadRepairChance = 0 };
@@ -101,7 +99,7 @@ public sealed class ReadCoordinatorTests
     public async Task SloppyReadsAskAStandbyForTheHintsOfTheSilentReplicas()
     {
         _replicas.AnswerAtOnce(ReplicaOp.Read, Top[0], One);
-        var sibling = FixedRing.Version("y/1", 1, "other");
+        var sibling = Version("y/1", 1, "other");
         var read = Read(null, Top[1], Top[2]);
 
         var hints = await _replicas.CallAsync(ReplicaOp.ReadHints, Standbys[0]);
@@ -154,9 +152,9 @@ public sealed class ReadCoordinatorTests
     [Fact]
     public async Task EqualSiblingsAreReturnedOnceAndTheContextCoversThemAll()
     {
-        var first = FixedRing.Version("x/1", 1, "same");
-        var retried = FixedRing.Version("y/1", 1, "same");
-        var other = FixedRing.Version("z/1", 1, "other");
+        var first = Version("x/1", 1, "same");
+        var retried = Version("y/1", 1, "same");
+        var other = Version("z/1", 1, "other");
         var read = Read();
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([first, other]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([retried]);

@@ -9,18 +9,16 @@ using GrainKV.Grains.Membership;
 using GrainKV.Versioning;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using static GrainKV.Tests.Coordination.FixedRing;
 
 namespace GrainKV.Tests.Coordination;
 
 public sealed class WriteCoordinatorTests
 {
-    private static readonly byte[] Key = "key"u8.ToArray();
-    private static readonly IReadOnlyList<string> Top = FixedRing.Top;
-    private static readonly IReadOnlyList<string> Standbys = FixedRing.Standbys;
     private static readonly WriteOptions All = new() { WriteQuorum = Acks.All };
     private static readonly WriteOptions Strict = new() { Mode = CapMode.Strict };
-    private static readonly StoredVersion Earlier = FixedRing.Version("x/1", 1, "earlier");
-    private static readonly StoredVersion Written = FixedRing.Version("y/1", 1, "written");
+    private static readonly StoredVersion Earlier = Version("x/1", 1, "earlier");
+    private static readonly StoredVersion Written = Version("y/1", 1, "written");
 
     private readonly FakeTimeProvider _time = new();
     private readonly GrainKvNodeOptions _options = new();
