@@ -3,6 +3,7 @@
 // each replica that is down or fails, as a hint for it, and counts toward W. A copy no standby takes is kept
 // as a hint on this node.
 
+using System.Collections.Concurrent;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Ring;
 using GrainKV.Versioning;
@@ -18,7 +19,7 @@ public sealed class WriteCopies
     private readonly StoredVersion[] _set;
     private readonly HashSet<string> _standbys;
     private readonly List<string> _down = [];
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _owed = new();
+    private readonly ConcurrentQueue<string> _owed = new();
 
     /// <param name="copies">Sends copies and keeps hints.</param>
     /// <param name="view">The request's ring view (which nodes are live).</param>
