@@ -22,6 +22,7 @@ public sealed class CliArguments
                                  (siblings) are printed one per line; the causal context goes to stderr
           delete KEY             delete KEY
           status                 nodes, liveness and each node's share of the ring
+          status --ranges        anti-entropy: keys per node, per range the last exchange, keys repaired, bytes moved
 
         consistency (per request):
           --n N                  replicas of the key (default: the cluster's)
@@ -61,6 +62,9 @@ public sealed class CliArguments
 
     public bool Help { get; private set; }
 
+    /// <summary>status: show anti-entropy per node and range.</summary>
+    public bool Ranges { get; private set; }
+
     public static CliArguments Parse(IReadOnlyList<string> args)
     {
         var result = new CliArguments();
@@ -70,6 +74,9 @@ public sealed class CliArguments
             var arg = args[i];
             switch (arg)
             {
+                case "--ranges":
+                    result.Ranges = true;
+                    break;
                 case "-h" or "--help":
                     result.Help = true;
                     break;

@@ -40,6 +40,12 @@ public static class Commands
 
     public static async Task<int> RunAsync(CliArguments args, GrainKvClient client, CancellationToken cancellationToken)
     {
+        if (args.Command == "status" && args.Ranges)
+        {
+            Console.Write(RangeStatusReport.Format(await client.GetAntiEntropyStatusAsync(cancellationToken)));
+            return ExitCodes.Ok;
+        }
+
         if (args.Command == "status")
         {
             Console.Write(StatusReport.Format(await client.GetStatusAsync(cancellationToken)));

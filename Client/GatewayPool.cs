@@ -13,32 +13,49 @@
 // - a probation after a pause (a half-open circuit breaker): one request at a time goes through the gateway until
 //   one is answered, so a node that has just restarted, cold, does not take a third of every worker's requests at
 //   once and stall them all.
-// A client built over an existing Orleans client (dependency injection) has one gateway entry that never signals.
+// A gateway that could not be reached when the client connected is tried again every GatewayPause in the
+// background, and chosen once connected. A client built over an existing Orleans client (dependency injection)
+// has one gateway entry that never signals.
 
 using Microsoft.Extensions.Hosting;
 
 namespace GrainKV.Client;
 
-/// <summary>One gateway: the grain factory that reaches it and its health.</summary>
-internal sealed class Gateway(string name, IGrainFactory grains, IHost? host)
+/// <summary>One gateway: the grain factory that reaches it (once connected) and its health.</summary>
+internal sealed class Gateway
 {
+    private Connection? _connection;
     private CancellationTokenSource _lost = new();
     private long _pausedUntil;
     private int _onProbation;
     private int _probeInFlight;
 
-    public string Name { get; } = name;
+    /// <summary>A gateway not connected yet (its client keeps trying).</summary>
+    public Gateway(string name) => Name = name;
 
-    public IGrainFactory Grains { get; } = grains;
+    /// <summary>A connected gateway.</summary>
+    public Gateway(string name, IGrainFactory grains, IHost? host)
+        : this(name) => Connect(grains, host);
 
-    public IHost? Host { get; } = host;
+    public string Name { get; }
+
+    public bool IsConnected => Volatile.Read(ref _connection) is not null;
+
+    /// <summary>The grain factory that reaches this gateway; only for a connected gateway (the pool chooses no other).</summary>
+    public IGrainFactory Grains => Volatile.Read(ref _connection)?.Grains ?? throw new InvalidOperationException($"Gateway {Name} is not connected.");
+
+    /// <summary>The Orleans client host this gateway's connection runs in, if the GrainKV client owns it.</summary>
+    public IHost? Host => Volatile.Read(ref _connection)?.Host;
+
+    public void Connect(IGrainFactory grains, IHost? host) => Volatile.Write(ref _connection, new Connection(grains, host));
 
     /// <summary>Cancelled when the connection to this gateway is lost (requests in flight through it cannot be answered).</summary>
     public CancellationToken Lost => Volatile.Read(ref _lost).Token;
 
     /// <summary>True if a request may go through this gateway now; a gateway on probation admits one at a time.</summary>
     public bool TryAdmit(long now) =>
-        now >= Interlocked.Read(ref _pausedUntil)
+        IsConnected
+        && now >= Interlocked.Read(ref _pausedUntil)
         && (Volatile.Read(ref _onProbation) == 0 || Interlocked.CompareExchange(ref _probeInFlight, 1, 0) == 0);
 
     /// <summary>The gateway answered a request (with a result or with GrainKV's own error): it serves again in full.</summary>
@@ -66,6 +83,8 @@ internal sealed class Gateway(string name, IGrainFactory grains, IHost? host)
         Volatile.Write(ref _onProbation, 1);
         Volatile.Write(ref _probeInFlight, 0);
     }
+
+    private sealed record Connection(IGrainFactory Grains, IHost? Host);
 }
 
 /// <summary>Chooses the gateway of each request.</summary>
@@ -75,8 +94,8 @@ internal sealed class GatewayPool(IReadOnlyList<Gateway> gateways, TimeProvider 
 
     public IReadOnlyList<Gateway> Gateways => gateways;
 
-    /// <summary>The next gateway, round robin, skipping paused ones and those on probation with a probe in flight
-    /// (unless none is left).</summary>
+    /// <summary>The next connected gateway, round robin, skipping paused ones and those on probation with a probe in
+    /// flight (unless none is left).</summary>
     public Gateway Choose()
     {
         var now = time.GetTimestamp();
@@ -90,7 +109,16 @@ internal sealed class GatewayPool(IReadOnlyList<Gateway> gateways, TimeProvider 
             }
         }
 
-        return gateways[start % gateways.Count];
+        for (var i = 0; i < gateways.Count; i++)
+        {
+            var gateway = gateways[(start + i) % gateways.Count];
+            if (gateway.IsConnected)
+            {
+                return gateway;
+            }
+        }
+
+        throw new InvalidOperationException("No gateway is connected (a client is built with at least one).");
     }
 
     /// <summary>Marks a gateway unusable for a while (it refused a connection or lost it).</summary>

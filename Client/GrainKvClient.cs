@@ -17,6 +17,8 @@ public sealed class GrainKvClient : IAsyncDisposable
 {
     private readonly GrainKvClientOptions _options;
     private readonly GatewayPool _pool;
+    private readonly CancellationTokenSource _closing = new();
+    private Task[] _reconnecting = [];
 
     /// <summary>Creates a client over an existing Orleans connection (see <see cref="GrainKvClientExtensions"/>).</summary>
     public GrainKvClient(IGrainFactory grains, IOptions<GrainKvClientOptions> options)
@@ -32,47 +34,66 @@ public sealed class GrainKvClient : IAsyncDisposable
     }
 
     /// <summary>Connects to the cluster described by <paramref name="options"/>: one connection per gateway, each
-    /// request sent through one of them (see GatewayPool). Gateways that cannot be reached within
-    /// <see cref="GrainKvClientOptions.ConnectTimeout"/> are left out; at least one must answer.</summary>
+    /// request sent through one of them (see GatewayPool). At least one gateway must answer within
+    /// <see cref="GrainKvClientOptions.ConnectTimeout"/>; the others are tried again in the background and used once
+    /// they answer.</summary>
     /// <exception cref="ClusterUnavailableException">No gateway answered within <see cref="GrainKvClientOptions.ConnectTimeout"/>.</exception>
     public static async Task<GrainKvClient> ConnectAsync(GrainKvClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         GrainKvClient? client = null;
-        var starting = options.Gateways.Select(gateway => StartGatewayAsync(gateway, options, () => client, cancellationToken)).ToArray();
-        var results = await Task.WhenAll(starting);
-        var connected = results.Where(r => r.Gateway is not null).Select(r => r.Gateway!).ToList();
-        if (connected.Count == 0)
+        var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint)).ToList();
+        var failures = await Task.WhenAll(gateways.Select(gateway => TryConnectAsync(gateway, options, () => client, cancellationToken)));
+        if (!gateways.Exists(g => g.IsConnected))
         {
             cancellationToken.ThrowIfCancellationRequested();
             throw new ClusterUnavailableException(
                 $"Could not connect to the GrainKV cluster at {string.Join(", ", options.Gateways)}: "
-                + string.Join("; ", results.Select(r => r.Error)),
-                results.Select(r => r.Exception).OfType<Exception>().First());
+                + string.Join("; ", failures.Select(f => f.Error)),
+                failures.Select(f => f.Exception).OfType<Exception>().First());
         }
 
-        client = new GrainKvClient(options, connected);
+        client = new GrainKvClient(options, gateways);
+        client._reconnecting = [.. gateways.Where(g => !g.IsConnected).Select(client.KeepConnectingAsync)];
         return client;
     }
 
-    /// <summary>Starts the Orleans client of one gateway; its connection loss is reported to the pool of the client that
-    /// <paramref name="owner"/> returns once built.</summary>
-    private static async Task<(Gateway? Gateway, string Error, Exception? Exception)> StartGatewayAsync(
-        string endpoint, GrainKvClientOptions options, Func<GrainKvClient?> owner, CancellationToken cancellationToken)
+    /// <summary>Tries a gateway that did not answer at connection time again, every GatewayPause, until it answers or
+    /// this client is disposed.</summary>
+    private async Task KeepConnectingAsync(Gateway gateway)
+    {
+        while (!gateway.IsConnected && !_closing.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.GatewayPause, _closing.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            await TryConnectAsync(gateway, _options, () => this, _closing.Token);
+        }
+    }
+
+    /// <summary>Starts the Orleans client of one gateway and connects <paramref name="gateway"/> to it; its connection
+    /// loss is reported to the pool of the client that <paramref name="owner"/> returns once built.</summary>
+    private static async Task<(string Error, Exception? Exception)> TryConnectAsync(
+        Gateway gateway, GrainKvClientOptions options, Func<GrainKvClient?> owner, CancellationToken cancellationToken)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
-        Gateway? gateway = null;
         builder.AddGrainKvClient(
             o =>
             {
                 o.CopyFrom(options);
-                o.Gateways = [endpoint];
+                o.Gateways = [gateway.Name];
             },
             client => client.AddClusterConnectionLostHandler((_, _) =>
             {
-                if (gateway is not null && owner() is { } grainKv)
+                if (owner() is { } grainKv)
                 {
                     grainKv._pool.OnConnectionLost(gateway);
                 }
@@ -83,14 +104,14 @@ public sealed class GrainKvClient : IAsyncDisposable
         try
         {
             await host.StartAsync(timeout.Token);
-            gateway = new Gateway(endpoint, host.Services.GetRequiredService<IGrainFactory>(), host);
-            return (gateway, "", null);
+            gateway.Connect(host.Services.GetRequiredService<IGrainFactory>(), host);
+            return ("", null);
         }
         catch (Exception ex)
         {
             host.Dispose();
             var reason = timeout.IsCancellationRequested ? $"no answer within {options.ConnectTimeout.TotalSeconds:0.#} s" : ex.Message;
-            return (null, $"{endpoint}: {reason}", ex);
+            return ($"{gateway.Name}: {reason}", ex);
         }
     }
 
@@ -150,11 +171,18 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
         GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IClusterStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
+    /// <summary>Anti-entropy per live node: keys its range trees count, and the exchanges it ran per range.</summary>
+    public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
+
     private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
 
     /// <summary>Closes the connections this client opened.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _closing.CancelAsync();
+        await Task.WhenAll(_reconnecting);
+        _closing.Dispose();
         foreach (var host in _pool.Gateways.Select(g => g.Host).OfType<IHost>())
         {
             try

@@ -84,6 +84,10 @@ builder.UseOrleans(silo =>
             break;
         case ClusteringMode.Redis:
             silo.UseRedisClustering(o => o.ConfigurationOptions = redis!);
+
+            // Anti-entropy's per-range reminders live in the same Redis (registered before AddGrainKv, which otherwise
+            // uses the in-memory reminder service).
+            silo.UseRedisReminderService(o => o.ConfigurationOptions = redis!);
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = hostOptions.ClusterId;

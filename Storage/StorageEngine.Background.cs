@@ -62,11 +62,7 @@ public sealed partial class StorageEngine
         // The manifest will name frozen.LogEnd as the log start. Until a commit covers it, a crash could recover
         // the log below it, and later writes would land before the log start, where replay never looks.
         await _log.WaitForCommitAsync(frozen.LogEnd - 1, cancellationToken).ConfigureAwait(false);
-        var id = Interlocked.Increment(ref _nextTableId) - 1;
-        var path = Path.Combine(_directory, TableFormat.FileName(id));
-        var entries = frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value));
-        var info = TableWriter.Write(_options.FileSystem, path, entries, WriterOptions);
-        var table = TableReader.Open(path, id, _cache);
+        var (id, info, table) = WriteTable(frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value)));
         TableSet previous;
         try
         {
@@ -113,10 +109,7 @@ public sealed partial class StorageEngine
         var purge = _options.CanPurgeTombstone;
         var merged = MergingIterator.Merge(run.Select(t => t.All()).ToArray())
             .Where(e => e.Value is not null || !bottom || purge is null || !purge(e.Key));
-        var id = Interlocked.Increment(ref _nextTableId) - 1;
-        var path = Path.Combine(_directory, TableFormat.FileName(id));
-        var info = TableWriter.Write(_options.FileSystem, path, merged, WriterOptions);
-        var output = TableReader.Open(path, id, _cache);
+        var (id, info, output) = WriteTable(merged);
         TableSet previous;
         try
         {
@@ -155,6 +148,15 @@ public sealed partial class StorageEngine
     }
 
     private TableWriterOptions WriterOptions => new(_options.BlockSize, _options.BloomBitsPerKey, _options.Compression);
+
+    /// <summary>Writes <paramref name="entries"/> (sorted) to a new table file under the next table id and opens it.</summary>
+    private (long Id, TableInfo Info, TableReader Table) WriteTable(IEnumerable<TableEntry> entries)
+    {
+        var id = Interlocked.Increment(ref _nextTableId) - 1;
+        var path = Path.Combine(_directory, TableFormat.FileName(id));
+        var info = TableWriter.Write(_options.FileSystem, path, entries, WriterOptions);
+        return (id, info, TableReader.Open(path, id, _cache));
+    }
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Debug, Message = "Flushed table {Id}: {Entries} entries, {Bytes} bytes")]
     private static partial void LogFlushed(ILogger logger, long id, long entries, long bytes);

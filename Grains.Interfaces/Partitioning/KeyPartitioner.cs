@@ -24,10 +24,17 @@ public static class KeyPartitioner
         return (int)(hash >> (64 - System.Numerics.BitOperations.Log2((uint)rangeCount)));
     }
 
-    /// <summary>Throws unless <paramref name="rangeCount"/> is a power of two between 1 and 2^20.</summary>
+    /// <summary>The largest range count (Q) a cluster may have.</summary>
+    public const int MaxRangeCount = 1 << 20;
+
+    /// <summary>True if <paramref name="rangeCount"/> is a power of two between 2 and <see cref="MaxRangeCount"/>.</summary>
+    public static bool IsValidRangeCount(int rangeCount) =>
+        rangeCount >= 2 && rangeCount <= MaxRangeCount && System.Numerics.BitOperations.IsPow2(rangeCount);
+
+    /// <summary>Throws unless <paramref name="rangeCount"/> is a power of two between 2 and 2^20.</summary>
     public static void CheckRangeCount(int rangeCount)
     {
-        if (rangeCount < 2 || rangeCount > 1 << 20 || !System.Numerics.BitOperations.IsPow2(rangeCount))
+        if (!IsValidRangeCount(rangeCount))
         {
             throw new ArgumentOutOfRangeException(nameof(rangeCount), rangeCount, "The range count must be a power of two between 2 and 2^20.");
         }

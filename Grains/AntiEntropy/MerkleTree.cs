@@ -51,7 +51,10 @@ public sealed class MerkleTree
     public ulong Hash(int node) => _nodes[node];
 
     /// <summary>The leaf (0..Leaves-1) that holds <paramref name="key"/>.</summary>
-    public int LeafOf(ReadOnlySpan<byte> key) => (int)(XxHash64.HashToUInt64(key) & (ulong)(Leaves - 1));
+    public int LeafOf(ReadOnlySpan<byte> key) => LeafOf(key, Leaves);
+
+    /// <summary>The leaf (0..leaves-1) that holds <paramref name="key"/> in a tree of <paramref name="leaves"/> leaves.</summary>
+    public static int LeafOf(ReadOnlySpan<byte> key, int leaves) => (int)(XxHash64.HashToUInt64(key) & (ulong)(leaves - 1));
 
     /// <summary>Records that <paramref name="key"/>'s digest changed from <paramref name="before"/> to
     /// <paramref name="after"/> (null: the key was absent / is gone).</summary>
@@ -66,6 +69,26 @@ public sealed class MerkleTree
         var node = Leaves + LeafOf(key);
         _nodes[node] ^= change;
         for (node >>= 1; node >= 1; node >>= 1)
+        {
+            _nodes[node] = Combine(_nodes[2 * node], _nodes[(2 * node) + 1]);
+        }
+    }
+
+    /// <summary>XORs <paramref name="leafChanges"/>[i] into leaf i for every leaf, then recomputes the inner nodes once:
+    /// how a tree built from a scan takes the scan's digests in one step (O(leaves)).</summary>
+    public void ApplyLeafChanges(ReadOnlySpan<ulong> leafChanges)
+    {
+        if (leafChanges.Length != Leaves)
+        {
+            throw new ArgumentException($"Expected {Leaves} leaf changes, got {leafChanges.Length}.", nameof(leafChanges));
+        }
+
+        for (var leaf = 0; leaf < Leaves; leaf++)
+        {
+            _nodes[Leaves + leaf] ^= leafChanges[leaf];
+        }
+
+        for (var node = Leaves - 1; node >= 1; node--)
         {
             _nodes[node] = Combine(_nodes[2 * node], _nodes[(2 * node) + 1]);
         }

@@ -1,7 +1,9 @@
 // Delivers this node's hints: every HintDeliveryInterval (on the GrainKV clock) it reads batches of stored
 // hints and sends each one whose node is live to that node's replica (HintDeliveryConcurrency at a time),
-// deleting the hint once the replica acknowledged it. A hint whose node is down, or whose delivery fails, stays for a later round. Logs one
-// line per node and round that delivered something, never one per hint.
+// deleting the hint once the replica acknowledged it. A hint whose node is down, or whose delivery fails, stays
+// for a later round. Logs one line per node and round that delivered something, never one per hint. Versions
+// older than the tombstone grace period are not delivered (HintStore.Fresh; counted as
+// grainkv.hints.versions_expired).
 
 using System.Collections.Concurrent;
 using GrainKV.Grains.Coordination;
@@ -78,12 +80,18 @@ public sealed partial class HintDelivery(
         }
     }
 
-    /// <summary>Sends one hint to its node and deletes it once the node acknowledged it.</summary>
+    /// <summary>Sends one hint's fresh versions to its node and deletes the hint once the node acknowledged them (a
+    /// hint with nothing fresh left is deleted unsent).</summary>
     private async Task<bool> TryDeliverAsync(Hint hint)
     {
+        var fresh = hints.Fresh(hint.Versions);
+        metrics.HintVersionsExpired.Add(hint.Versions.Length - fresh.Length);
         try
         {
-            await router.Apply(hint.Node, hint.Range, hint.Key, hint.Versions).WaitAsync(_options.RequestTimeout, clock.Time);
+            if (fresh.Length > 0)
+            {
+                await router.Apply(hint.Node, hint.Range, hint.Key, fresh).WaitAsync(_options.RequestTimeout, clock.Time);
+            }
         }
         catch (Exception ex) when (ex is not ObjectDisposedException)
         {
@@ -95,7 +103,11 @@ public sealed partial class HintDelivery(
             return false;
         }
 
-        metrics.HintsDelivered.Add(1);
+        if (fresh.Length > 0)
+        {
+            metrics.HintsDelivered.Add(1);
+        }
+
         return true;
     }
 

@@ -5,6 +5,10 @@
 //   engine key:  [FF FF FF FF][node id length: 1 byte][node id UTF-8][range: 4 bytes big-endian][user key]
 //   value:       the version set (VersionSetCodec), merged with any hint already stored for the same key
 //
+// Hinted versions older than the tombstone grace period (GrainKV:AntiEntropy:TombstoneGracePeriod) are neither
+// delivered nor read: a tombstone that deleted one may have been purged by then, and the version would come back.
+// Anti-entropy repairs the replica they were meant for instead.
+//
 // Ranges are below 2^20, so the FF FF FF FF prefix cannot collide with a range's keys. The store holds at
 // most MaxHints hints; past that a copy is counted as dropped (metric and log) and only anti-entropy can
 // repair it.
@@ -30,12 +34,14 @@ public sealed partial class HintStore
     private readonly GrainKvNodeOptions _options;
     private readonly GrainKvMetrics _metrics;
     private readonly ILogger<HintStore> _logger;
+    private readonly TimeProvider _time;
     private readonly StripedLock _locks = new(256);
     private readonly Lock _counting = new();
     private long _count = -1;   // -1 until the hints left by the previous run are counted
 
-    public HintStore(LocalStore store, IOptions<GrainKvNodeOptions> options, GrainKvMetrics metrics, ILogger<HintStore> logger)
+    public HintStore(LocalStore store, IOptions<GrainKvNodeOptions> options, GrainKvMetrics metrics, GrainKvClock clock, ILogger<HintStore> logger)
     {
+        _time = clock.Time;
         _store = store;
         _options = options.Value;
         _metrics = metrics;
@@ -73,7 +79,14 @@ public sealed partial class HintStore
             }
         }
 
-        return found.Count == 0 ? [] : VersionSet.Merge(found);
+        return found.Count == 0 ? [] : Fresh(VersionSet.Merge(found));
+    }
+
+    /// <summary>The versions of a hint that are younger than the tombstone grace period (the ones that may be delivered).</summary>
+    public StoredVersion[] Fresh(StoredVersion[] versions)
+    {
+        var cutoff = _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.AntiEntropy.TombstoneGracePeriod.TotalMilliseconds;
+        return versions.All(v => v.TimestampMs >= cutoff) ? versions : versions.Where(v => v.TimestampMs >= cutoff).ToArray();
     }
 
     private async Task<bool> TryAddAsync(string node, int range, byte[] key, StoredVersion[] versions)

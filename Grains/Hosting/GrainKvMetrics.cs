@@ -20,6 +20,12 @@ public sealed class GrainKvMetrics
         HintsDelivered = Meter.CreateCounter<long>("grainkv.hints.delivered", description: "Hints delivered to their replica and deleted");
         HintsDropped = Meter.CreateCounter<long>("grainkv.hints.dropped", description: "Copies neither delivered nor kept as a hint (hint store full or failing); only anti-entropy repairs these");
         DotConflicts = Meter.CreateCounter<long>("grainkv.versions.dot_conflicts", description: "Merges that met two different versions with one dot (both kept)");
+        ExchangesCompleted = Meter.CreateCounter<long>("grainkv.antientropy.exchanges", description: "Anti-entropy exchanges of a range completed by this node");
+        KeysRepaired = Meter.CreateCounter<long>("grainkv.antientropy.keys_repaired", description: "Merged version sets sent to a replica that lacked them (one per replica and key)");
+        VersionSetsMoved = Meter.CreateCounter<long>("grainkv.antientropy.version_sets_moved", description: "Version sets read from or sent to replicas by anti-entropy");
+        TombstonesPurged = Meter.CreateCounter<long>("grainkv.antientropy.tombstones_purged", description: "Tombstone sets purged after every replica held them past the grace period (one per replica and key)");
+        HintVersionsExpired = Meter.CreateCounter<long>("grainkv.hints.versions_expired", description: "Hinted versions older than the tombstone grace period, not delivered (anti-entropy repairs their replicas)");
+        BytesMoved = Meter.CreateCounter<long>("grainkv.antientropy.bytes_moved", description: "Bytes anti-entropy moved: tree hashes, leaf key listings and version sets", unit: "By");
     }
 
     public Meter Meter { get; }
@@ -35,4 +41,16 @@ public sealed class GrainKvMetrics
     public Counter<long> HintsDropped { get; }
 
     public Counter<long> DotConflicts { get; }
+
+    public Counter<long> ExchangesCompleted { get; }
+
+    public Counter<long> KeysRepaired { get; }
+
+    public Counter<long> VersionSetsMoved { get; }
+
+    public Counter<long> BytesMoved { get; }
+
+    public Counter<long> TombstonesPurged { get; }
+
+    public Counter<long> HintVersionsExpired { get; }
 }

@@ -1,9 +1,11 @@
 // Configuration of one GrainKV node (one silo): identity, data directory, limits and durability.
 
+using GrainKV.Grains.AntiEntropy;
 using GrainKV.Partitioning;
 using GrainKV.Storage;
 using Microsoft.Extensions.Options;
 using GrainKV.Versioning;
+using GrainKV.Grains.Ring;
 
 namespace GrainKV.Grains.Hosting;
 
@@ -36,7 +38,7 @@ public sealed class GrainKvNodeOptions
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Default number of replicas of each key (N).</summary>
-    public int ReplicationFactor { get; set; } = 3;
+    public int ReplicationFactor { get; set; } = RingOptions.DefaultReplicationFactor;
 
     /// <summary>Default number of replica acknowledgements a write waits for (W).</summary>
     public int WriteQuorum { get; set; } = 2;
@@ -63,7 +65,7 @@ public sealed class GrainKvNodeOptions
     public TimeSpan SpeculativeReadDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Tokens (virtual nodes) each node places on the ring.</summary>
-    public int VirtualNodes { get; set; } = 256;
+    public int VirtualNodes { get; set; } = RingOptions.DefaultVirtualNodes;
 
     /// <summary>Vector clocks keep at most this many entries; the oldest are dropped first, except those that
     /// supersede a version the creating replica holds.</summary>
@@ -81,6 +83,9 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>Hints a delivery round sends at once (to all nodes together); bounds what delivery adds to the load.</summary>
     public int HintDeliveryConcurrency { get; set; } = 16;
+
+    /// <summary>Anti-entropy (section "GrainKV:AntiEntropy").</summary>
+    public AntiEntropyOptions AntiEntropy { get; set; } = new();
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -104,7 +109,7 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add($"GrainKV:MaxEntrySize {options.MaxEntrySize} must be between 2 bytes and 4 MiB.");
         }
 
-        if (options.RangeCount < 2 || options.RangeCount > 1 << 20 || !System.Numerics.BitOperations.IsPow2(options.RangeCount))
+        if (!KeyPartitioner.IsValidRangeCount(options.RangeCount))
         {
             failures.Add($"GrainKV:RangeCount {options.RangeCount} must be a power of two between 2 and 2^20.");
         }
@@ -135,9 +140,9 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add("GrainKV:SpeculativeReadDelay must be positive.");
         }
 
-        if (options.VirtualNodes is < 1 or > 65536)
+        if (options.VirtualNodes < 1 || options.VirtualNodes > RingOptions.MaxVirtualNodes)
         {
-            failures.Add($"GrainKV:VirtualNodes {options.VirtualNodes} must be between 1 and 65536.");
+            failures.Add($"GrainKV:VirtualNodes {options.VirtualNodes} must be between 1 and {RingOptions.MaxVirtualNodes}.");
         }
 
         if (options.MaxClockEntries < 1)
@@ -160,6 +165,7 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add("GrainKV:HintDeliveryInterval must be positive and GrainKV:HintDeliveryConcurrency at least 1.");
         }
 
+        failures.AddRange(options.AntiEntropy.Problems());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

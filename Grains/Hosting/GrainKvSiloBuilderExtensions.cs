@@ -64,6 +64,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
         services.AddSingleton<IRingViewSource, RingServiceViews>();
         builder.AddGrainKvGossip();
+        builder.AddGrainKvAntiEntropy(configure);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
 
         // The datacenter label travels to the other silos as silo metadata.

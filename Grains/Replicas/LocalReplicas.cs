@@ -9,6 +9,7 @@
 // whose lock stripe was written recently waits until the log covers that write. A version that a reader
 // saw therefore survives a crash of this node.
 
+using GrainKV.Grains.AntiEntropy;
 using GrainKV.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -30,6 +31,7 @@ public sealed partial class LocalReplicas
     private readonly GrainKvNodeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<LocalReplicas> _logger;
+    private readonly RangeTrees _trees;
     private readonly StripedLock _locks = new(Stripes);
 
     /// <summary>Per lock stripe: the log position just past the stripe's last write (0: none since start).</summary>
@@ -37,8 +39,10 @@ public sealed partial class LocalReplicas
     private long _reads;
 
     public LocalReplicas(
-        LocalStore store, NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, ILogger<LocalReplicas> logger)
+        LocalStore store, NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, RangeTrees trees,
+        ILogger<LocalReplicas> logger)
     {
+        _trees = trees;
         _store = store;
         _incarnation = incarnation;
         _options = options.Value;
@@ -54,9 +58,15 @@ public sealed partial class LocalReplicas
     public long Reads => Interlocked.Read(ref _reads);
 
     /// <summary>The versions stored for <paramref name="key"/> of <paramref name="range"/> (empty if none), once they are durable.</summary>
-    public async ValueTask<StoredVersion[]> ReadAsync(int range, byte[] key)
+    public ValueTask<StoredVersion[]> ReadAsync(int range, byte[] key)
     {
         Interlocked.Increment(ref _reads);
+        return ReadDurableAsync(range, key);
+    }
+
+    /// <summary>Like <see cref="ReadAsync"/> for anti-entropy: not counted in <see cref="Reads"/>.</summary>
+    public async ValueTask<StoredVersion[]> ReadDurableAsync(int range, byte[] key)
+    {
         var engineKey = StorageKeys.Encode(range, key);
         var versions = Load(engineKey);
 
@@ -88,7 +98,7 @@ public sealed partial class LocalReplicas
             var counter = _incarnation.NextCounter(VersionSet.HighestCounter(actor, clock, local));
             var created = VersionSet.Create(actor, counter, value, clock, local, _time.GetUtcNow().ToUnixTimeMilliseconds(), _options.MaxClockEntries);
             var merged = VersionSet.Merge([.. local, created]);
-            await Store(engineKey, merged);
+            await Store(range, engineKey, local, merged);
             return merged;
         }
     }
@@ -108,28 +118,72 @@ public sealed partial class LocalReplicas
 
             if (!VersionSet.SameSet(merged, local))
             {
-                await Store(engineKey, merged);
+                await Store(range, engineKey, local, merged);
             }
+        }
+    }
+
+    /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the tombstones whose
+    /// digest is <paramref name="digest"/> (MerkleTree.Digest); an engine delete replaces the set, and compaction
+    /// drops that delete from disk later. Returns false, changing nothing, if the set is anything else.</summary>
+    public async ValueTask<bool> PurgeAsync(int range, byte[] key, ulong digest)
+    {
+        var engineKey = StorageKeys.Encode(range, key);
+        using (await _locks.AcquireAsync(engineKey))
+        {
+            var local = Load(engineKey);
+            if (local.Length == 0 || !local.All(v => v.IsTombstone) || MerkleTree.Digest(key, local) != digest)
+            {
+                return false;
+            }
+
+            await Store(range, engineKey, local, []);
+            return true;
+        }
+    }
+
+    private StoredVersion[]? TryLoad(byte[] engineKey)
+    {
+        try
+        {
+            return Load(engineKey);
+        }
+        catch (Exception)
+        {
+            return null;
         }
     }
 
     private StoredVersion[] Load(byte[] engineKey) =>
         _store.Engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : [];
 
-    /// <summary>Under the key's lock: writes the set and records the log position readers of the stripe wait for.</summary>
-    private async ValueTask Store(byte[] engineKey, StoredVersion[] versions)
+    /// <summary>Stops every read-merge-write of this node until the result is disposed (anti-entropy takes a range's
+    /// snapshot under it, so that each write is either in the snapshot or reported to the range's tree).</summary>
+    public ValueTask<IDisposable> PauseWritesAsync() => _locks.AcquireAllAsync();
+
+    /// <summary>Under the key's lock: writes the set (an empty one deletes the key), records the log position readers of
+    /// the stripe wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
+    private async ValueTask Store(int range, byte[] engineKey, StoredVersion[] before, StoredVersion[] versions)
     {
         var engine = _store.Engine;
         var stripe = _locks.StripeOf(engineKey);
         Interlocked.Exchange(ref _written[stripe], WriteInProgress);
         try
         {
-            await engine.PutAsync(engineKey, VersionSetCodec.Encode(versions));
+            await (versions.Length == 0 ? engine.DeleteAsync(engineKey) : engine.PutAsync(engineKey, VersionSetCodec.Encode(versions)));
+        }
+        catch (Exception) when (TryLoad(engineKey) is { } actual)
+        {
+            // The write may or may not have reached the engine: the tree follows what the engine holds.
+            _trees.Changed(range, StorageKeys.UserKey(engineKey), before, actual);
+            throw;
         }
         finally
         {
             Interlocked.Exchange(ref _written[stripe], engine.LogPosition);
         }
+
+        _trees.Changed(range, StorageKeys.UserKey(engineKey), before, versions);
     }
 
     [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "Two different versions with one dot met in range {Range}; both are kept as siblings")]

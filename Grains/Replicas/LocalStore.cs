@@ -48,6 +48,11 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
             DataDirectory = EngineDirectory,
             Durability = _options.Durability,
             CommitInterval = _options.CommitInterval,
+
+            // An engine delete is written only for a key nothing may bring back: a purged tombstone (anti-entropy
+            // confirmed every replica holds it) or a delivered hint. When a compaction rewrites the oldest table,
+            // nothing older remains under such a delete, so it goes too.
+            CanPurgeTombstone = static _ => true,
         };
         // The incarnation is decided (and a crash from here on made detectable) before any write is accepted.
         _incarnation.Begin();

@@ -41,7 +41,7 @@ public sealed class HashRing
         }
 
         (_datacenterOf, _datacenterCount) = NumberDatacenters(_nodes, Options.Datacenters);
-        (_tokens, _owners) = PlaceTokens(_nodes, Options.TokensPerNode);
+        (_tokens, _owners) = PlaceTokens(_nodes, Options.VirtualNodes);
         _preference = ComputePreferenceLists();
         _extended = new ReadOnlyCollection<RingNode>?[KeySpace.RangeCount];
         Nodes = Array.AsReadOnly(_nodes);
@@ -57,8 +57,6 @@ public sealed class HashRing
     /// <summary>The members, ordered by node id (ordinal).</summary>
     public IReadOnlyList<RingNode> Nodes { get; }
 
-    /// <summary>How many distinct datacenter labels the members carry (the empty label counts as one).</summary>
-    public int DatacenterCount => _datacenterCount;
 
     /// <summary>The range holding <paramref name="key"/>.</summary>
     public int RangeOf(ReadOnlySpan<byte> key) => KeySpace.RangeOf(key);
@@ -128,7 +126,7 @@ public sealed class HashRing
     public HashRing WithoutNode(string nodeId) => new(_nodes.Where(n => n.NodeId != nodeId), Options);
 
     public override string ToString() =>
-        $"HashRing({_nodes.Length} nodes, {_datacenterCount} datacenters, Q={Options.RangeCount}, V={Options.TokensPerNode}, N={Options.ReplicationFactor})";
+        $"HashRing({_nodes.Length} nodes, {_datacenterCount} datacenters, Q={Options.RangeCount}, V={Options.VirtualNodes}, N={Options.ReplicationFactor})";
 
     private ReadOnlyCollection<RingNode>[] ComputePreferenceLists()
     {

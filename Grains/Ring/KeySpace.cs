@@ -13,7 +13,7 @@ namespace GrainKV.Grains.Ring;
 public sealed class KeySpace
 {
     /// <summary>The largest supported number of ranges (2^20).</summary>
-    public const int MaxRangeCount = 1 << 20;
+    public const int MaxRangeCount = KeyPartitioner.MaxRangeCount;
 
     private readonly int _shift;
 

@@ -1,4 +1,4 @@
-// Settings of the hash ring. Q (RangeCount) and V (TokensPerNode) are fixed when a cluster is created:
+// Settings of the hash ring. Q (RangeCount) and V (VirtualNodes) are fixed when a cluster is created:
 // changing either changes the owner of almost every range. N (ReplicationFactor) is the default
 // preference-list length; a request may ask for another N.
 
@@ -21,29 +21,35 @@ public enum DatacenterPlacement
 /// <summary>Settings of a <see cref="HashRing"/>.</summary>
 public sealed record RingOptions
 {
+    /// <summary>The default of <see cref="VirtualNodes"/>, for every place that configures it.</summary>
+    public const int DefaultVirtualNodes = 256;
+
+    /// <summary>The default of <see cref="ReplicationFactor"/>, for every place that configures it.</summary>
+    public const int DefaultReplicationFactor = 3;
+
     /// <summary>Q: the number of key ranges; a power of two, fixed at cluster creation.</summary>
-    public int RangeCount { get; init; } = 1024;
+    public int RangeCount { get; init; } = Partitioning.KeyPartitioner.DefaultRangeCount;
 
     /// <summary>V: tokens (virtual nodes) per node; fixed at cluster creation.</summary>
-    public int TokensPerNode { get; init; } = 256;
+    public int VirtualNodes { get; init; } = DefaultVirtualNodes;
 
     /// <summary>N: the default number of replicas of each range.</summary>
-    public int ReplicationFactor { get; init; } = 3;
+    public int ReplicationFactor { get; init; } = DefaultReplicationFactor;
 
     /// <summary>How replicas are spread over datacenters.</summary>
     public DatacenterPlacement Datacenters { get; init; } = DatacenterPlacement.PreferDistinct;
 
-    /// <summary>The upper bound on <see cref="TokensPerNode"/>.</summary>
-    public const int MaxTokensPerNode = 1 << 16;
+    /// <summary>The upper bound on <see cref="VirtualNodes"/>.</summary>
+    public const int MaxVirtualNodes = 1 << 16;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
         _ = new KeySpace(RangeCount);
-        if (TokensPerNode < 1 || TokensPerNode > MaxTokensPerNode)
+        if (VirtualNodes < 1 || VirtualNodes > MaxVirtualNodes)
         {
-            throw new ArgumentOutOfRangeException(nameof(TokensPerNode), TokensPerNode,
-                $"Tokens per node must be between 1 and {MaxTokensPerNode}.");
+            throw new ArgumentOutOfRangeException(nameof(VirtualNodes), VirtualNodes,
+                $"Virtual nodes (tokens) per node must be between 1 and {MaxVirtualNodes}.");
         }
 
         if (ReplicationFactor < 1)

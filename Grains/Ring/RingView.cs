@@ -63,4 +63,5 @@ public sealed class RingView
 
     /// <summary>The silo address of a live node, or null.</summary>
     public SiloAddress? AddressOfLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive ? node.Address : null;
+
 }

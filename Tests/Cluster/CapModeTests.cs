@@ -15,20 +15,6 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 
-public sealed class CapModeClusterFixture : IAsyncLifetime
-{
-    public GrainKvCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Cluster = await GrainKvCluster.StartAsync(4, o =>
-    {
-        o.HintDeliveryInterval = TimeSpan.FromHours(1);
-        o.RequestTimeout = TimeSpan.FromSeconds(3);
-        o.ReadRepairChance = 0;
-    });
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-}
-
 public sealed class CapModeTests(CapModeClusterFixture fixture) : IClassFixture<CapModeClusterFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);

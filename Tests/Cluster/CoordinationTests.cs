@@ -10,19 +10,6 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 
-public sealed class NoReadRepairClusterFixture : IAsyncLifetime
-{
-    public GrainKvCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Cluster = await GrainKvCluster.StartAsync(3, o =>
-    {
-        o.ReadRepairChance = 0;
-        o.SpeculativeReadDelay = TimeSpan.FromMinutes(1);
-    });
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-}
-
 public sealed class CoordinationTests(NoReadRepairClusterFixture fixture) : IClassFixture<NoReadRepairClusterFixture>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

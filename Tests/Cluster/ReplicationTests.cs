@@ -14,15 +14,6 @@ using GrainKV.Grains.Coordination;
 
 namespace GrainKV.Tests.Cluster;
 
-public sealed class ThreeNodeClusterFixture : IAsyncLifetime
-{
-    public GrainKvCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Cluster = await GrainKvCluster.StartAsync(3);
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-}
-
 public sealed class ReplicationTests(ThreeNodeClusterFixture fixture) : IClassFixture<ThreeNodeClusterFixture>
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

@@ -9,18 +9,14 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Tests.Cluster;
 
-public sealed class SingleNodeTests : IAsyncLifetime
+public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFixture<SingleNodeClusterFixture>
 {
-    private GrainKvCluster _cluster = null!;
-
-    public async Task InitializeAsync() => _cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
-
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+    private GrainKvCluster Cluster => fixture.Cluster;
 
     [Fact]
     public async Task PutGetDeleteThroughTheClientLibrary()
     {
-        var client = _cluster.Client;
+        var client = Cluster.Client;
         Assert.False((await client.GetAsync("fruit")).Found);
 
         await client.PutAsync("fruit", "apple");
@@ -36,7 +32,7 @@ public sealed class SingleNodeTests : IAsyncLifetime
     [Fact]
     public async Task ManyKeysAcrossRangesRoundTrip()
     {
-        var client = _cluster.Client;
+        var client = Cluster.Client;
         var keys = Enumerable.Range(0, 200).Select(i => $"key-{i}").ToArray();
         await Task.WhenAll(keys.Select(k => client.PutAsync(k, "v-" + k)));
         var ranges = keys.Select(k => KeyPartitioner.RangeOf(Encoding.UTF8.GetBytes(k), KeyPartitioner.DefaultRangeCount)).Distinct().Count();
@@ -50,7 +46,7 @@ public sealed class SingleNodeTests : IAsyncLifetime
     [Fact]
     public async Task ClientRejectsBadInputBeforeSending()
     {
-        var client = _cluster.Client;
+        var client = Cluster.Client;
         await Assert.ThrowsAsync<InvalidKeyException>(() => client.PutAsync([], [1]));
         await Assert.ThrowsAsync<InvalidKeyException>(() => client.PutAsync(new byte[KeyLimits.MaxKeySize + 1], [1]));
         await Assert.ThrowsAsync<ValueTooLargeException>(() => client.PutAsync(Bytes("big"), new byte[KeyLimits.DefaultMaxEntrySize]));
@@ -61,9 +57,9 @@ public sealed class SingleNodeTests : IAsyncLifetime
     [Fact]
     public async Task SiloRejectsOversizedEntriesFromALaxClient()
     {
-        var lax = _cluster.CreateClient(o => o.MaxEntrySize = 1024 * 1024);
+        var lax = Cluster.CreateClient(o => o.MaxEntrySize = 1024 * 1024);
         var key = Bytes("lax");
-        await _cluster.Client.PutAsync(key, Bytes("kept"));
+        await Cluster.Client.PutAsync(key, Bytes("kept"));
 
         var error = await Assert.ThrowsAsync<ValueTooLargeException>(() => lax.PutAsync(key, new byte[KeyLimits.DefaultMaxEntrySize]));
         Assert.Equal(KeyLimits.DefaultMaxEntrySize, error.Limit);
@@ -73,7 +69,7 @@ public sealed class SingleNodeTests : IAsyncLifetime
     [Fact]
     public async Task SiloRejectsInvalidKeysSentStraightToTheGrain()
     {
-        var grain = _cluster.Grains.GetGrain<IKeyRangeGrain>(0);
+        var grain = Cluster.Grains.GetGrain<IKeyRangeGrain>(0);
         await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put([], [1], CausalContext.Empty, WriteOptions.Default));
         await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put(new byte[KeyLimits.MaxKeySize + 1], [1], CausalContext.Empty, WriteOptions.Default));
     }
@@ -83,10 +79,22 @@ public sealed class SingleNodeTests : IAsyncLifetime
     {
         var key = Bytes("misrouted");
         var owner = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
-        var wrong = _cluster.Grains.GetGrain<IKeyRangeGrain>((owner + 1) % KeyPartitioner.DefaultRangeCount);
+        var wrong = Cluster.Grains.GetGrain<IKeyRangeGrain>((owner + 1) % KeyPartitioner.DefaultRangeCount);
         await Assert.ThrowsAsync<WrongRangeException>(() => wrong.Put(key, Bytes("x"), CausalContext.Empty, WriteOptions.Default));
-        Assert.False((await _cluster.Client.GetAsync(key)).Found);
+        Assert.False((await Cluster.Client.GetAsync(key)).Found);
     }
+
+    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
+}
+
+/// <summary>Restarts its silo, so it has a cluster of its own.</summary>
+public sealed class SingleNodeRestartTests : IAsyncLifetime
+{
+    private GrainKvCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task DataSurvivesASiloRestart()
@@ -98,6 +106,4 @@ public sealed class SingleNodeTests : IAsyncLifetime
         var client = new GrainKvClient(_cluster.Cluster.Client, Microsoft.Extensions.Options.Options.Create(new GrainKvClientOptions()));
         Assert.Equal("yes", Encoding.UTF8.GetString((await client.GetAsync("durable")).Values.Single()));
     }
-
-    private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
 }

@@ -25,26 +25,6 @@ namespace GrainKV.Tests.Cluster;
 
 /// <summary>Three nodes with a Buffered log that commits only when asked (or once a minute), hint delivery
 /// only when a test asks for it, two clock entries at most and at most four copies in flight per node.</summary>
-public sealed class WriteSafetyClusterFixture : IAsyncLifetime
-{
-    public const int CopyLimit = 4;
-
-    public GrainKvCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Cluster = await GrainKvCluster.StartAsync(3, o =>
-    {
-        o.Durability = LogDurability.Buffered;
-        o.CommitInterval = TimeSpan.FromMinutes(1);
-        o.HintDeliveryInterval = TimeSpan.FromHours(1);
-        o.MaxClockEntries = 2;
-        o.MaxCopiesInFlightPerNode = CopyLimit;
-        o.RequestTimeout = TimeSpan.FromSeconds(3);
-        o.ReadRepairChance = 0;
-    });
-
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-}
-
 public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClassFixture<WriteSafetyClusterFixture>, IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);

@@ -22,7 +22,7 @@ public sealed class QuorumWaitTests
 
     private static RingView Ring(params string[] down) => new(
         Nodes.ToDictionary(n => n, n => new NodeView(n, "", null, !down.Contains(n))),
-        new RingOptions { RangeCount = 16, TokensPerNode = 8 },
+        new RingOptions { RangeCount = 16, VirtualNodes = 8 },
         3);
 
     private Task<int> Call(string node)

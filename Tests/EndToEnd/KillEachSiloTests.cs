@@ -117,6 +117,37 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
             $"no operation succeeded for {gap.Length.TotalSeconds:0.00} s from {gap.From.TotalSeconds:0.00} s:\n{record.PerSecond(loadEnded)}");
     }
 
+    [Fact]
+    public async Task AClientUsesAGatewayThatWasDownWhenItConnected()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await SiloProcessCluster.StartWithRedisAsync(Nodes, NodeArguments, redis.ConnectionString);
+        await cluster.KillAsync(2);
+
+        // n3 is down when the client connects: it connects through n1 and n2 (giving n3 up after 5 s) and keeps trying n3.
+        await using var client = await ConnectAsync(cluster.Gateways, TimeSpan.FromSeconds(5));
+        await client.PutAsync("while-n3-was-down", "v");
+        await cluster.RestartAsync(2);
+
+        // Status requests go round robin over the connected gateways and report the node that answered.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                try
+                {
+                    using var timeout = new CancellationTokenSource(OperationTimeout);
+                    return (await client.GetStatusAsync(timeout.Token)).ObservedBy == SiloProcessCluster.NodeId(2);
+                }
+                catch (Exception ex) when (ex is GrainKvException or TimeoutException or OperationCanceledException or OrleansException)
+                {
+                    return false;
+                }
+            },
+            ClusterBound,
+            "a status request answered by n3, through the gateway that was down when the client connected");
+        Assert.Equal("v", Encoding.UTF8.GetString((await client.GetAsync("while-n3-was-down", AtR2)).Value));
+    }
+
     /// <summary>A worker: puts a new key, then reads one of its acknowledged keys at R=2 (which must hold the
     /// acknowledged value).</summary>
     private static async Task PutsAndReadsAsync(
@@ -226,10 +257,10 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
         return Eventually.HoldsAsync(() => record.Total >= target, ClusterBound, $"the load completed {operations} more operations");
     }
 
-    private static Task<GrainKvClient> ConnectAsync(List<string> gateways) => GrainKvClient.ConnectAsync(new GrainKvClientOptions
+    private static Task<GrainKvClient> ConnectAsync(List<string> gateways, TimeSpan? connectTimeout = null) => GrainKvClient.ConnectAsync(new GrainKvClientOptions
     {
         Gateways = gateways,
-        ConnectTimeout = TimeSpan.FromSeconds(30),
+        ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(30),
     });
 
     private static Task WaitForLiveNodesAsync(GrainKvClient client) => Eventually.HoldsAsync(

@@ -26,6 +26,10 @@ public sealed class GrainKvCluster : IAsyncDisposable
         {
             o.NodeId = options.SiloName;
             o.DataDirectory = DataDirectoryOf(options.SiloName);
+
+            // Tests that make replicas diverge on purpose must not see them repaired behind their back: exchanges
+            // run when a test asks (IAntiEntropyGrain.ExchangeNow) unless its configuration turns reminders on.
+            o.AntiEntropy.AutomaticExchanges = false;
             configure?.Invoke(o);
         }));
         Cluster = builder.Build();
@@ -47,6 +51,15 @@ public sealed class GrainKvCluster : IAsyncDisposable
         var copy = Path.Combine(_root.Path, $"{siloName}-after-crash-{Interlocked.Increment(ref _crashes)}");
         CopyOnDiskState(DataDirectoryOf(siloName), copy);
         _directories[siloName] = copy;
+        await Cluster.RestartSiloAsync(SiloNamed(siloName));
+        await WaitForRingAsync(Cluster.Silos.Count, Cluster.Silos.Count);
+        await WaitUntilReachableAsync(siloName);
+    }
+
+    /// <summary>Restarts a silo on a new, empty data directory: a node whose disk was lost and replaced.</summary>
+    public async Task WipeAndRestartAsync(string siloName)
+    {
+        _directories[siloName] = Path.Combine(_root.Path, $"{siloName}-wiped-{Interlocked.Increment(ref _crashes)}");
         await Cluster.RestartSiloAsync(SiloNamed(siloName));
         await WaitForRingAsync(Cluster.Silos.Count, Cluster.Silos.Count);
         await WaitUntilReachableAsync(siloName);

@@ -13,7 +13,7 @@ public sealed class RingDeterminismTests
         var gen = Gen.Int[1, 12].SelectMany(count => Gen.Shuffle(RingFixtures.Nodes(count, "s", "x", "y")).Select(shuffled => (count, shuffled)));
         gen.Sample((count, shuffled) =>
         {
-            var sorted = new HashRing(RingFixtures.Nodes(count, "s", "x", "y"), new RingOptions { RangeCount = 256, TokensPerNode = 64 });
+            var sorted = new HashRing(RingFixtures.Nodes(count, "s", "x", "y"), new RingOptions { RangeCount = 256, VirtualNodes = 64 });
             var shuffledRing = new HashRing(shuffled, sorted.Options);
             for (var r = 0; r < sorted.KeySpace.RangeCount; r++)
             {

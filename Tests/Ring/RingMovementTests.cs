@@ -8,7 +8,7 @@ namespace GrainKV.Tests.Ring;
 
 public sealed class RingMovementTests
 {
-    private static readonly RingOptions Small = new() { RangeCount = 256, TokensPerNode = 32 };
+    private static readonly RingOptions Small = new() { RangeCount = 256, VirtualNodes = 32 };
 
     private static readonly Gen<(RingNode[] Nodes, int Datacenters, int N)> Members =
         from count in Gen.Int[1, 10]

@@ -11,7 +11,7 @@ public sealed class RingOptionsTests
     {
         var options = new RingOptions();
         options.Validate();
-        Assert.Equal((1024, 256, 3), (options.RangeCount, options.TokensPerNode, options.ReplicationFactor));
+        Assert.Equal((1024, 256, 3), (options.RangeCount, options.VirtualNodes, options.ReplicationFactor));
         Assert.Equal(DatacenterPlacement.PreferDistinct, options.Datacenters);
     }
 
@@ -19,8 +19,8 @@ public sealed class RingOptionsTests
     {
         new RingOptions { RangeCount = 1000 },
         new RingOptions { RangeCount = 0 },
-        new RingOptions { TokensPerNode = 0 },
-        new RingOptions { TokensPerNode = RingOptions.MaxTokensPerNode + 1 },
+        new RingOptions { VirtualNodes = 0 },
+        new RingOptions { VirtualNodes = RingOptions.MaxVirtualNodes + 1 },
         new RingOptions { ReplicationFactor = 0 },
         new RingOptions { Datacenters = (DatacenterPlacement)7 },
     };
