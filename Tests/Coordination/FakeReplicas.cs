@@ -122,7 +122,7 @@ public sealed class FixedRing(RingView view) : IRingViewSource
     /// <summary>The ring with <paramref name="down"/> not live.</summary>
     public static RingView With(params string[] down) => new(
         Nodes.ToDictionary(n => n, n => new NodeView(n, "", null, !down.Contains(n))),
-        new RingOptions { RangeCount = 16, TokensPerNode = 8 },
+        new RingOptions { RangeCount = 16, VirtualNodes = 8 },
         3);
 
     /// <summary>A version of <paramref name="value"/> with the dot (<paramref name="actor"/>, <paramref name="counter"/>)
