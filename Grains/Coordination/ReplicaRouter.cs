@@ -12,10 +12,8 @@ using GrainKV.Versioning;
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Sends replica operations to the right node.</summary>
-public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaServiceClient services, RingService ring, ReplicaFaults faults)
+public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaServiceClient services, RingService ring, ReplicaFaults faults) : IReplicaCalls
 {
-
-    /// <summary>This node's id.</summary>
     public string LocalNode => local.NodeId;
 
     // The local operations are async methods: their failures arrive in the returned task, never thrown here.

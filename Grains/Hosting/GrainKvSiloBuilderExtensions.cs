@@ -52,12 +52,17 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ReplicaServiceClient>();
         builder.AddGrainService<ReplicaService>();
         services.AddSingleton<ReplicaRouter>();
+        services.AddSingleton<IReplicaCalls>(sp => sp.GetRequiredService<ReplicaRouter>());
         services.AddSingleton<HintStore>();
         services.AddSingleton<ReplicaCopies>();
+        services.AddSingleton<IReplicaCopies, NodeCopies>();
+        services.AddSingleton<ReadCoordinator>();
+        services.AddSingleton<WriteCoordinator>();
         services.AddSingleton<HintDelivery>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HintDelivery>());
         services.AddSingleton<RingService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
+        services.AddSingleton<IRingViewSource, RingServiceViews>();
         builder.AddGrainKvGossip();
         builder.AddGrainKvAntiEntropy(configure);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();

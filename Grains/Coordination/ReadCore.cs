@@ -1,0 +1,51 @@
+// The pure core of a read: what the answers of a quorum mean, with no calls and no clock. Merging keeps every
+// version no other covers (concurrent ones are siblings); a replica whose answer differs from the merge is
+// stale and gets a repair; the client sees each distinct value once.
+
+using GrainKV.Versioning;
+
+namespace GrainKV.Grains.Coordination;
+
+/// <summary>Decisions a read takes from its replicas' answers.</summary>
+public static class ReadCore
+{
+    /// <summary>Whether a read asks every replica at once rather than R: at R = N, and on a fraction
+    /// (<paramref name="repairChance"/>) of reads so that replicas reads skip are repaired too.</summary>
+    public static bool AsksEveryReplica(int required, int replicas, double repairChance, Random random) =>
+        required >= replicas || (repairChance > 0 && random.NextDouble() < repairChance);
+
+    /// <summary>Every version of the answers that no other covers.</summary>
+    public static StoredVersion[] Merge(IEnumerable<ReplicaAnswer<StoredVersion[]>> answers) => VersionSet.Merge(answers.SelectMany(a => a.Value));
+
+    /// <summary>The replicas whose answer is not <paramref name="merged"/>.</summary>
+    public static IEnumerable<string> Stale(IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged) =>
+        answers.Where(a => !VersionSet.SameSet(a.Value, merged)).Select(a => a.NodeId);
+
+    /// <summary>Whether a repair may be needed: a replica asked has not answered yet, or one answered stale.</summary>
+    public static bool MayNeedRepair(int asked, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged) =>
+        asked > answers.Count || Stale(answers, merged).Any();
+
+    /// <summary>The nodes of <paramref name="nodes"/> without an answer.</summary>
+    public static string[] Silent(IEnumerable<string> nodes, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers) =>
+        nodes.Where(n => !answers.Any(a => a.NodeId == n)).ToArray();
+
+    /// <summary>What the client gets: the values of the live versions and the context of all of them.</summary>
+    public static ReadResult Result(byte[] key, StoredVersion[] merged) =>
+        new(DistinctValues(merged), merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged)));
+
+    /// <summary>The values of the live versions, each distinct value once: a write retried after its gateway failed
+    /// may have been stored twice, as two equal siblings (see the client's failover rules).</summary>
+    public static byte[][] DistinctValues(StoredVersion[] versions)
+    {
+        var values = new List<byte[]>(versions.Length);
+        foreach (var version in versions)
+        {
+            if (!version.IsTombstone && !values.Exists(v => v.AsSpan().SequenceEqual(version.Value)))
+            {
+                values.Add(version.Value!);
+            }
+        }
+
+        return [.. values];
+    }
+}

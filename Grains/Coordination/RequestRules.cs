@@ -1,0 +1,64 @@
+// What reads and writes decide alike before they call a replica: N and the quorum of a request (its options
+// or the cluster defaults), the order replicas are asked in, and the request's one deadline.
+
+using GrainKV.Grains.Membership;
+using GrainKV.Grains.Ring;
+
+namespace GrainKV.Grains.Coordination;
+
+/// <summary>Pure rules shared by <see cref="ReadCoordinator"/> and <see cref="WriteCoordinator"/>.</summary>
+public static class RequestRules
+{
+    /// <summary>N (<paramref name="replicas"/> or the cluster's) and the answers required (<paramref name="acks"/> or
+    /// <paramref name="defaultAcks"/>, at most N). Throws <see cref="InvalidRequestException"/> for an impossible pair.</summary>
+    public static (int Replicas, int Required) Resolve(int? replicas, Acks? acks, int defaultReplicas, int defaultAcks)
+    {
+        var n = replicas ?? defaultReplicas;
+        if (n < 1)
+        {
+            throw new InvalidRequestException($"N must be at least 1, not {n}.");
+        }
+
+        var required = acks?.Resolve(n) ?? Math.Min(defaultAcks, n);
+        if (required < 1 || required > n)
+        {
+            throw new InvalidRequestException($"The quorum ({required}) must be between 1 and N ({n}).");
+        }
+
+        return (n, required);
+    }
+
+    /// <summary>The order replicas are asked in: <paramref name="local"/> (this node), then live nodes in preference
+    /// order, then the rest (which fail at once, but name themselves in the error).</summary>
+    public static List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes, string local)
+    {
+        var ordered = new List<string>(nodes.Count);
+        if (nodes.Contains(local))
+        {
+            ordered.Add(local);
+        }
+
+        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n)));
+        ordered.AddRange(nodes.Where(n => n != local && !view.IsLive(n)));
+        return ordered;
+    }
+}
+
+/// <summary>The one deadline of a request: <c>RequestTimeout</c> from when the coordinator took it.</summary>
+public readonly struct RequestDeadline(TimeProvider time, TimeSpan timeout)
+{
+    private readonly long _started = time.GetTimestamp();
+
+    /// <summary>The request's whole timeout.</summary>
+    public TimeSpan Timeout => timeout;
+
+    /// <summary>What is left of the deadline (zero once it has passed).</summary>
+    public TimeSpan Remaining
+    {
+        get
+        {
+            var left = timeout - time.GetElapsedTime(_started);
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+// The write state machine. The first live preference-list node (this node when it is one) creates the version:
+// its replica issues the dot, serialized per key, and returns the key's whole version set. A creator that fails
+// moves the request on to the next live node; a creator that does not answer within the request's deadline ends
+// the request with RequestTimeoutException, because it may still store the version and a second creator would
+// store the write twice. The set then goes to the other replicas (WriteCopies); the write completes once W
+// replicas hold it and the remaining copies finish in the background. One deadline covers the whole request.
+// Strict mode fails at once, before any version is created, when fewer than W of the top N are live.
+
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Membership;
+using GrainKV.Grains.Ring;
+using GrainKV.Versioning;
+using Microsoft.Extensions.Options;
+
+namespace GrainKV.Grains.Coordination;
+
+/// <summary>Coordinates quorum writes (and deletes) of one key.</summary>
+public sealed class WriteCoordinator(
+    IOptions<GrainKvNodeOptions> options, IRingViewSource ring, IReplicaCalls replicas, IReplicaCopies copies, GrainKvClock clock)
+{
+    private readonly GrainKvNodeOptions _options = options.Value;
+    private readonly TimeProvider _time = clock.Time;
+
+    /// <summary>Writes <paramref name="value"/> (null: a tombstone) to <paramref name="key"/> of <paramref name="range"/>
+    /// (the caller checked the key, its range and that <paramref name="context"/> is the key's).</summary>
+    public async Task WriteAsync(int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken)
+    {
+        var deadline = new RequestDeadline(_time, _options.RequestTimeout);
+        var view = ring.Current;
+        var (n, required) = RequestRules.Resolve(request.Replicas, request.WriteQuorum, _options.ReplicationFactor, _options.WriteQuorum);
+        var mode = request.Mode ?? _options.Mode;
+        var nodes = view.PreferenceList(range, n);
+        if (nodes.Count < required)
+        {
+            throw new NotEnoughReplicasException(required, 0, $"Only {nodes.Count} node(s) are on the ring.");
+        }
+
+        if (mode == CapMode.Strict && nodes.Count(view.IsLive) is var reachable && reachable < required)
+        {
+            throw new NotEnoughReplicasException(required, reachable, $"strict mode: {reachable} of the key's {nodes.Count} replicas are reachable.");
+        }
+
+        var (creator, set, failures) = await CreateVersionAsync(view, range, nodes, key, value, context, deadline, cancellationToken);
+        if (set is null)
+        {
+            throw new NotEnoughReplicasException(required, 0, failures);
+        }
+
+        var writeCopies = new WriteCopies(
+            copies, view, range, key, set, nodes.Where(node => node != creator), mode == CapMode.Sloppy ? view.Standbys(range, n) : []);
+        await writeCopies.StartAsync();
+        try
+        {
+            await QuorumWait.WaitAsync(
+                view, writeCopies.Candidates, writeCopies.SendAsync, new QuorumPlan(required - 1, writeCopies.Initial), deadline.Remaining, _time,
+                cancellationToken, []);
+        }
+        catch (NotEnoughReplicasException ex)
+        {
+            throw new NotEnoughReplicasException(required, ex.Answered + 1, ex.Message);
+        }
+    }
+
+    /// <summary>Asks the live preference-list nodes in order (this node first if it is one) to create the version,
+    /// and returns the creator's version set. A node that fails moves the request on to the next one; a node that
+    /// does not answer in time ends the request (it may still create the version, and a second creator would store
+    /// the write twice).</summary>
+    private async Task<(string? Node, StoredVersion[]? Versions, string Failures)> CreateVersionAsync(
+        RingView view, int range, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, RequestDeadline deadline,
+        CancellationToken cancellationToken)
+    {
+        List<string>? errors = null;
+        foreach (var node in RequestRules.ContactOrder(view, nodes, replicas.LocalNode))
+        {
+            if (!view.IsLive(node))
+            {
+                (errors ??= []).Add($"node '{node}' is down");
+                continue;
+            }
+
+            try
+            {
+                var set = await replicas.Coordinate(node, range, key, value, context).WaitAsync(deadline.Remaining, _time, cancellationToken);
+                return (node, set, "");
+            }
+            catch (TimeoutException)
+            {
+                throw new RequestTimeoutException(
+                    $"Node '{node}' did not create the new version within {_options.RequestTimeout.TotalMilliseconds:0} ms; the write may still be applied. Read the key to find out.");
+            }
+            catch (Exception ex) when (ex is not (WrongRangeException or ContextMismatchException or InvalidRequestException or OperationCanceledException))
+            {
+                (errors ??= []).Add($"node '{node}': {ex.Message}");
+            }
+        }
+
+        return (null, null, string.Join("; ", errors ?? []));
+    }
+}

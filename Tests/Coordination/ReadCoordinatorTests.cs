@@ -1,0 +1,174 @@
+// The read coordinator alone, over fake replicas and a FakeTimeProvider: the order replicas are asked in, the
+// next replica asked on a failure or after the speculation delay, the request's deadline, cancellation, sloppy
+// reads from standbys (and none in strict mode), read repair of stale and skipped replicas, and equal siblings
+// returned once.
+
+using System.Text;
+using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Membership;
+using GrainKV.Versioning;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using static GrainKV.Tests.Coordination.FixedRing;
+
+namespace GrainKV.Tests.Coordination;
+
+public sealed class ReadCoordinatorTests
+{
+    private static readonly StoredVersion One = Version("x/1", 1, "one");
+    private static readonly StoredVersion Two = Version("x/1", 2, "two", One);
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly GrainKvNodeOptions _options = new() { ReadRepairChance = 0 };
+    private readonly FakeReplicas _replicas = new(Top[0]);
+    private readonly CancellationTokenSource _cancel = new();
+
+    private Task<ReadResult> Read(ReadOptions? request = null, params string[] down) =>
+        new ReadCoordinator(
+                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time),
+                NullLogger<ReadCoordinator>.Instance)
+            .ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
+
+    private static string[] Values(ReadResult result) => result.Values.Select(v => Encoding.UTF8.GetString(v)).Order().ToArray();
+
+    [Fact]
+    public async Task AsksThisNodeFirstThenThePreferenceOrderAndAnswersAtTheQuorum()
+    {
+        _replicas.LocalNode = Top[2];
+        var read = Read();
+        Assert.Equal([Top[2], Top[0]], _replicas.Asked(ReplicaOp.Read));
+
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
+
+        Assert.Equal(["one"], Values(await read));
+        Assert.Equal([Top[2], Top[0]], _replicas.Asked(ReplicaOp.Read));
+        Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
+    }
+
+    [Fact]
+    public async Task AFailedReplicaIsReplacedByTheNextOne()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+
+        Assert.Equal(["one"], Values(await read));
+    }
+
+    [Fact]
+    public async Task ASlowReplicaIsOvertakenAfterTheSpeculationDelay()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        Assert.DoesNotContain(Top[2], _replicas.Asked(ReplicaOp.Read));
+
+        _time.Advance(_options.SpeculativeReadDelay);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
+
+        Assert.Equal(["one"], Values(await read));
+        Assert.False((await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task ASilentQuorumFailsAtTheRequestDeadline()
+    {
+        var read = Read(new ReadOptions { Mode = CapMode.Strict });
+        _time.Advance(_options.RequestTimeout);
+
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => read);
+        Assert.Equal(2, error.Required);
+        Assert.Equal(0, error.Answered);
+        Assert.Contains("timed out", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ACancelledReadStops()
+    {
+        var read = Read();
+        await _cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read);
+        Assert.Empty(_replicas.Asked(ReplicaOp.ReadHints));
+    }
+
+    [Fact]
+    public async Task SloppyReadsAskAStandbyForTheHintsOfTheSilentReplicas()
+    {
+        _replicas.AnswerAtOnce(ReplicaOp.Read, Top[0], One);
+        var sibling = Version("y/1", 1, "other");
+        var read = Read(null, Top[1], Top[2]);
+
+        var hints = await _replicas.CallAsync(ReplicaOp.ReadHints, Standbys[0]);
+        Assert.Equal([Top[1], Top[2]], hints.Owners.Order());
+        hints.Answer.SetResult([sibling]);
+
+        Assert.Equal(["one", "other"], Values(await read));
+        Assert.Equal([Standbys[0]], _replicas.Asked(ReplicaOp.ReadHints));
+    }
+
+    [Fact]
+    public async Task StrictReadsAskNoStandby()
+    {
+        _replicas.AnswerAtOnce(ReplicaOp.Read, Top[0], One);
+
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => Read(new ReadOptions { Mode = CapMode.Strict }, Top[1], Top[2]));
+        Assert.Equal(1, error.Answered);
+        Assert.Empty(_replicas.Asked(ReplicaOp.ReadHints));
+    }
+
+    [Fact]
+    public async Task AStaleReplicaIsRepairedWithTheMergedVersions()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([One]);
+        Assert.Equal(["two"], Values(await read));
+
+        var repair = await _replicas.CallAsync(ReplicaOp.Copy, Top[1]);
+        Assert.Equal([Two], repair.Sent);
+        repair.Answer.SetResult([]);
+        Assert.Equal([Top[1]], _replicas.Asked(ReplicaOp.Copy));
+    }
+
+    [Fact]
+    public async Task AReplicaTheQuorumDidNotWaitForIsRepairedWhenItAnswers()
+    {
+        _options.ReadRepairChance = 1;
+        var read = Read();
+        Assert.Equal(3, _replicas.Asked(ReplicaOp.Read).Length);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([Two]);
+        Assert.Equal(["two"], Values(await read));
+        Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
+
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([]);
+        Assert.Equal([Two], (await _replicas.CallAsync(ReplicaOp.Copy, Top[2])).Sent);
+    }
+
+    [Fact]
+    public async Task EqualSiblingsAreReturnedOnceAndTheContextCoversThemAll()
+    {
+        var first = Version("x/1", 1, "same");
+        var retried = Version("y/1", 1, "same");
+        var other = Version("z/1", 1, "other");
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([first, other]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([retried]);
+
+        var result = await read;
+        Assert.Equal(["other", "same"], Values(result));
+        var clock = result.Context.ClockFor(Key);
+        Assert.All(new[] { "x/1", "y/1", "z/1" }, actor => Assert.Equal(1UL, clock.CounterOf(actor)));
+    }
+
+    [Fact]
+    public void TombstonesAreNotValues()
+    {
+        var tombstone = new StoredVersion("y/1", 1, VectorClock.Empty, 0, null);
+        Assert.Equal(["one"], ReadCore.DistinctValues([One, tombstone]).Select(v => Encoding.UTF8.GetString(v)));
+    }
+}

@@ -1,0 +1,165 @@
+// The write coordinator alone, over fake replicas and a FakeTimeProvider: who creates the version, the next
+// live node after a creator that fails, one deadline (a silent creator ends the write, no second creator is
+// asked), cancellation, the creator's whole set copied to the other replicas, sloppy standbys taking the copy of
+// a replica that is down or fails as a hint, and strict mode failing before any version is created.
+
+using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Membership;
+using GrainKV.Versioning;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using static GrainKV.Tests.Coordination.FixedRing;
+
+namespace GrainKV.Tests.Coordination;
+
+public sealed class WriteCoordinatorTests
+{
+    private static readonly WriteOptions All = new() { WriteQuorum = Acks.All };
+    private static readonly WriteOptions Strict = new() { Mode = CapMode.Strict };
+    private static readonly StoredVersion Earlier = Version("x/1", 1, "earlier");
+    private static readonly StoredVersion Written = Version("y/1", 1, "written");
+
+    private readonly FakeTimeProvider _time = new();
+    private readonly GrainKvNodeOptions _options = new();
+    private readonly FakeReplicas _replicas = new(Top[0]);
+    private readonly CancellationTokenSource _cancel = new();
+
+    private Task Write(WriteOptions? request = null, params string[] down) =>
+        new WriteCoordinator(Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time))
+            .WriteAsync(FixedRing.Range, Key, "written"u8.ToArray(), CausalContext.Empty, request ?? WriteOptions.Default, _cancel.Token);
+
+    [Fact]
+    public async Task ThisNodeCreatesTheVersionAndItsWholeSetGoesToTheOtherReplicas()
+    {
+        var write = Write();
+        Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.Create));
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetResult([Earlier, Written]);
+
+        var copies = new[] { await _replicas.CallAsync(ReplicaOp.Copy, Top[1]), await _replicas.CallAsync(ReplicaOp.Copy, Top[2]) };
+        Assert.All(copies, copy => Assert.Equal([Earlier, Written], copy.Sent));
+        copies[1].Answer.SetResult([]);
+
+        await write;
+        Assert.Empty(_replicas.HintsKept);
+        Assert.Empty(_replicas.Asked(ReplicaOp.HandOff));
+    }
+
+    [Fact]
+    public async Task WithoutALocalReplicaTheFirstLivePreferenceNodeCreates()
+    {
+        _replicas.LocalNode = "elsewhere";
+        var write = Write(null, Top[0]);
+        Assert.Equal([Top[1]], _replicas.Asked(ReplicaOp.Create));
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[1])).Answer.SetResult([Written]);
+        (await _replicas.CallAsync(ReplicaOp.Copy, Top[2])).Answer.SetResult([]);
+
+        await write;
+    }
+
+    [Fact]
+    public async Task ACreatorThatFailsPassesTheWriteToTheNextLiveNode()
+    {
+        var write = Write();
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetException(new InvalidOperationException("disk full"));
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[1])).Answer.SetResult([Written]);
+        (await _replicas.CallAsync(ReplicaOp.Copy, Top[2])).Answer.SetResult([]);
+
+        await write;
+        Assert.Equal([Top[0], Top[1]], _replicas.Asked(ReplicaOp.Create));
+        Assert.Contains(Top[0], _replicas.Asked(ReplicaOp.Copy));
+    }
+
+    [Fact]
+    public async Task ASilentCreatorEndsTheWriteAtTheDeadlineAndNoSecondCreatorIsAsked()
+    {
+        var write = Write();
+        _time.Advance(_options.RequestTimeout);
+
+        var error = await Assert.ThrowsAsync<RequestTimeoutException>(() => write);
+        Assert.Contains(Top[0], error.Message, StringComparison.Ordinal);
+        Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.Create));
+        Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
+    }
+
+    [Fact]
+    public async Task CopiesShortOfTheQuorumFailTheWriteAtTheSameDeadline()
+    {
+        var write = Write();
+        _time.Advance(_options.RequestTimeout / 2);
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetResult([Written]);
+        await _replicas.CallAsync(ReplicaOp.Copy, Top[1]);
+        await _replicas.CallAsync(ReplicaOp.Copy, Top[2]);
+
+        _time.Advance(_options.RequestTimeout / 2);
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => write);
+        Assert.Equal(2, error.Required);
+        Assert.Equal(1, error.Answered);
+    }
+
+    [Fact]
+    public async Task ACancelledWriteStopsAndNoSecondCreatorIsAsked()
+    {
+        var write = Write();
+        await _cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+        Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.Create));
+    }
+
+    [Fact]
+    public async Task ASloppyStandbyTakesTheCopyOfADownReplicaAsAHint()
+    {
+        var write = Write(All, Top[2]);
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetResult([Written]);
+        var handOff = await _replicas.CallAsync(ReplicaOp.HandOff, Standbys[0]);
+        Assert.Equal([Top[2]], handOff.Owners);
+        Assert.Equal([Written], handOff.Sent);
+        handOff.Answer.SetResult([]);
+        (await _replicas.CallAsync(ReplicaOp.Copy, Top[1])).Answer.SetResult([]);
+
+        await write;
+        Assert.DoesNotContain(Top[2], _replicas.Asked(ReplicaOp.Copy));
+        Assert.Empty(_replicas.HintsKept);
+    }
+
+    [Fact]
+    public async Task ASloppyStandbyTakesTheCopyOfAReplicaThatFails()
+    {
+        var write = Write(All);
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetResult([Written]);
+        (await _replicas.CallAsync(ReplicaOp.Copy, Top[1])).Answer.SetResult([]);
+        (await _replicas.CallAsync(ReplicaOp.Copy, Top[2])).Answer.SetException(new ReplicaUnavailableException(Top[2], "failed"));
+
+        var handOff = await _replicas.CallAsync(ReplicaOp.HandOff, Standbys[0]);
+        Assert.Equal([Top[2]], handOff.Owners);
+        handOff.Answer.SetResult([]);
+
+        await write;
+        Assert.Equal([Top[2]], _replicas.HintsKept);
+    }
+
+    [Fact]
+    public async Task StrictModeFailsAtOnceBeforeAnyVersionIsCreated()
+    {
+        var write = Write(Strict, Top[1], Top[2]);
+
+        Assert.True(write.IsCompleted);
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => write);
+        Assert.Equal(2, error.Required);
+        Assert.Equal(1, error.Answered);
+        Assert.Empty(_replicas.Asked(ReplicaOp.Create));
+    }
+
+    [Fact]
+    public async Task StrictModeKeepsTheCopyOfADownReplicaAsAHintHere()
+    {
+        var write = Write(Strict, Top[2]);
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetResult([Written]);
+        (await _replicas.CallAsync(ReplicaOp.Copy, Top[1])).Answer.SetResult([]);
+
+        await write;
+        Assert.Equal([Top[2]], _replicas.HintsKept);
+        Assert.Empty(_replicas.Asked(ReplicaOp.HandOff));
+    }
+}
