@@ -1,7 +1,9 @@
 // Decides which nodes are on the ring and which are live, from Orleans membership snapshots.
-// Orleans decides who is in the cluster; the ring must be steadier than that: a node that merely stops
-// answering stays on the ring (its ranges do not move) until it has been dead longer than the
-// permanent-failure timeout; a node that shut down gracefully leaves at once; a new node joins when active.
+// Orleans decides who is in the cluster; the ring must be steadier than that: a node that stops — crashed or shut
+// down gracefully, as in every rolling restart — stays on the ring, not live, so its ranges do not move and the
+// copies it misses wait for it as hints, until it has been gone longer than the permanent-failure timeout; a new
+// node joins when active. (A graceful stop used to leave the ring at once: each restart then moved ranges away
+// and back, and writes acknowledged by the temporary owners were not seen by quorum reads once it returned.)
 // Nodes are keyed by their stable node id (the silo name), not by SiloAddress, which changes on restart.
 
 using Orleans.Runtime;
@@ -77,18 +79,10 @@ public sealed class MembershipTracker(TimeSpan permanentFailureTimeout)
 
         public bool InRing { get; set; }
 
-        public bool Leaving { get; private set; }
-
         public DateTimeOffset? DownSince { get; private set; }
 
         public void Update(MemberObservation member, DateTimeOffset now)
         {
-            var sameIncarnation = member.Address.Equals(Address);
-            if (!sameIncarnation)
-            {
-                Leaving = false;
-            }
-
             Address = member.Address;
             Status = member.Status;
             if (member.Datacenter.Length > 0)
@@ -102,16 +96,9 @@ public sealed class MembershipTracker(TimeSpan permanentFailureTimeout)
                     InRing = true;
                     DownSince = null;
                     break;
-                case SiloStatus.ShuttingDown or SiloStatus.Stopping:
-                    Leaving = true;
-                    InRing = false;
-                    DownSince = null;
-                    break;
-                case SiloStatus.Dead when Leaving:
-                    InRing = false;
-                    break;
-                case SiloStatus.Dead when DownSince is null:
-                    // Crashed (or first seen dead): it keeps its place until the permanent-failure timeout.
+                case SiloStatus.ShuttingDown or SiloStatus.Stopping or SiloStatus.Dead when DownSince is null:
+                    // Stopping, stopped or crashed (or first seen so): it keeps its place until the permanent-failure
+                    // timeout.
                     DownSince = now;
                     InRing = true;
                     break;

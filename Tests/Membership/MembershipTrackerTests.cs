@@ -41,14 +41,31 @@ public sealed class MembershipTrackerTests
     }
 
     [Fact]
-    public void AGracefulShutdownLeavesTheRingAtOnce()
+    public void AGracefullyStoppedNodeKeepsItsPlaceUntilThePermanentFailureTimeout()
     {
         var tracker = new MembershipTracker(Timeout);
         tracker.Observe([Member("a", 1, 1, SiloStatus.Active), Member("b", 2, 1, SiloStatus.Active)], T0);
-        tracker.Observe([Member("b", 2, 1, SiloStatus.ShuttingDown)], T0);
-        Assert.Equal(["a"], tracker.Ring.Keys);
+        Assert.True(tracker.Observe([Member("b", 2, 1, SiloStatus.ShuttingDown)], T0));
+        Assert.Equal(["a", "b"], tracker.Ring.Keys.Order(StringComparer.Ordinal));
+        Assert.False(tracker.Ring["b"].IsLive);
+
+        // Its timeout runs from when it started stopping, not from when it was dead.
+        tracker.Observe([Member("b", 2, 1, SiloStatus.Dead)], T0 + TimeSpan.FromSeconds(30));
+        Assert.Contains("b", tracker.Ring.Keys);
+        Assert.True(tracker.Expire(T0 + Timeout));
+        Assert.DoesNotContain("b", tracker.Ring.Keys);
+    }
+
+    [Fact]
+    public void ANodeRestartedAfterAGracefulStopIsLiveAgainInItsPlace()
+    {
+        var tracker = new MembershipTracker(Timeout);
+        tracker.Observe([Member("a", 1, 1, SiloStatus.Active), Member("b", 2, 1, SiloStatus.Active)], T0);
         tracker.Observe([Member("b", 2, 1, SiloStatus.Dead)], T0);
-        Assert.Equal(["a"], tracker.Ring.Keys);
+        tracker.Observe([Member("b", 2, 1, SiloStatus.Dead), Member("b", 2, 2, SiloStatus.Active)], T0 + TimeSpan.FromSeconds(5));
+        Assert.True(tracker.Ring["b"].IsLive);
+        Assert.False(tracker.Expire(T0 + Timeout * 2));
+        Assert.Contains("b", tracker.Ring.Keys);
     }
 
     [Fact]
