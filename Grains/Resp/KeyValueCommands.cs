@@ -83,6 +83,28 @@ public static class KeyValueCommands
         }
     }
 
+    /// <summary>SETNX key value: SET ... NX answering 1 (set) or 0 (the key exists).</summary>
+    public static async ValueTask SetNx(RespCall call)
+    {
+        var (key, value) = (call.Arguments[1], call.Arguments[2]);
+        call.Store.CheckEntry(key, value);
+        var read = await call.Store.ReadAsync(key, call.CancellationToken);
+        if (!read.Found)
+        {
+            await call.Store.WriteAsync(key, value, read.Context, call.CancellationToken);
+        }
+
+        call.Reply.Integer(read.Found ? 0 : 1);
+    }
+
+    /// <summary>SETEX and PSETEX: refused until the store has TTL.</summary>
+    public static ValueTask RefuseTtl(RespCall call)
+    {
+        call.Reply.Error($"ERR {call.Text(0).ToUpperInvariant()}: keys with a time to live are not supported by GrainKV yet; nothing was stored");
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>DEL (and UNLINK) key [key ...]: deletes what a quorum read of each key sees; answers how many existed.</summary>
     public static async ValueTask Del(RespCall call)
     {
         var keys = Keys(call);
