@@ -7,7 +7,8 @@ using StackExchange.Redis;
 
 namespace GrainKV.Tests.Resp;
 
-public sealed class RespBadInputTests(OpenGatewayFixture fixture) : IClassFixture<OpenGatewayFixture>
+[Collection(OpenGatewayFixture.Collection)]
+public sealed class RespBadInputTests(OpenGatewayFixture fixture)
 {
     private static readonly string LongKey = new('k', KeyLimits.MaxKeySize + 1);
 

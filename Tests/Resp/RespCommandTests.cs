@@ -7,7 +7,8 @@ using StackExchange.Redis;
 
 namespace GrainKV.Tests.Resp;
 
-public sealed class RespCommandTests(OpenGatewayFixture fixture) : IClassFixture<OpenGatewayFixture>
+[Collection(OpenGatewayFixture.Collection)]
+public sealed class RespCommandTests(OpenGatewayFixture fixture)
 {
     private RespSilo Silo => fixture.Silo;
 

@@ -4,9 +4,12 @@ using GrainKV.Grains.Resp;
 
 namespace GrainKV.Tests.Resp;
 
-/// <summary>A silo whose gateway has no password and takes at most 64 arguments per command.</summary>
+/// <summary>A silo whose gateway has no password and takes at most 64 arguments per command (shared by the
+/// classes of its collection, which run one after another).</summary>
 public sealed class OpenGatewayFixture : RespFixture
 {
+    public const string Collection = "RESP gateway without password";
+
     public const int MaxArguments = 64;
 
     public OpenGatewayFixture() : base(o => o.MaxArguments = MaxArguments) { }
@@ -38,3 +41,6 @@ public abstract class RespFixture(Action<RespOptions> configure) : IAsyncLifetim
 
     public async Task DisposeAsync() => await Silo.DisposeAsync();
 }
+
+[CollectionDefinition(OpenGatewayFixture.Collection)]
+public sealed class OpenGatewayCollection : ICollectionFixture<OpenGatewayFixture>;

@@ -97,6 +97,30 @@ public sealed class RespSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the sending side: the server sees the end of the stream.</summary>
+    public void EndSending()
+    {
+        _stream.Flush();
+        _client.Client.Shutdown(SocketShutdown.Send);
+    }
+
+    /// <summary>Reads and drops everything until the server closes the connection; returns the bytes read.</summary>
+    public async Task<byte[]> ReadUntilClosedAsync()
+    {
+        using var timeout = new CancellationTokenSource(Bound);
+        var all = new MemoryStream();
+        try
+        {
+            await _stream.CopyToAsync(all, timeout.Token);
+        }
+        catch (IOException)
+        {
+            // reset by the server after its last reply
+        }
+
+        return all.ToArray();
+    }
+
     /// <summary>True when the server has closed the connection by now (does not wait).</summary>
     public bool IsClosedNow() => _client.Client.Poll(0, SelectMode.SelectRead) && _client.Client.Available == 0;
 
