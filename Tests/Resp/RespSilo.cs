@@ -18,9 +18,16 @@ public sealed class RespSilo : IAsyncDisposable
 {
     private readonly TempDirectory _root = new();
 
-    private RespSilo(Action<RespOptions> configure)
+    private RespSilo(Action<RespOptions> configure, bool portOverride)
     {
         Port = LocalPorts.PickFree(1)[0];
+        if (portOverride)
+        {
+            var options = new RespOptions();
+            configure(options);
+            Port = options.Port;
+        }
+
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((options, silo) =>
         {
@@ -53,10 +60,21 @@ public sealed class RespSilo : IAsyncDisposable
 
     public RespGateway Gateway => Cluster.Silos[0].ServiceProvider.GetRequiredService<RespGateway>();
 
-    public static async Task<RespSilo> StartAsync(Action<RespOptions>? configure = null)
+    /// <summary>Starts the silo; with <paramref name="portOverride"/> the port <paramref name="configure"/> sets is used
+    /// instead of a free one.</summary>
+    public static async Task<RespSilo> StartAsync(Action<RespOptions>? configure = null, bool portOverride = false)
     {
-        var silo = new RespSilo(configure ?? (_ => { }));
-        await silo.Cluster.DeployAsync();
+        var silo = new RespSilo(configure ?? (_ => { }), portOverride);
+        try
+        {
+            await silo.Cluster.DeployAsync();
+        }
+        catch
+        {
+            await silo.DisposeAsync();
+            throw;
+        }
+
         silo.Client = new GrainKvClient(silo.Cluster.Client, Options.Create(new GrainKvClientOptions()));
         var ring = silo.Cluster.Silos[0].ServiceProvider.GetRequiredService<RingService>();
         await Eventually.HoldsAsync(() => { ring.Refresh(); return ring.Current.Nodes.Values.Count(n => n.IsLive) == 1; }, TimeSpan.FromSeconds(60), "the node is on its ring");
