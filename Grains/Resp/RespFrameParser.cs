@@ -8,6 +8,11 @@
 //     end without being kept (a long bulk is discarded as it arrives) and the frame comes out refused;
 //   - anything that is not RESP (a bad length, a missing CRLF, a line without an end) is a protocol error
 //     after which the connection must be closed, as Redis does.
+//
+// Why not a library: of the NuGet packages served here, Garnet's RESP code comes only inside the whole server
+// package (Microsoft.Garnet, with its Tsavorite store), and its readers work on raw pointers over Garnet's own
+// network buffers; the Redis client libraries parse replies, not requests. This parser is small, owned here and
+// fuzzed (Tests/Resp/RespFrameParserFuzzTests.cs).
 
 using System.Buffers;
 using System.Buffers.Text;

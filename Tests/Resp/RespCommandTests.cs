@@ -38,6 +38,15 @@ public sealed class RespCommandTests(OpenGatewayFixture fixture)
     }
 
     [Fact]
+    public async Task AConnectionStringAloneIsEnough()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Silo.Port},abortConnect=true");
+        var db = redis.GetDatabase();
+        await db.StringSetAsync("plain:k", "v");
+        Assert.Equal("v", (string?)await db.StringGetAsync("plain:k"));
+    }
+
+    [Fact]
     public async Task SetGetDelExists()
     {
         await using var redis = await Silo.ConnectAsync();
