@@ -1,7 +1,8 @@
 // One client connection: read what arrived, parse every whole frame in it, run them in order, write their
 // replies, flush once per read (so a pipelined batch gets its answers in one write, in order). A protocol
 // error is answered ("-ERR Protocol error: ...") and closes the connection; so do QUIT, the client closing
-// its side, the silo stopping, and IdleTimeout without a byte received (timed on the RespClock).
+// its side, the silo stopping, and IdleTimeout without a byte received or without its replies being taken
+// (timed on the RespClock; a command being run is not idle time).
 
 using System.Buffers;
 using System.IO.Pipelines;
@@ -73,7 +74,13 @@ internal sealed class RespConnection(Socket socket, long id, RespGateway gateway
                     RespLog.ProtocolError(logger, id, remote, error);
                 }
 
-                await writer.FlushAsync(stopping);
+                // A client that stops reading its replies is idle too: the flush may wait for it at most IdleTimeout.
+                if (idleTimeout > TimeSpan.Zero)
+                {
+                    idle.CancelAfter(idleTimeout);
+                }
+
+                await writer.FlushAsync(idle.Token);
                 if (session.Closing || read.IsCompleted)
                 {
                     return;

@@ -41,6 +41,14 @@ public sealed class RespOptionsTests
     }
 
     [Fact]
+    public async Task ADisabledGatewayListensOnNothing()
+    {
+        await using var silo = await RespSilo.StartAsync(o => o.Enabled = false);
+        Assert.True(Infrastructure.LocalPorts.IsFree(silo.Port));
+        Assert.Equal(0, silo.Gateway.Port);
+    }
+
+    [Fact]
     public async Task ASiloWhosePortIsTakenDoesNotStart()
     {
         using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
