@@ -138,8 +138,8 @@ public static class KeyValueCommands
         }
     }
 
-    /// <summary>MSET key value [key value ...]: every pair is checked first; then each distinct key is set like SET
-    /// (the last value of a repeated key wins). Not atomic: a failure part-way leaves the keys already written.</summary>
+    /// <summary>MSET key value [key value ...]: every pair is checked first; then each distinct key is set like SET, one
+    /// after another (the last value of a repeated key wins). Not atomic: a failure part-way leaves the keys already written.</summary>
     public static async ValueTask MSet(RespCall call)
     {
         if (call.Arguments.Count % 2 == 0)
@@ -155,11 +155,15 @@ public static class KeyValueCommands
             pairs[Convert.ToHexString(call.Arguments[i])] = (call.Arguments[i], call.Arguments[i + 1]);
         }
 
-        await Task.WhenAll(pairs.Values.Select(async pair =>
+        // One key after another, like that many SETs: a connection keeps one write in flight, as with SET. (All keys
+        // at once let 50 connections of 10-key MSETs put 500 writes in flight, past the per-node copy limit of a
+        // 3-node cluster, and they failed with NotEnoughReplicas.)
+        foreach (var (key, value) in pairs.Values)
         {
-            var read = await call.Store.ReadAsync(pair.Key, call.CancellationToken);
-            await call.Store.WriteAsync(pair.Key, pair.Value, read.Context, call.CancellationToken);
-        }));
+            var read = await call.Store.ReadAsync(key, call.CancellationToken);
+            await call.Store.WriteAsync(key, value, read.Context, call.CancellationToken);
+        }
+
         call.Reply.Ok();
     }
 
