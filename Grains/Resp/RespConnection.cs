@@ -14,6 +14,12 @@ namespace GrainKV.Grains.Resp;
 /// <summary>Serves one accepted socket until it closes.</summary>
 internal sealed class RespConnection(Socket socket, long id, RespGateway gateway, TimeProvider time, ILogger logger)
 {
+    /// <summary>Largest bulk string before AUTH, where a password is set (Redis' limit).</summary>
+    public const int UnauthenticatedMaxBulkLength = 16 * 1024;
+
+    /// <summary>Most arguments of a command before AUTH, where a password is set (Redis' limit).</summary>
+    public const int UnauthenticatedMaxArguments = 10;
+
     public async Task RunAsync(CancellationToken stopping)
     {
         var remote = socket.RemoteEndPoint?.ToString() ?? "unknown";
@@ -22,6 +28,13 @@ internal sealed class RespConnection(Socket socket, long id, RespGateway gateway
         var writer = PipeWriter.Create(stream);
         var session = new RespSession(id, remote, gateway.Options.Password is null, new RespReplyWriter(writer));
         var parser = new RespFrameParser(gateway.MaxBulkLength, gateway.Options.MaxArguments);
+        var limited = !session.Authenticated;
+        if (limited)
+        {
+            // Until AUTH, frames are kept small (as Redis does), so unauthenticated connections hold little memory.
+            parser.SetLimits(Math.Min(gateway.MaxBulkLength, UnauthenticatedMaxBulkLength), Math.Min(gateway.Options.MaxArguments, UnauthenticatedMaxArguments));
+        }
+
         var idleTimeout = gateway.Options.IdleTimeout;
         using var idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         using var stop = stopping.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), idle);
@@ -60,6 +73,12 @@ internal sealed class RespConnection(Socket socket, long id, RespGateway gateway
                 foreach (var frame in frames)
                 {
                     await gateway.ExecuteAsync(session, frame, stopping);
+                    if (limited && session.Authenticated)
+                    {
+                        limited = false;
+                        parser.SetLimits(gateway.MaxBulkLength, gateway.Options.MaxArguments);
+                    }
+
                     if (session.Closing)
                     {
                         break;

@@ -33,8 +33,8 @@ public sealed class RespFrameParser
 
     private const int MaxHeaderLength = 32;
 
-    private readonly int _maxBulkLength;
-    private readonly int _maxArguments;
+    private int _maxBulkLength;
+    private int _maxArguments;
 
     private int _remaining = -1;     // arguments of the current array still to read; -1: at a frame's start
     private List<byte[]>? _arguments; // null while the current frame is refused
@@ -42,7 +42,10 @@ public sealed class RespFrameParser
     private long _discard;            // bytes of a refused bulk (CRLF included) still to skip
     private string? _rejection;
 
-    public RespFrameParser(int maxBulkLength, int maxArguments)
+    public RespFrameParser(int maxBulkLength, int maxArguments) => SetLimits(maxBulkLength, maxArguments);
+
+    /// <summary>Changes the limits for the frames that start from now on.</summary>
+    public void SetLimits(int maxBulkLength, int maxArguments)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBulkLength, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxArguments, 1);

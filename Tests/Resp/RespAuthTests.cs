@@ -30,6 +30,17 @@ public sealed class RespAuthTests(PasswordGatewayFixture fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task FramesBeforeAuthAreKeptSmall()
+    {
+        await using var socket = await Silo.OpenSocketAsync();
+        var pairs = Enumerable.Range(0, 5).SelectMany(i => new object[] { $"auth:small:{i}", "v" }).ToArray();
+        Assert.Equal("-ERR too many arguments (11); at most 10 per command", await socket.CallAsync(["MSET", .. pairs]));
+        Assert.Equal("OK", await socket.CallAsync("AUTH", PasswordGatewayFixture.Password));
+        Assert.Equal("OK", await socket.CallAsync(["MSET", .. pairs]));
+        Assert.Equal("v", await socket.CallAsync("GET", "auth:small:4"));
+    }
+
+    [Fact]
     public async Task HelloWithAuthAuthenticates()
     {
         await using var socket = await Silo.OpenSocketAsync();
