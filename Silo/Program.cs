@@ -5,6 +5,7 @@
 
 using System.Net;
 using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Resp;
 using GrainKV.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,6 +118,7 @@ builder.UseOrleans(silo =>
         o.NodeId = nodeId;
         o.DataDirectory = dataDirectory;
     });
+    silo.AddGrainKvResp(o => builder.Configuration.GetSection(RespOptions.SectionName).Bind(o)); // off unless GrainKV:Resp:Enabled=true
 });
 
 using var host = builder.Build();

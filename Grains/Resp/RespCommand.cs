@@ -1,0 +1,47 @@
+// A command the gateway knows: its name, Redis-style arity and key positions (what COMMAND reports), its
+// group and summary (what COMMAND DOCS reports), and its handler.
+
+using System.Text;
+
+namespace GrainKV.Grains.Resp;
+
+/// <summary>Runs one command; writes exactly one reply through <see cref="RespCall.Reply"/>.</summary>
+public delegate ValueTask RespHandler(RespCall call);
+
+/// <summary>One command of the gateway. <see cref="Arity"/> counts the name: n means exactly n arguments,
+/// -n at least n (Redis' convention).</summary>
+public sealed record RespCommand(
+    string Name, int Arity, string Group, string Summary, string[] Flags, int FirstKey, int LastKey, int Step, RespHandler Handler)
+{
+    /// <summary>Allowed before AUTH when a password is set.</summary>
+    public bool NoAuth => Flags.Contains("no-auth");
+
+    public bool AcceptsCount(int count) => Arity >= 0 ? count == Arity : count >= -Arity;
+}
+
+/// <summary>One command being run: the connection, its arguments (name first) and the gateway.</summary>
+public sealed class RespCall(RespGateway gateway, RespSession session, IReadOnlyList<byte[]> arguments, CancellationToken cancellationToken)
+{
+    public RespGateway Gateway { get; } = gateway;
+
+    public RespSession Session { get; } = session;
+
+    public IReadOnlyList<byte[]> Arguments { get; } = arguments;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    public RespReplyWriter Reply => Session.Reply;
+
+    public RespStore Store => Gateway.Store;
+
+    /// <summary>Argument <paramref name="index"/> as text (UTF-8).</summary>
+    public string Text(int index) => System.Text.Encoding.UTF8.GetString(Arguments[index]);
+
+    /// <summary>True when argument <paramref name="index"/> is <paramref name="word"/>, ignoring ASCII case.</summary>
+    public bool Is(int index, string word) => index < Arguments.Count && Ascii.EqualsIgnoreCase(Arguments[index], word);
+
+    /// <summary>The standard reply to a wrong argument count.</summary>
+    public void WrongArity() => Reply.Error($"ERR wrong number of arguments for '{Text(0).ToLowerInvariant()}' command");
+
+    public void SyntaxError() => Reply.Error("ERR syntax error");
+}
