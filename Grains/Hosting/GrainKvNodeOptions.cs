@@ -72,7 +72,7 @@ public sealed class GrainKvNodeOptions
     public int MaxClockEntries { get; set; } = 10;
 
     /// <summary>Copies (of writes and read repairs) that this node keeps in flight to one other node at most; a copy
-    /// past the limit is kept as a hint instead of being sent.</summary>
+    /// past the limit waits for a slot, at most RequestTimeout, and is kept as a hint if none comes.</summary>
     public int MaxCopiesInFlightPerNode { get; set; } = 256;
 
     /// <summary>Hints this node stores at most (copies other nodes missed); past it a missed copy is counted as dropped.</summary>

@@ -174,7 +174,7 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
     }
 
     [Fact]
-    public async Task CopiesPastThePerNodeLimitBecomeHintsAndAreDeliveredLater()
+    public async Task CopiesPastThePerNodeLimitWaitThenBecomeHintsAndAreDeliveredLater()
     {
         var (a, _, c) = Nodes();
         var keys = Enumerable.Range(0, 12).Select(i => Bytes($"bounded-{i}")).ToArray();
@@ -190,9 +190,14 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
             await grains.GetGrain<IKeyRangeGrain>(RangeOf(key)).Put(key, key, CausalContext.Empty, WriteOptions.Default);
         }
 
+        // The copies past the limit waited for a slot that never came (the held ones end only at the request timeout,
+        // and the ones that take their slots hang again) and became hints; never more than the limit were in flight.
         Assert.InRange(Cluster.Service<ReplicaCopies>(coordinator).InFlight(c), 0, WriteSafetyClusterFixture.CopyLimit);
-        Assert.True(deferred.GetMeasurementSnapshot().Sum(m => m.Value) >= keys.Length - WriteSafetyClusterFixture.CopyLimit);
-        Assert.True(Cluster.Service<HintStore>(coordinator).Count >= keys.Length - WriteSafetyClusterFixture.CopyLimit);
+        await Eventually.HoldsAsync(
+            () => deferred.GetMeasurementSnapshot().Sum(m => m.Value) >= 1 && Cluster.Service<HintStore>(coordinator).Count >= keys.Length - WriteSafetyClusterFixture.CopyLimit,
+            Bound,
+            "the copies past the limit were kept as hints");
+        Assert.InRange(Cluster.Service<ReplicaCopies>(coordinator).InFlight(c), 0, WriteSafetyClusterFixture.CopyLimit);
 
         // c answers again: the held copies land, the hints are delivered and deleted, and c holds every key.
         RemoveEverywhere([.. stall]);
@@ -211,6 +216,38 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
         {
             await Eventually.HoldsAsync(async () => (await ReplicaOn(c, key)).Length == 1, Bound, "c holds every key");
         }
+    }
+
+    [Fact]
+    public async Task ABurstOfWritesPastThePerNodeCopyLimitWaitsForSlotsInsteadOfFailing()
+    {
+        var (a, _, c) = Nodes();
+        var keys = Enumerable.Range(0, 3 * WriteSafetyClusterFixture.CopyLimit).Select(i => Bytes($"burst-{i}")).ToArray();
+        OnEveryNode(FaultRule.Fail(c, ReplicaOperation.Coordinate));
+        var slow = OnEveryNode(FaultRule.Hold(c, ReplicaOperation.Apply));
+        var coordinator = Cluster.SiloNamed(a);
+        var grains = Cluster.Service<IGrainFactory>(coordinator);
+        var hintsBefore = Cluster.Service<HintStore>(coordinator).Count;
+
+        // W = ALL needs c's acknowledgement of every copy; c is slow, not dead: the first CopyLimit copies hang, the rest
+        // queue for a slot.
+        var writes = keys.Select(key => grains.GetGrain<IKeyRangeGrain>(RangeOf(key))
+            .Put(key, key, CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All })).ToArray();
+        await Eventually.HoldsAsync(
+            () => Cluster.Service<ReplicaCopies>(coordinator).InFlight(c) == WriteSafetyClusterFixture.CopyLimit,
+            Bound,
+            "the copy limit to c is reached");
+        Assert.All(writes, w => Assert.False(w.IsCompleted));
+
+        // c catches up within the request timeout: every write completes, none became a failure or a hint.
+        RemoveEverywhere([.. slow]);
+        foreach (var rule in slow)
+        {
+            rule.Release();
+        }
+
+        await Task.WhenAll(writes);
+        Assert.Equal(hintsBefore, Cluster.Service<HintStore>(coordinator).Count);
     }
 
     private (string A, string B, string C) Nodes()
