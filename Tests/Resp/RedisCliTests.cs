@@ -9,7 +9,7 @@ public sealed class RedisCliTests(OpenGatewayFixture fixture)
 {
     private int Port => fixture.Silo.Port;
 
-    [RedisCliFact]
+    [Fact]
     public async Task CommandsFromTheCommandLine()
     {
         Assert.Equal((0, "PONG\n"), await RedisCli.RunAsync(Port, null, "PING"));
@@ -27,7 +27,7 @@ public sealed class RedisCliTests(OpenGatewayFixture fixture)
         Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:t"));
     }
 
-    [RedisCliFact]
+    [Fact]
     public async Task CommandsTypedOnStandardInputAndResp3()
     {
         var (code, output) = await RedisCli.RunAsync(Port, "SET cli:in \"two words\"\nGET cli:in\nSELECT 0\nPING\nGET cli:missing\n");
@@ -40,7 +40,7 @@ public sealed class RedisCliTests(OpenGatewayFixture fixture)
         Assert.Equal((0, "two words\n"), await RedisCli.RunAsync(Port, null, "-3", "GET", "cli:in"));
     }
 
-    [RedisCliFact]
+    [Fact]
     public async Task PipeModeAndCommandDocs()
     {
         var frames = string.Concat(Enumerable.Range(0, 100).Select(i => $"SET cli:pipe:{i} v{i}\r\n"));
@@ -60,7 +60,7 @@ public sealed class RedisCliAuthTests(PasswordGatewayFixture fixture) : IClassFi
 {
     private int Port => fixture.Silo.Port;
 
-    [RedisCliFact]
+    [Fact]
     public async Task PasswordWithDashA()
     {
         Assert.Contains("NOAUTH Authentication required.", (await RedisCli.RunAsync(Port, null, "SET", "cli:auth", "v")).Output);
