@@ -102,18 +102,8 @@ internal static class GatewayFailover
         return delay <= TimeSpan.Zero ? Task.CompletedTask : Task.Delay(delay, cancellationToken);
     }
 
-    /// <summary>The gateway failed the request (it may or may not have forwarded it).</summary>
+    /// <summary>The gateway failed the request: the client could not reach it or lost it, or it (or the silo behind it)
+    /// rejected the message.</summary>
     public static bool IsGatewayFailure(Exception ex) =>
-        NeverDelivered(ex) || ex is SiloUnavailableException or OrleansMessageRejectionException;
-
-    /// <summary>The request never left this client or was refused unprocessed.</summary>
-    public static bool NeverDelivered(Exception ex) =>
-        ex is ConnectionFailedException or GatewayTooBusyException
-        || (ex is OrleansMessageRejectionException && (ex.InnerException is ConnectionFailedException || IsSendFailure(ex.Message)));
-
-    /// <summary>The client's own rejection of a message it could not send because the connection to the gateway failed
-    /// (Orleans carries the cause in the text only).</summary>
-    private static bool IsSendFailure(string message) =>
-        message.StartsWith("Exception while sending message: ", StringComparison.Ordinal)
-        && message.Contains(nameof(ConnectionFailedException), StringComparison.Ordinal);
+        ex is ConnectionFailedException or GatewayTooBusyException or SiloUnavailableException or OrleansMessageRejectionException;
 }

@@ -2,6 +2,7 @@
 // silo's address, no grain directory) that hands each call to the node's LocalReplicas or HintStore.
 // Reentrant: calls interleave at their awaits; per-key ordering is LocalReplicas' (its key locks).
 
+using System.Collections.Concurrent;
 using GrainKV.Grains.Handoff;
 using GrainKV.Versioning;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,10 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
 /// <summary>Reaches the <see cref="IReplicaService"/> of a given silo.</summary>
 public sealed class ReplicaServiceClient(IServiceProvider services) : GrainServiceClient<IReplicaService>(services)
 {
+    // One reference per silo address, built once: every remote replica call asks for one. Addresses change only when
+    // a silo restarts, so the cache grows by one entry per restart.
+    private readonly ConcurrentDictionary<SiloAddress, IReplicaService> _references = new();
+
     /// <summary>The replica service on <paramref name="silo"/>.</summary>
-    public IReplicaService On(SiloAddress silo) => GetGrainService(silo);
+    public IReplicaService On(SiloAddress silo) => _references.GetOrAdd(silo, GetGrainService);
 }
