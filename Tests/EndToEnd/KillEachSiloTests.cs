@@ -165,7 +165,7 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
                 await client.PutAsync(key, value, cancellationToken: timeout.Token);
                 acknowledged[key] = value;
                 mine.Add(key);
-                record.Succeeded("put", started);
+                record.Succeeded();
             }
             catch (Exception ex)
             {
@@ -185,7 +185,7 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
                 var read = await client.GetAsync(readKey, AtR2, timeout.Token);
                 if (read.Values.Select(v => Encoding.UTF8.GetString(v)).Contains(acknowledged[readKey]))
                 {
-                    record.Succeeded("get", started);
+                    record.Succeeded();
                 }
                 else
                 {
@@ -299,7 +299,7 @@ internal sealed class OperationRecord
 
     public double SuccessRatio => Total == 0 ? 0 : 1 - ((double)FailedCount / Total);
 
-    public void Succeeded(string operation, TimeSpan started)
+    public void Succeeded()
     {
         _successes.Enqueue(_clock.Elapsed);
         Interlocked.Increment(ref _total);
