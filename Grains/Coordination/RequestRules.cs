@@ -1,5 +1,6 @@
 // What reads and writes decide alike before they call a replica: N and the quorum of a request (its options
-// or the cluster defaults), the order replicas are asked in, and the request's one deadline.
+// or the cluster defaults), the order replicas are asked in (this node, then its datacenter, then the others),
+// and the request's one deadline.
 
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Ring;
@@ -28,9 +29,10 @@ public static class RequestRules
         return (n, required);
     }
 
-    /// <summary>The order replicas are asked in: <paramref name="local"/> (this node), then live nodes in preference
-    /// order, then the rest (which fail at once, but name themselves in the error).</summary>
-    public static List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes, string local)
+    /// <summary>The order replicas are asked in: <paramref name="local"/> (this node), then live nodes of
+    /// <paramref name="localDatacenter"/>, then other live nodes, each in preference order, then the rest (which fail at
+    /// once, but name themselves in the error). Without datacenter labels every node is in the local datacenter.</summary>
+    public static List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes, string local, string localDatacenter)
     {
         var ordered = new List<string>(nodes.Count);
         if (nodes.Contains(local))
@@ -38,7 +40,8 @@ public static class RequestRules
             ordered.Add(local);
         }
 
-        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n)));
+        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n) && view.DatacenterOf(n) == localDatacenter));
+        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n) && view.DatacenterOf(n) != localDatacenter));
         ordered.AddRange(nodes.Where(n => n != local && !view.IsLive(n)));
         return ordered;
     }

@@ -45,7 +45,13 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         _gossip = gossip;
         _services = services;
         _options = options.Value;
-        _ringOptions = new RingOptions { RangeCount = _options.RangeCount, VirtualNodes = _options.VirtualNodes, ReplicationFactor = _options.ReplicationFactor };
+        _ringOptions = new RingOptions
+        {
+            RangeCount = _options.RangeCount,
+            VirtualNodes = _options.VirtualNodes,
+            ReplicationFactor = _options.ReplicationFactor,
+            ReplicasPerDatacenter = DatacenterReplication.Parse(_options.DatacenterReplication),
+        };
         _time = clock.Time;
         _logger = logger;
         _tracker = new MembershipTracker(_options.PermanentFailureTimeout);
