@@ -1,0 +1,168 @@
+// Replicas per datacenter: the "dc1:2,dc2:1" setting parsed and checked, and preference lists that hold exactly
+// each datacenter's count for every range of many ring shapes, on distinct nodes, with shorter lists prefixes of
+// the extended order and ownership moving only to (from) a node added (removed).
+
+using GrainKV.Grains.Ring;
+
+namespace GrainKV.Tests.Ring;
+
+public sealed class DatacenterReplicationTests
+{
+    private static RingOptions Counts(string text, int rangeCount = 256) =>
+        new() { RangeCount = rangeCount, ReplicasPerDatacenter = DatacenterReplication.Parse(text), ReplicationFactor = DatacenterReplication.Total(DatacenterReplication.Parse(text)!) };
+
+    private static RingNode[] Nodes(params (string Datacenter, int Count)[] shape) =>
+        shape.SelectMany(s => Enumerable.Range(0, s.Count).Select(i => new RingNode($"{s.Datacenter}-node-{i}", s.Datacenter))).ToArray();
+
+    [Fact]
+    public void TheSettingIsParsedAndWrittenBackCanonically()
+    {
+        var counts = DatacenterReplication.Parse(" dc2:1 , dc1:2 ")!;
+        Assert.Equal(2, counts["dc1"]);
+        Assert.Equal(1, counts["dc2"]);
+        Assert.Equal(3, DatacenterReplication.Total(counts));
+        Assert.Equal("dc1:2,dc2:1", DatacenterReplication.Format(counts));
+        Assert.Null(DatacenterReplication.Parse(""));
+        Assert.Null(DatacenterReplication.Parse("  "));
+        Assert.Equal(0, DatacenterReplication.Parse("dc1:3,dc2:0")!["dc2"]);
+    }
+
+    [Theory]
+    [InlineData("dc1")]
+    [InlineData("dc1:")]
+    [InlineData(":2")]
+    [InlineData("dc1:two")]
+    [InlineData("dc1:-1")]
+    [InlineData("dc1:2,dc1:1")]
+    [InlineData("dc1:0,dc2:0")]
+    [InlineData("dc1:2,,dc2:1")]
+    [InlineData("dc 1:2")]
+    [InlineData("dc1:99999999999")]
+    public void AMalformedSettingIsRefusedWithItsText(string text)
+    {
+        var error = Assert.Throws<FormatException>(() => DatacenterReplication.Parse(text));
+        Assert.Contains(text.Trim(), error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CountsThatDoNotAddUpToNAreRefused()
+    {
+        var options = new RingOptions { ReplicationFactor = 3, ReplicasPerDatacenter = DatacenterReplication.Parse("dc1:2,dc2:2") };
+        var error = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Contains("dc1:2,dc2:2", error.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, int[]> Shapes => new()
+    {
+        { "dc1:2,dc2:1", [3, 3] },
+        { "dc1:2,dc2:1", [2, 1] },
+        { "dc1:2,dc2:1", [7, 2] },
+        { "dc1:2,dc2:1", [2, 9] },
+        { "dc1:2,dc2:2", [4, 5] },
+        { "dc1:1,dc2:1,dc3:1", [3, 2, 4] },
+        { "dc1:3,dc2:2", [5, 5] },
+        { "dc1:1,dc2:2,dc3:2", [2, 3, 6] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void EveryRangeHoldsEachDatacentersCountOnDistinctNodes(string counts, int[] nodesPerDatacenter)
+    {
+        foreach (var seed in new[] { "", "x", "another-" })
+        {
+            var shape = nodesPerDatacenter.Select((count, i) => ($"dc{i + 1}", count)).ToArray();
+            var nodes = Nodes(shape).Select(n => new RingNode(seed + n.NodeId, n.Datacenter)).ToArray();
+            var options = Counts(counts);
+            var ring = new HashRing(nodes, options);
+            for (var r = 0; r < ring.KeySpace.RangeCount; r++)
+            {
+                var list = ring.PreferenceList(r);
+                Assert.Equal(options.ReplicationFactor, RingFixtures.Ids(list).Count);
+                foreach (var (datacenter, count) in options.ReplicasPerDatacenter!)
+                {
+                    Assert.Equal(count, list.Count(n => n.Datacenter == datacenter));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ShorterListsArePrefixesOfTheExtendedOrderAndTheStandbysFollowIt()
+    {
+        var ring = new HashRing(Nodes(("dc1", 4), ("dc2", 3)), Counts("dc1:2,dc2:1"));
+        for (var r = 0; r < ring.KeySpace.RangeCount; r++)
+        {
+            var extended = ring.ExtendedPreferenceList(r);
+            Assert.Equal(7, RingFixtures.Ids(extended).Count);
+            for (var n = 0; n <= 8; n++)
+            {
+                Assert.Equal(extended.Take(n), ring.PreferenceList(r, n));
+            }
+        }
+    }
+
+    [Fact]
+    public void ThePrimaryIsTheFirstNodeClockwise()
+    {
+        var nodes = Nodes(("dc1", 4), ("dc2", 3));
+        var withCounts = new HashRing(nodes, Counts("dc1:2,dc2:1"));
+        var plain = new HashRing(nodes, new RingOptions { RangeCount = 256, Datacenters = DatacenterPlacement.Ignore });
+        for (var r = 0; r < withCounts.KeySpace.RangeCount; r++)
+        {
+            Assert.Equal(plain.PreferenceList(r)[0], withCounts.PreferenceList(r)[0]);
+        }
+    }
+
+    [Fact]
+    public void ADatacenterWithTooFewNodesGivesAllItHasAndTheNextNodesClockwiseTakeTheRest()
+    {
+        var ring = new HashRing(Nodes(("dc1", 1), ("dc2", 4)), Counts("dc1:2,dc2:1"));
+        for (var r = 0; r < ring.KeySpace.RangeCount; r++)
+        {
+            var list = ring.PreferenceList(r);
+            Assert.Equal(3, RingFixtures.Ids(list).Count);
+            Assert.Equal(1, list.Count(n => n.Datacenter == "dc1"));
+        }
+    }
+
+    [Fact]
+    public void NodesOfADatacenterWithoutReplicasAreOnlyStandbys()
+    {
+        var ring = new HashRing(Nodes(("dc1", 3), ("dc2", 2), ("backup", 2)), Counts("dc1:2,dc2:1"));
+        var standbyRanges = 0;
+        for (var r = 0; r < ring.KeySpace.RangeCount; r++)
+        {
+            Assert.DoesNotContain(ring.PreferenceList(r), n => n.Datacenter == "backup");
+            standbyRanges += ring.PreferenceList(r, 4)[3].Datacenter == "backup" ? 1 : 0;
+        }
+
+        Assert.True(standbyRanges > 0, "a node of a datacenter without replicas stands by for some ranges");
+    }
+
+    [Theory]
+    [InlineData("dc1")]
+    [InlineData("dc2")]
+    public void AddingANodeMovesReplicasOnlyToItAndRemovingItMovesThemBack(string datacenter)
+    {
+        var before = new HashRing(Nodes(("dc1", 3), ("dc2", 3)), Counts("dc1:2,dc2:1"));
+        var added = new RingNode("joining", datacenter);
+        var after = before.WithNode(added);
+        var moved = 0;
+        for (var r = 0; r < before.KeySpace.RangeCount; r++)
+        {
+            var old = RingFixtures.Ids(before.PreferenceList(r));
+            var now = RingFixtures.Ids(after.PreferenceList(r));
+            if (!old.SetEquals(now))
+            {
+                moved++;
+                Assert.Contains(added.NodeId, now);
+                Assert.Single(old.Except(now));
+                Assert.Equal(before.PreferenceList(r).Single(n => !now.Contains(n.NodeId)).Datacenter, datacenter);
+            }
+        }
+
+        Assert.True(moved > 0);
+        var removed = after.WithoutNode(added.NodeId);
+        Assert.All(Enumerable.Range(0, before.KeySpace.RangeCount), r => Assert.Equal(before.PreferenceList(r), removed.PreferenceList(r)));
+    }
+}
