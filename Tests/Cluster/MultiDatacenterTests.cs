@@ -115,12 +115,28 @@ public sealed class MultiDatacenterTests(TwoDatacenterClusterFixture fixture, IT
                 CoordinatorOn(node, key).Get(key, new ReadOptions { Consistency = ConsistencyLevel.EachQuorum }));
             Assert.Equal((other, true), (refusedRead.Datacenter, refusedRead.KnownBeforehand));
 
-            // Nothing of the refused write reached any replica on this side.
+            // Nothing of the refused writes reached any replica on this side.
             foreach (var silo in Cluster.Cluster.Silos.Where(s => TwoDatacenterClusterFixture.DatacenterOf(s.Name) == datacenter))
             {
                 Assert.Empty(await Cluster.Service<LocalReplicas>(silo).ReadAsync(RangeOf(fresh), fresh));
             }
         }
+    }
+
+    [Fact]
+    public async Task TheClientLibraryCarriesTheLevelsAndTheTypedErrorAcrossTheWire()
+    {
+        var client = Cluster.CreateClient(o => o.RangeCount = TwoDatacenterClusterFixture.RangeCount);
+        await client.PutAsync("wire", "each", options: new WriteOptions { Consistency = ConsistencyLevel.EachQuorum });
+        Assert.Equal("each", Text((await client.GetAsync("wire", new ReadOptions { Consistency = ConsistencyLevel.EachQuorum })).Value));
+
+        await PartitionDatacentersAsync();
+        var refused = await Assert.ThrowsAsync<DatacenterQuorumException>(() =>
+            client.PutAsync("wire", "again", options: new WriteOptions { Consistency = ConsistencyLevel.EachQuorum }));
+        Assert.True(refused.KnownBeforehand);
+        Assert.Equal(ConsistencyLevel.EachQuorum, refused.Level);
+        Assert.Contains(refused.Datacenter, new[] { "dc1", "dc2" });
+        Assert.Equal("each", Text((await client.GetAsync("wire", new ReadOptions { Consistency = ConsistencyLevel.LocalQuorum })).Value));
     }
 
     /// <summary>The key's coordinator on <paramref name="node"/> (a stateless worker called from that node's silo).</summary>
