@@ -45,6 +45,14 @@ public static class DatacenterReplication
         return new ReadOnlyDictionary<string, int>(counts);
     }
 
+    /// <summary>The nodes (as "id@label") whose datacenter has no replicas under <paramref name="counts"/>: an unnamed label, or a
+    /// count of 0. Such nodes are only ever standbys.</summary>
+    public static IReadOnlyList<string> Unplaced(IReadOnlyDictionary<string, int> counts, IEnumerable<(string NodeId, string Datacenter)> nodes) =>
+        nodes.Where(n => counts.GetValueOrDefault(n.Datacenter) == 0)
+            .Select(n => $"{n.NodeId}@{n.Datacenter}")
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+
     /// <summary>The total of the counts: the N they describe.</summary>
     public static int Total(IReadOnlyDictionary<string, int> counts) => counts.Values.Sum();
 

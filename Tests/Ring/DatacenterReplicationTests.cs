@@ -139,6 +139,13 @@ public sealed class DatacenterReplicationTests
         Assert.True(standbyRanges > 0, "a node of a datacenter without replicas stands by for some ranges");
     }
 
+    [Fact]
+    public void NodesWhoseDatacenterHasNoReplicasAreNamed() =>
+        Assert.Equal(
+            ["b0@backup", "z9@dc3"],
+            DatacenterReplication.Unplaced(
+                DatacenterReplication.Parse("dc1:2,dc2:1,dc3:0")!, [("a0", "dc1"), ("z9", "dc3"), ("b0", "backup"), ("c0", "dc2")]));
+
     [Theory]
     [InlineData("dc1")]
     [InlineData("dc2")]
