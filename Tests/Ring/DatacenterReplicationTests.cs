@@ -1,7 +1,9 @@
 // Replicas per datacenter: the "dc1:2,dc2:1" setting parsed and checked, and preference lists that hold exactly
 // each datacenter's count for every range of many ring shapes, on distinct nodes, with shorter lists prefixes of
-// the extended order and ownership moving only to (from) a node added (removed).
+// the extended order and ownership moving only to (from) a node added (removed); also as properties over random
+// ring shapes (1-3 datacenters, counts 0-3, 0-6 nodes each, random ids).
 
+using CsCheck;
 using GrainKV.Grains.Ring;
 
 namespace GrainKV.Tests.Ring;
@@ -84,6 +86,61 @@ public sealed class DatacenterReplicationTests
                 }
             }
         }
+    }
+
+    private static readonly Gen<(RingNode[] Nodes, Dictionary<string, int> Counts)> RandomShapes =
+        from datacenters in Gen.Int[1, 3]
+        from counts in Gen.Int[0, 3].Array[datacenters]
+        from sizes in Gen.Int[0, 6].Array[datacenters]
+        from ids in Gen.Int[0, 1_000_000].ArrayUnique[sizes.Sum() + 1, sizes.Sum() + 1]
+        where counts.Sum() > 0
+        select (
+            sizes.SelectMany((size, d) => Enumerable.Range(0, size).Select(_ => $"dc{d}")).Append("dc0").Select((dc, i) => new RingNode($"m{ids[i]}", dc)).ToArray(),
+            counts.Select((c, d) => (c, d)).ToDictionary(x => $"dc{x.d}", x => x.c));
+
+    [Fact]
+    public void RandomShapesHoldEachCountOrEveryNodeOfASmallerDatacenter()
+    {
+        RandomShapes.Sample((nodes, counts) =>
+        {
+            var n = counts.Values.Sum();
+            var options = new RingOptions { RangeCount = 64, VirtualNodes = 16, ReplicationFactor = n, ReplicasPerDatacenter = counts };
+            var ring = new HashRing(nodes[..^1], options);
+            for (var r = 0; r < options.RangeCount; r++)
+            {
+                var list = ring.PreferenceList(r);
+                Assert.Equal(Math.Min(n, ring.Nodes.Count), RingFixtures.Ids(list).Count);
+                foreach (var (datacenter, count) in counts)
+                {
+                    var available = ring.Nodes.Count(x => x.Datacenter == datacenter);
+                    var placed = list.Count(x => x.Datacenter == datacenter);
+                    Assert.True(placed >= Math.Min(count, available), $"range {r}: {placed} in {datacenter}, count {count}, {available} nodes");
+                    if (counts.All(kv => ring.Nodes.Count(x => x.Datacenter == kv.Key) >= kv.Value))
+                    {
+                        Assert.Equal(count, placed);
+                    }
+                }
+            }
+        }, iter: 60);
+    }
+
+    [Fact]
+    public void RandomShapesMoveOnlyRangesTheJoiningNodeNowHolds()
+    {
+        RandomShapes.Sample((nodes, counts) =>
+        {
+            var options = new RingOptions { RangeCount = 64, VirtualNodes = 16, ReplicationFactor = counts.Values.Sum(), ReplicasPerDatacenter = counts };
+            var before = new HashRing(nodes[..^1], options);
+            var added = nodes[^1];
+            var after = before.WithNode(added);
+            for (var r = 0; r < options.RangeCount; r++)
+            {
+                var old = RingFixtures.Ids(before.PreferenceList(r));
+                var now = RingFixtures.Ids(after.PreferenceList(r));
+                Assert.True(old.SetEquals(now) || now.Contains(added.NodeId), $"range {r} changed without {added}");
+                Assert.True(now.Except(old).Count() <= 1);
+            }
+        }, iter: 60);
     }
 
     [Fact]
