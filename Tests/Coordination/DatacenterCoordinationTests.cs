@@ -2,7 +2,8 @@
 // two datacenters with two replicas in dc1 and one in dc2: ONE/QUORUM/ALL as counts; LOCAL_QUORUM asking and
 // waiting for this datacenter only; EACH_QUORUM waiting for a majority in each; both failing at once (the fake
 // clock never advanced, no replica asked) with DatacenterQuorumException when a datacenter's replicas are known
-// down, and as soon as one datacenter's replica fails; reads asking this datacenter's replicas first.
+// down, and as soon as one datacenter's replica fails; reads asking this datacenter's replicas first, and a replica
+// of this datacenter creating a write's version when this node holds none.
 
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
@@ -89,6 +90,19 @@ public sealed class DatacenterCoordinationTests
         Assert.Equal([Remote], _replicas.Asked(ReplicaOp.Read));
         (await _replicas.CallAsync(ReplicaOp.Read, Remote)).Answer.SetResult([Stored]);
         Assert.True((await read).Found);
+    }
+
+    [Fact]
+    public async Task WithoutALocalReplicaAReplicaOfThisDatacenterCreatesTheVersion()
+    {
+        _replicas.LocalNode = Dc2Nodes.First(n => n != Remote);
+        _options.Datacenter = "dc2";
+        var write = Write(new WriteOptions { WriteQuorum = Acks.One });
+        Assert.Equal([Remote], _replicas.Asked(ReplicaOp.Create));
+        (await _replicas.CallAsync(ReplicaOp.Create, Remote)).Answer.SetResult([Stored]);
+
+        await write;
+        Assert.Equal(Local.Order(), _replicas.Asked(ReplicaOp.Copy).Order());
     }
 
     [Fact]
