@@ -103,7 +103,9 @@ public sealed partial class ReadCoordinator(
     {
         var answers = calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToList();
         var silent = ReadCore.Silent(nodes, answers);
-        var standbys = view.Standbys(range, n);
+        var all = view.Standbys(range, n);
+        var standbys = RequestRules.StandbyOrder(view, all.Where(view.IsLive).ToList(), silent);
+        standbys.AddRange(all.Where(s => !view.IsLive(s)));
         var missing = required - answers.Count;
         var more = await QuorumWait.WaitAsync(
             view, standbys, node => replicas.ReadHints(node, silent, range, key),

@@ -45,6 +45,33 @@ public static class RequestRules
         ordered.AddRange(nodes.Where(n => n != local && !view.IsLive(n)));
         return ordered;
     }
+
+    /// <summary>The order standbys stand in for <paramref name="owners"/> (replicas down or silent, in order): for each
+    /// owner in turn, the first standby not yet chosen in the owner's datacenter (else the first not yet chosen), then the
+    /// remaining standbys in their order. So with standbys asked in this order and owners handed out in theirs, a down
+    /// replica's hinted copy stays in its datacenter where one of its nodes can take it. Without datacenter labels this
+    /// is <paramref name="standbys"/> unchanged.</summary>
+    public static List<string> StandbyOrder(RingView view, IReadOnlyList<string> standbys, IEnumerable<string> owners)
+    {
+        var remaining = standbys.ToList();
+        var ordered = new List<string>(remaining.Count);
+        foreach (var owner in owners)
+        {
+            if (remaining.Count == 0)
+            {
+                break;
+            }
+
+            var datacenter = view.DatacenterOf(owner);
+            var index = remaining.FindIndex(s => view.DatacenterOf(s) == datacenter);
+            index = index < 0 ? 0 : index;
+            ordered.Add(remaining[index]);
+            remaining.RemoveAt(index);
+        }
+
+        ordered.AddRange(remaining);
+        return ordered;
+    }
 }
 
 /// <summary>The one deadline of a request: <c>RequestTimeout</c> from when the coordinator took it.</summary>

@@ -3,7 +3,8 @@
 // waiting for this datacenter only; EACH_QUORUM waiting for a majority in each; both failing at once (the fake
 // clock never advanced, no replica asked) with DatacenterQuorumException when a datacenter's replicas are known
 // down, and as soon as one datacenter's replica fails; reads asking this datacenter's replicas first, and a replica
-// of this datacenter creating a write's version when this node holds none.
+// of this datacenter creating a write's version when this node holds none, and a down replica's sloppy copy kept by a
+// standby of its own datacenter (and read back from it).
 
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
@@ -103,6 +104,38 @@ public sealed class DatacenterCoordinationTests
 
         await write;
         Assert.Equal(Local.Order(), _replicas.Asked(ReplicaOp.Copy).Order());
+    }
+
+    [Fact]
+    public async Task ASloppyWriteHandsADownReplicasCopyToAStandbyOfItsDatacenterAndASloppyReadAsksThatStandby()
+    {
+        // A range whose first standby clockwise is in dc1 while its dc2 replica is the one down.
+        var view = View();
+        var range = Enumerable.Range(0, 16).First(r => view.DatacenterOf(view.Standbys(r, 3)[0]) == "dc1");
+        var remote = view.PreferenceList(range, 3).Single(n => view.DatacenterOf(n) == "dc2");
+        var standby = view.Standbys(range, 3).First(n => view.DatacenterOf(n) == "dc2");
+        _replicas.LocalNode = view.PreferenceList(range, 3)[0];
+        var down = View(remote);
+
+        var write = new WriteCoordinator(Options.Create(_options), new FixedRing(down), _replicas, _replicas, new GrainKvClock(_time))
+            .WriteAsync(range, Key, "written"u8.ToArray(), CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All, Mode = CapMode.Sloppy }, CancellationToken.None);
+        (await _replicas.CallAsync(ReplicaOp.Create, _replicas.LocalNode)).Answer.SetResult([Stored]);
+        var other = view.PreferenceList(range, 3).Single(n => n != _replicas.LocalNode && n != remote);
+        (await _replicas.CallAsync(ReplicaOp.Copy, other)).Answer.SetResult([]);
+        var handOff = await _replicas.CallAsync(ReplicaOp.HandOff, standby);
+        Assert.Equal([remote], handOff.Owners);
+        handOff.Answer.SetResult([]);
+        await write;
+        Assert.Equal([standby], _replicas.Asked(ReplicaOp.HandOff));
+
+        // R = 3 with the dc2 replica down: the standby asked for its hints is the one that took them.
+        _replicas.AnswerAtOnce(ReplicaOp.Read, _replicas.LocalNode, Stored);
+        _replicas.AnswerAtOnce(ReplicaOp.Read, other, Stored);
+        _replicas.AnswerAtOnce(ReplicaOp.ReadHints, standby, Stored);
+        var read = await new ReadCoordinator(Options.Create(_options), new FixedRing(down), _replicas, _replicas, new GrainKvClock(_time), NullLogger<ReadCoordinator>.Instance)
+            .ReadAsync(range, Key, new ReadOptions { ReadQuorum = Acks.All, Mode = CapMode.Sloppy }, CancellationToken.None);
+        Assert.True(read.Found);
+        Assert.Equal([standby], _replicas.Asked(ReplicaOp.ReadHints));
     }
 
     [Fact]
