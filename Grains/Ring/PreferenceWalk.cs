@@ -4,6 +4,11 @@
 // order met, then the other nodes in the order met. Every shorter preference list is a prefix of a
 // longer one, and the first entry is always the first node met clockwise (the range's primary).
 //
+// With replicas per datacenter (quotas), the first N places go to the nodes met clockwise whose datacenter
+// still has room, in the order met; then come the other nodes in the order met (so the top N holds each
+// datacenter's count when it has that many nodes, and the standbys follow in clockwise order). The primary is
+// the first node met whose datacenter has a count above zero. Shorter lists are prefixes here too.
+//
 // The selection depends only on the clockwise sequence of distinct nodes, and a node that is not
 // selected never changes who is: so adding (removing) a node changes a range's top-N only if the
 // added (removed) node is in the new (old) top-N.
@@ -20,9 +25,17 @@ internal sealed class PreferenceWalk
     private readonly int[] _nodeSeen;
     private readonly int[] _datacenterSeen;
     private readonly int[] _skipped;
+    private readonly int[]? _quotas;
+    private readonly int _quotaTotal;
+    private readonly int[] _taken;
     private int _generation;
 
-    public PreferenceWalk(ulong[] tokens, int[] owners, int[] datacenterOf, int datacenterCount)
+    /// <param name="tokens">The ring's tokens, sorted.</param>
+    /// <param name="owners">The node (index) of each token.</param>
+    /// <param name="datacenterOf">The datacenter (index) of each node.</param>
+    /// <param name="datacenterCount">How many datacenters there are.</param>
+    /// <param name="quotas">Replicas per datacenter (index), or null to spread over distinct datacenters.</param>
+    public PreferenceWalk(ulong[] tokens, int[] owners, int[] datacenterOf, int datacenterCount, int[]? quotas = null)
     {
         _tokens = tokens;
         _owners = owners;
@@ -31,6 +44,9 @@ internal sealed class PreferenceWalk
         _nodeSeen = new int[datacenterOf.Length];
         _datacenterSeen = new int[Math.Max(datacenterCount, 1)];
         _skipped = new int[datacenterOf.Length];
+        _quotas = quotas;
+        _quotaTotal = quotas?.Sum() ?? 0;
+        _taken = new int[Math.Max(datacenterCount, 1)];
     }
 
     /// <summary>Index of the first token at or after <paramref name="start"/>, wrapping to 0.</summary>
@@ -59,6 +75,11 @@ internal sealed class PreferenceWalk
         if (_tokens.Length == 0 || result.Length == 0)
         {
             return 0;
+        }
+
+        if (_quotas is not null)
+        {
+            return WalkWithQuotas(startToken, result, _quotas);
         }
 
         _generation++;
@@ -95,5 +116,44 @@ internal sealed class PreferenceWalk
         var fill = Math.Min(want - leaders, skipped);
         _skipped.AsSpan(0, fill).CopyTo(result[leaders..]);
         return leaders + fill;
+    }
+
+    private int WalkWithQuotas(int startToken, Span<int> result, int[] quotas)
+    {
+        _generation++;
+        Array.Clear(_taken);
+        var want = Math.Min(result.Length, _datacenterOf.Length);
+        var placesWanted = Math.Min(want, _quotaTotal);
+        int placed = 0, skipped = 0;
+
+        for (int step = 0, i = startToken; step < _tokens.Length; step++, i = i + 1 == _tokens.Length ? 0 : i + 1)
+        {
+            var node = _owners[i];
+            if (_nodeSeen[node] == _generation)
+            {
+                continue;
+            }
+
+            _nodeSeen[node] = _generation;
+            var datacenter = _datacenterOf[node];
+            if (placed < placesWanted && _taken[datacenter] < quotas[datacenter])
+            {
+                _taken[datacenter]++;
+                result[placed++] = node;
+            }
+            else
+            {
+                _skipped[skipped++] = node;
+            }
+
+            if (placed == placesWanted && placed + skipped >= want)
+            {
+                break;
+            }
+        }
+
+        var fill = Math.Min(want - placed, skipped);
+        _skipped.AsSpan(0, fill).CopyTo(result[placed..]);
+        return placed + fill;
     }
 }
