@@ -1,10 +1,10 @@
 // The clockwise walk that turns a token position into a preference order. Starting at the first token
-// at or after a range's start, it meets node after node (skipping nodes already met). In
-// PreferDistinct mode the first node of each datacenter is a "leader"; the order is the leaders in the
-// order met, then the other nodes in the order met. Every shorter preference list is a prefix of a
-// longer one, and the first entry is always the first node met clockwise (the range's primary).
+// at or after a range's start, it meets node after node (skipping nodes already met). Each datacenter has a
+// quota of places: the replicas per datacenter when configured, else one each (PreferDistinct: the first node
+// of each datacenter is a "leader"; the order is the leaders in the order met, then the other nodes in the
+// order met, and the first entry is the first node met clockwise, the range's primary).
 //
-// With replicas per datacenter (quotas), the first N places go to the nodes met clockwise whose datacenter
+// The first N places go to the nodes met clockwise whose datacenter
 // still has room, in the order met; then come the other nodes in the order met (so the top N holds each
 // datacenter's count when it has that many nodes, and the standbys follow in clockwise order). The primary is
 // the first node met whose datacenter has a count above zero. Shorter lists are prefixes here too.
@@ -21,11 +21,9 @@ internal sealed class PreferenceWalk
     private readonly ulong[] _tokens;
     private readonly int[] _owners;
     private readonly int[] _datacenterOf;
-    private readonly int _datacenterCount;
     private readonly int[] _nodeSeen;
-    private readonly int[] _datacenterSeen;
     private readonly int[] _skipped;
-    private readonly int[]? _quotas;
+    private readonly int[] _quotas;
     private readonly int _quotaTotal;
     private readonly int[] _taken;
     private int _generation;
@@ -40,12 +38,11 @@ internal sealed class PreferenceWalk
         _tokens = tokens;
         _owners = owners;
         _datacenterOf = datacenterOf;
-        _datacenterCount = datacenterCount;
         _nodeSeen = new int[datacenterOf.Length];
-        _datacenterSeen = new int[Math.Max(datacenterCount, 1)];
         _skipped = new int[datacenterOf.Length];
-        _quotas = quotas;
-        _quotaTotal = quotas?.Sum() ?? 0;
+        // Spreading over distinct datacenters is a quota of one per datacenter: its "leaders" are the places.
+        _quotas = quotas ?? Enumerable.Repeat(1, Math.Max(datacenterCount, 1)).ToArray();
+        _quotaTotal = _quotas.Sum();
         _taken = new int[Math.Max(datacenterCount, 1)];
     }
 
@@ -77,53 +74,11 @@ internal sealed class PreferenceWalk
             return 0;
         }
 
-        if (_quotas is not null)
-        {
-            return WalkWithQuotas(startToken, result, _quotas);
-        }
-
-        _generation++;
-        var want = Math.Min(result.Length, _datacenterOf.Length);
-        var leadersWanted = Math.Min(want, _datacenterCount);
-        int leaders = 0, skipped = 0;
-
-        for (int step = 0, i = startToken; step < _tokens.Length; step++, i = i + 1 == _tokens.Length ? 0 : i + 1)
-        {
-            var node = _owners[i];
-            if (_nodeSeen[node] == _generation)
-            {
-                continue;
-            }
-
-            _nodeSeen[node] = _generation;
-            var datacenter = _datacenterOf[node];
-            if (_datacenterSeen[datacenter] != _generation && leaders < leadersWanted)
-            {
-                _datacenterSeen[datacenter] = _generation;
-                result[leaders++] = node;
-            }
-            else
-            {
-                _skipped[skipped++] = node;
-            }
-
-            if (leaders == leadersWanted && leaders + skipped >= want)
-            {
-                break;
-            }
-        }
-
-        var fill = Math.Min(want - leaders, skipped);
-        _skipped.AsSpan(0, fill).CopyTo(result[leaders..]);
-        return leaders + fill;
-    }
-
-    private int WalkWithQuotas(int startToken, Span<int> result, int[] quotas)
-    {
         _generation++;
         Array.Clear(_taken);
         var want = Math.Min(result.Length, _datacenterOf.Length);
         var placesWanted = Math.Min(want, _quotaTotal);
+        var quotas = _quotas;
         int placed = 0, skipped = 0;
 
         for (int step = 0, i = startToken; step < _tokens.Length; step++, i = i + 1 == _tokens.Length ? 0 : i + 1)
