@@ -29,6 +29,7 @@ namespace GrainKV.Grains.Streaming;
 public sealed partial class RangeReceiver : ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
     private static readonly TimeSpan CallBound = TimeSpan.FromSeconds(30);
+    private const int HoldGroup = 32;
     private readonly RingService _ring;
     private readonly RingMembership _membership;
     private readonly RingRecordSync _sync;
@@ -214,7 +215,36 @@ public sealed partial class RangeReceiver : ILifecycleParticipant<ISiloLifecycle
             _progress.Finish(empty);
         }
 
+        // Completed ranges are recorded as held in groups (one durable save each), once their keys are durable here.
         var complete = new List<int>();
+        using var flushing = new SemaphoreSlim(1, 1);
+        async Task FlushAsync(int atLeast)
+        {
+            await flushing.WaitAsync(cancellationToken);
+            try
+            {
+                int[] ranges;
+                lock (complete)
+                {
+                    if (complete.Count < atLeast || complete.Count == 0)
+                    {
+                        return;
+                    }
+
+                    ranges = [.. complete];
+                    complete.Clear();
+                }
+
+                var engine = _store.Engine;
+                await engine.WaitForLogAsync(engine.LogPosition, cancellationToken);
+                _progress.HoldAll(ranges);
+            }
+            finally
+            {
+                flushing.Release();
+            }
+        }
+
         await Parallel.ForEachAsync(needed, new ParallelOptions { MaxDegreeOfParallelism = _options.Streaming.MaxConcurrentRanges, CancellationToken = cancellationToken }, async (range, token) =>
         {
             if (await ReceiveRangeAsync(view, range, token))
@@ -223,12 +253,11 @@ public sealed partial class RangeReceiver : ILifecycleParticipant<ISiloLifecycle
                 {
                     complete.Add(range);
                 }
+
+                await FlushAsync(HoldGroup);
             }
         });
-        if (complete.Count > 0)
-        {
-            _progress.HoldAll(complete);
-        }
+        await FlushAsync(1);
     }
 
     /// <summary>Streams <paramref name="range"/> from each live source not done with; true when the range is complete.</summary>
@@ -279,15 +308,20 @@ public sealed partial class RangeReceiver : ILifecycleParticipant<ISiloLifecycle
             var batch = await source.ReadBatch(range, after, _options.Streaming.BatchBytes, cancellationToken).WaitAsync(CallBound, _time, cancellationToken);
             await _throttle.SpendAsync(batch.Bytes, cancellationToken);
             var added = await Task.WhenAll(batch.Keys.Select((key, i) => _replicas.MergeAsync(range, key, VersionSetCodec.Decode(batch.Sets[i])).AsTask()));
-            var engine = _store.Engine;
-            await engine.WaitForLogAsync(engine.LogPosition, cancellationToken);
             if (batch.Keys.Length > 0)
             {
                 after = batch.Keys[^1];
             }
 
             _counters.Received(batch.Keys.Length, batch.Bytes, added.Count(a => a));
-            _progress.Advance(range, sourceId, batch.Last ? null : after);
+            if (!batch.Last)
+            {
+                // A cursor is saved only once the keys before it are durable here.
+                var engine = _store.Engine;
+                await engine.WaitForLogAsync(engine.LogPosition, cancellationToken);
+            }
+
+            _progress.Advance(range, sourceId, batch.Last ? null : after, save: !batch.Last);
             if (batch.Last)
             {
                 return;

@@ -66,8 +66,10 @@ public sealed class StreamProgress
     }
 
     /// <summary>Records that every key of <paramref name="range"/> up to <paramref name="after"/> from <paramref name="source"/> is
-    /// stored durably here (null <paramref name="after"/>: the whole range).</summary>
-    public void Advance(int range, string source, byte[]? after)
+    /// stored durably here (null <paramref name="after"/>: the whole range). Saved to the file only when
+    /// <paramref name="save"/> (the end of a source's stream is saved with the next save, at the latest when the range
+    /// is held: a crash before that streams the range from that source again, which the merge makes harmless).</summary>
+    public void Advance(int range, string source, byte[]? after, bool save = true)
     {
         lock (_lock)
         {
@@ -77,7 +79,10 @@ public sealed class StreamProgress
             }
 
             sources[source] = after is null ? Done : Convert.ToBase64String(after);
-            Save();
+            if (save)
+            {
+                Save();
+            }
         }
     }
 
