@@ -44,7 +44,7 @@ public sealed class StreamingCrashTests(ITestOutputHelper output)
         var joiner = SiloProcessCluster.NodeId(3);
         var seen = await WaitForAsync(
             client,
-            s => s.Transfers.Any(t => t.NodeId == joiner && t.RingState == "joining" && t.KeysReceived > 0 && t.RangesPending > 0),
+            s => s.Transfers.Any(t => t.NodeId == joiner && t.RingState == "joining" && t.KeysReceived >= 300 && t.RangesPending > 0),
             $"{joiner} streaming its ranges");
         var before = seen.Transfers.Single(t => t.NodeId == joiner);
         await cluster.KillAsync(3);
