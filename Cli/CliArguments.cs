@@ -22,6 +22,8 @@ public sealed class CliArguments
                                  (siblings) are printed one per line; the causal context goes to stderr
           delete KEY             delete KEY
           status                 nodes, liveness and each node's share of the ring
+          node decommission NODE stream every range of the live NODE to the nodes taking it over, then take it off the ring
+          node remove NODE       take the dead NODE off the ring and re-replicate its ranges from the surviving replicas
           status --ranges        anti-entropy: keys per node, per range the last exchange, keys repaired, bytes moved
 
         consistency (per request):

@@ -29,6 +29,8 @@ public static class Commands
             "put" => 2,
             "get" or "delete" => 1,
             "status" => 0,
+            "node" when args.Positional is ["decommission" or "remove", ..] => 2,
+            "node" => throw new UsageException("'node' takes 'decommission NODE' or 'remove NODE'."),
             "" => throw new UsageException("no command given."),
             _ => throw new UsageException($"unknown command '{args.Command}'."),
         };
@@ -49,6 +51,23 @@ public static class Commands
         if (args.Command == "status")
         {
             Console.Write(StatusReport.Format(await client.GetStatusAsync(cancellationToken)));
+            return ExitCodes.Ok;
+        }
+
+        if (args.Command == "node")
+        {
+            var nodeId = args.Positional[1];
+            if (args.Positional[0] == "decommission")
+            {
+                await client.DecommissionNodeAsync(nodeId, cancellationToken);
+                Console.Error.WriteLine($"OK: node {nodeId} is leaving; its ranges stream to their new owners (grainkv status shows the transfers), then it leaves the ring");
+            }
+            else
+            {
+                await client.RemoveNodeAsync(nodeId, cancellationToken);
+                Console.Error.WriteLine($"OK: node {nodeId} is being removed; its ranges are re-replicated from the surviving replicas (grainkv status shows the transfers)");
+            }
+
             return ExitCodes.Ok;
         }
 

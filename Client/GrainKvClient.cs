@@ -185,6 +185,18 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task<byte[]> EchoAsync(byte[] payload, CancellationToken cancellationToken = default) =>
         GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IPingGrain>(0).Echo(payload, token), _options, cancellationToken);
 
+    /// <summary>Starts decommissioning the live node <paramref name="nodeId"/>: its ranges are streamed to the nodes taking
+    /// them over, then it leaves the ring (follow with <see cref="GetStatusAsync"/>).</summary>
+    /// <exception cref="MembershipChangeException">Refused (unknown or dead node, another change under way, too few nodes left).</exception>
+    public Task DecommissionNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.GetGrain<IMembershipGrain>(0).Decommission(nodeId, token); return true; }, _options, cancellationToken);
+
+    /// <summary>Removes the dead node <paramref name="nodeId"/> from the ring; its ranges are re-replicated from the
+    /// surviving replicas (follow with <see cref="GetStatusAsync"/>).</summary>
+    /// <exception cref="MembershipChangeException">Refused (unknown or live node).</exception>
+    public Task RemoveNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.GetGrain<IMembershipGrain>(0).Remove(nodeId, token); return true; }, _options, cancellationToken);
+
     private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
 
     /// <summary>Closes the connections this client opened.</summary>

@@ -120,3 +120,12 @@ public sealed class RequestTimeoutException : GrainKvException
 {
     public RequestTimeoutException(string message) : base(message) { }
 }
+
+/// <summary>A membership change (decommission, remove) was refused: unknown node, a node in the wrong state, another
+/// change under way, or too few nodes left. Nothing was changed.</summary>
+[GenerateSerializer]
+[Alias("grainkv.MembershipChangeException")]
+public sealed class MembershipChangeException : GrainKvException
+{
+    public MembershipChangeException(string message) : base(message) { }
+}

@@ -7,6 +7,9 @@
 // Strict mode fails at once, before any version is created, when fewer than W of the top N are live. LOCAL_QUORUM
 // and EACH_QUORUM count acknowledgements per datacenter instead of W (DatacenterQuorums) and fail at once, before
 // any version is created, when a counted datacenter's live replicas cannot make its quorum.
+// While ranges move (a node joins, is decommissioned or removed), the range's pending replicas — its owners on the
+// future ring that are not owners yet — get the set too, and the write waits for those copies (or their hints):
+// they count toward no quorum, but a node streaming the range thus never misses a write acknowledged meanwhile.
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
@@ -58,6 +61,7 @@ public sealed class WriteCoordinator(
         var writeCopies = new WriteCopies(
             copies, view, range, key, set, nodes.Where(node => node != creator), mode == CapMode.Sloppy ? view.Standbys(range, n) : []);
         await writeCopies.StartAsync();
+        var pending = view.PendingReplicas(range, n) is { Count: > 0 } future ? CopyToPendingAsync(view, future, range, key, set) : Task.CompletedTask;
         try
         {
             await QuorumWait.WaitAsync(
@@ -68,6 +72,8 @@ public sealed class WriteCoordinator(
         {
             throw new NotEnoughReplicasException(required, ex.Answered + 1, ex.Message);
         }
+
+        await pending;
     }
 
     /// <summary>LOCAL_QUORUM and EACH_QUORUM: fails at once when a counted datacenter's live replicas are fewer than its
@@ -100,6 +106,7 @@ public sealed class WriteCoordinator(
             _ = writeCopies.SendAsync(node);
         }
 
+        var pending = view.PendingReplicas(range, n) is { Count: > 0 } future ? CopyToPendingAsync(view, future, range, key, set) : Task.CompletedTask;
         int Credit(QuorumGroup group) => group.Nodes.Contains(creator) ? 1 : 0;
         await DatacenterQuorums.WaitAllAsync(
             groups,
@@ -111,7 +118,30 @@ public sealed class WriteCoordinator(
                 return QuorumWait.WaitAsync(view, candidates, writeCopies.SendAsync, plan, deadline.Remaining, _time, cancellationToken, []);
             },
             Credit);
+        await pending;
     }
+
+    /// <summary>Sends the set to each pending replica (a live one directly, a down one as a hint kept here); completes
+    /// once each copy arrived or became a hint.</summary>
+    private Task CopyToPendingAsync(RingView view, IReadOnlyList<string> pending, int range, byte[] key, StoredVersion[] set) =>
+        Task.WhenAll(pending.Select(async node =>
+        {
+            try
+            {
+                if (view.IsLive(node))
+                {
+                    await copies.SendAsync(node, range, key, set);
+                }
+                else
+                {
+                    await copies.KeepHintAsync(node, range, key, set);
+                }
+            }
+            catch (Exception)
+            {
+                // A copy that did not arrive was kept as a hint for the node (ReplicaCopies).
+            }
+        }));
 
     /// <summary>Asks the live preference-list nodes in order (this node first if it is one) to create the version,
     /// and returns the creator's version set. A node that fails moves the request on to the next one; a node that

@@ -6,6 +6,7 @@ using GrainKV.Storage;
 using Microsoft.Extensions.Options;
 using GrainKV.Versioning;
 using GrainKV.Grains.Ring;
+using GrainKV.Grains.Streaming;
 
 namespace GrainKV.Grains.Hosting;
 
@@ -59,9 +60,6 @@ public sealed class GrainKvNodeOptions
     /// <summary>How long a coordinator waits for its quorum before failing the request.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a crashed (not gracefully stopped) node keeps its place on the ring.</summary>
-    public TimeSpan PermanentFailureTimeout { get; set; } = TimeSpan.FromMinutes(10);
-
     /// <summary>Fraction of reads (0..1) that ask all N replicas instead of R, so that read repair also reaches
     /// the replicas other reads skip. Reads at R = N always ask all.</summary>
     public double ReadRepairChance { get; set; } = 0.1;
@@ -91,6 +89,9 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>Anti-entropy (section "GrainKV:AntiEntropy").</summary>
     public AntiEntropyOptions AntiEntropy { get; set; } = new();
+
+    /// <summary>Range streaming (section "GrainKV:Streaming").</summary>
+    public StreamingOptions Streaming { get; set; } = new();
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -125,9 +126,9 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add($"GrainKV: need 1 <= WriteQuorum ({options.WriteQuorum}), ReadQuorum ({options.ReadQuorum}) <= ReplicationFactor ({options.ReplicationFactor}).");
         }
 
-        if (options.RequestTimeout <= TimeSpan.Zero || options.PermanentFailureTimeout <= TimeSpan.Zero)
+        if (options.RequestTimeout <= TimeSpan.Zero)
         {
-            failures.Add("GrainKV:RequestTimeout and GrainKV:PermanentFailureTimeout must be positive.");
+            failures.Add("GrainKV:RequestTimeout must be positive.");
         }
 
         if (options.CommitInterval <= TimeSpan.Zero || options.CommitInterval > TimeSpan.FromMinutes(1))
@@ -172,6 +173,7 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
 
         failures.AddRange(DatacenterProblems(options));
         failures.AddRange(options.AntiEntropy.Problems());
+        failures.AddRange(options.Streaming.Problems());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -112,7 +112,10 @@ public sealed partial class LocalReplicas
     }
 
     /// <summary>Merges <paramref name="versions"/> into the stored versions of the key; writes only if that changes them.</summary>
-    public async ValueTask ApplyAsync(int range, byte[] key, StoredVersion[] versions)
+    public async ValueTask ApplyAsync(int range, byte[] key, StoredVersion[] versions) => await MergeAsync(range, key, versions);
+
+    /// <summary>Like <see cref="ApplyAsync"/>; returns true if this node held no version of the key before.</summary>
+    public async ValueTask<bool> MergeAsync(int range, byte[] key, StoredVersion[] versions)
     {
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
@@ -128,7 +131,32 @@ public sealed partial class LocalReplicas
             {
                 await Store(range, engineKey, local, merged);
             }
+
+            return local.Length == 0 && merged.Length > 0;
         }
+    }
+
+    /// <summary>Deletes every key of <paramref name="range"/> from this node (it no longer owns the range, and its new
+    /// owners hold it). Returns the number of keys deleted.</summary>
+    public async ValueTask<int> DropRangeAsync(int range, CancellationToken cancellationToken)
+    {
+        var dropped = 0;
+        var keys = _store.Engine.Scan(StorageKeys.RangeStart(range), StorageKeys.RangeEnd(range)).Select(e => e.Key).ToList();
+        foreach (var engineKey in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (await _locks.AcquireAsync(engineKey))
+            {
+                var local = Load(engineKey);
+                if (local.Length > 0)
+                {
+                    await Store(range, engineKey, local, []);
+                    dropped++;
+                }
+            }
+        }
+
+        return dropped;
     }
 
     /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the tombstones whose
