@@ -36,7 +36,7 @@ public sealed record ReadOptions
     public CapMode? Mode { get; init; }
 }
 
-/// <summary>Consistency of one write or delete.</summary>
+/// <summary>Consistency of one write or delete, and the time to live of a write.</summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("grainkv.WriteOptions")]
@@ -55,4 +55,10 @@ public sealed record WriteOptions
     /// <summary>Sloppy or strict; the cluster default when null.</summary>
     [Id(2)]
     public CapMode? Mode { get; init; }
+
+    /// <summary>How long the written value lives (1 ms to <see cref="KeyLimits.MaxTimeToLive"/>): the replica that creates
+    /// the version fixes its expiry at its clock's now + this; from then on the version reads as absent everywhere. Null
+    /// (the default) never expires. Refused on a delete.</summary>
+    [Id(3)]
+    public TimeSpan? TimeToLive { get; init; }
 }

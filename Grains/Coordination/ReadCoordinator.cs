@@ -4,6 +4,8 @@
 // for the hints they keep for the silent ones, within what is left of the request's deadline. Answers once R
 // have answered (ReadCore merges them), then repairs whichever replica asked is stale, in the background, once
 // every replica asked has answered. A fraction of reads (ReadRepairChance) and every read at R = N asks all N.
+// Expired versions are left out of the answer by ReadCore at this node's clock, whichever path (replicas or
+// hints) brought them; repairs compare stored writes, in which an expired version is still a version.
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
@@ -50,7 +52,7 @@ public sealed partial class ReadCoordinator(
             _ = RepairAsync(range, key, calls);
         }
 
-        return ReadCore.Result(key, merged);
+        return ReadCore.Result(key, merged, _time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>Sloppy reads: too few of the key's replicas answered, so the standbys that may hold hinted copies for

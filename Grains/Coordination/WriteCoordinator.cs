@@ -40,7 +40,7 @@ public sealed class WriteCoordinator(
             throw new NotEnoughReplicasException(required, reachable, $"strict mode: {reachable} of the key's {nodes.Count} replicas are reachable.");
         }
 
-        var (creator, set, failures) = await CreateVersionAsync(view, range, nodes, key, value, context, deadline, cancellationToken);
+        var (creator, set, failures) = await CreateVersionAsync(view, range, nodes, key, value, context, request.TimeToLive, deadline, cancellationToken);
         if (set is null)
         {
             throw new NotEnoughReplicasException(required, 0, failures);
@@ -66,8 +66,8 @@ public sealed class WriteCoordinator(
     /// does not answer in time ends the request (it may still create the version, and a second creator would store
     /// the write twice).</summary>
     private async Task<(string? Node, StoredVersion[]? Versions, string Failures)> CreateVersionAsync(
-        RingView view, int range, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, RequestDeadline deadline,
-        CancellationToken cancellationToken)
+        RingView view, int range, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive,
+        RequestDeadline deadline, CancellationToken cancellationToken)
     {
         List<string>? errors = null;
         foreach (var node in RequestRules.ContactOrder(view, nodes, replicas.LocalNode))
@@ -80,7 +80,7 @@ public sealed class WriteCoordinator(
 
             try
             {
-                var set = await replicas.Coordinate(node, range, key, value, context).WaitAsync(deadline.Remaining, _time, cancellationToken);
+                var set = await replicas.Coordinate(node, range, key, value, context, timeToLive).WaitAsync(deadline.Remaining, _time, cancellationToken);
                 return (node, set, "");
             }
             catch (TimeoutException)

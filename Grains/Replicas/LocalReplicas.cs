@@ -8,6 +8,9 @@
 // log has reached the disk (always with a Buffered log, briefly with a Synced one), so a read of a key
 // whose lock stripe was written recently waits until the log covers that write. A version that a reader
 // saw therefore survives a crash of this node.
+//
+// Every set this node stores has the values of its expired versions dropped (VersionSet.Reclaim, at this node's
+// clock): the same writes in less space. Compaction does the same to sets no write touches (ExpiryCompaction).
 
 using GrainKV.Grains.AntiEntropy;
 using GrainKV.Grains.Hosting;
@@ -86,9 +89,19 @@ public sealed partial class LocalReplicas
     /// A null <paramref name="value"/> is a tombstone. The set, not the version alone, is what the other replicas
     /// must receive: a replica holding a dot of this node then holds every earlier dot of it for the key, or
     /// something that covers it, so a context read from any replica never covers a version its reader missed.</summary>
+    /// With <paramref name="timeToLive"/>, the version expires that long after this node's now.
     /// <exception cref="ContextMismatchException">The context was read from another key.</exception>
-    public async ValueTask<StoredVersion[]> CoordinateAsync(int range, byte[] key, byte[]? value, CausalContext context)
+    public async ValueTask<StoredVersion[]> CoordinateAsync(int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null)
     {
+        if (timeToLive is { } ttl)
+        {
+            KeyLimits.CheckTimeToLive(ttl);
+            if (value is null)
+            {
+                throw new InvalidRequestException("A delete takes no time to live; nothing was deleted.");
+            }
+        }
+
         var clock = context.ClockFor(key);
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
@@ -96,8 +109,10 @@ public sealed partial class LocalReplicas
             var local = Load(engineKey);
             var actor = _incarnation.ActorId;
             var counter = _incarnation.NextCounter(VersionSet.HighestCounter(actor, clock, local));
-            var created = VersionSet.Create(actor, counter, value, clock, local, _time.GetUtcNow().ToUnixTimeMilliseconds(), _options.MaxClockEntries);
-            var merged = VersionSet.Merge([.. local, created]);
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var expiresAt = timeToLive is { } lifetime ? now + (long)Math.Ceiling(lifetime.TotalMilliseconds) : 0;
+            var created = VersionSet.Create(actor, counter, value, clock, local, now, _options.MaxClockEntries, expiresAt);
+            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), now);
             await Store(range, engineKey, local, merged);
             return merged;
         }
@@ -110,7 +125,7 @@ public sealed partial class LocalReplicas
         using (await _locks.AcquireAsync(engineKey))
         {
             var local = Load(engineKey);
-            var merged = VersionSet.Merge([.. local, .. versions], out var dotConflict);
+            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, .. versions], out var dotConflict), _time.GetUtcNow().ToUnixTimeMilliseconds());
             if (dotConflict)
             {
                 LogDotConflict(range);
@@ -123,16 +138,18 @@ public sealed partial class LocalReplicas
         }
     }
 
-    /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the tombstones whose
-    /// digest is <paramref name="digest"/> (MerkleTree.Digest); an engine delete replaces the set, and compaction
-    /// drops that delete from disk later. Returns false, changing nothing, if the set is anything else.</summary>
+    /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the dead set (tombstones
+    /// and expiring versions only, VersionSet.DeadSinceMs) whose digest is <paramref name="digest"/> (MerkleTree.Digest);
+    /// an engine delete replaces the set, and compaction drops that delete from disk later. Returns false, changing
+    /// nothing, if the set is anything else or has not expired yet at this node's clock.</summary>
     public async ValueTask<bool> PurgeAsync(int range, byte[] key, ulong digest)
     {
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
         {
             var local = Load(engineKey);
-            if (local.Length == 0 || !local.All(v => v.IsTombstone) || MerkleTree.Digest(key, local) != digest)
+            if (VersionSet.DeadSinceMs(local) is not { } deadSince || deadSince > _time.GetUtcNow().ToUnixTimeMilliseconds()
+                || MerkleTree.Digest(key, local) != digest)
             {
                 return false;
             }
