@@ -50,7 +50,7 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
 
     public Task<StoredVersion[]> Read(string node, int range, byte[] key) => Call(ReplicaOp.Read, node, [], []);
 
-    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context) =>
+    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null) =>
         Call(ReplicaOp.Create, node, [], []);
 
     public async Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions)

@@ -169,6 +169,6 @@ public sealed class ReadCoordinatorTests
     public void TombstonesAreNotValues()
     {
         var tombstone = new StoredVersion("y/1", 1, VectorClock.Empty, 0, null);
-        Assert.Equal(["one"], ReadCore.DistinctValues([One, tombstone]).Select(v => Encoding.UTF8.GetString(v)));
+        Assert.Equal(["one"], ReadCore.DistinctValues([One, tombstone], 0).Select(v => Encoding.UTF8.GetString(v)));
     }
 }
