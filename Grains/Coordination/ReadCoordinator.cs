@@ -4,9 +4,10 @@
 // for the hints they keep for the silent ones, within what is left of the request's deadline. Answers once R
 // have answered (ReadCore merges them), then repairs whichever replica asked is stale, in the background, once
 // every replica asked has answered. A fraction of reads (ReadRepairChance) and every read at R = N asks all N.
-// Expired versions are left out of the answer by ReadCore at this node's clock, whichever path (replicas or
+// Expired versions are left out of the answer by ReadCore at this node's expiry clock, whichever path (replicas or
 // hints) brought them; repairs compare stored writes, in which an expired version is still a version.
 
+using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Ring;
@@ -19,7 +20,7 @@ namespace GrainKV.Grains.Coordination;
 /// <summary>Coordinates quorum reads of one key.</summary>
 public sealed partial class ReadCoordinator(
     IOptions<GrainKvNodeOptions> options, IRingViewSource ring, IReplicaCalls replicas, IReplicaCopies copies, GrainKvClock clock,
-    ILogger<ReadCoordinator> logger)
+    ExpiryClock expiry, ILogger<ReadCoordinator> logger)
 {
     private readonly GrainKvNodeOptions _options = options.Value;
     private readonly TimeProvider _time = clock.Time;
@@ -52,7 +53,7 @@ public sealed partial class ReadCoordinator(
             _ = RepairAsync(range, key, calls);
         }
 
-        return ReadCore.Result(key, merged, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        return ReadCore.Result(key, merged, expiry.NowMs);
     }
 
     /// <summary>Sloppy reads: too few of the key's replicas answered, so the standbys that may hold hinted copies for

@@ -40,6 +40,7 @@ public static class GrainKvSiloBuilderExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvNodeOptions>, GrainKvNodeOptionsValidator>());
         services.TryAddSingleton(new GrainKvClock(TimeProvider.System));
+        services.TryAddSingleton(sp => new Expiry.ExpiryClock(sp.GetRequiredService<GrainKvClock>().Time));
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<NodeIncarnation>();
         services.AddSingleton<LocalStore>();

@@ -13,6 +13,7 @@
 // clock): the same writes in less space. Compaction does the same to sets no write touches (ExpiryCompaction).
 
 using GrainKV.Grains.AntiEntropy;
+using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,6 +34,7 @@ public sealed partial class LocalReplicas
     private readonly NodeIncarnation _incarnation;
     private readonly GrainKvNodeOptions _options;
     private readonly TimeProvider _time;
+    private readonly ExpiryClock _expiry;
     private readonly ILogger<LocalReplicas> _logger;
     private readonly RangeTrees _trees;
     private readonly StripedLock _locks = new(Stripes);
@@ -42,9 +44,10 @@ public sealed partial class LocalReplicas
     private long _reads;
 
     public LocalReplicas(
-        LocalStore store, NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, RangeTrees trees,
-        ILogger<LocalReplicas> logger)
+        LocalStore store, NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, ExpiryClock expiry,
+        RangeTrees trees, ILogger<LocalReplicas> logger)
     {
+        _expiry = expiry;
         _trees = trees;
         _store = store;
         _incarnation = incarnation;
@@ -110,9 +113,10 @@ public sealed partial class LocalReplicas
             var actor = _incarnation.ActorId;
             var counter = _incarnation.NextCounter(VersionSet.HighestCounter(actor, clock, local));
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            var expiresAt = timeToLive is { } lifetime ? now + (long)Math.Ceiling(lifetime.TotalMilliseconds) : 0;
+            var expiryNow = _expiry.NowMs;
+            var expiresAt = timeToLive is { } lifetime ? expiryNow + (long)Math.Ceiling(lifetime.TotalMilliseconds) : 0;
             var created = VersionSet.Create(actor, counter, value, clock, local, now, _options.MaxClockEntries, expiresAt);
-            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), now);
+            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), expiryNow);
             await Store(range, engineKey, local, merged);
             return merged;
         }
@@ -125,7 +129,7 @@ public sealed partial class LocalReplicas
         using (await _locks.AcquireAsync(engineKey))
         {
             var local = Load(engineKey);
-            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, .. versions], out var dotConflict), _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, .. versions], out var dotConflict), _expiry.NowMs);
             if (dotConflict)
             {
                 LogDotConflict(range);
@@ -148,7 +152,7 @@ public sealed partial class LocalReplicas
         using (await _locks.AcquireAsync(engineKey))
         {
             var local = Load(engineKey);
-            if (VersionSet.DeadSinceMs(local) is not { } deadSince || deadSince > _time.GetUtcNow().ToUnixTimeMilliseconds()
+            if (VersionSet.DeadSinceMs(local) is not { } deadSince || deadSince > _expiry.NowMs
                 || MerkleTree.Digest(key, local) != digest)
             {
                 return false;

@@ -19,15 +19,15 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
     private readonly NodeIncarnation _incarnation;
     private readonly GrainKvNodeOptions _options;
     private readonly TimeProvider _time;
-    private readonly GrainKvClock _clock;
+    private readonly ExpiryClock _expiry;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<LocalStore> _logger;
     private StorageEngine? _engine;
 
     public LocalStore(
-        NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, TimeProvider time, GrainKvClock clock, ILoggerFactory loggerFactory)
+        NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, TimeProvider time, ExpiryClock expiry, ILoggerFactory loggerFactory)
     {
-        _clock = clock;
+        _expiry = expiry;
         _node = node;
         _incarnation = incarnation;
         _options = options.Value;
@@ -58,8 +58,8 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
             // nothing older remains under such a delete, so it goes too.
             CanPurgeTombstone = static _ => true,
 
-            // Compaction drops the values of expired versions (on GrainKV's clock, the one reads judge expiry by).
-            CompactionRewrite = ExpiryCompaction.Rewrite(_clock.Time),
+            // Compaction drops the values of expired versions (on the clock reads judge expiry by).
+            CompactionRewrite = ExpiryCompaction.Rewrite(_expiry.Time),
         };
         // The incarnation is decided (and a crash from here on made detectable) before any write is accepted.
         _incarnation.Begin();

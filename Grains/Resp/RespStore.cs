@@ -1,7 +1,7 @@
 // What the RESP commands read and write through: the local key-range coordinator of each key's range,
 // reached through this silo's own grain factory (IKeyRangeGrain is a stateless worker, so the call runs on
 // this silo). Reads and writes use the connection's consistency (GRAINKV.CONSISTENCY), by default the cluster's
-// N, R, W and CAP mode. Expiry is judged on GrainKV's clock (GrainKvClock), the one the coordinators use.
+// N, R, W and CAP mode. Expiry is judged on the expiry clock (ExpiryClock), the one the coordinators use.
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Partitioning;
@@ -11,14 +11,14 @@ using Microsoft.Extensions.Options;
 namespace GrainKV.Grains.Resp;
 
 /// <summary>Key-value access for the RESP gateway.</summary>
-public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions> node, GrainKvClock clock)
+public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions> node, Expiry.ExpiryClock clock)
 {
     private readonly int _rangeCount = node.Value.RangeCount;
 
     /// <summary>The cluster's defaults, which a connection's consistency settings are checked against.</summary>
     public GrainKvNodeOptions Defaults { get; } = node.Value;
 
-    /// <summary>Now, on GrainKV's clock (what TTL, PTTL and EXAT are measured against).</summary>
+    /// <summary>Now, on the expiry clock (what TTL, PTTL and EXAT are measured against).</summary>
     public DateTimeOffset Now => clock.Time.GetUtcNow();
 
     /// <summary>The node's entry limit (key + value bytes).</summary>

@@ -27,7 +27,7 @@ public sealed class ReadCoordinatorTests
 
     private Task<ReadResult> Read(ReadOptions? request = null, params string[] down) =>
         new ReadCoordinator(
-                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time),
+                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time),
                 NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
 
