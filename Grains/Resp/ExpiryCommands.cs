@@ -43,7 +43,7 @@ public static class ExpiryCommands
             return;
         }
 
-        var left = Math.Max(0, (long)(expires - call.Store.Now).TotalMilliseconds);
+        var left = Math.Max(0, expires.ToUnixTimeMilliseconds() - call.Store.NowMs);
         call.Reply.Integer(call.Is(0, "PTTL") ? left : (left + 500) / 1000);
     }
 
@@ -91,8 +91,7 @@ public static class ExpiryCommands
         }
 
         var current = RespStore.PickExpiration(read);
-        var now = call.Store.Now;
-        var proposed = now.AddMilliseconds(milliseconds);
+        var proposed = DateTimeOffset.FromUnixTimeMilliseconds(call.Store.NowMs + milliseconds);
         var allowed = condition switch
         {
             "NX" => current is null,
@@ -147,7 +146,7 @@ public static class ExpiryCommands
         }
 
         var max = (long)KeyLimits.MaxTimeToLive.TotalMilliseconds;
-        var nowMs = call.Store.Now.ToUnixTimeMilliseconds();
+        var nowMs = call.Store.NowMs;
         long? milliseconds = option switch
         {
             "EX" => amount is > 0 && amount <= max / 1000 ? amount * 1000 : null,
@@ -169,7 +168,7 @@ public static class ExpiryCommands
     /// <summary>The time to live that ends at <paramref name="expires"/> (at least 1 ms: an instant already past expires at once).</summary>
     public static TimeSpan Until(RespCall call, DateTimeOffset expires)
     {
-        var left = expires - call.Store.Now;
-        return left >= TimeSpan.FromMilliseconds(1) ? left : TimeSpan.FromMilliseconds(1);
+        var left = expires.ToUnixTimeMilliseconds() - call.Store.NowMs;
+        return TimeSpan.FromMilliseconds(Math.Max(1, left));
     }
 }

@@ -21,6 +21,9 @@ public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions>
     /// <summary>Now, on the expiry clock (what TTL, PTTL and EXAT are measured against).</summary>
     public DateTimeOffset Now => clock.Time.GetUtcNow();
 
+    /// <summary><see cref="Now"/> in Unix milliseconds (the unit expiries are stored in).</summary>
+    public long NowMs => clock.NowMs;
+
     /// <summary>The node's entry limit (key + value bytes).</summary>
     public int MaxEntrySize { get; } = node.Value.MaxEntrySize;
 

@@ -22,9 +22,35 @@ public sealed class RedisCliTests(OpenGatewayFixture fixture)
         Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:a"));
         var (_, getAll) = await RedisCli.RunAsync(Port, null, "GRAINKV.GETALL", "cli:k");
         Assert.StartsWith("hello world\n", getAll);
-        var (_, ttl) = await RedisCli.RunAsync(Port, null, "SET", "cli:t", "v", "EX", "10");
-        Assert.Contains("ERR SET EX: keys with a time to live are not supported by GrainKV yet", ttl);
+        var (_, ttl) = await RedisCli.RunAsync(Port, null, "SET", "cli:t", "v", "EX", "0");
+        Assert.Contains("ERR invalid expire time in 'set' command", ttl);
         Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:t"));
+    }
+
+    [Fact]
+    public async Task TimeToLiveCommands()
+    {
+        var clock = fixture.Silo.Expiry;
+        Assert.Equal((0, "OK\n"), await RedisCli.RunAsync(Port, null, "SET", "cli:ttl", "v", "EX", "100"));
+        Assert.Equal((0, "100\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "100000\n"), await RedisCli.RunAsync(Port, null, "PTTL", "cli:ttl"));
+        Assert.Equal((0, "1\n"), await RedisCli.RunAsync(Port, null, "PERSIST", "cli:ttl"));
+        Assert.Equal((0, "-1\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "PERSIST", "cli:ttl"));
+        Assert.Equal((0, "1\n"), await RedisCli.RunAsync(Port, null, "EXPIRE", "cli:ttl", "20"));
+        Assert.Equal((0, "20\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "OK\n"), await RedisCli.RunAsync(Port, null, "SETEX", "cli:setex", "30", "w"));
+        Assert.Equal((0, "OK\n"), await RedisCli.RunAsync(Port, null, "PSETEX", "cli:psetex", "1500", "p"));
+        Assert.Equal((0, "1500\n"), await RedisCli.RunAsync(Port, null, "PTTL", "cli:psetex"));
+        Assert.Equal((0, "-2\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:nothing"));
+        Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXPIRE", "cli:nothing", "20"));
+
+        clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal((0, "\n"), await RedisCli.RunAsync(Port, null, "GET", "cli:ttl"));
+        Assert.Equal((0, "-2\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "w\n"), await RedisCli.RunAsync(Port, null, "GET", "cli:setex"));
+        Assert.Equal((0, "10\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:setex"));
+        Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:psetex", "cli:ttl"));
     }
 
     [Fact]
