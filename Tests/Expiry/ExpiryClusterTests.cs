@@ -98,6 +98,24 @@ public sealed class ExpiryClusterTests(ExpiryClusterFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task BadTimesToLiveAreRefusedByTheClientAndByTheCoordinatorWithNothingStored()
+    {
+        var key = Bytes("bad-ttl");
+        await Assert.ThrowsAsync<InvalidRequestException>(() => Client.PutAsync(key, Bytes("v"), TimeSpan.Zero));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => Client.PutAsync(key, Bytes("v"), options: new WriteOptions { TimeToLive = TimeSpan.FromDays(40_000) }));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => Client.DeleteAsync(key, options: new WriteOptions { TimeToLive = TimeSpan.FromSeconds(1) }));
+
+        // A caller that skips the client's checks meets the coordinator's.
+        var grain = Cluster.Grains.GetGrain<IKeyRangeGrain>(RangeOf(key));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => grain.Put(key, Bytes("v"), CausalContext.Empty, new WriteOptions { TimeToLive = TimeSpan.FromMilliseconds(-1) }));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => grain.Delete(key, CausalContext.Empty, new WriteOptions { TimeToLive = TimeSpan.FromSeconds(1) }));
+        foreach (var node in Nodes())
+        {
+            Assert.Empty(await ReplicaOn(node, key));
+        }
+    }
+
+    [Fact]
     public async Task AnExpiredSiblingIsHiddenAndTheLiveOneIsRead()
     {
         var key = Bytes("ttl-sibling");
