@@ -156,7 +156,8 @@ public sealed class RangeTree
         }
     }
 
-    /// <summary>Keys whose stored set is only tombstones.</summary>
+    /// <summary>Keys whose stored set is only tombstones and expiring versions (live or not): the sets a purge may remove
+    /// once old enough.</summary>
     public long TombstoneKeys
     {
         get
