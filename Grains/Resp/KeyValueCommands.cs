@@ -1,7 +1,7 @@
 // The string commands: GET, SET, DEL, EXISTS, MGET, MSET, over GrainKV's versioned keys (the time-to-live
 // commands are in ExpiryCommands).
 //
-// SET reads the key at the cluster's read quorum and writes with that read's context, so it replaces what a
+// SET reads the key (at the connection's read quorum, GRAINKV.CONSISTENCY) and writes with that read's context, so it replaces what a
 // quorum read sees (every sibling included), as a Redis user expects of SET. GET answers one value: with
 // siblings, the greatest in unsigned byte order (RespStore.Pick). GRAINKV.GETALL shows every sibling.
 // Every argument is checked before anything is written, so a refused command stores nothing.
