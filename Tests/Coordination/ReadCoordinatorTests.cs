@@ -111,6 +111,25 @@ public sealed class ReadCoordinatorTests
     }
 
     [Fact]
+    public async Task AnExpiredVersionFromAReplicaOrAStandbysHintIsNotReturnedButStaysInTheContext()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expiredHint = Version("y/1", 1, "hinted") with { ExpiresAtMs = now };
+        var expiredHere = Version("z/1", 1, "here") with { ExpiresAtMs = now - 1 };
+        var lasting = Version("w/1", 1, "lasting") with { ExpiresAtMs = now + 1 };
+        _replicas.AnswerAtOnce(ReplicaOp.Read, Top[0], expiredHere, lasting);
+        var read = Read(null, Top[1], Top[2]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHints, Standbys[0])).Answer.SetResult([expiredHint]);
+
+        var result = await read;
+
+        Assert.Equal(["lasting"], Values(result));
+        var context = result.Context.ClockFor(Key);
+        Assert.Equal(1UL, context.CounterOf("y/1"));
+        Assert.Equal(1UL, context.CounterOf("z/1"));
+    }
+
+    [Fact]
     public async Task StrictReadsAskNoStandby()
     {
         _replicas.AnswerAtOnce(ReplicaOp.Read, Top[0], One);

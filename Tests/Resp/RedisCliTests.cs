@@ -51,6 +51,24 @@ public sealed class RedisCliTests(OpenGatewayFixture fixture)
         Assert.Equal((0, "w\n"), await RedisCli.RunAsync(Port, null, "GET", "cli:setex"));
         Assert.Equal((0, "10\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:setex"));
         Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:psetex", "cli:ttl"));
+        Assert.Equal((0, "1\n"), await RedisCli.RunAsync(Port, null, "PEXPIRE", "cli:setex", "2500", "LT"));
+        Assert.Equal((0, "3\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:setex"));
+    }
+
+    [Fact]
+    public async Task ConsistencyOfOneSession()
+    {
+        // One redis-cli session (commands on standard input share one connection): its settings last, then reset.
+        var (code, output) = await RedisCli.RunAsync(
+            Port, "GRAINKV.CONSISTENCY R ALL W 1 MODE STRICT\nGRAINKV.CONSISTENCY\nSET cli:cons v\nGET cli:cons\nGRAINKV.CONSISTENCY W 9\nGRAINKV.CONSISTENCY DEFAULT\nGRAINKV.CONSISTENCY\n");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n');
+        Assert.Equal("OK", lines[0]);
+        Assert.Equal(["n", "default", "r", "ALL", "w", "1", "mode", "strict"], lines[1..9]);
+        Assert.Equal(["OK", "v"], lines[9..11]);
+        Assert.StartsWith("ERR The quorum (9) must be between 1 and N", lines[11]);
+        Assert.Equal("OK", lines[12]);
+        Assert.Equal(["n", "default", "r", "default", "w", "default", "mode", "default"], lines[13..21]);
     }
 
     [Fact]
