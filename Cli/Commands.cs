@@ -69,7 +69,7 @@ public static class Commands
                 Console.Error.WriteLine("OK");
                 return ExitCodes.Ok;
             default:
-                var result = await client.GetAsync(key, new ReadOptions { Replicas = args.Replicas, ReadQuorum = args.ReadQuorum, Mode = args.Mode }, cancellationToken);
+                var result = await client.GetAsync(key, new ReadOptions { Replicas = args.Replicas, ReadQuorum = args.ReadQuorum, Consistency = args.Consistency, Mode = args.Mode }, cancellationToken);
                 if (!result.Context.IsEmpty)
                 {
                     Console.Error.WriteLine($"context: {result.Context}");
@@ -118,7 +118,7 @@ public static class Commands
     }
 
     private static WriteOptions WriteOptionsOf(CliArguments args) =>
-        new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Mode = args.Mode, TimeToLive = args.TimeToLive };
+        new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Consistency = args.Consistency, Mode = args.Mode, TimeToLive = args.TimeToLive };
 
     /// <summary>One value: its bytes exactly (plus a newline on a terminal). Siblings: one per line.</summary>
     private static async Task WriteValuesAsync(CliArguments args, IReadOnlyList<byte[]> values, CancellationToken cancellationToken)
