@@ -18,8 +18,10 @@ public sealed class CliArguments
           put KEY VALUE          store VALUE under KEY
           put KEY --file PATH    store the bytes of PATH under KEY
           put KEY -              store standard input under KEY
+          put ... --ttl 30s      the value expires after 30 s (units ms, s, m, h, d); it then reads as absent
           get KEY [--out PATH]   print the value of KEY (exit code 1 when absent); concurrent values
-                                 (siblings) are printed one per line; the causal context goes to stderr
+                                 (siblings) are printed one per line; the causal context (and the expiry
+                                 of a value that expires) go to stderr
           delete KEY             delete KEY
           status                 nodes, liveness and each node's share of the ring
           node decommission NODE stream every range of the live NODE to the nodes taking it over, then take it off the ring
@@ -68,6 +70,9 @@ public sealed class CliArguments
     public ConsistencyLevel? Consistency { get; private set; }
 
     public CapMode? Mode { get; private set; }
+
+    /// <summary>put: the value's time to live.</summary>
+    public TimeSpan? TimeToLive { get; private set; }
 
     public bool Help { get; private set; }
 
@@ -119,6 +124,9 @@ public sealed class CliArguments
                     break;
                 case "--w":
                     result.WriteQuorum = ParseAcks(Value(args, ref i));
+                    break;
+                case "--ttl":
+                    result.TimeToLive = DurationText.Parse(Value(args, ref i), "--ttl");
                     break;
                 case "--consistency":
                     var level = Value(args, ref i);

@@ -23,6 +23,11 @@ public static class Commands
     /// <summary>Checks the arguments of <paramref name="args"/>'s command before any connection is made.</summary>
     public static void CheckArity(CliArguments args)
     {
+        if (args.TimeToLive is not null && args.Command != "put")
+        {
+            throw new UsageException("--ttl applies to put only.");
+        }
+
         var expected = args.Command switch
         {
             "put" when args.File is not null => 1,
@@ -95,6 +100,14 @@ public static class Commands
                     return ExitCodes.NotFound;
                 }
 
+                for (var i = 0; i < result.Values.Count; i++)
+                {
+                    if (result.ExpirationOf(i) is { } expires)
+                    {
+                        Console.Error.WriteLine(result.HasSiblings ? $"expires: {expires:O} (value {i + 1})" : $"expires: {expires:O}");
+                    }
+                }
+
                 if (result.HasSiblings)
                 {
                     Console.Error.WriteLine($"siblings: {result.Values.Count} concurrent values; resolve with: grainkv put KEY VALUE --context <context>");
@@ -123,7 +136,8 @@ public static class Commands
         return Encoding.UTF8.GetBytes(args.Positional[1]);
     }
 
-    private static WriteOptions WriteOptionsOf(CliArguments args) => new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Consistency = args.Consistency, Mode = args.Mode };
+    private static WriteOptions WriteOptionsOf(CliArguments args) =>
+        new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Consistency = args.Consistency, Mode = args.Mode, TimeToLive = args.TimeToLive };
 
     /// <summary>One value: its bytes exactly (plus a newline on a terminal). Siblings: one per line.</summary>
     private static async Task WriteValuesAsync(CliArguments args, IReadOnlyList<byte[]> values, CancellationToken cancellationToken)

@@ -141,6 +141,11 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(value);
         KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
+        if (options?.TimeToLive is { } ttl)
+        {
+            KeyLimits.CheckTimeToLive(ttl);
+        }
+
         var range = RangeOf(key);
         return GatewayFailover.WriteAsync(
             _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
@@ -150,10 +155,30 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task PutAsync(string key, string value, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default) =>
         PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), context, options, cancellationToken);
 
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/> for <paramref name="timeToLive"/>: from then on the
+    /// value reads as absent on every replica (see <see cref="WriteOptions.TimeToLive"/>). Otherwise like
+    /// <see cref="PutAsync(byte[], byte[], CausalContext?, WriteOptions?, CancellationToken)"/>.</summary>
+    /// <exception cref="InvalidRequestException">The time to live is under 1 ms or over <see cref="KeyLimits.MaxTimeToLive"/>.</exception>
+    public Task PutAsync(byte[] key, byte[] value, TimeSpan timeToLive, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        KeyLimits.CheckTimeToLive(timeToLive);
+        return PutAsync(key, value, context, (options ?? WriteOptions.Default) with { TimeToLive = timeToLive }, cancellationToken);
+    }
+
+    /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/> for
+    /// <paramref name="timeToLive"/>.</summary>
+    public Task PutAsync(string key, string value, TimeSpan timeToLive, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default) =>
+        PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), timeToLive, context, options, cancellationToken);
+
     /// <summary>Deletes <paramref name="key"/> (the values named by <paramref name="context"/>, or all it can see if none).</summary>
     public async Task DeleteAsync(byte[] key, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
+        if (options?.TimeToLive is not null)
+        {
+            throw new InvalidRequestException("A delete takes no time to live; nothing was deleted.");
+        }
+
         var range = RangeOf(key);
         if (context is null)
         {

@@ -19,9 +19,10 @@ public interface IReplicaService : IGrainService
     /// <summary>Creates a new version of <paramref name="key"/> on this node (the write's coordinating replica):
     /// its clock supersedes <paramref name="context"/> and its dot is unique for this node's incarnation. Null
     /// <paramref name="value"/> = tombstone. Returns the key's whole version set on this node after the write,
-    /// which is what the other replicas are sent.</summary>
+    /// which is what the other replicas are sent. With <paramref name="timeToLive"/>, the version expires that long after
+    /// this node's now.</summary>
     [Alias("Coordinate")]
-    Task<StoredVersion[]> Coordinate(int range, byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken = default);
+    Task<StoredVersion[]> Coordinate(int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive, CancellationToken cancellationToken = default);
 
     /// <summary>Merges <paramref name="versions"/> into the stored versions of <paramref name="key"/>.</summary>
     [Alias("Apply")]

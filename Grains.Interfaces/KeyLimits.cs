@@ -38,4 +38,18 @@ public static class KeyLimits
                 maxEntrySize);
         }
     }
+
+    /// <summary>Longest time to live a write may carry (100 years).</summary>
+    public static readonly TimeSpan MaxTimeToLive = TimeSpan.FromDays(36_500);
+
+    /// <summary>Throws <see cref="InvalidRequestException"/> unless <paramref name="timeToLive"/> is at least 1 ms and at most
+    /// <see cref="MaxTimeToLive"/>.</summary>
+    public static void CheckTimeToLive(TimeSpan timeToLive)
+    {
+        if (timeToLive < TimeSpan.FromMilliseconds(1) || timeToLive > MaxTimeToLive)
+        {
+            throw new InvalidRequestException(
+                $"A time to live must be between 1 ms and {MaxTimeToLive.TotalDays:0} days, not {timeToLive}; nothing was stored.");
+        }
+    }
 }

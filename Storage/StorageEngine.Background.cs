@@ -96,7 +96,8 @@ public sealed partial class StorageEngine
     private async Task<bool> CompactOnceAsync(bool full)
     {
         var tables = _state.Tables;
-        var count = full && tables.Length > 1
+        var rewrite = _options.CompactionRewrite;
+        var count = full && (tables.Length > 1 || (tables.Length == 1 && rewrite is not null))
             ? tables.Length
             : CompactionPicker.Pick(tables.Select(t => t.FileSize).ToArray(), _options.CompactionTrigger, _options.MaxTables);
         if (count == 0)
@@ -108,7 +109,8 @@ public sealed partial class StorageEngine
         var bottom = count == tables.Length;
         var purge = _options.CanPurgeTombstone;
         var merged = MergingIterator.Merge(run.Select(t => t.All()).ToArray())
-            .Where(e => e.Value is not null || !bottom || purge is null || !purge(e.Key));
+            .Where(e => e.Value is not null || !bottom || purge is null || !purge(e.Key))
+            .Select(e => e.Value is not null && rewrite?.Invoke(e.Key, e.Value) is { } replacement ? new TableEntry(e.Key, replacement) : e);
         var (id, info, output) = WriteTable(merged);
         TableSet previous;
         try

@@ -214,7 +214,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         await WaitUntilAsync(() => _state.Immutables.Length == 0, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Flushes, then merges every table into one.</summary>
+    /// <summary>Flushes, then merges every table into one (with a <see cref="StorageOptions.CompactionRewrite"/>, rewrites a single table too).</summary>
     public async Task CompactAsync(CancellationToken cancellationToken = default)
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);

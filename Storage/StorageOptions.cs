@@ -65,6 +65,11 @@ public sealed class StorageOptions
     /// Null keeps every tombstone. Nothing sets a policy yet: the cluster cannot tell yet that every replica holds a deletion.</summary>
     public Func<ReadOnlyMemory<byte>, bool>? CanPurgeTombstone { get; set; }
 
+    /// <summary>Rewrites values while compaction copies them (see <see cref="Compaction.CompactionRewrite"/>); null copies
+    /// every value as it is. With a rewrite set, a full compaction (<see cref="StorageEngine.CompactAsync"/>) rewrites a
+    /// single table too, so that its values are reached.</summary>
+    public Compaction.CompactionRewrite? CompactionRewrite { get; set; }
+
     /// <summary>File operations of the table and manifest writers (a fault-injecting one in tests).</summary>
     public IO.IFileSystem FileSystem { get; set; } = IO.LocalFileSystem.Instance;
 

@@ -1,5 +1,6 @@
 // Anti-entropy status for operators (grainkv status --ranges): per node, the keys its range trees count and
-// the exchanges it ran; per range, the last exchange, keys repaired and bytes moved.
+// the exchanges it ran; per range, the last exchange, keys repaired and bytes moved. TombstoneKeys counts the keys
+// whose sets hold only tombstones and expiring versions (live or expired): what a purge may remove in time.
 
 namespace GrainKV.AntiEntropy;
 

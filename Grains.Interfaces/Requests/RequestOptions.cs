@@ -42,7 +42,7 @@ public sealed record ReadOptions
     public ConsistencyLevel? Consistency { get; init; }
 }
 
-/// <summary>Consistency of one write or delete.</summary>
+/// <summary>Consistency of one write or delete, and the time to live of a write.</summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("grainkv.WriteOptions")]
@@ -66,4 +66,10 @@ public sealed record WriteOptions
     /// <c>InvalidRequestException</c>); LOCAL_QUORUM and EACH_QUORUM count replicas per datacenter.</summary>
     [Id(3)]
     public ConsistencyLevel? Consistency { get; init; }
+
+    /// <summary>How long the written value lives (1 ms to <see cref="KeyLimits.MaxTimeToLive"/>): the replica that creates
+    /// the version fixes its expiry at its clock's now + this; from then on the version reads as absent everywhere. Null
+    /// (the default) never expires. Refused on a delete.</summary>
+    [Id(4)]
+    public TimeSpan? TimeToLive { get; init; }
 }

@@ -3,6 +3,13 @@
 // is obsolete once another version's Past covers its dot, so a write without context never overwrites a
 // version it did not see: the two become siblings. A null value is a tombstone (a deletion is a version).
 // Node is the *actor* that issued the dot: a node incarnation ("{node id}/{incarnation}"), never reused.
+//
+// Expiry (time to live) is part of the version: ExpiresAtMs is the Unix-millisecond instant, fixed by the
+// replica that created the version, from which the version reads as absent (0 = never). Every copy of the
+// write carries the same instant, so replicas agree on it (each compares it with its own clock). Once expired,
+// a version's value may be dropped ("reclaimed": Value null, ExpiresAtMs kept); a reclaimed copy is the same
+// write as the full one (SameWrite) and hashes the same (MerkleTree.Digest), so dropping a value never makes
+// replicas differ. A tombstone never expires. See docs/ARCHITECTURE.md, "Expiry".
 
 using GrainKV.Versioning;
 
@@ -19,8 +26,27 @@ public sealed record StoredVersion(
     [property: Id(3)] long TimestampMs,
     [property: Id(4)] byte[]? Value)
 {
+    /// <summary>Unix milliseconds from which this version reads as absent; 0 when it never expires.</summary>
+    [Id(5)]
+    public long ExpiresAtMs { get; init; }
+
     /// <summary>True if this version records a deletion.</summary>
-    public bool IsTombstone => Value is null;
+    public bool IsTombstone => Value is null && ExpiresAtMs == 0;
+
+    /// <summary>True if this version was written with a time to live.</summary>
+    public bool Expires => ExpiresAtMs != 0;
+
+    /// <summary>True if this version expired and its value was dropped to reclaim its space.</summary>
+    public bool IsReclaimed => Value is null && ExpiresAtMs != 0;
+
+    /// <summary>True if this version has expired at <paramref name="nowMs"/> (Unix milliseconds).</summary>
+    public bool IsExpiredAt(long nowMs) => ExpiresAtMs != 0 && nowMs >= ExpiresAtMs;
+
+    /// <summary>True if this version holds a value that a read at <paramref name="nowMs"/> returns.</summary>
+    public bool IsLiveAt(long nowMs) => Value is not null && !IsExpiredAt(nowMs);
+
+    /// <summary>This version without its value if it has expired at <paramref name="nowMs"/>; otherwise itself.</summary>
+    public StoredVersion ReclaimedAt(long nowMs) => Value is not null && IsExpiredAt(nowMs) ? this with { Value = null } : this;
 
     /// <summary>True if <paramref name="other"/> was created with this version in its causal past.</summary>
     public bool IsObsoletedBy(StoredVersion other) => !SameDot(other) && other.Past.CounterOf(Node) >= Counter;
@@ -28,9 +54,11 @@ public sealed record StoredVersion(
     /// <summary>True if both versions carry the same dot. Normally that means the same write; see <see cref="SameWrite"/>.</summary>
     public bool SameDot(StoredVersion other) => Counter == other.Counter && string.Equals(Node, other.Node, StringComparison.Ordinal);
 
-    /// <summary>True if both versions are copies of one write: same dot, past, timestamp and value. Two versions
-    /// with one dot that differ otherwise are a dot conflict (a dot issued twice); both are kept.</summary>
+    /// <summary>True if both versions are copies of one write: same dot, past, timestamp, expiry and value (a reclaimed
+    /// copy matches any value: it is the expired write with its value dropped). Two versions with one dot that differ
+    /// otherwise are a dot conflict (a dot issued twice); both are kept.</summary>
     public bool SameWrite(StoredVersion other) =>
-        SameDot(other) && TimestampMs == other.TimestampMs && Past.Equals(other.Past)
-        && (Value is null ? other.Value is null : other.Value is not null && Value.AsSpan().SequenceEqual(other.Value));
+        SameDot(other) && TimestampMs == other.TimestampMs && ExpiresAtMs == other.ExpiresAtMs && Past.Equals(other.Past)
+        && (IsReclaimed || other.IsReclaimed
+            || (Value is null ? other.Value is null : other.Value is not null && Value.AsSpan().SequenceEqual(other.Value)));
 }

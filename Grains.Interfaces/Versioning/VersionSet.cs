@@ -9,6 +9,12 @@
 //   creating replica holds; it drops only the oldest of the others. What truncation may cost is an extra
 //   sibling (a version elsewhere that the writer had seen comes back beside the new one); it never makes
 //   a version disappear, because dot counters do not come from the clock (NodeIncarnation issues them).
+//
+// Expiry (docs/ARCHITECTURE.md, "Expiry"): expiry belongs to one version, not to the key. Merging ignores it (an
+// expired version is still a version: it stays until a write whose context covers it, or anti-entropy's purge,
+// removes it), so replicas merge the same way whatever their clocks say. A key reads as absent when none of its
+// versions is live (a value not expired); its context still names the expired versions, so a write with it
+// supersedes them.
 
 using GrainKV.Versioning;
 
@@ -78,10 +84,52 @@ public static class VersionSet
 
     /// <summary>A new version with dot (<paramref name="actor"/>, <paramref name="counter"/>) whose past is
     /// <paramref name="context"/>, truncated to <paramref name="maxClockEntries"/> − 1 entries but never below the
-    /// entries that supersede a version in <paramref name="local"/> (the versions the creating replica holds).</summary>
+    /// entries that supersede a version in <paramref name="local"/> (the versions the creating replica holds).
+    /// <paramref name="expiresAtMs"/> (Unix milliseconds, 0 = never) is the new version's expiry; a tombstone never expires.</summary>
     public static StoredVersion Create(
-        string actor, ulong counter, byte[]? value, VectorClock context, IReadOnlyCollection<StoredVersion> local, long nowMs, int maxClockEntries) =>
-        new(actor, counter, TruncatePast(context, local, Math.Max(1, maxClockEntries - 1)), nowMs, value);
+        string actor, ulong counter, byte[]? value, VectorClock context, IReadOnlyCollection<StoredVersion> local, long nowMs, int maxClockEntries,
+        long expiresAtMs = 0)
+    {
+        if (expiresAtMs < 0 || (expiresAtMs != 0 && value is null))
+        {
+            throw new ArgumentOutOfRangeException(nameof(expiresAtMs), expiresAtMs, "Only a value expires, at a positive instant.");
+        }
+
+        return new(actor, counter, TruncatePast(context, local, Math.Max(1, maxClockEntries - 1)), nowMs, value) { ExpiresAtMs = expiresAtMs };
+    }
+
+    /// <summary>The instant (Unix milliseconds) from which <paramref name="versions"/> holds no value whatever the clock says:
+    /// the newest tombstone's timestamp or latest expiry, when every version is a tombstone or expires. Null for an
+    /// empty set or one with a value that never expires. A set may be purged once this is a grace period old. It
+    /// depends only on the set, never on the time it is asked.</summary>
+    public static long? DeadSinceMs(IReadOnlyCollection<StoredVersion> versions)
+    {
+        if (versions.Count == 0)
+        {
+            return null;
+        }
+
+        var since = long.MinValue;
+        foreach (var version in versions)
+        {
+            if (version.Value is not null && !version.Expires)
+            {
+                return null;
+            }
+
+            since = Math.Max(since, version.Expires ? version.ExpiresAtMs : version.TimestampMs);
+        }
+
+        return since;
+    }
+
+    /// <summary>The versions of <paramref name="versions"/> a read at <paramref name="nowMs"/> returns: values not expired.</summary>
+    public static IEnumerable<StoredVersion> Live(IEnumerable<StoredVersion> versions, long nowMs) => versions.Where(v => v.IsLiveAt(nowMs));
+
+    /// <summary><paramref name="versions"/> with the values of expired versions dropped (the same writes, less space);
+    /// the array itself when nothing expired.</summary>
+    public static StoredVersion[] Reclaim(StoredVersion[] versions, long nowMs) =>
+        Array.Exists(versions, v => v.Value is not null && v.IsExpiredAt(nowMs)) ? Array.ConvertAll(versions, v => v.ReclaimedAt(nowMs)) : versions;
 
     /// <summary>True if both sets hold the same writes.</summary>
     public static bool SameSet(IReadOnlyCollection<StoredVersion> a, IReadOnlyCollection<StoredVersion> b) =>
@@ -122,6 +170,11 @@ public static class VersionSet
         if (order == 0)
         {
             order = x.TimestampMs.CompareTo(y.TimestampMs);
+        }
+
+        if (order == 0)
+        {
+            order = x.ExpiresAtMs.CompareTo(y.ExpiresAtMs);
         }
 
         // Only a dot conflict gets this far: any fixed order of the contents will do.

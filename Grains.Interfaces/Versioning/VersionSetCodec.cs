@@ -8,8 +8,14 @@
 //           counter (varint)
 //           timestamp, Unix milliseconds (varint)
 //           past clock length (varint), past clock (VectorClock encoding)
-//           flags (1 byte: bit 0 = has value)
+//           flags (1 byte: bit 0 = has value, bit 1 = expires)
+//           expiry, Unix milliseconds (varint, > 0)  -- only when bit 1 is set
 //           value length (varint), value bytes      -- only when bit 0 is set
+//
+// Bit 1 was added with expiry (time to live). A set with no expiring version is encoded exactly as before,
+// so data written by earlier releases reads unchanged; a release without expiry refuses a set that uses bit 1
+// with a FormatException ("Unknown version flags"), never misreads it. Bit 1 without bit 0 is an expired
+// version whose value was dropped (StoredVersion.IsReclaimed); neither bit is a tombstone.
 //
 // Varints are unsigned LEB128 (Varint). The encoder sizes the output first and writes it in one buffer;
 // the decoder reads spans of the stored bytes and copies only each value. Every read is bounds-checked:
@@ -26,6 +32,7 @@ public static class VersionSetCodec
 {
     private const byte FormatVersion = 1;
     private const byte HasValue = 1;
+    private const byte HasExpiry = 2;
 
     public static byte[] Encode(IReadOnlyCollection<StoredVersion> versions)
     {
@@ -37,7 +44,8 @@ public static class VersionSetCodec
             size += Varint.Size((ulong)node) + node
                 + Varint.Size(version.Counter) + Varint.Size((ulong)version.TimestampMs)
                 + Varint.Size((ulong)past) + past
-                + 1 + (version.Value is { } value ? Varint.Size((ulong)value.Length) + value.Length : 0);
+                + 1 + (version.Expires ? Varint.Size((ulong)version.ExpiresAtMs) : 0)
+                + (version.Value is { } value ? Varint.Size((ulong)value.Length) + value.Length : 0);
         }
 
         var bytes = new byte[size];
@@ -52,16 +60,17 @@ public static class VersionSetCodec
             offset += Varint.Write(output[offset..], (ulong)version.TimestampMs);
             offset += Varint.Write(output[offset..], (ulong)version.Past.EncodedSize);
             offset += version.Past.EncodeTo(output[offset..]);
+            output[offset++] = (byte)((version.Value is null ? 0 : HasValue) | (version.Expires ? HasExpiry : 0));
+            if (version.Expires)
+            {
+                offset += Varint.Write(output[offset..], (ulong)version.ExpiresAtMs);
+            }
+
             if (version.Value is { } value)
             {
-                output[offset++] = HasValue;
                 offset += Varint.Write(output[offset..], (ulong)value.Length);
                 value.CopyTo(output[offset..]);
                 offset += value.Length;
-            }
-            else
-            {
-                output[offset++] = 0;
             }
         }
 
@@ -92,13 +101,21 @@ public static class VersionSetCodec
                 throw new FormatException("Truncated version set.");
             }
 
-            var value = bytes[offset++] switch
+            var flags = bytes[offset++];
+            if ((flags & ~(HasValue | HasExpiry)) != 0)
             {
-                HasValue => Slice(bytes, ref offset, "Value").ToArray(),
-                0 => null,
-                var flags => throw new FormatException($"Unknown version flags {flags}."),
-            };
-            result[i] = new StoredVersion(node, counter, past, timestamp, value);
+                throw new FormatException($"Unknown version flags {flags}.");
+            }
+
+            var expiresAt = 0L;
+            if ((flags & HasExpiry) != 0)
+            {
+                var raw = Varint.Read(bytes, ref offset);
+                expiresAt = raw is > 0 and <= long.MaxValue ? (long)raw : throw new FormatException($"Invalid expiry {raw}.");
+            }
+
+            var value = (flags & HasValue) != 0 ? Slice(bytes, ref offset, "Value").ToArray() : null;
+            result[i] = new StoredVersion(node, counter, past, timestamp, value) { ExpiresAtMs = expiresAt };
         }
 
         return offset == bytes.Length ? result : throw new FormatException("Trailing bytes after the version set.");

@@ -4,8 +4,15 @@
 //
 // - Leaf of a key: the low bits of XxHash64(key). (The range a key belongs to is the *top* bits of the same
 //   hash, so within one range the low bits still spread keys evenly over the leaves.)
-// - Key digest: XxHash64 over the key and its version set's dots and tombstone flags, in canonical order (see
-//   Digest). Values are not hashed: a dot names one write, so equal dots mean equal data.
+// - Key digest: XxHash64 over the key and its version set's dots and tombstone flags (and, for a version with a
+//   time to live, its expiry instant), in canonical order (see Digest). Values are not hashed: a dot names one
+//   write, so equal dots mean equal data.
+// - Expiry never changes a digest. The digest hashes the stored versions, not what a read would return now: an
+//   expired version hashes as it did while live, and a reclaimed copy (its value dropped by compaction or a
+//   write, StoredVersion.IsReclaimed) hashes as the full one, since neither the value nor the time is hashed.
+//   So trees change only when replicas' stored writes differ, never because time passed or a node compacted,
+//   and replicas whose clocks disagree about expiry still agree on their trees. An expired set leaves the tree
+//   only when anti-entropy purges it on every replica at once (RangeExchange.PurgeAsync), like a tombstone.
 // - Leaf hash: the XOR of its keys' digests. Equal contents give equal leaves whatever the write order, and a
 //   write updates a leaf in O(1) (XOR the old digest out, the new one in) plus the log2(leaves) inner nodes
 //   above it; no rescan is needed.
@@ -94,8 +101,9 @@ public sealed class MerkleTree
         }
     }
 
-    /// <summary>The digest of a key's stored version set: key, then each version's dot and tombstone flag in canonical
-    /// order (node id ordinal, then counter). Independent of the order the versions are given in.</summary>
+    /// <summary>The digest of a key's stored version set: key, then each version's dot and tombstone flag (and expiry, if
+    /// it has one) in canonical order (node id ordinal, then counter). Independent of the order the versions are given
+    /// in, of the time, and of whether an expired version's value was reclaimed.</summary>
     public static ulong Digest(ReadOnlySpan<byte> key, IEnumerable<StoredVersion> versions)
     {
         var hash = new XxHash64();
@@ -103,7 +111,7 @@ public sealed class MerkleTree
         BinaryPrimitives.WriteInt32LittleEndian(length, key.Length);
         hash.Append(length);
         hash.Append(key);
-        Span<byte> fields = stackalloc byte[9];
+        Span<byte> fields = stackalloc byte[17];
         foreach (var version in versions.OrderBy(v => v.Node, StringComparer.Ordinal).ThenBy(v => v.Counter))
         {
             var node = Encoding.UTF8.GetBytes(version.Node);
@@ -112,7 +120,16 @@ public sealed class MerkleTree
             hash.Append(node);
             BinaryPrimitives.WriteUInt64LittleEndian(fields, version.Counter);
             fields[8] = version.IsTombstone ? (byte)1 : (byte)0;
-            hash.Append(fields);
+            if (version.Expires)
+            {
+                // Only expiring versions hash 17 bytes, so the digests of sets without expiry are unchanged.
+                BinaryPrimitives.WriteInt64LittleEndian(fields[9..], version.ExpiresAtMs);
+                hash.Append(fields);
+            }
+            else
+            {
+                hash.Append(fields[..9]);
+            }
         }
 
         // 0 means "no key" in a leaf's XOR: never produce it for a key.

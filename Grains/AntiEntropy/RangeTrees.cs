@@ -43,10 +43,10 @@ public sealed class RangeTrees
         }
     }
 
-    /// <summary>For a set of tombstones only: the newest one's timestamp (the set may be purged once that is older than
-    /// the grace period). Null for an empty set or one that holds a value.</summary>
-    public static long? NewestTombstoneMs(IReadOnlyCollection<StoredVersion> versions) =>
-        versions.Count > 0 && versions.All(v => v.IsTombstone) ? versions.Max(v => v.TimestampMs) : null;
+    /// <summary>For a set of tombstones and expiring versions only: when it holds no value any more, the newest tombstone's
+    /// timestamp or the latest expiry (the set may be purged once that is older than the grace period). Null for an empty
+    /// set or one that holds a value that never expires. Such sets are counted as tombstone sets.</summary>
+    public static long? NewestTombstoneMs(IReadOnlyCollection<StoredVersion> versions) => VersionSet.DeadSinceMs(versions);
 
     /// <summary>The digest of a stored set, null when empty (the key is absent).</summary>
     public static ulong? DigestOf(ReadOnlySpan<byte> key, IReadOnlyCollection<StoredVersion> versions) =>
@@ -156,7 +156,8 @@ public sealed class RangeTree
         }
     }
 
-    /// <summary>Keys whose stored set is only tombstones.</summary>
+    /// <summary>Keys whose stored set is only tombstones and expiring versions (live or not): the sets a purge may remove
+    /// once old enough.</summary>
     public long TombstoneKeys
     {
         get

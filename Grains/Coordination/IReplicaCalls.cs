@@ -15,8 +15,9 @@ public interface IReplicaCalls
     /// <summary>The versions <paramref name="node"/>'s replica holds for the key.</summary>
     Task<StoredVersion[]> Read(string node, int range, byte[] key);
 
-    /// <summary>Asks <paramref name="node"/> to create the write's version; returns the key's whole version set there.</summary>
-    Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context);
+    /// <summary>Asks <paramref name="node"/> to create the write's version (expiring <paramref name="timeToLive"/> after
+    /// that node's now, if given); returns the key's whole version set there.</summary>
+    Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null);
 
     /// <summary>Merges <paramref name="versions"/> into <paramref name="node"/>'s replica.</summary>
     Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions);

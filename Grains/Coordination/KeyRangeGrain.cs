@@ -34,11 +34,18 @@ public sealed class KeyRangeGrain(IOptions<GrainKvNodeOptions> options, ReadCoor
     public Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
     {
         KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
+        if (options.TimeToLive is { } ttl)
+        {
+            KeyLimits.CheckTimeToLive(ttl);
+        }
+
         return WriteAsync(key, value, context, options, cancellationToken);
     }
 
     public Task Delete(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
-        WriteAsync(key, null, context, options, cancellationToken);
+        options.TimeToLive is null
+            ? WriteAsync(key, null, context, options, cancellationToken)
+            : throw new InvalidRequestException("A delete takes no time to live; nothing was deleted.");
 
     private async Task WriteAsync(byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
     {

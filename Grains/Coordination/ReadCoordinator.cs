@@ -6,7 +6,10 @@
 // every replica asked has answered. A fraction of reads (ReadRepairChance) and every read at R = N asks all N.
 // Replicas in this node's datacenter are asked before the others. LOCAL_QUORUM reads ask only this datacenter's
 // replicas; EACH_QUORUM reads run one such round per datacenter (DatacenterQuorums).
+// Expired versions are left out of the answer by ReadCore at this node's expiry clock, whichever path (replicas or
+// hints) brought them; repairs compare stored writes, in which an expired version is still a version.
 
+using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Ring;
@@ -19,7 +22,7 @@ namespace GrainKV.Grains.Coordination;
 /// <summary>Coordinates quorum reads of one key.</summary>
 public sealed partial class ReadCoordinator(
     IOptions<GrainKvNodeOptions> options, IRingViewSource ring, IReplicaCalls replicas, IReplicaCopies copies, GrainKvClock clock,
-    ILogger<ReadCoordinator> logger)
+    ExpiryClock expiry, ILogger<ReadCoordinator> logger)
 {
     private readonly GrainKvNodeOptions _options = options.Value;
     private readonly TimeProvider _time = clock.Time;
@@ -58,7 +61,7 @@ public sealed partial class ReadCoordinator(
             _ = RepairAsync(range, key, calls);
         }
 
-        return ReadCore.Result(key, merged);
+        return ReadCore.Result(key, merged, expiry.NowMs);
     }
 
     /// <summary>LOCAL_QUORUM and EACH_QUORUM: a quorum of each counted datacenter's replicas (this node's datacenter
@@ -92,7 +95,7 @@ public sealed partial class ReadCoordinator(
             _ = RepairAsync(range, key, calls);
         }
 
-        return ReadCore.Result(key, merged);
+        return ReadCore.Result(key, merged, expiry.NowMs);
     }
 
     /// <summary>Sloppy reads: too few of the key's replicas answered, so the standbys that may hold hinted copies for

@@ -1,6 +1,7 @@
 // The pure core of a read: what the answers of a quorum mean, with no calls and no clock. Merging keeps every
 // version no other covers (concurrent ones are siblings); a replica whose answer differs from the merge is
-// stale and gets a repair; the client sees each distinct value once.
+// stale and gets a repair; the client sees each distinct live value once (expired versions read as absent, but
+// their clocks stay in the context, so a write with it supersedes them).
 
 using GrainKV.Versioning;
 
@@ -29,23 +30,43 @@ public static class ReadCore
     public static string[] Silent(IEnumerable<string> nodes, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers) =>
         nodes.Where(n => !answers.Any(a => a.NodeId == n)).ToArray();
 
-    /// <summary>What the client gets: the values of the live versions and the context of all of them.</summary>
-    public static ReadResult Result(byte[] key, StoredVersion[] merged) =>
-        new(DistinctValues(merged), merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged)));
+    /// <summary>What the client gets at <paramref name="nowMs"/> (Unix milliseconds): the values of the live versions,
+    /// their expiries, and the context of all versions (expired ones included).</summary>
+    public static ReadResult Result(byte[] key, StoredVersion[] merged, long nowMs)
+    {
+        var (values, expirations) = LiveValues(merged, nowMs);
+        return new(values, merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged)), expirations);
+    }
 
-    /// <summary>The values of the live versions, each distinct value once: a write retried after its gateway failed
-    /// may have been stored twice, as two equal siblings (see the client's failover rules).</summary>
-    public static byte[][] DistinctValues(StoredVersion[] versions)
+    /// <summary>The values of the versions live at <paramref name="nowMs"/>, each distinct value once: a write retried
+    /// after its gateway failed may have been stored twice, as two equal siblings (see the client's failover rules).</summary>
+    public static byte[][] DistinctValues(StoredVersion[] versions, long nowMs) => LiveValues(versions, nowMs).Values;
+
+    /// <summary>Like <see cref="DistinctValues"/>, with each value's expiry (null: never): for a value held by several
+    /// versions, the latest.</summary>
+    public static (byte[][] Values, DateTimeOffset?[] Expirations) LiveValues(StoredVersion[] versions, long nowMs)
     {
         var values = new List<byte[]>(versions.Length);
+        var expiries = new List<long>(versions.Length);
         foreach (var version in versions)
         {
-            if (!version.IsTombstone && !values.Exists(v => v.AsSpan().SequenceEqual(version.Value)))
+            if (!version.IsLiveAt(nowMs))
+            {
+                continue;
+            }
+
+            var index = values.FindIndex(v => v.AsSpan().SequenceEqual(version.Value));
+            if (index < 0)
             {
                 values.Add(version.Value!);
+                expiries.Add(version.ExpiresAtMs);
+            }
+            else if (expiries[index] != 0)
+            {
+                expiries[index] = version.Expires ? Math.Max(expiries[index], version.ExpiresAtMs) : 0;
             }
         }
 
-        return [.. values];
+        return ([.. values], expiries.Select(e => e == 0 ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(e)).ToArray());
     }
 }

@@ -22,10 +22,10 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
             ? local.ReadAsync(range, key).AsTask()
             : Remote(node) is { } remote ? remote.Read(range, key, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
 
-    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context) =>
+    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null) =>
         faults.Apply(node, ReplicaOperation.Coordinate, () => node == local.NodeId
-            ? local.CoordinateAsync(range, key, value, context).AsTask()
-            : Remote(node) is { } remote ? remote.Coordinate(range, key, value, context, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
+            ? local.CoordinateAsync(range, key, value, context, timeToLive).AsTask()
+            : Remote(node) is { } remote ? remote.Coordinate(range, key, value, context, timeToLive, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
 
     public Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions) =>
         faults.Apply(node, ReplicaOperation.Apply, async () =>

@@ -35,7 +35,7 @@ public sealed class WriteCoordinator(
         var acks = DatacenterQuorums.AcksOf(request.WriteQuorum, request.Consistency, "W");
         if (request.Consistency is { } level && level.IsPerDatacenter())
         {
-            await WritePerDatacenterAsync(view, range, key, value, context, request.Replicas, level, deadline, cancellationToken);
+            await WritePerDatacenterAsync(view, range, key, value, context, request.Replicas, level, request.TimeToLive, deadline, cancellationToken);
             return;
         }
 
@@ -52,7 +52,7 @@ public sealed class WriteCoordinator(
             throw new NotEnoughReplicasException(required, reachable, $"strict mode: {reachable} of the key's {nodes.Count} replicas are reachable.");
         }
 
-        var (creator, set, failures) = await CreateVersionAsync(view, range, nodes, key, value, context, deadline, cancellationToken);
+        var (creator, set, failures) = await CreateVersionAsync(view, range, nodes, key, value, context, request.TimeToLive, deadline, cancellationToken);
         if (set is null)
         {
             throw new NotEnoughReplicasException(required, 0, failures);
@@ -83,7 +83,7 @@ public sealed class WriteCoordinator(
     /// down get hints kept here. No standbys.</summary>
     private async Task WritePerDatacenterAsync(
         RingView view, int range, byte[] key, byte[]? value, CausalContext context, int? replicaCount, ConsistencyLevel level,
-        RequestDeadline deadline, CancellationToken cancellationToken)
+        TimeSpan? timeToLive, RequestDeadline deadline, CancellationToken cancellationToken)
     {
         var (n, _) = RequestRules.Resolve(replicaCount, Acks.One, _options.ReplicationFactor, 1);
         var nodes = view.PreferenceList(range, n);
@@ -91,7 +91,7 @@ public sealed class WriteCoordinator(
         DatacenterQuorums.ThrowIfShort(view, groups, level);
 
         var creators = level == ConsistencyLevel.LocalQuorum ? groups[0].Nodes : nodes;
-        var (creator, set, failures) = await CreateVersionAsync(view, range, creators, key, value, context, deadline, cancellationToken);
+        var (creator, set, failures) = await CreateVersionAsync(view, range, creators, key, value, context, timeToLive, deadline, cancellationToken);
         if (set is null || creator is null)
         {
             throw new DatacenterQuorumException(level, groups[0].Datacenter, groups[0].Required, 0, knownBeforehand: false, failures);
@@ -148,8 +148,8 @@ public sealed class WriteCoordinator(
     /// does not answer in time ends the request (it may still create the version, and a second creator would store
     /// the write twice).</summary>
     private async Task<(string? Node, StoredVersion[]? Versions, string Failures)> CreateVersionAsync(
-        RingView view, int range, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, RequestDeadline deadline,
-        CancellationToken cancellationToken)
+        RingView view, int range, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive,
+        RequestDeadline deadline, CancellationToken cancellationToken)
     {
         List<string>? errors = null;
         foreach (var node in RequestRules.ContactOrder(view, nodes, replicas.LocalNode, _options.Datacenter))
@@ -162,7 +162,7 @@ public sealed class WriteCoordinator(
 
             try
             {
-                var set = await replicas.Coordinate(node, range, key, value, context).WaitAsync(deadline.Remaining, _time, cancellationToken);
+                var set = await replicas.Coordinate(node, range, key, value, context, timeToLive).WaitAsync(deadline.Remaining, _time, cancellationToken);
                 return (node, set, "");
             }
             catch (TimeoutException)

@@ -37,6 +37,7 @@ public static class GrainKvSiloBuilderExtensions
             silo.SiloName = NodeIdentity.Resolve(Path.GetFullPath(node.Value.DataDirectory), node.Value.NodeId, silo.SiloName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvNodeOptions>, GrainKvNodeOptionsValidator>());
         services.TryAddSingleton(new GrainKvClock(TimeProvider.System));
+        services.TryAddSingleton(sp => new Expiry.ExpiryClock(sp.GetRequiredService<GrainKvClock>().Time));
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<NodeIncarnation>();
         services.AddSingleton<LocalStore>();

@@ -8,8 +8,12 @@
 // log has reached the disk (always with a Buffered log, briefly with a Synced one), so a read of a key
 // whose durability mark (one of 64 per lock stripe) was written recently waits until the log covers that
 // write. A version that a reader saw therefore survives a crash of this node.
+//
+// Every set this node stores has the values of its expired versions dropped (VersionSet.Reclaim, at this node's
+// clock): the same writes in less space. Compaction does the same to sets no write touches (ExpiryCompaction).
 
 using GrainKV.Grains.AntiEntropy;
+using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,6 +37,7 @@ public sealed partial class LocalReplicas
     private readonly NodeIncarnation _incarnation;
     private readonly GrainKvNodeOptions _options;
     private readonly TimeProvider _time;
+    private readonly ExpiryClock _expiry;
     private readonly ILogger<LocalReplicas> _logger;
     private readonly RangeTrees _trees;
     private readonly StripedLock _locks = new(Stripes);
@@ -46,9 +51,10 @@ public sealed partial class LocalReplicas
     private long _reads;
 
     public LocalReplicas(
-        LocalStore store, NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, RangeTrees trees,
-        ILogger<LocalReplicas> logger)
+        LocalStore store, NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, ExpiryClock expiry,
+        RangeTrees trees, ILogger<LocalReplicas> logger)
     {
+        _expiry = expiry;
         _trees = trees;
         _store = store;
         _incarnation = incarnation;
@@ -93,10 +99,20 @@ public sealed partial class LocalReplicas
     /// the new version's dot is this incarnation's next counter and its past is <paramref name="context"/>.
     /// A null <paramref name="value"/> is a tombstone. The set, not the version alone, is what the other replicas
     /// must receive: a replica holding a dot of this node then holds every earlier dot of it for the key, or
-    /// something that covers it, so a context read from any replica never covers a version its reader missed.</summary>
+    /// something that covers it, so a context read from any replica never covers a version its reader missed.
+    /// With <paramref name="timeToLive"/>, the version expires that long after this node's expiry clock's now.</summary>
     /// <exception cref="ContextMismatchException">The context was read from another key.</exception>
-    public async ValueTask<StoredVersion[]> CoordinateAsync(int range, byte[] key, byte[]? value, CausalContext context)
+    public async ValueTask<StoredVersion[]> CoordinateAsync(int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null)
     {
+        if (timeToLive is { } ttl)
+        {
+            KeyLimits.CheckTimeToLive(ttl);
+            if (value is null)
+            {
+                throw new InvalidRequestException("A delete takes no time to live; nothing was deleted.");
+            }
+        }
+
         var clock = context.ClockFor(key);
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
@@ -104,8 +120,11 @@ public sealed partial class LocalReplicas
             var local = Load(engineKey);
             var actor = _incarnation.ActorId;
             var counter = _incarnation.NextCounter(VersionSet.HighestCounter(actor, clock, local));
-            var created = VersionSet.Create(actor, counter, value, clock, local, _time.GetUtcNow().ToUnixTimeMilliseconds(), _options.MaxClockEntries);
-            var merged = VersionSet.Merge([.. local, created]);
+            var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            var expiryNow = _expiry.NowMs;
+            var expiresAt = timeToLive is { } lifetime ? expiryNow + (long)Math.Ceiling(lifetime.TotalMilliseconds) : 0;
+            var created = VersionSet.Create(actor, counter, value, clock, local, now, _options.MaxClockEntries, expiresAt);
+            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), expiryNow);
             await Store(range, engineKey, local, merged);
             return merged;
         }
@@ -121,7 +140,7 @@ public sealed partial class LocalReplicas
         using (await _locks.AcquireAsync(engineKey))
         {
             var local = Load(engineKey);
-            var merged = VersionSet.Merge([.. local, .. versions], out var dotConflict);
+            var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, .. versions], out var dotConflict), _expiry.NowMs);
             if (dotConflict)
             {
                 LogDotConflict(range);
@@ -159,16 +178,18 @@ public sealed partial class LocalReplicas
         return dropped;
     }
 
-    /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the tombstones whose
-    /// digest is <paramref name="digest"/> (MerkleTree.Digest); an engine delete replaces the set, and compaction
-    /// drops that delete from disk later. Returns false, changing nothing, if the set is anything else.</summary>
+    /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the dead set (tombstones
+    /// and expiring versions only, VersionSet.DeadSinceMs) whose digest is <paramref name="digest"/> (MerkleTree.Digest);
+    /// an engine delete replaces the set, and compaction drops that delete from disk later. Returns false, changing
+    /// nothing, if the set is anything else or has not expired yet at this node's clock.</summary>
     public async ValueTask<bool> PurgeAsync(int range, byte[] key, ulong digest)
     {
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
         {
             var local = Load(engineKey);
-            if (local.Length == 0 || !local.All(v => v.IsTombstone) || MerkleTree.Digest(key, local) != digest)
+            if (VersionSet.DeadSinceMs(local) is not { } deadSince || deadSince > _expiry.NowMs
+                || MerkleTree.Digest(key, local) != digest)
             {
                 return false;
             }

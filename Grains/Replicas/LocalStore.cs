@@ -5,6 +5,7 @@ using GrainKV.Storage;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 
 namespace GrainKV.Grains.Replicas;
@@ -18,12 +19,15 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
     private readonly NodeIncarnation _incarnation;
     private readonly GrainKvNodeOptions _options;
     private readonly TimeProvider _time;
+    private readonly ExpiryClock _expiry;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<LocalStore> _logger;
     private StorageEngine? _engine;
 
-    public LocalStore(NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    public LocalStore(
+        NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, TimeProvider time, ExpiryClock expiry, ILoggerFactory loggerFactory)
     {
+        _expiry = expiry;
         _node = node;
         _incarnation = incarnation;
         _options = options.Value;
@@ -53,6 +57,9 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
             // confirmed every replica holds it) or a delivered hint. When a compaction rewrites the oldest table,
             // nothing older remains under such a delete, so it goes too.
             CanPurgeTombstone = static _ => true,
+
+            // Compaction drops the values of expired versions (on the clock reads judge expiry by).
+            CompactionRewrite = ExpiryCompaction.Rewrite(_expiry.Time),
         };
         // The incarnation is decided (and a crash from here on made detectable) before any write is accepted.
         _incarnation.Begin();

@@ -20,8 +20,8 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
     public Task<StoredVersion[]> Read(int range, byte[] key, CancellationToken cancellationToken) =>
         replicas.ReadAsync(range, key).AsTask();
 
-    public Task<StoredVersion[]> Coordinate(int range, byte[] key, byte[]? value, CausalContext context, CancellationToken cancellationToken) =>
-        replicas.CoordinateAsync(range, key, value, context).AsTask();
+    public Task<StoredVersion[]> Coordinate(int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive, CancellationToken cancellationToken) =>
+        replicas.CoordinateAsync(range, key, value, context, timeToLive).AsTask();
 
     public Task Apply(int range, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken) =>
         replicas.ApplyAsync(range, key, versions).AsTask();

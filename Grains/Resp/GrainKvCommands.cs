@@ -15,7 +15,7 @@ public static class GrainKvCommands
 {
     public static async ValueTask GetAll(RespCall call)
     {
-        var read = await call.Store.ReadAsync(call.Arguments[1], call.CancellationToken);
+        var read = await call.ReadAsync(call.Arguments[1]);
         var values = read.Values.Order(ByteArrayComparer.Instance).ToList();
         call.Reply.ArrayHeader(2);
         call.Reply.ArrayHeader(values.Count);
@@ -39,7 +39,7 @@ public static class GrainKvCommands
             return;
         }
 
-        await call.Store.WriteAsync(key, value, context, call.CancellationToken);
+        await call.WriteAsync(key, value, context);
         call.Reply.Ok();
     }
 }

@@ -1,6 +1,7 @@
-// The string commands: GET, SET, DEL, EXISTS, MGET, MSET, over GrainKV's versioned keys.
+// The string commands: GET, SET, DEL, EXISTS, MGET, MSET, over GrainKV's versioned keys (the time-to-live
+// commands are in ExpiryCommands).
 //
-// SET reads the key at the cluster's read quorum and writes with that read's context, so it replaces what a
+// SET reads the key (at the connection's read quorum, GRAINKV.CONSISTENCY) and writes with that read's context, so it replaces what a
 // quorum read sees (every sibling included), as a Redis user expects of SET. GET answers one value: with
 // siblings, the greatest in unsigned byte order (RespStore.Pick). GRAINKV.GETALL shows every sibling.
 // Every argument is checked before anything is written, so a refused command stores nothing.
@@ -12,15 +13,18 @@ public static class KeyValueCommands
 {
     public static async ValueTask Get(RespCall call)
     {
-        var read = await call.Store.ReadAsync(call.Arguments[1], call.CancellationToken);
+        var read = await call.ReadAsync(call.Arguments[1]);
         call.Reply.BulkOrNull(RespStore.Pick(read));
     }
 
-    /// <summary>SET key value [NX | XX] [GET] [KEEPTTL]; EX/PX/EXAT/PXAT are refused (no TTL in the store yet).</summary>
+    /// <summary>SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-seconds | PXAT unix-milliseconds |
+    /// KEEPTTL]. Without an expiry option the new value never expires (as in Redis); KEEPTTL keeps the expiry of the value
+    /// GET would have answered.</summary>
     public static async ValueTask Set(RespCall call)
     {
-        bool nx = false, xx = false, get = false;
-        string? expiry = null;
+        bool nx = false, xx = false, get = false, keepTtl = false;
+        string? expiryOption = null;
+        byte[]? expiryArgument = null;
         for (var i = 3; i < call.Arguments.Count; i++)
         {
             if (call.Is(i, "NX"))
@@ -35,13 +39,15 @@ public static class KeyValueCommands
             {
                 get = true;
             }
-            else if (call.Is(i, "KEEPTTL"))
+            else if (call.Is(i, "KEEPTTL") && expiryOption is null)
             {
-                // Keys have no TTL, so keeping it holds trivially.
+                keepTtl = true;
             }
-            else if ((call.Is(i, "EX") || call.Is(i, "PX") || call.Is(i, "EXAT") || call.Is(i, "PXAT")) && i + 1 < call.Arguments.Count)
+            else if ((call.Is(i, "EX") || call.Is(i, "PX") || call.Is(i, "EXAT") || call.Is(i, "PXAT")) && i + 1 < call.Arguments.Count
+                && expiryOption is null && !keepTtl)
             {
-                expiry = call.Text(i++).ToUpperInvariant();
+                expiryOption = call.Text(i).ToUpperInvariant();
+                expiryArgument = call.Arguments[++i];
             }
             else
             {
@@ -56,15 +62,15 @@ public static class KeyValueCommands
             return;
         }
 
-        if (expiry is not null)
+        TimeSpan? ttl = null;
+        if (expiryOption is not null && !ExpiryCommands.TryTimeToLive(call, expiryOption, expiryArgument!, "set", out ttl))
         {
-            call.Reply.Error($"ERR SET {expiry}: keys with a time to live are not supported by GrainKV yet; nothing was stored");
             return;
         }
 
         var (key, value) = (call.Arguments[1], call.Arguments[2]);
         call.Store.CheckEntry(key, value);
-        var read = await call.Store.ReadAsync(key, call.CancellationToken);
+        var read = await call.ReadAsync(key);
         var previous = RespStore.Pick(read);
         if ((nx && read.Found) || (xx && !read.Found))
         {
@@ -72,7 +78,12 @@ public static class KeyValueCommands
             return;
         }
 
-        await call.Store.WriteAsync(key, value, read.Context, call.CancellationToken);
+        if (keepTtl && RespStore.PickExpiration(read) is { } expires)
+        {
+            ttl = ExpiryCommands.Until(call, expires);
+        }
+
+        await call.WriteAsync(key, value, read.Context, ttl);
         if (get)
         {
             call.Reply.BulkOrNull(previous);
@@ -88,20 +99,13 @@ public static class KeyValueCommands
     {
         var (key, value) = (call.Arguments[1], call.Arguments[2]);
         call.Store.CheckEntry(key, value);
-        var read = await call.Store.ReadAsync(key, call.CancellationToken);
+        var read = await call.ReadAsync(key);
         if (!read.Found)
         {
-            await call.Store.WriteAsync(key, value, read.Context, call.CancellationToken);
+            await call.WriteAsync(key, value, read.Context);
         }
 
         call.Reply.Integer(read.Found ? 0 : 1);
-    }
-
-    /// <summary>SETEX and PSETEX: refused until the store has TTL.</summary>
-    public static ValueTask RefuseTtl(RespCall call)
-    {
-        call.Reply.Error($"ERR {call.Text(0).ToUpperInvariant()}: keys with a time to live are not supported by GrainKV yet; nothing was stored");
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>DEL (and UNLINK) key [key ...]: deletes what a quorum read of each key sees; answers how many existed.</summary>
@@ -111,10 +115,10 @@ public static class KeyValueCommands
         var deleted = 0;
         foreach (var key in keys)
         {
-            var read = await call.Store.ReadAsync(key, call.CancellationToken);
+            var read = await call.ReadAsync(key);
             if (read.Found)
             {
-                await call.Store.DeleteAsync(key, read.Context, call.CancellationToken);
+                await call.DeleteAsync(key, read.Context);
                 deleted++;
             }
         }
@@ -124,13 +128,13 @@ public static class KeyValueCommands
 
     public static async ValueTask Exists(RespCall call)
     {
-        var reads = await Task.WhenAll(Keys(call).Select(k => call.Store.ReadAsync(k, call.CancellationToken)));
+        var reads = await Task.WhenAll(Keys(call).Select(k => call.ReadAsync(k)));
         call.Reply.Integer(reads.Count(r => r.Found));
     }
 
     public static async ValueTask MGet(RespCall call)
     {
-        var reads = await Task.WhenAll(Keys(call).Select(k => call.Store.ReadAsync(k, call.CancellationToken)));
+        var reads = await Task.WhenAll(Keys(call).Select(k => call.ReadAsync(k)));
         call.Reply.ArrayHeader(reads.Length);
         foreach (var read in reads)
         {
@@ -160,8 +164,8 @@ public static class KeyValueCommands
         // 3-node cluster, and they failed with NotEnoughReplicas.)
         foreach (var (key, value) in pairs.Values)
         {
-            var read = await call.Store.ReadAsync(key, call.CancellationToken);
-            await call.Store.WriteAsync(key, value, read.Context, call.CancellationToken);
+            var read = await call.ReadAsync(key);
+            await call.WriteAsync(key, value, read.Context);
         }
 
         call.Reply.Ok();

@@ -2,6 +2,7 @@
 // group and summary (what COMMAND DOCS reports), and its handler.
 
 using System.Text;
+using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Resp;
 
@@ -44,4 +45,15 @@ public sealed class RespCall(RespGateway gateway, RespSession session, IReadOnly
     public void WrongArity() => Reply.Error($"ERR wrong number of arguments for '{Text(0).ToLowerInvariant()}' command");
 
     public void SyntaxError() => Reply.Error("ERR syntax error");
+
+    /// <summary>Reads <paramref name="key"/> with the connection's consistency.</summary>
+    public Task<ReadResult> ReadAsync(byte[] key) => Store.ReadAsync(key, Session.Reads, CancellationToken);
+
+    /// <summary>Writes <paramref name="value"/> superseding <paramref name="context"/> with the connection's consistency,
+    /// expiring after <paramref name="timeToLive"/> if given.</summary>
+    public Task WriteAsync(byte[] key, byte[] value, CausalContext context, TimeSpan? timeToLive = null) =>
+        Store.WriteAsync(key, value, context, Session.Writes with { TimeToLive = timeToLive }, CancellationToken);
+
+    /// <summary>Deletes what <paramref name="context"/> names, with the connection's consistency.</summary>
+    public Task DeleteAsync(byte[] key, CausalContext context) => Store.DeleteAsync(key, context, Session.Writes, CancellationToken);
 }

@@ -1,5 +1,5 @@
 // The state one RESP connection carries between its commands: who it is, whether it authenticated, the
-// protocol version its replies use, and whether it asked to be closed.
+// protocol version its replies use, its consistency (GRAINKV.CONSISTENCY), and whether it asked to be closed.
 
 namespace GrainKV.Grains.Resp;
 
@@ -21,4 +21,10 @@ public sealed class RespSession(long id, string remote, bool authenticated, Resp
     public bool Closing { get; set; }
 
     public RespReplyWriter Reply { get; } = reply;
+
+    /// <summary>The consistency of this connection's reads (unset fields: the cluster's defaults).</summary>
+    public ReadOptions Reads { get; set; } = ReadOptions.Default;
+
+    /// <summary>The consistency of this connection's writes and deletes (unset fields: the cluster's defaults).</summary>
+    public WriteOptions Writes { get; set; } = WriteOptions.Default;
 }

@@ -1,6 +1,7 @@
 // What the RESP commands read and write through: the local key-range coordinator of each key's range,
 // reached through this silo's own grain factory (IKeyRangeGrain is a stateless worker, so the call runs on
-// this silo). Reads and writes use the cluster's default N, R, W and CAP mode.
+// this silo). Reads and writes use the connection's consistency (GRAINKV.CONSISTENCY), by default the cluster's
+// N, R, W and CAP mode. Expiry is judged on the expiry clock (ExpiryClock), the one the coordinators use.
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Partitioning;
@@ -10,43 +11,58 @@ using Microsoft.Extensions.Options;
 namespace GrainKV.Grains.Resp;
 
 /// <summary>Key-value access for the RESP gateway.</summary>
-public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions> node)
+public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions> node, Expiry.ExpiryClock clock)
 {
     private readonly int _rangeCount = node.Value.RangeCount;
+
+    /// <summary>The cluster's defaults, which a connection's consistency settings are checked against.</summary>
+    public GrainKvNodeOptions Defaults { get; } = node.Value;
+
+    /// <summary>Now, on the expiry clock (what TTL, PTTL and EXAT are measured against).</summary>
+    public DateTimeOffset Now => clock.Time.GetUtcNow();
+
+    /// <summary><see cref="Now"/> in Unix milliseconds (the unit expiries are stored in).</summary>
+    public long NowMs => clock.NowMs;
 
     /// <summary>The node's entry limit (key + value bytes).</summary>
     public int MaxEntrySize { get; } = node.Value.MaxEntrySize;
 
-    /// <summary>Reads <paramref name="key"/> at the cluster's read quorum.</summary>
-    public Task<ReadResult> ReadAsync(byte[] key, CancellationToken cancellationToken) =>
-        Coordinator(key).Get(key, ReadOptions.Default, cancellationToken);
+    /// <summary>Reads <paramref name="key"/>.</summary>
+    public Task<ReadResult> ReadAsync(byte[] key, ReadOptions options, CancellationToken cancellationToken) =>
+        Coordinator(key).Get(key, options, cancellationToken);
 
-    /// <summary>Writes <paramref name="value"/> superseding <paramref name="context"/>, at the cluster's write quorum.</summary>
-    public Task WriteAsync(byte[] key, byte[] value, CausalContext context, CancellationToken cancellationToken) =>
-        Coordinator(key).Put(key, value, context, WriteOptions.Default, cancellationToken);
+    /// <summary>Writes <paramref name="value"/> superseding <paramref name="context"/> (its time to live is in <paramref name="options"/>).</summary>
+    public Task WriteAsync(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
+        Coordinator(key).Put(key, value, context, options, cancellationToken);
 
     /// <summary>Deletes what <paramref name="context"/> names.</summary>
-    public Task DeleteAsync(byte[] key, CausalContext context, CancellationToken cancellationToken) =>
-        Coordinator(key).Delete(key, context, WriteOptions.Default, cancellationToken);
+    public Task DeleteAsync(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
+        Coordinator(key).Delete(key, context, options, cancellationToken);
 
     /// <summary>Throws <see cref="InvalidKeyException"/> or <see cref="ValueTooLargeException"/> for an entry that cannot be stored.</summary>
     public void CheckEntry(byte[] key, byte[] value) => KeyLimits.CheckEntry(key, value.Length, MaxEntrySize);
 
     /// <summary>The one value GET answers for a read: with siblings, the greatest in unsigned byte order (so every
     /// node and every retry picks the same one, whatever order the replicas answered in); null when absent.</summary>
-    public static byte[]? Pick(ReadResult read)
+    public static byte[]? Pick(ReadResult read) => PickIndex(read) is var i and >= 0 ? read.Values[i] : null;
+
+    /// <summary>The index in <see cref="ReadResult.Values"/> of the value <see cref="Pick"/> answers; -1 when absent.</summary>
+    public static int PickIndex(ReadResult read)
     {
-        byte[]? best = null;
-        foreach (var value in read.Values)
+        var best = -1;
+        for (var i = 0; i < read.Values.Count; i++)
         {
-            if (best is null || value.AsSpan().SequenceCompareTo(best) > 0)
+            if (best < 0 || read.Values[i].AsSpan().SequenceCompareTo(read.Values[best]) > 0)
             {
-                best = value;
+                best = i;
             }
         }
 
         return best;
     }
+
+    /// <summary>When the value <see cref="Pick"/> answers expires: null if it never does or the key is absent.</summary>
+    public static DateTimeOffset? PickExpiration(ReadResult read) => PickIndex(read) is var i and >= 0 ? read.ExpirationOf(i) : null;
 
     private IKeyRangeGrain Coordinator(byte[] key)
     {

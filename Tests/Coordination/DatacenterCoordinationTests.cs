@@ -46,7 +46,7 @@ public sealed class DatacenterCoordinationTests
     }
 
     private Task<ReadResult> Read(ReadOptions request, params string[] down) =>
-        new ReadCoordinator(Options.Create(_options), new FixedRing(View(down)), _replicas, _replicas, new GrainKvClock(_time), NullLogger<ReadCoordinator>.Instance)
+        new ReadCoordinator(Options.Create(_options), new FixedRing(View(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(Range, Key, request, CancellationToken.None);
 
     private Task Write(WriteOptions request, params string[] down) =>
@@ -132,7 +132,7 @@ public sealed class DatacenterCoordinationTests
         _replicas.AnswerAtOnce(ReplicaOp.Read, _replicas.LocalNode, Stored);
         _replicas.AnswerAtOnce(ReplicaOp.Read, other, Stored);
         _replicas.AnswerAtOnce(ReplicaOp.ReadHints, standby, Stored);
-        var read = await new ReadCoordinator(Options.Create(_options), new FixedRing(down), _replicas, _replicas, new GrainKvClock(_time), NullLogger<ReadCoordinator>.Instance)
+        var read = await new ReadCoordinator(Options.Create(_options), new FixedRing(down), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(range, Key, new ReadOptions { ReadQuorum = Acks.All, Mode = CapMode.Sloppy }, CancellationToken.None);
         Assert.True(read.Found);
         Assert.Equal([standby], _replicas.Asked(ReplicaOp.ReadHints));

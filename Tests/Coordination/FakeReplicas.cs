@@ -50,8 +50,14 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
 
     public Task<StoredVersion[]> Read(string node, int range, byte[] key) => Call(ReplicaOp.Read, node, [], []);
 
-    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context) =>
-        Call(ReplicaOp.Create, node, [], []);
+    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null)
+    {
+        TimesToLive.Enqueue(timeToLive);
+        return Call(ReplicaOp.Create, node, [], []);
+    }
+
+    /// <summary>The time to live of each version creation asked for, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<TimeSpan?> TimesToLive { get; } = new();
 
     public async Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions)
     {

@@ -27,7 +27,7 @@ public sealed class ReadCoordinatorTests
 
     private Task<ReadResult> Read(ReadOptions? request = null, params string[] down) =>
         new ReadCoordinator(
-                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time),
+                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time),
                 NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
 
@@ -111,6 +111,25 @@ public sealed class ReadCoordinatorTests
     }
 
     [Fact]
+    public async Task AnExpiredVersionFromAReplicaOrAStandbysHintIsNotReturnedButStaysInTheContext()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        var expiredHint = Version("y/1", 1, "hinted") with { ExpiresAtMs = now };
+        var expiredHere = Version("z/1", 1, "here") with { ExpiresAtMs = now - 1 };
+        var lasting = Version("w/1", 1, "lasting") with { ExpiresAtMs = now + 1 };
+        _replicas.AnswerAtOnce(ReplicaOp.Read, Top[0], expiredHere, lasting);
+        var read = Read(null, Top[1], Top[2]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHints, Standbys[0])).Answer.SetResult([expiredHint]);
+
+        var result = await read;
+
+        Assert.Equal(["lasting"], Values(result));
+        var context = result.Context.ClockFor(Key);
+        Assert.Equal(1UL, context.CounterOf("y/1"));
+        Assert.Equal(1UL, context.CounterOf("z/1"));
+    }
+
+    [Fact]
     public async Task StrictReadsAskNoStandby()
     {
         _replicas.AnswerAtOnce(ReplicaOp.Read, Top[0], One);
@@ -169,6 +188,6 @@ public sealed class ReadCoordinatorTests
     public void TombstonesAreNotValues()
     {
         var tombstone = new StoredVersion("y/1", 1, VectorClock.Empty, 0, null);
-        Assert.Equal(["one"], ReadCore.DistinctValues([One, tombstone]).Select(v => Encoding.UTF8.GetString(v)));
+        Assert.Equal(["one"], ReadCore.DistinctValues([One, tombstone], 0).Select(v => Encoding.UTF8.GetString(v)));
     }
 }

@@ -46,6 +46,19 @@ public sealed class WriteCoordinatorTests
     }
 
     [Fact]
+    public async Task TheTimeToLiveGoesToEveryNodeAskedToCreateTheVersion()
+    {
+        _replicas.LocalNode = "elsewhere";
+        var write = Write(new WriteOptions { TimeToLive = TimeSpan.FromSeconds(30) });
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetException(new ReplicaUnavailableException(Top[0], "failed"));
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[1])).Answer.SetResult([Written]);
+        (await _replicas.CallAsync(ReplicaOp.Copy, Top[2])).Answer.SetResult([]);
+
+        await write;
+        Assert.Equal([TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)], _replicas.TimesToLive);
+    }
+
+    [Fact]
     public async Task WithoutALocalReplicaTheFirstLivePreferenceNodeCreates()
     {
         _replicas.LocalNode = "elsewhere";

@@ -59,6 +59,38 @@ public sealed class SiloAndCliTests
     }
 
     [Fact]
+    public async Task APutWithTtlExpiresAndBadDurationsAreUsageErrors()
+    {
+        using var data = new TempDirectory();
+        await using var silo = await SiloProcess.StartAsync(data.Path, "ttl-node");
+
+        // A real process on the real clock: the value is there, with its expiry, until it is not.
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "session", "token", "--ttl", "2s")).ExitCode);
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "lasting", "value")).ExitCode);
+        var lasting = await Cli.RunAsync(silo.Gateway, null, "get", "lasting");
+        Assert.DoesNotContain("expires:", lasting.Stderr, StringComparison.Ordinal);
+        await Eventually.HoldsAsync(
+            async () => (await Cli.RunAsync(silo.Gateway, null, "get", "session")).ExitCode == 1, TimeSpan.FromSeconds(60), "the value expired");
+        Assert.Equal("value", (await Cli.RunAsync(silo.Gateway, null, "get", "lasting")).StdoutText);
+
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "day", "v", "--ttl", "1d")).ExitCode);
+        var day = await Cli.RunAsync(silo.Gateway, null, "get", "day");
+        Assert.Equal("v", day.StdoutText);
+        var expires = DateTimeOffset.Parse(day.Stderr.Split('\n').Single(l => l.StartsWith("expires: ", StringComparison.Ordinal))["expires: ".Length..].Trim());
+        Assert.InRange(expires - DateTimeOffset.UtcNow, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+
+        foreach (var bad in new[] { "0s", "soon", "-5s", "40000d" })
+        {
+            var refused = await Cli.RunAsync(silo.Gateway, null, "put", "bad-ttl", "v", "--ttl", bad);
+            Assert.Equal(2, refused.ExitCode);
+            Assert.Contains("--ttl takes a positive duration", refused.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(2, (await Cli.RunAsync(silo.Gateway, null, "delete", "day", "--ttl", "5s")).ExitCode);
+        Assert.Equal(1, (await Cli.RunAsync(silo.Gateway, null, "get", "bad-ttl")).ExitCode);
+    }
+
+    [Fact]
     public async Task CliShowsSiblingsAndResolvesThemWithTheContext()
     {
         using var data = new TempDirectory();

@@ -22,9 +22,53 @@ public sealed class RedisCliTests(OpenGatewayFixture fixture)
         Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:a"));
         var (_, getAll) = await RedisCli.RunAsync(Port, null, "GRAINKV.GETALL", "cli:k");
         Assert.StartsWith("hello world\n", getAll);
-        var (_, ttl) = await RedisCli.RunAsync(Port, null, "SET", "cli:t", "v", "EX", "10");
-        Assert.Contains("ERR SET EX: keys with a time to live are not supported by GrainKV yet", ttl);
+        var (_, ttl) = await RedisCli.RunAsync(Port, null, "SET", "cli:t", "v", "EX", "0");
+        Assert.Contains("ERR invalid expire time in 'set' command", ttl);
         Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:t"));
+    }
+
+    [Fact]
+    public async Task TimeToLiveCommands()
+    {
+        var clock = fixture.Silo.Expiry;
+        Assert.Equal((0, "OK\n"), await RedisCli.RunAsync(Port, null, "SET", "cli:ttl", "v", "EX", "100"));
+        Assert.Equal((0, "100\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "100000\n"), await RedisCli.RunAsync(Port, null, "PTTL", "cli:ttl"));
+        Assert.Equal((0, "1\n"), await RedisCli.RunAsync(Port, null, "PERSIST", "cli:ttl"));
+        Assert.Equal((0, "-1\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "PERSIST", "cli:ttl"));
+        Assert.Equal((0, "1\n"), await RedisCli.RunAsync(Port, null, "EXPIRE", "cli:ttl", "20"));
+        Assert.Equal((0, "20\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "OK\n"), await RedisCli.RunAsync(Port, null, "SETEX", "cli:setex", "30", "w"));
+        Assert.Equal((0, "OK\n"), await RedisCli.RunAsync(Port, null, "PSETEX", "cli:psetex", "1500", "p"));
+        Assert.Equal((0, "1500\n"), await RedisCli.RunAsync(Port, null, "PTTL", "cli:psetex"));
+        Assert.Equal((0, "-2\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:nothing"));
+        Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXPIRE", "cli:nothing", "20"));
+
+        clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal((0, "\n"), await RedisCli.RunAsync(Port, null, "GET", "cli:ttl"));
+        Assert.Equal((0, "-2\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:ttl"));
+        Assert.Equal((0, "w\n"), await RedisCli.RunAsync(Port, null, "GET", "cli:setex"));
+        Assert.Equal((0, "10\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:setex"));
+        Assert.Equal((0, "0\n"), await RedisCli.RunAsync(Port, null, "EXISTS", "cli:psetex", "cli:ttl"));
+        Assert.Equal((0, "1\n"), await RedisCli.RunAsync(Port, null, "PEXPIRE", "cli:setex", "2500", "LT"));
+        Assert.Equal((0, "3\n"), await RedisCli.RunAsync(Port, null, "TTL", "cli:setex"));
+    }
+
+    [Fact]
+    public async Task ConsistencyOfOneSession()
+    {
+        // One redis-cli session (commands on standard input share one connection): its settings last, then reset.
+        var (code, output) = await RedisCli.RunAsync(
+            Port, "GRAINKV.CONSISTENCY R ALL W 1 MODE STRICT\nGRAINKV.CONSISTENCY\nSET cli:cons v\nGET cli:cons\nGRAINKV.CONSISTENCY W 9\nGRAINKV.CONSISTENCY DEFAULT\nGRAINKV.CONSISTENCY\n");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries); // redis-cli follows an error with an empty line
+        Assert.Equal("OK", lines[0]);
+        Assert.Equal(["n", "default", "r", "ALL", "w", "1", "mode", "strict"], lines[1..9]);
+        Assert.Equal(["OK", "v"], lines[9..11]);
+        Assert.StartsWith("ERR The quorum (9) must be between 1 and N", lines[11]);
+        Assert.Equal("OK", lines[12]);
+        Assert.Equal(["n", "default", "r", "default", "w", "default", "mode", "default"], lines[13..21]);
     }
 
     [Fact]

@@ -69,7 +69,7 @@ public sealed class RespCommandTests(OpenGatewayFixture fixture)
     }
 
     [Fact]
-    public async Task SetOptionsNxXxGetAndRefusedTtl()
+    public async Task SetOptionsNxXxGetAndBadExpiries()
     {
         await using var redis = await Silo.ConnectAsync();
         var db = redis.GetDatabase();
@@ -88,12 +88,17 @@ public sealed class RespCommandTests(OpenGatewayFixture fixture)
 
         foreach (var unit in new[] { "EX", "PX", "EXAT", "PXAT" })
         {
-            var ttl = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("SET", "opt:ttl", "v", unit, "100"));
-            Assert.Contains("time to live are not supported", ttl.Message);
+            var zero = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("SET", "opt:ttl", "v", unit, "0"));
+            Assert.Equal("ERR invalid expire time in 'set' command", zero.Message);
+            var text = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("SET", "opt:ttl", "v", unit, "soon"));
+            Assert.Equal("ERR value is not an integer or out of range", text.Message);
         }
 
-        await Assert.ThrowsAsync<RedisServerException>(() => db.StringSetAsync("opt:ttl2", "v", TimeSpan.FromSeconds(10)));
-        await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("SETEX", "opt:ttl2", "10", "v"));
+        Assert.Equal("ERR syntax error", (await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("SET", "opt:ttl", "v", "EX", "5", "PX", "5"))).Message);
+        Assert.Equal("ERR syntax error", (await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("SET", "opt:ttl", "v", "EX", "5", "KEEPTTL"))).Message);
+        var tooLong = await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("SETEX", "opt:ttl2", "-10", "v"));
+        Assert.Equal("ERR invalid expire time in 'setex' command", tooLong.Message);
+        Assert.StartsWith("ERR invalid expire time", (await Assert.ThrowsAsync<RedisServerException>(() => db.ExecuteAsync("PSETEX", "opt:ttl2", "99999999999999999", "v"))).Message);
         Assert.False(await db.KeyExistsAsync("opt:ttl"));
         Assert.False(await db.KeyExistsAsync("opt:ttl2"));
     }
@@ -214,7 +219,7 @@ public sealed class RespCommandTests(OpenGatewayFixture fixture)
         Assert.Contains("read_quorum:1", grainKv);
         Assert.DoesNotContain("# Server", grainKv);
 
-        Assert.Equal(21, (long)await db.ExecuteAsync("COMMAND", "COUNT"));
+        Assert.Equal(27, (long)await db.ExecuteAsync("COMMAND", "COUNT"));
         var commands = (RedisResult[])(await db.ExecuteAsync("COMMAND"))!;
         Assert.Contains("grainkv.getall", commands.Select(c => (string?)((RedisResult[])c!)[0]));
         var docs = (RedisResult[])(await db.ExecuteAsync("COMMAND", "DOCS", "get"))!;

@@ -1,7 +1,8 @@
 // One in-process GrainKV silo (N = W = R = 1) with its RESP gateway on a free loopback port, configured by a
-// closure; the gateway's idle clock is a FakeTimeProvider the test drives.
+// closure; the gateway's idle clock and the node's expiry clock are FakeTimeProviders the test drives.
 
 using GrainKV.Client;
+using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Resp;
@@ -32,6 +33,7 @@ public sealed class RespSilo : IAsyncDisposable
         builder.ConfigureSilo((options, silo) =>
         {
             silo.Services.AddSingleton(new RespClock(Clock));
+            silo.Services.AddSingleton(new ExpiryClock(Expiry));
             silo.AddGrainKv(o =>
             {
                 o.NodeId = options.SiloName;
@@ -52,6 +54,9 @@ public sealed class RespSilo : IAsyncDisposable
 
     /// <summary>The gateway's idle clock.</summary>
     public FakeTimeProvider Clock { get; } = new();
+
+    /// <summary>The node's expiry clock (starts at the real now; TTL tests move it forward).</summary>
+    public FakeTimeProvider Expiry { get; } = new(DateTimeOffset.UtcNow);
 
     public int Port { get; }
 

@@ -40,6 +40,19 @@ public sealed class OrleansSerializationTests
     }
 
     [Fact]
+    public void ExpiriesRoundTrip()
+    {
+        var expiring = new StoredVersion("n", 2, VectorClock.Empty.Increment("n", 1), 42, [1]) { ExpiresAtMs = 1_000 };
+        Assert.Equal(1_000, RoundTrip(expiring).ExpiresAtMs);
+        Assert.True(RoundTrip(expiring with { Value = null }).IsReclaimed);
+        Assert.Equal(TimeSpan.FromSeconds(30), RoundTrip(new WriteOptions { TimeToLive = TimeSpan.FromSeconds(30) }).TimeToLive);
+        var read = RoundTrip(new ReadResult([[1], [2]], CausalContext.Empty, [DateTimeOffset.FromUnixTimeMilliseconds(5), null]));
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(5), read.ExpirationOf(0));
+        Assert.Null(read.ExpirationOf(1));
+        Assert.Null(new ReadResult([[1]], CausalContext.Empty).ExpirationOf(0));
+    }
+
+    [Fact]
     public void ImmutableTypesAreNotCopied()
     {
         var copier = Services.GetRequiredService<DeepCopier>();

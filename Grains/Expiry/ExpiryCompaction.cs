@@ -1,0 +1,39 @@
+// Reclaims the space of expired values when the engine compacts. Every value this node's engine holds is a
+// version set (a replica's key, or a hint): the rewrite decodes it and, if a version in it has expired at this
+// node's clock, stores the set with that version's value dropped (VersionSet.Reclaim). The result is the same
+// set of writes (a reclaimed copy is the same write and hashes the same in the Merkle trees), so replicas and
+// trees are unaffected whenever each node compacts. What remains of an expired key (its versions' clocks and
+// expiry) goes when anti-entropy purges the dead set on every replica, as it does with tombstones.
+//
+// The engine knows nothing of expiry (no Orleans, no version sets in Storage/): this class is the hook.
+
+using GrainKV.Storage.Compaction;
+using GrainKV.Versioning;
+
+namespace GrainKV.Grains.Expiry;
+
+/// <summary>The engine's compaction rewrite for expiry.</summary>
+public static class ExpiryCompaction
+{
+    /// <summary>A rewrite that drops expired values at <paramref name="time"/>'s now.</summary>
+    public static CompactionRewrite Rewrite(TimeProvider time) => (_, value) => Reclaim(value, time.GetUtcNow().ToUnixTimeMilliseconds());
+
+    /// <summary>The encoding of the version set <paramref name="value"/> with its values expired at <paramref name="nowMs"/>
+    /// dropped; null when nothing expired, or when the bytes are not a version set (they are kept as they are: reads
+    /// report corruption, compaction does not).</summary>
+    public static byte[]? Reclaim(ReadOnlySpan<byte> value, long nowMs)
+    {
+        StoredVersion[] versions;
+        try
+        {
+            versions = VersionSetCodec.Decode(value);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        var reclaimed = VersionSet.Reclaim(versions, nowMs);
+        return ReferenceEquals(reclaimed, versions) ? null : VersionSetCodec.Encode(reclaimed);
+    }
+}
