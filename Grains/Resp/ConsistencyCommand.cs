@@ -1,8 +1,10 @@
 // GRAINKV.CONSISTENCY: the consistency of one connection's requests, kept for the rest of the connection.
 //
-//   GRAINKV.CONSISTENCY                         -> the connection's settings: n, r, w, mode (each "default" when unset)
+//   GRAINKV.CONSISTENCY                         -> the connection's settings: n, r, w, mode, level (each "default" when unset)
 //   GRAINKV.CONSISTENCY [N n|DEFAULT] [R ONE|QUORUM|ALL|k|DEFAULT] [W ...] [MODE SLOPPY|STRICT|DEFAULT]
-//                                               -> +OK; the named fields change, the others stay
+//                       [LEVEL ONE|QUORUM|ALL|LOCAL_QUORUM|EACH_QUORUM|DEFAULT]
+//                                               -> +OK; the named fields change, the others stay. A level and explicit
+//                                                  counts exclude each other: LEVEL clears R and W, R or W clears LEVEL.
 //   GRAINKV.CONSISTENCY DEFAULT                 -> +OK; every field back to the cluster's default
 //
 // Settings are checked together against the cluster's defaults before any is kept (R or W above N is refused), so a
@@ -59,7 +61,7 @@ public static class ConsistencyCommand
                         return ValueTask.CompletedTask;
                     }
 
-                    reads = reads with { ReadQuorum = r };
+                    (reads, writes) = (reads with { ReadQuorum = r, Consistency = null }, writes with { Consistency = null });
                     break;
                 case "W":
                     if (!TryAcks(call, "W", value, unset, out var w))
@@ -67,7 +69,17 @@ public static class ConsistencyCommand
                         return ValueTask.CompletedTask;
                     }
 
-                    writes = writes with { WriteQuorum = w };
+                    (reads, writes) = (reads with { Consistency = null }, writes with { WriteQuorum = w, Consistency = null });
+                    break;
+                case "LEVEL":
+                    ConsistencyLevel? level = null;
+                    if (!unset && !ConsistencyLevels.TryParse(value, out level))
+                    {
+                        call.Reply.Error($"ERR LEVEL must be ONE, QUORUM, ALL, LOCAL_QUORUM or EACH_QUORUM, not '{value}'");
+                        return ValueTask.CompletedTask;
+                    }
+
+                    (reads, writes) = (reads with { ReadQuorum = null, Consistency = level }, writes with { WriteQuorum = null, Consistency = level });
                     break;
                 case "MODE":
                     CapMode? mode = unset ? null : value.ToUpperInvariant() switch { "SLOPPY" => CapMode.Sloppy, "STRICT" => CapMode.Strict, _ => (CapMode)0 };
@@ -80,7 +92,7 @@ public static class ConsistencyCommand
                     (reads, writes) = (reads with { Mode = mode }, writes with { Mode = mode });
                     break;
                 default:
-                    call.Reply.Error($"ERR unknown consistency setting '{call.Text(i)}' (N, R, W or MODE)");
+                    call.Reply.Error($"ERR unknown consistency setting '{call.Text(i)}' (N, R, W, MODE or LEVEL)");
                     return ValueTask.CompletedTask;
             }
         }
@@ -131,6 +143,7 @@ public static class ConsistencyCommand
             "r", reads.ReadQuorum?.ToString() ?? "default",
             "w", writes.WriteQuorum?.ToString() ?? "default",
             "mode", reads.Mode?.ToString().ToLowerInvariant() ?? "default",
+            "level", reads.Consistency?.Name() ?? "default",
         ];
         if (call.Reply.Protocol == 3)
         {

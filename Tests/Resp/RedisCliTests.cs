@@ -64,11 +64,11 @@ public sealed class RedisCliTests(OpenGatewayFixture fixture)
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries); // redis-cli follows an error with an empty line
         Assert.Equal("OK", lines[0]);
-        Assert.Equal(["n", "default", "r", "ALL", "w", "1", "mode", "strict"], lines[1..9]);
-        Assert.Equal(["OK", "v"], lines[9..11]);
-        Assert.StartsWith("ERR The quorum (9) must be between 1 and N", lines[11]);
-        Assert.Equal("OK", lines[12]);
-        Assert.Equal(["n", "default", "r", "default", "w", "default", "mode", "default"], lines[13..21]);
+        Assert.Equal(["n", "default", "r", "ALL", "w", "1", "mode", "strict", "level", "default"], lines[1..11]);
+        Assert.Equal(["OK", "v"], lines[11..13]);
+        Assert.StartsWith("ERR The quorum (9) must be between 1 and N", lines[13]);
+        Assert.Equal("OK", lines[14]);
+        Assert.Equal(["n", "default", "r", "default", "w", "default", "mode", "default", "level", "default"], lines[15..25]);
     }
 
     [Fact]

@@ -146,11 +146,11 @@ public sealed class RespExpiryTests(OpenGatewayFixture fixture)
     {
         await using var socket = await Silo.OpenSocketAsync();
         await using var other = await Silo.OpenSocketAsync();
-        Assert.Equal(new object?[] { "n", "default", "r", "default", "w", "default", "mode", "default" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
+        Assert.Equal(new object?[] { "n", "default", "r", "default", "w", "default", "mode", "default", "level", "default" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
 
         // N = 3 with W = ALL cannot be met by this one-node cluster: the connection's writes fail, another connection's do not.
         Assert.Equal("OK", await socket.CallAsync("GRAINKV.CONSISTENCY", "N", "3", "W", "ALL", "R", "ONE", "MODE", "strict"));
-        Assert.Equal(new object?[] { "n", "3", "r", "ONE", "w", "ALL", "mode", "strict" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
+        Assert.Equal(new object?[] { "n", "3", "r", "ONE", "w", "ALL", "mode", "strict", "level", "default" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
         Assert.StartsWith("-ERR", (string?)await socket.CallAsync("SET", "cons:k", "v"));
         Assert.False((await Silo.Client.GetAsync("cons:k")).Found);
         Assert.Equal("OK", await other.CallAsync("SET", "cons:k", "v"));
@@ -162,12 +162,22 @@ public sealed class RespExpiryTests(OpenGatewayFixture fixture)
         Assert.StartsWith("-ERR", (string?)await socket.CallAsync("GRAINKV.CONSISTENCY", "N", "0"));
         Assert.StartsWith("-ERR unknown consistency setting", (string?)await socket.CallAsync("GRAINKV.CONSISTENCY", "Q", "1"));
         Assert.Equal("-ERR syntax error", await socket.CallAsync("GRAINKV.CONSISTENCY", "N"));
-        Assert.Equal(new object?[] { "n", "3", "r", "ONE", "w", "ALL", "mode", "strict" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
+        Assert.Equal(new object?[] { "n", "3", "r", "ONE", "w", "ALL", "mode", "strict", "level", "default" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
+
+        // A level replaces the explicit counts, and an explicit count replaces the level.
+        Assert.Equal("OK", await socket.CallAsync("GRAINKV.CONSISTENCY", "LEVEL", "local_quorum"));
+        Assert.Equal(new object?[] { "n", "3", "r", "default", "w", "default", "mode", "strict", "level", "LOCAL_QUORUM" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
+        Assert.StartsWith("-ERR LEVEL must be", (string?)await socket.CallAsync("GRAINKV.CONSISTENCY", "LEVEL", "most"));
+        Assert.Equal("OK", await socket.CallAsync("GRAINKV.CONSISTENCY", "R", "ONE"));
+        Assert.Equal(new object?[] { "n", "3", "r", "ONE", "w", "default", "mode", "strict", "level", "default" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
+        Assert.Equal("OK", await socket.CallAsync("GRAINKV.CONSISTENCY", "LEVEL", "ONE", "N", "DEFAULT"));
+        Assert.Equal("v", await socket.CallAsync("GET", "cons:k"));
+        Assert.Equal("OK", await socket.CallAsync("GRAINKV.CONSISTENCY", "LEVEL", "DEFAULT"));
 
         Assert.Equal("OK", await socket.CallAsync("GRAINKV.CONSISTENCY", "N", "DEFAULT"));
         Assert.Equal("OK", await socket.CallAsync("SET", "cons:k", "w"));
         Assert.Equal("OK", await socket.CallAsync("GRAINKV.CONSISTENCY", "DEFAULT"));
-        Assert.Equal(new object?[] { "n", "default", "r", "default", "w", "default", "mode", "default" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
+        Assert.Equal(new object?[] { "n", "default", "r", "default", "w", "default", "mode", "default", "level", "default" }, await socket.CallAsync("GRAINKV.CONSISTENCY"));
         Assert.Single((await Silo.Client.GetAsync("cons:k")).Values);
     }
 }
