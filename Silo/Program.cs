@@ -2,10 +2,13 @@
 // under ./data. Configuration comes from appsettings.json, environment variables (GrainKV__DataDirectory)
 // and the command line (--GrainKV:DataDirectory=...), later sources winning. GrainKV:Clustering chooses the
 // membership store: Localhost (development, the default) or Redis (GrainKV:RedisConnectionString; every silo equal).
+// GrainKV:Tls turns on mutually authenticated TLS (off by default); GrainKV:Hosting=Kubernetes adapts it to a pod.
 
 using System.Net;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Resp;
+using GrainKV.Security;
+using GrainKV.Silo.Security;
 using GrainKV.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +16,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Hosting.Kubernetes;
 using StackExchange.Redis;
 
 // Socket completions run inline on the socket engine's threads instead of being queued to the thread pool
@@ -42,6 +46,8 @@ foreach (var (category, level) in new[] { ("Polly", LogLevel.Critical), ("Orlean
 var section = builder.Configuration.GetSection(GrainKvNodeOptions.SectionName);
 var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
 var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
+var tlsOptions = builder.Configuration.GetSection(ClusterTlsOptions.SectionName).Get<ClusterTlsOptions>() ?? new ClusterTlsOptions();
+ClusterCredentials? credentials = null;
 string dataDirectory, nodeId;
 ConfigurationOptions? redis = null;
 IPAddress advertised = IPAddress.Loopback;
@@ -54,10 +60,13 @@ try
         advertised = hostOptions.ResolveAdvertisedAddress();
     }
 
+    tlsOptions.Validate();
+    credentials = tlsOptions.Enabled ? tlsOptions.Load() : null;
+
     dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
     nodeId = NodeIdentity.Resolve(dataDirectory, nodeOptions.NodeId, Environment.MachineName.ToLowerInvariant());
 }
-catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or TlsConfigurationException)
 {
     Console.Error.WriteLine($"grainkv-silo: invalid configuration: {ex.Message}");
     return 2;
@@ -96,11 +105,26 @@ builder.UseOrleans(silo =>
             });
             silo.Configure<EndpointOptions>(o =>
             {
-                o.AdvertisedIPAddress = advertised;
+                // In a pod, Kubernetes hosting advertises the pod's IP unless an address is set explicitly.
+                if (hostOptions.Hosting != HostingMode.Kubernetes || !string.IsNullOrWhiteSpace(hostOptions.AdvertisedAddress))
+                {
+                    o.AdvertisedIPAddress = advertised;
+                }
+
                 o.SiloPort = hostOptions.SiloPort;
                 o.GatewayPort = hostOptions.GatewayPort;
             });
             break;
+    }
+
+    if (hostOptions.Hosting == HostingMode.Kubernetes)
+    {
+        silo.UseKubernetesHosting();
+    }
+
+    if (credentials is not null)
+    {
+        SiloTls.Use(silo, credentials, tlsOptions.HandshakeTimeout);   // silo-to-silo and gateway connections, mutually authenticated
     }
 
     if (hostOptions.ListenOnAnyAddress)
