@@ -159,6 +159,15 @@ catch (Exception ex) when (FindRedisError(ex) is { } redisError)
     Console.Error.WriteLine($"grainkv-silo: the Redis membership store at {hostOptions.RedisConnectionString} is unreachable: {redisError.Message}");
     return 1;
 }
+catch (Exception ex) when (Find<Orleans.Runtime.MembershipService.OrleansClusterConnectivityCheckFailedException>(ex) is { } unreachable)
+{
+    Console.Error.WriteLine(
+        $"grainkv-silo: could not join the cluster: {unreachable.Message}"
+        + (tlsOptions.Enabled
+            ? " (TLS is on: the other silos must run TLS with certificates issued by the same authority)"
+            : " (TLS is off: if the cluster runs TLS, this silo needs GrainKV:Tls with the cluster's certificates)"));
+    return 1;
+}
 catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException or GrainKV.Storage.StorageException)
 {
     Console.Error.WriteLine($"grainkv-silo: {ex.Message}");
@@ -184,4 +193,14 @@ static Exception? FindRedisError(Exception? ex) => ex switch
     RedisException or Orleans.Clustering.Redis.RedisClusteringException => ex,
     AggregateException aggregate => aggregate.InnerExceptions.Select(FindRedisError).FirstOrDefault(e => e is not null),
     _ => FindRedisError(ex.InnerException),
+};
+
+// A start-up failure surfaces wrapped (in a lifecycle or aggregate exception); find the one of type T inside.
+static T? Find<T>(Exception? ex)
+    where T : Exception => ex switch
+{
+    null => null,
+    T found => found,
+    AggregateException aggregate => aggregate.InnerExceptions.Select(Find<T>).FirstOrDefault(e => e is not null),
+    _ => Find<T>(ex.InnerException),
 };

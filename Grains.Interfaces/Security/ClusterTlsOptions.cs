@@ -145,9 +145,11 @@ public sealed class ClusterTlsOptions
                 }
 
                 var keyFile = keyPath ?? path;
-                using var pem = string.IsNullOrEmpty(password)
-                    ? X509Certificate2.CreateFromPemFile(path, File.ReadAllText(keyFile).Contains("PRIVATE KEY-----", StringComparison.Ordinal) ? keyFile : null)
-                    : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyFile);
+                using var pem = !File.ReadAllText(keyFile).Contains("PRIVATE KEY-----", StringComparison.Ordinal)
+                    ? X509CertificateLoader.LoadCertificateFromFile(path)   // no key anywhere: refused below, by name
+                    : string.IsNullOrEmpty(password)
+                        ? X509Certificate2.CreateFromPemFile(path, keyFile)
+                        : X509Certificate2.CreateFromEncryptedPemFile(path, password, keyFile);
 
                 // A key from PEM is ephemeral; SslStream on some platforms needs it exported and re-imported as PKCS#12.
                 certificate = pem.HasPrivateKey
