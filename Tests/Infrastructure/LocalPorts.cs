@@ -33,6 +33,22 @@ public static class LocalPorts
         return [.. chosen];
     }
 
+    /// <summary><paramref name="count"/> consecutive ports on which nothing listens now (for scripts that number
+    /// their nodes' ports from a base); returns the first.</summary>
+    public static int PickFreeRun(int count)
+    {
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var first = Random.Shared.Next(Lowest, HighestExclusive - count);
+            if (Enumerable.Range(first, count).All(IsFree))
+            {
+                return first;
+            }
+        }
+
+        throw new InvalidOperationException($"Could not find {count} consecutive free ports in {Lowest}..{HighestExclusive - 1}.");
+    }
+
     /// <summary>True when a listener could bind <paramref name="port"/> on the loopback address now.</summary>
     public static bool IsFree(int port)
     {
