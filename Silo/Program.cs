@@ -48,6 +48,7 @@ var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
 var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
 var tlsOptions = builder.Configuration.GetSection(ClusterTlsOptions.SectionName).Get<ClusterTlsOptions>() ?? new ClusterTlsOptions();
 ClusterCredentials? credentials = null;
+ILogger? tlsLogger = null;   // set once the host is built
 string dataDirectory, nodeId;
 ConfigurationOptions? redis = null;
 IPAddress advertised = IPAddress.Loopback;
@@ -75,6 +76,7 @@ catch (Exception ex) when (ex is ArgumentException or InvalidOperationException 
 builder.UseOrleans(silo =>
 {
     silo.Configure<SiloOptions>(o => o.SiloName = nodeId);
+    silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = nodeId);   // after Kubernetes hosting, which names silos after pods
 
     // Orleans declares a silo dead after NumMissedProbesLimit missed probes of ProbeTimeout each; until then, calls
     // to grains whose directory entries the dead silo held fail (measured: 14 s of intermittent failures after a
@@ -124,7 +126,8 @@ builder.UseOrleans(silo =>
 
     if (credentials is not null)
     {
-        SiloTls.Use(silo, credentials, tlsOptions.HandshakeTimeout);   // silo-to-silo and gateway connections, mutually authenticated
+        // Silo-to-silo and gateway connections, mutually authenticated.
+        SiloTls.Use(silo, credentials, tlsOptions.HandshakeTimeout, () => tlsLogger, TimeProvider.System);
     }
 
     if (hostOptions.ListenOnAnyAddress)
@@ -148,6 +151,7 @@ builder.UseOrleans(silo =>
 using var host = builder.Build();
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
+tlsLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo.Tls");
 lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, dataDirectory));
 try
 {

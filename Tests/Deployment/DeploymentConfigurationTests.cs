@@ -20,13 +20,16 @@ namespace GrainKV.Tests.Deployment;
 public sealed partial class DeploymentConfigurationTests
 {
     // Settings of a silo component that the deployments configure before its options class is part of this
-    // repository: accepted only while no options class declares the section; once one does, checked like the others.
+    // repository: accepted only while no options class (loaded, or in the silo's sources) declares the section;
+    // once one does, checked like the others.
     private static readonly Dictionary<string, string[]> PendingSections = new(StringComparer.OrdinalIgnoreCase)
     {
         ["GrainKV:Http"] = ["Enabled", "Port"],
     };
 
     private static readonly Lazy<Dictionary<string, List<Type>>> Sections = new(FindSections);
+
+    private static readonly Lazy<Dictionary<string, HashSet<string>>> SiloSourceSections = new(FindSiloSourceSections);
 
     private static string Root => RepositoryPaths.Root;
 
@@ -179,6 +182,11 @@ public sealed partial class DeploymentConfigurationTests
                 return types.Any(t => HasPath(t, rest));
             }
 
+            if (SiloSourceSections.Value.TryGetValue(section, out var properties))
+            {
+                return rest.Length == 1 && properties.Contains(rest[0]);
+            }
+
             if (PendingSections.TryGetValue(section, out var names))
             {
                 return rest.Length == 1 && names.Contains(rest[0], StringComparer.OrdinalIgnoreCase);
@@ -199,23 +207,39 @@ public sealed partial class DeploymentConfigurationTests
         return path.Length == 1 || (property.PropertyType.IsClass && property.PropertyType != typeof(string) && HasPath(property.PropertyType, path[1..]));
     }
 
-    /// <summary>Configuration sections and the options classes bound to them: every class of the silo's assemblies
+    /// <summary>Configuration sections and the options classes bound to them: every class of the silo's libraries
     /// with a SectionName constant, the silo host's own options (section GrainKV), and Orleans' membership options.</summary>
     private static Dictionary<string, List<Type>> FindSections()
     {
-        var silo = Assembly.LoadFrom(RepositoryPaths.SiloAssembly);
         var sections = new Dictionary<string, List<Type>>(StringComparer.OrdinalIgnoreCase)
         {
-            ["GrainKV"] = [silo.GetType("GrainKV.Silo.SiloHostOptions", throwOnError: true)!],
+            ["GrainKV"] = [typeof(GrainKV.Silo.SiloHostOptions)],
             ["Orleans:ClusterMembership"] = [typeof(ClusterMembershipOptions)],
         };
-        foreach (var type in new[] { typeof(GrainKvNodeOptions).Assembly, typeof(ClusterTlsOptions).Assembly, silo }.SelectMany(LoadableTypes))
+        foreach (var type in new[] { typeof(GrainKvNodeOptions).Assembly, typeof(ClusterTlsOptions).Assembly }.SelectMany(LoadableTypes))
         {
             if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
-                && field.GetRawConstantValue() is string name
-                && !type.Namespace!.StartsWith("GrainKV.Client", StringComparison.Ordinal))
+                && field.GetRawConstantValue() is string name)
             {
                 (sections.TryGetValue(name, out var list) ? list : sections[name] = []).Add(type);
+            }
+        }
+
+        return sections;
+    }
+
+    /// <summary>Options classes of the silo executable itself (not loaded here): the settable properties of every
+    /// source file under Silo/ that declares a SectionName constant, by section.</summary>
+    private static Dictionary<string, HashSet<string>> FindSiloSourceSections()
+    {
+        var sections = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var file in Directory.GetFiles(Path.Combine(Root, "Silo"), "*.cs", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)))
+        {
+            var source = File.ReadAllText(file);
+            foreach (Match section in SectionNameConstant().Matches(source))
+            {
+                var properties = SettableProperty().Matches(source).Select(m => m.Groups[1].Value);
+                (sections.TryGetValue(section.Groups[1].Value, out var set) ? set : sections[section.Groups[1].Value] = new(StringComparer.OrdinalIgnoreCase)).UnionWith(properties);
             }
         }
 
@@ -298,6 +322,12 @@ public sealed partial class DeploymentConfigurationTests
 
         return node.Children.TryGetValue(new YamlScalarNode("<<"), out var merged) && merged is YamlMappingNode mapping ? Get(mapping, key) : null;
     }
+
+    [GeneratedRegex(@"const\s+string\s+SectionName\s*=\s*""([^""]+)""")]
+    private static partial Regex SectionNameConstant();
+
+    [GeneratedRegex(@"public\s+[\w<>?,.\[\]\s]+?\s+(\w+)\s*\{\s*get;\s*(?:set|init);")]
+    private static partial Regex SettableProperty();
 
     [GeneratedRegex(@"--((?:GrainKV|Orleans):[A-Za-z0-9:]+)=")]
     private static partial Regex CommandLineSetting();

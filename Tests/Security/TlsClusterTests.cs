@@ -129,6 +129,14 @@ public sealed class TlsClusterTests(TlsClusterTests.Fixture cluster, ITestOutput
             || failure.Message.Contains("I have been told I am dead", StringComparison.Ordinal),
             "The silo exited for another reason than being kept out of the cluster.");
 
+        if (certificate is not null)
+        {
+            // The cluster's silos say whom they refused, and why.
+            Assert.Contains(
+                Enumerable.Range(0, Fixture.Nodes).Select(cluster.Silos.OutputOf),
+                log => log.Contains("TLS: a connection was refused", StringComparison.Ordinal) && log.Contains(certificate.Thumbprint, StringComparison.Ordinal));
+        }
+
         // The membership table never shows it active, and the cluster's own view never lists it.
         Assert.DoesNotContain(await cluster.MembershipStatusesAsync(name), status => status == "Active" || status == "3");
         await using var client = await GrainKvClient.ConnectAsync(cluster.ClientOptions(cluster.ClientDirectory));
