@@ -195,6 +195,11 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
         GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
+    /// <summary>Sends <paramref name="payload"/> to a gateway, which sends it straight back: one round trip through the
+    /// client's connection and the silo, with no store work (what every request pays at least).</summary>
+    public Task<byte[]> EchoAsync(byte[] payload, CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IPingGrain>(0).Echo(payload, token), _options, cancellationToken);
+
     private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
 
     /// <summary>Closes the connections this client opened.</summary>

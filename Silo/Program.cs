@@ -49,7 +49,7 @@ var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
 var tlsOptions = builder.Configuration.GetSection(ClusterTlsOptions.SectionName).Get<ClusterTlsOptions>() ?? new ClusterTlsOptions();
 ClusterCredentials? credentials = null;
 ILogger? tlsLogger = null;   // set once the host is built
-string dataDirectory, nodeId;
+string dataDirectory;
 ConfigurationOptions? redis = null;
 IPAddress advertised = IPAddress.Loopback;
 try
@@ -65,7 +65,6 @@ try
     credentials = tlsOptions.Enabled ? tlsOptions.Load() : null;
 
     dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
-    nodeId = NodeIdentity.Resolve(dataDirectory, nodeOptions.NodeId, Environment.MachineName.ToLowerInvariant());
 }
 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or TlsConfigurationException)
 {
@@ -75,8 +74,9 @@ catch (Exception ex) when (ex is ArgumentException or InvalidOperationException 
 
 builder.UseOrleans(silo =>
 {
-    silo.Configure<SiloOptions>(o => o.SiloName = nodeId);
-    silo.Services.PostConfigure<SiloOptions>(o => o.SiloName = nodeId);   // after Kubernetes hosting, which names silos after pods
+    // The node id, unless configured or already persisted in the data directory (GrainKV resolves it: NodeIdentity,
+    // after every Configure, so also after Kubernetes hosting, which names silos after their pods).
+    silo.Configure<SiloOptions>(o => o.SiloName = Environment.MachineName.ToLowerInvariant());
 
     // Orleans declares a silo dead after NumMissedProbesLimit missed probes of ProbeTimeout each; until then, calls
     // to grains whose directory entries the dead silo held fail (measured: 14 s of intermittent failures after a
@@ -142,13 +142,23 @@ builder.UseOrleans(silo =>
     silo.AddGrainKv(o =>
     {
         section.Bind(o);
-        o.NodeId = nodeId;
         o.DataDirectory = dataDirectory;
     });
     silo.AddGrainKvResp(o => builder.Configuration.GetSection(RespOptions.SectionName).Bind(o)); // off unless GrainKV:Resp:Enabled=true
 });
 
 using var host = builder.Build();
+string nodeId;
+try
+{
+    nodeId = host.Services.GetRequiredService<NodeIdentity>().NodeId;
+}
+catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"grainkv-silo: invalid configuration: {ex.Message}");
+    return 2;
+}
+
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
 tlsLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo.Tls");

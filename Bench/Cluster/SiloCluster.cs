@@ -23,12 +23,20 @@ internal sealed class SiloCluster : IAsyncDisposable
         StartAsync(
             options.SiloDll, options.Silos, options.BasePort, options.Durability, options.CommitIntervalMs, redisConnectionString: null, dataRoot, cancellationToken);
 
-    /// <summary>Starts <paramref name="silos"/> silos at N=3/W=2/R=2: with Redis membership when
-    /// <paramref name="redisConnectionString"/> is set, else with n1 as the development membership primary.</summary>
+    /// <summary>Starts one silo at N=1/W=1/R=1 (ports past those of the three-silo cluster).</summary>
+    public static Task<SiloCluster> StartOneAsync(ClusterBenchOptions options, string dataRoot, CancellationToken cancellationToken) =>
+        StartAsync(
+            options.SiloDll, 1, options.BasePort + 10, options.Durability, options.CommitIntervalMs, redisConnectionString: null, Path.Combine(dataRoot, "one-silo"),
+            cancellationToken, replicas: 1);
+
+    /// <summary>Starts <paramref name="silos"/> silos at N=3/W=2/R=2 (or N=W=R=<paramref name="replicas"/> when that is
+    /// 1): with Redis membership when <paramref name="redisConnectionString"/> is set, else with n1 as the development
+    /// membership primary.</summary>
     public static async Task<SiloCluster> StartAsync(
         string? siloDll, int silos, int basePort, string durability, int? commitIntervalMs, string? redisConnectionString, string dataRoot,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int replicas = 3)
     {
+        var (n, w, r) = replicas == 1 ? (1, 1, 1) : (3, 2, 2);
         var dll = siloDll ?? FindSiloDll();
         var gateways = Enumerable.Range(0, silos).Select(i => $"127.0.0.1:{basePort + 100 + i}").ToList();
         var cluster = new SiloCluster(gateways);
@@ -44,9 +52,9 @@ internal sealed class SiloCluster : IAsyncDisposable
                     $"--GrainKV:DataDirectory={Path.Combine(dataRoot, node)}",
                     $"--GrainKV:SiloPort={I(basePort + i)}",
                     $"--GrainKV:GatewayPort={I(basePort + 100 + i)}",
-                    "--GrainKV:ReplicationFactor=3",
-                    "--GrainKV:WriteQuorum=2",
-                    "--GrainKV:ReadQuorum=2",
+                    $"--GrainKV:ReplicationFactor={I(n)}",
+                    $"--GrainKV:WriteQuorum={I(w)}",
+                    $"--GrainKV:ReadQuorum={I(r)}",
                     $"--GrainKV:Durability={durability}",
                     "--Logging:LogLevel:Default=Warning",
                     "--Logging:LogLevel:GrainKV.Silo=Information",

@@ -30,14 +30,10 @@ public static class GrainKvSiloBuilderExtensions
 
         options.ValidateOnStart();
 
-        // Membership knows a node by its silo name: where a node id is configured, it is the silo name.
+        // Membership knows a node by its silo name, so the node id is resolved here, once, and becomes the silo name:
+        // the id persisted in the data directory, else the configured one, else the silo's own name.
         services.AddOptions<SiloOptions>().PostConfigure<IOptions<GrainKvNodeOptions>>((silo, node) =>
-        {
-            if (node.Value.NodeId is { Length: > 0 } id)
-            {
-                silo.SiloName = id;
-            }
-        });
+            silo.SiloName = NodeIdentity.Resolve(Path.GetFullPath(node.Value.DataDirectory), node.Value.NodeId, silo.SiloName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvNodeOptions>, GrainKvNodeOptionsValidator>());
         services.TryAddSingleton(new GrainKvClock(TimeProvider.System));
         services.AddSingleton<NodeIdentity>();
@@ -67,10 +63,12 @@ public static class GrainKvSiloBuilderExtensions
         builder.AddGrainKvAntiEntropy(configure);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
 
-        // The datacenter label travels to the other silos as silo metadata.
-        var labels = new GrainKvNodeOptions();
-        configure?.Invoke(labels);
-        builder.UseSiloMetadata(new Dictionary<string, string> { [RingService.DatacenterMetadataKey] = labels.Datacenter });
+        // The datacenter label travels to the other silos as silo metadata. Orleans copies this dictionary when it builds
+        // its SiloMetadata options; the Configure registered before it fills the dictionary from the node options at
+        // that moment, so the label is read from the one configured GrainKvNodeOptions.
+        var metadata = new Dictionary<string, string>();
+        services.AddOptions<SiloMetadata>().Configure<IOptions<GrainKvNodeOptions>>((_, node) => metadata[RingService.DatacenterMetadataKey] = node.Value.Datacenter);
+        builder.UseSiloMetadata(metadata);
         return builder;
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class LocalReplicas
     private readonly ILogger<LocalReplicas> _logger;
     private readonly RangeTrees _trees;
     private readonly StripedLock _locks = new(Stripes);
+    private readonly RangeWriteGate _gates;
 
     /// <summary>Per lock stripe: the log position just past the stripe's last write (0: none since start).</summary>
     private readonly long[] _written = new long[Stripes];
@@ -46,6 +47,7 @@ public sealed partial class LocalReplicas
         _store = store;
         _incarnation = incarnation;
         _options = options.Value;
+        _gates = new RangeWriteGate(_options.RangeCount);
         _time = clock.Time;
         _logger = logger;
         NodeId = node.NodeId;
@@ -157,16 +159,18 @@ public sealed partial class LocalReplicas
     private StoredVersion[] Load(byte[] engineKey) =>
         _store.Engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : [];
 
-    /// <summary>Stops every read-merge-write of this node until the result is disposed (anti-entropy takes a range's
-    /// snapshot under it, so that each write is either in the snapshot or reported to the range's tree).</summary>
-    public ValueTask<IDisposable> PauseWritesAsync() => _locks.AcquireAllAsync();
+    /// <summary>Stops the stores of <paramref name="range"/> (and only its) until the result is disposed, once those
+    /// under way are done. Anti-entropy takes a range's snapshot under it, so that each write is either in the
+    /// snapshot or reported to the range's tree.</summary>
+    public ValueTask<IDisposable> PauseWritesAsync(int range) => _gates.CloseAsync(range);
 
-    /// <summary>Under the key's lock: writes the set (an empty one deletes the key), records the log position readers of
+    /// <summary>Under the key's lock and through the range's gate: writes the set (an empty one deletes the key), records the log position readers of
     /// the stripe wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
     private async ValueTask Store(int range, byte[] engineKey, StoredVersion[] before, StoredVersion[] versions)
     {
         var engine = _store.Engine;
         var stripe = _locks.StripeOf(engineKey);
+        using var passage = await _gates.EnterAsync(range);
         Interlocked.Exchange(ref _written[stripe], WriteInProgress);
         try
         {

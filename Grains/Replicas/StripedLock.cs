@@ -39,48 +39,6 @@ public sealed class StripedLock
         return new Releaser(stripe);
     }
 
-    /// <summary>Waits for every stripe, in order (so two callers cannot deadlock; a holder of one stripe never waits
-    /// for another); dispose the result to release them all. Stops every read-merge-write of the node while held.</summary>
-    public async ValueTask<IDisposable> AcquireAllAsync()
-    {
-        var taken = 0;
-        try
-        {
-            for (; taken < _stripes.Length; taken++)
-            {
-                await _stripes[taken].WaitAsync().ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            ReleaseFirst(taken);
-            throw;
-        }
-
-        return new AllReleaser(this);
-    }
-
-    private void ReleaseFirst(int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            _stripes[i].Release();
-        }
-    }
-
-    private sealed class AllReleaser(StripedLock owner) : IDisposable
-    {
-        private StripedLock? _owner = owner;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _owner, null) is { } lockOwner)
-            {
-                lockOwner.ReleaseFirst(lockOwner._stripes.Length);
-            }
-        }
-    }
-
     /// <summary>Releases a stripe once.</summary>
     public struct Releaser : IDisposable
     {

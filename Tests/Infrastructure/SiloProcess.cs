@@ -48,7 +48,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(
         string dataDirectory, string nodeId, int? gatewayPort, int? siloPort, IReadOnlyList<string> extraArguments)
     {
-        var gateway = gatewayPort ?? FreePort();
+        var gateway = gatewayPort ?? LocalPorts.PickFree(1)[0];
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -59,7 +59,7 @@ public sealed class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add(RepositoryPaths.SiloAssembly);
         info.ArgumentList.Add($"--GrainKV:DataDirectory={dataDirectory}");
         info.ArgumentList.Add($"--GrainKV:NodeId={nodeId}");
-        info.ArgumentList.Add($"--GrainKV:SiloPort={siloPort ?? FreePort()}");
+        info.ArgumentList.Add($"--GrainKV:SiloPort={siloPort ?? LocalPorts.PickFree(1)[0]}");
         info.ArgumentList.Add($"--GrainKV:GatewayPort={gateway}");
         foreach (var argument in extraArguments)
         {
@@ -136,12 +136,5 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             _ready.TrySetResult();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
