@@ -28,6 +28,10 @@ public sealed class CliArguments
           --n N                  replicas of the key (default: the cluster's)
           --r ONE|QUORUM|ALL|K   answers a read waits for
           --w ONE|QUORUM|ALL|K   acknowledgements a write waits for
+          --consistency LEVEL    instead of --r/--w: ONE, QUORUM, ALL, LOCAL_QUORUM (a majority of the key's
+                                 replicas in the gateway's datacenter) or EACH_QUORUM (a majority in each
+                                 datacenter); the per-datacenter levels fail at once (exit code 4) when a
+                                 datacenter cannot make its majority
           --context TOKEN        for put/delete: the context printed by get; the write replaces what that get saw
           --mode sloppy|strict   sloppy: nodes past the top N stand in for down replicas (available);
                                  strict: only the top N count, fail at once otherwise (consistent)
@@ -64,6 +68,9 @@ public sealed class CliArguments
     public Acks? WriteQuorum { get; private set; }
 
     public CausalContext? Context { get; private set; }
+
+    /// <summary>A named consistency level for reads and writes (instead of --r and --w).</summary>
+    public ConsistencyLevel? Consistency { get; private set; }
 
     public CapMode? Mode { get; private set; }
 
@@ -134,6 +141,12 @@ public sealed class CliArguments
                 case "--w":
                     result.WriteQuorum = ParseAcks(Value(args, ref i));
                     break;
+                case "--consistency":
+                    var level = Value(args, ref i);
+                    result.Consistency = ConsistencyLevels.TryParse(level, out var parsedLevel)
+                        ? parsedLevel
+                        : throw new UsageException($"--consistency takes ONE, QUORUM, ALL, LOCAL_QUORUM or EACH_QUORUM, not '{level}'.");
+                    break;
                 case "--context":
                     result.Context = ParseContext(Value(args, ref i));
                     break;
@@ -158,6 +171,11 @@ public sealed class CliArguments
                     result.Positional.Add(arg);
                     break;
             }
+        }
+
+        if (result.Consistency is not null && (result.ReadQuorum is not null || result.WriteQuorum is not null))
+        {
+            throw new UsageException("--consistency replaces --r and --w; give one or the other.");
         }
 
         if (gateways.Count == 0 && Environment.GetEnvironmentVariable("GRAINKV_GATEWAY") is { Length: > 0 } fromEnvironment)

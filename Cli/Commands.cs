@@ -64,7 +64,7 @@ public static class Commands
                 Console.Error.WriteLine("OK");
                 return ExitCodes.Ok;
             default:
-                var result = await client.GetAsync(key, new ReadOptions { Replicas = args.Replicas, ReadQuorum = args.ReadQuorum, Mode = args.Mode }, cancellationToken);
+                var result = await client.GetAsync(key, new ReadOptions { Replicas = args.Replicas, ReadQuorum = args.ReadQuorum, Consistency = args.Consistency, Mode = args.Mode }, cancellationToken);
                 if (!result.Context.IsEmpty)
                 {
                     Console.Error.WriteLine($"context: {result.Context}");
@@ -104,7 +104,7 @@ public static class Commands
         return Encoding.UTF8.GetBytes(args.Positional[1]);
     }
 
-    private static WriteOptions WriteOptionsOf(CliArguments args) => new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Mode = args.Mode };
+    private static WriteOptions WriteOptionsOf(CliArguments args) => new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Consistency = args.Consistency, Mode = args.Mode };
 
     /// <summary>One value: its bytes exactly (plus a newline on a terminal). Siblings: one per line.</summary>
     private static async Task WriteValuesAsync(CliArguments args, IReadOnlyList<byte[]> values, CancellationToken cancellationToken)

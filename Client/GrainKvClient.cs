@@ -137,6 +137,8 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>Reads <paramref name="key"/>: its value, or all concurrent values (siblings), and the causal context.</summary>
     /// <exception cref="NotEnoughReplicasException">Fewer than R replicas answered.</exception>
+    /// <exception cref="DatacenterQuorumException">With <see cref="ReadOptions.Consistency"/> LOCAL_QUORUM or EACH_QUORUM: a
+    /// datacenter could not make its majority (at once when its live replicas are too few).</exception>
     public Task<ReadResult> GetAsync(byte[] key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
@@ -153,6 +155,8 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// <exception cref="InvalidKeyException">The key is empty or too long.</exception>
     /// <exception cref="ValueTooLargeException">Key + value exceed the limit.</exception>
     /// <exception cref="NotEnoughReplicasException">Fewer than W replicas acknowledged.</exception>
+    /// <exception cref="DatacenterQuorumException">With <see cref="WriteOptions.Consistency"/> LOCAL_QUORUM or EACH_QUORUM: a
+    /// datacenter could not make its majority (at once, with nothing written, when its live replicas are too few).</exception>
     public Task PutAsync(byte[] key, byte[] value, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -173,9 +177,10 @@ public sealed class GrainKvClient : IAsyncDisposable
         var range = RangeOf(key);
         if (context is null)
         {
-            // A delete without context removes what a quorum read sees now.
+            // A delete without context removes what a quorum read sees now (at the delete's consistency level, if named).
+            var read = new ReadOptions { Replicas = options?.Replicas, Consistency = options?.Consistency };
             var current = await GatewayFailover.ReadAsync(
-                _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, new ReadOptions { Replicas = options?.Replicas }, token), _options, cancellationToken);
+                _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, read, token), _options, cancellationToken);
             context = current.Context;
         }
 

@@ -72,10 +72,16 @@ public sealed class ReplicaUnavailableException : GrainKvException
 /// reached some replicas; a later read or anti-entropy will reconcile them.</summary>
 [GenerateSerializer]
 [Alias("grainkv.NotEnoughReplicasException")]
-public sealed class NotEnoughReplicasException : GrainKvException
+public class NotEnoughReplicasException : GrainKvException
 {
     public NotEnoughReplicasException(int required, int answered, string detail)
-        : base($"Not enough replicas: {answered} of the required {required} answered. {detail}".TrimEnd())
+        : this($"Not enough replicas: {answered} of the required {required} answered. {detail}".TrimEnd(), required, answered)
+    {
+    }
+
+    /// <summary>For derived errors that word their own message.</summary>
+    protected NotEnoughReplicasException(string message, int required, int answered)
+        : base(message)
     {
         Required = required;
         Answered = answered;

@@ -21,6 +21,11 @@ public sealed class GrainKvNodeOptions
     /// <summary>Datacenter label of this node (empty when datacenters are not used).</summary>
     public string Datacenter { get; set; } = "";
 
+    /// <summary>Replicas per datacenter, e.g. "dc1:2,dc2:1" (empty: none). The counts add up to
+    /// <see cref="ReplicationFactor"/> and name this node's <see cref="Datacenter"/>; every node of a cluster has the
+    /// same setting. A request with another N takes that many nodes of the same preference order (see docs/RING.md).</summary>
+    public string DatacenterReplication { get; set; } = "";
+
     /// <summary>This node's data directory (node id file, engine files).</summary>
     public string DataDirectory { get; set; } = "data";
 
@@ -165,7 +170,47 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add("GrainKV:HintDeliveryInterval must be positive and GrainKV:HintDeliveryConcurrency at least 1.");
         }
 
+        failures.AddRange(DatacenterProblems(options));
         failures.AddRange(options.AntiEntropy.Problems());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> DatacenterProblems(GrainKvNodeOptions options)
+    {
+        if (options.Datacenter.Any(char.IsWhiteSpace) || options.Datacenter.Contains(':') || options.Datacenter.Contains(','))
+        {
+            yield return $"GrainKV:Datacenter '{options.Datacenter}' must not contain white space, ':' or ','.";
+        }
+
+        IReadOnlyDictionary<string, int>? counts = null;
+        string? malformed = null;
+        try
+        {
+            counts = Ring.DatacenterReplication.Parse(options.DatacenterReplication);
+        }
+        catch (FormatException ex)
+        {
+            malformed = $"GrainKV:DatacenterReplication: {ex.Message}";
+        }
+
+        if (malformed is not null)
+        {
+            yield return malformed;
+        }
+
+        if (counts is null)
+        {
+            yield break;
+        }
+
+        if (counts.Values.Sum(c => (long)c) != options.ReplicationFactor)
+        {
+            yield return $"GrainKV:DatacenterReplication '{options.DatacenterReplication}' adds up to {counts.Values.Sum(c => (long)c)}, not to GrainKV:ReplicationFactor ({options.ReplicationFactor}).";
+        }
+
+        if (!counts.ContainsKey(options.Datacenter))
+        {
+            yield return $"GrainKV:Datacenter '{options.Datacenter}' is not one of the datacenters of GrainKV:DatacenterReplication ({string.Join(", ", counts.Keys)}).";
+        }
     }
 }

@@ -45,7 +45,13 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         _gossip = gossip;
         _services = services;
         _options = options.Value;
-        _ringOptions = new RingOptions { RangeCount = _options.RangeCount, VirtualNodes = _options.VirtualNodes, ReplicationFactor = _options.ReplicationFactor };
+        _ringOptions = new RingOptions
+        {
+            RangeCount = _options.RangeCount,
+            VirtualNodes = _options.VirtualNodes,
+            ReplicationFactor = _options.ReplicationFactor,
+            ReplicasPerDatacenter = DatacenterReplication.Parse(_options.DatacenterReplication),
+        };
         _time = clock.Time;
         _logger = logger;
         _tracker = new MembershipTracker(_options.PermanentFailureTimeout);
@@ -145,6 +151,11 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         if (changed is not null)
         {
             LogRingChanged(changed.Nodes.Count, changed.Nodes.Values.Count(n => n.IsLive), string.Join(", ", changed.Nodes.Keys.Order(StringComparer.Ordinal)));
+            if (_ringOptions.ReplicasPerDatacenter is { } counts
+                && DatacenterReplication.Unplaced(counts, changed.Nodes.Values.Select(n => (n.NodeId, n.Datacenter))) is { Count: > 0 } unplaced)
+            {
+                LogUnplacedNodes(string.Join(", ", unplaced), DatacenterReplication.Format(counts));
+            }
             Changed?.Invoke(changed);
         }
     }
@@ -160,4 +171,8 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Ring changed: {Nodes} nodes ({Live} live): {NodeIds}")]
     private partial void LogRingChanged(int nodes, int live, string nodeIds);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning,
+        Message = "Nodes {Nodes} carry datacenter labels without replicas in GrainKV:DatacenterReplication ({Counts}); they hold no replica, only hinted copies as standbys. Is their setting the same as this node's?")]
+    private partial void LogUnplacedNodes(string nodes, string counts);
 }

@@ -6,8 +6,8 @@
 //
 // What a replica returns is durable: the engine makes a write visible in its memtable before the commit
 // log has reached the disk (always with a Buffered log, briefly with a Synced one), so a read of a key
-// whose lock stripe was written recently waits until the log covers that write. A version that a reader
-// saw therefore survives a crash of this node.
+// whose durability mark (one of 64 per lock stripe) was written recently waits until the log covers that
+// write. A version that a reader saw therefore survives a crash of this node.
 
 using GrainKV.Grains.AntiEntropy;
 using GrainKV.Grains.Hosting;
@@ -26,6 +26,9 @@ public sealed partial class LocalReplicas
     /// <summary>Stripe position while a write to the stripe is under way: readers then wait for the log's tail.</summary>
     private const long WriteInProgress = long.MaxValue;
 
+    /// <summary>Durability marks per lock stripe (a power of two).</summary>
+    private const int WrittenPerStripe = 64;
+
     private readonly LocalStore _store;
     private readonly NodeIncarnation _incarnation;
     private readonly GrainKvNodeOptions _options;
@@ -35,8 +38,11 @@ public sealed partial class LocalReplicas
     private readonly StripedLock _locks = new(Stripes);
     private readonly RangeWriteGate _gates;
 
-    /// <summary>Per lock stripe: the log position just past the stripe's last write (0: none since start).</summary>
-    private readonly long[] _written = new long[Stripes];
+    /// <summary>Marks per lock stripe (WrittenPerStripe each, chosen by other bits of the key's hash): the log position
+    /// just past the last write of a key with that mark (0: none since start). A read waits for the log only when its
+    /// own mark was written since the last commit, not any key of its stripe; the keys of one mark share one stripe,
+    /// so their writes never overlap and the mark is always the latest one's.</summary>
+    private readonly long[] _written = new long[Stripes * WrittenPerStripe];
     private long _reads;
 
     public LocalReplicas(
@@ -72,8 +78,8 @@ public sealed partial class LocalReplicas
         var engineKey = StorageKeys.Encode(range, key);
         var versions = Load(engineKey);
 
-        // Read after the load: a write this load saw has marked its stripe by then.
-        var written = Volatile.Read(ref _written[_locks.StripeOf(engineKey)]);
+        // Read after the load: a write this load saw has set its mark by then.
+        var written = Volatile.Read(ref _written[MarkOf(engineKey)]);
         if (written != 0)
         {
             var engine = _store.Engine;
@@ -164,14 +170,21 @@ public sealed partial class LocalReplicas
     /// snapshot or reported to the range's tree.</summary>
     public ValueTask<IDisposable> PauseWritesAsync(int range) => _gates.CloseAsync(range);
 
+    /// <summary>The durability mark of a key: within its lock stripe, chosen by high bits of the same hash.</summary>
+    private int MarkOf(byte[] engineKey)
+    {
+        var hash = System.IO.Hashing.XxHash3.HashToUInt64(engineKey);
+        return (_locks.StripeOf(hash) * WrittenPerStripe) + (int)((hash >> 48) & (WrittenPerStripe - 1));
+    }
+
     /// <summary>Under the key's lock and through the range's gate: writes the set (an empty one deletes the key), records the log position readers of
-    /// the stripe wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
+    /// the key's mark wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
     private async ValueTask Store(int range, byte[] engineKey, StoredVersion[] before, StoredVersion[] versions)
     {
         var engine = _store.Engine;
-        var stripe = _locks.StripeOf(engineKey);
+        var mark = MarkOf(engineKey);
         using var passage = await _gates.EnterAsync(range);
-        Interlocked.Exchange(ref _written[stripe], WriteInProgress);
+        Interlocked.Exchange(ref _written[mark], WriteInProgress);
         try
         {
             await (versions.Length == 0 ? engine.DeleteAsync(engineKey) : engine.PutAsync(engineKey, VersionSetCodec.Encode(versions)));
@@ -184,7 +197,7 @@ public sealed partial class LocalReplicas
         }
         finally
         {
-            Interlocked.Exchange(ref _written[stripe], engine.LogPosition);
+            Interlocked.Exchange(ref _written[mark], engine.LogPosition);
         }
 
         _trees.Changed(range, StorageKeys.UserKey(engineKey), before, versions);

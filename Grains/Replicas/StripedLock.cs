@@ -29,7 +29,10 @@ public sealed class StripedLock
     }
 
     /// <summary>The stripe that guards <paramref name="key"/>.</summary>
-    public int StripeOf(ReadOnlySpan<byte> key) => (int)(XxHash3.HashToUInt64(key) & (ulong)(_stripes.Length - 1));
+    public int StripeOf(ReadOnlySpan<byte> key) => StripeOf(XxHash3.HashToUInt64(key));
+
+    /// <summary>The stripe that guards a key whose XxHash3 is <paramref name="keyHash"/>.</summary>
+    public int StripeOf(ulong keyHash) => (int)(keyHash & (ulong)(_stripes.Length - 1));
 
     /// <summary>Waits for the lock of <paramref name="key"/>; dispose the result to release it.</summary>
     public async ValueTask<Releaser> AcquireAsync(ReadOnlyMemory<byte> key)

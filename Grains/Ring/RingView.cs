@@ -61,6 +61,9 @@ public sealed class RingView
     /// <summary>True if the node is on the ring and answering.</summary>
     public bool IsLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive;
 
+    /// <summary>The datacenter label of a node on the ring (empty when it has none or is not on the ring).</summary>
+    public string DatacenterOf(string nodeId) => Nodes.TryGetValue(nodeId, out var node) ? node.Datacenter : "";
+
     /// <summary>The silo address of a live node, or null.</summary>
     public SiloAddress? AddressOfLive(string nodeId) => Nodes.TryGetValue(nodeId, out var node) && node.IsLive ? node.Address : null;
 

@@ -52,7 +52,7 @@ internal sealed class CommitSlots : ILogCommitManager
     {
         Path = System.IO.Path.Combine(directory, FileName);
         var created = !File.Exists(Path);
-        _file = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
+        _file = new FileStream(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0); // the engine's LOCK file keeps other engines out
         try
         {
             if (created || _file.Length < 2 * SlotSize)
