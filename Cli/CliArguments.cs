@@ -45,6 +45,13 @@ public sealed class CliArguments
           --cluster-id ID        Orleans cluster id (default grainkv)
           --service-id ID        Orleans service id (default grainkv)
           --max-entry-size N     largest key + value sent, in bytes (default 10240)
+
+        TLS (for a cluster with GrainKV:Tls on; any of these turns it on):
+          --tls-dir DIR          tls.crt, tls.key and ca.crt in DIR (default $GRAINKV_TLS_DIR)
+          --tls-cert PATH        this client's certificate: PFX (.pfx/.p12) or PEM
+          --tls-key PATH         its PEM private key, if not in the certificate file
+          --tls-ca PATH          PEM authority the gateways' certificates must chain to
+                                 (a PFX or encrypted key's password: $GRAINKV_TLS_PASSWORD)
           -h, --help             show this text
         """;
 
@@ -108,6 +115,22 @@ public sealed class CliArguments
                         ? size
                         : throw new UsageException("--max-entry-size takes a number of bytes greater than 1.");
                     break;
+                case "--tls-dir":
+                    result.Connection.Tls.CertificateDirectory = Value(args, ref i);
+                    result.Connection.Tls.Enabled = true;
+                    break;
+                case "--tls-cert":
+                    result.Connection.Tls.CertificatePath = Value(args, ref i);
+                    result.Connection.Tls.Enabled = true;
+                    break;
+                case "--tls-key":
+                    result.Connection.Tls.KeyPath = Value(args, ref i);
+                    result.Connection.Tls.Enabled = true;
+                    break;
+                case "--tls-ca":
+                    result.Connection.Tls.CaCertificatePath = Value(args, ref i);
+                    result.Connection.Tls.Enabled = true;
+                    break;
                 case "--file":
                     result.File = Value(args, ref i);
                     break;
@@ -168,6 +191,17 @@ public sealed class CliArguments
         if (gateways.Count == 0 && Environment.GetEnvironmentVariable("GRAINKV_GATEWAY") is { Length: > 0 } fromEnvironment)
         {
             gateways.AddRange(fromEnvironment.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        }
+
+        if (!result.Connection.Tls.Enabled && Environment.GetEnvironmentVariable("GRAINKV_TLS_DIR") is { Length: > 0 } tlsDirectory)
+        {
+            result.Connection.Tls.CertificateDirectory = tlsDirectory;
+            result.Connection.Tls.Enabled = true;
+        }
+
+        if (result.Connection.Tls.Enabled && Environment.GetEnvironmentVariable("GRAINKV_TLS_PASSWORD") is { Length: > 0 } password)
+        {
+            result.Connection.Tls.CertificatePassword = password;
         }
 
         if (gateways.Count > 0)

@@ -37,6 +37,11 @@ try
     await using var client = await GrainKvClient.ConnectAsync(parsed.Connection, cancellation.Token);
     return await Commands.RunAsync(parsed, client, cancellation.Token);
 }
+catch (GrainKV.Security.TlsConfigurationException ex)
+{
+    Console.Error.WriteLine($"grainkv: {ex.Message}");
+    return ExitCodes.Usage;
+}
 catch (ClusterUnavailableException ex)
 {
     Console.Error.WriteLine($"grainkv: {ex.Message}");

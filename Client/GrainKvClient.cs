@@ -37,11 +37,18 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// request sent through one of them (see GatewayPool). At least one gateway must answer within
     /// <see cref="GrainKvClientOptions.ConnectTimeout"/>; the others are tried again in the background and used once
     /// they answer.</summary>
-    /// <exception cref="ClusterUnavailableException">No gateway answered within <see cref="GrainKvClientOptions.ConnectTimeout"/>.</exception>
+    /// <exception cref="ClusterUnavailableException">No gateway answered within <see cref="GrainKvClientOptions.ConnectTimeout"/>
+    /// (with TLS on, this includes gateways whose certificate is not trusted, and gateways that refuse this client's).</exception>
+    /// <exception cref="GrainKV.Security.TlsConfigurationException">TLS is on and a certificate file is missing or unusable.</exception>
     public static async Task<GrainKvClient> ConnectAsync(GrainKvClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (options.Tls.Enabled)
+        {
+            options.Tls.Load().Dispose();   // a missing or unusable certificate file fails here, once, with its name
+        }
+
         GrainKvClient? client = null;
         var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint)).ToList();
         var failures = await Task.WhenAll(gateways.Select(gateway => TryConnectAsync(gateway, options, () => client, cancellationToken)));
@@ -85,6 +92,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
+        string? tlsRejection = null;
         builder.AddGrainKvClient(
             o =>
             {
@@ -97,7 +105,8 @@ public sealed class GrainKvClient : IAsyncDisposable
                 {
                     grainKv._pool.OnConnectionLost(gateway);
                 }
-            }));
+            }),
+            rejection => tlsRejection = rejection);
         var host = builder.Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.ConnectTimeout);
@@ -111,6 +120,17 @@ public sealed class GrainKvClient : IAsyncDisposable
         {
             host.Dispose();
             var reason = timeout.IsCancellationRequested ? $"no answer within {options.ConnectTimeout.TotalSeconds:0.#} s" : ex.Message;
+            if (options.Tls.Enabled)
+            {
+                reason += tlsRejection is null
+                    ? " (TLS is on: the gateway may not run TLS, or may refuse this client's certificate)"
+                    : $" ({tlsRejection})";
+            }
+            else
+            {
+                reason += " (TLS is off: if the cluster runs TLS, configure GrainKV:Tls)";
+            }
+
             return ($"{gateway.Name}: {reason}", ex);
         }
     }

@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using GrainKV.Client.Security;
+using GrainKV.Security;
 using Orleans.Configuration;
 
 namespace GrainKV.Client;
@@ -15,15 +17,22 @@ public static class GrainKvClientExtensions
     /// <summary>Connects this host to a GrainKV cluster (an Orleans client with the configured gateways)
     /// and registers <see cref="GrainKvClient"/>.</summary>
     public static IHostApplicationBuilder AddGrainKvClient(this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure = null) =>
-        builder.AddGrainKvClient(configure, orleans: null);
+        builder.AddGrainKvClient(configure, orleans: null, onTlsRejected: null);
 
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="TlsConfigurationException">TLS is on and a certificate file is missing or unusable.</exception>
     internal static IHostApplicationBuilder AddGrainKvClient(
-        this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure, Action<IClientBuilder>? orleans)
+        this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure, Action<IClientBuilder>? orleans, Action<string>? onTlsRejected)
     {
         var options = new GrainKvClientOptions();
         builder.Configuration.GetSection(GrainKvClientOptions.SectionName).Bind(options);
         configure?.Invoke(options);
         options.Validate();
+        var credentials = options.Tls.Enabled ? options.Tls.Load() : null;
+        if (credentials is not null)
+        {
+            builder.Services.AddSingleton(_ => credentials);   // disposed with the host
+        }
 
         builder.UseOrleansClient(client =>
         {
@@ -38,6 +47,11 @@ public static class GrainKvClientExtensions
                 o.OpenConnectionTimeout = options.ConnectTimeout;
                 o.ConnectionRetryDelay = TimeSpan.FromMilliseconds(500);
             });
+            if (credentials is not null)
+            {
+                ClientTls.Use(client, credentials, options.Tls.HandshakeTimeout, onTlsRejected);
+            }
+
             orleans?.Invoke(client);
         });
         builder.Services.AddGrainKvClient(o => o.CopyFrom(options));

@@ -1,6 +1,7 @@
 // Options of a GrainKV client: where the cluster is and which limits to check before sending.
 
 using GrainKV.Partitioning;
+using GrainKV.Security;
 
 namespace GrainKV.Client;
 
@@ -44,6 +45,10 @@ public sealed class GrainKvClientOptions
     /// cluster's default RequestTimeout, 5 s, so mostly a read stuck at a dead gateway is cut short).</summary>
     public TimeSpan ReadAttemptTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>TLS to the gateways ("GrainKV:Tls"): the client's certificate and the authority the gateways'
+    /// certificates must chain to. Needed when the cluster runs with TLS on.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
+
     /// <summary>Copies every setting of <paramref name="other"/> into this instance.</summary>
     public void CopyFrom(GrainKvClientOptions other)
     {
@@ -57,6 +62,8 @@ public sealed class GrainKvClientOptions
         RetryDelay = other.RetryDelay;
         GatewayPause = other.GatewayPause;
         ReadAttemptTimeout = other.ReadAttemptTimeout;
+        Tls = new ClusterTlsOptions();
+        Tls.CopyFrom(other.Tls);
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
@@ -92,5 +99,7 @@ public sealed class GrainKvClientOptions
         {
             throw new ArgumentException("Attempts must be at least 1, ReadAttemptTimeout positive and RetryDelay and GatewayPause not negative.", nameof(Attempts));
         }
+
+        Tls.Validate();
     }
 }

@@ -2,10 +2,13 @@
 // under ./data. Configuration comes from appsettings.json, environment variables (GrainKV__DataDirectory)
 // and the command line (--GrainKV:DataDirectory=...), later sources winning. GrainKV:Clustering chooses the
 // membership store: Localhost (development, the default) or Redis (GrainKV:RedisConnectionString; every silo equal).
+// GrainKV:Tls turns on mutually authenticated TLS (off by default); GrainKV:Hosting=Kubernetes adapts it to a pod.
 
 using System.Net;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Resp;
+using GrainKV.Security;
+using GrainKV.Silo.Security;
 using GrainKV.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +16,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Hosting.Kubernetes;
 using StackExchange.Redis;
 
 // Socket completions run inline on the socket engine's threads instead of being queued to the thread pool
@@ -42,6 +46,9 @@ foreach (var (category, level) in new[] { ("Polly", LogLevel.Critical), ("Orlean
 var section = builder.Configuration.GetSection(GrainKvNodeOptions.SectionName);
 var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
 var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
+var tlsOptions = builder.Configuration.GetSection(ClusterTlsOptions.SectionName).Get<ClusterTlsOptions>() ?? new ClusterTlsOptions();
+ClusterCredentials? credentials = null;
+ILogger? tlsLogger = null;   // set once the host is built
 string dataDirectory;
 ConfigurationOptions? redis = null;
 IPAddress advertised = IPAddress.Loopback;
@@ -54,9 +61,12 @@ try
         advertised = hostOptions.ResolveAdvertisedAddress();
     }
 
+    tlsOptions.Validate();
+    credentials = tlsOptions.Enabled ? tlsOptions.Load() : null;
+
     dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
 }
-catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or TlsConfigurationException)
 {
     Console.Error.WriteLine($"grainkv-silo: invalid configuration: {ex.Message}");
     return 2;
@@ -64,7 +74,8 @@ catch (Exception ex) when (ex is ArgumentException or InvalidOperationException 
 
 builder.UseOrleans(silo =>
 {
-    // The node id, unless configured or already persisted in the data directory (GrainKV resolves it: NodeIdentity).
+    // The node id, unless configured or already persisted in the data directory (GrainKV resolves it: NodeIdentity,
+    // after every Configure, so also after Kubernetes hosting, which names silos after their pods).
     silo.Configure<SiloOptions>(o => o.SiloName = Environment.MachineName.ToLowerInvariant());
 
     // Orleans declares a silo dead after NumMissedProbesLimit missed probes of ProbeTimeout each; until then, calls
@@ -96,11 +107,27 @@ builder.UseOrleans(silo =>
             });
             silo.Configure<EndpointOptions>(o =>
             {
-                o.AdvertisedIPAddress = advertised;
+                // In a pod, Kubernetes hosting advertises the pod's IP unless an address is set explicitly.
+                if (hostOptions.Hosting != HostingMode.Kubernetes || !string.IsNullOrWhiteSpace(hostOptions.AdvertisedAddress))
+                {
+                    o.AdvertisedIPAddress = advertised;
+                }
+
                 o.SiloPort = hostOptions.SiloPort;
                 o.GatewayPort = hostOptions.GatewayPort;
             });
             break;
+    }
+
+    if (hostOptions.Hosting == HostingMode.Kubernetes)
+    {
+        silo.UseKubernetesHosting();
+    }
+
+    if (credentials is not null)
+    {
+        // Silo-to-silo and gateway connections, mutually authenticated.
+        SiloTls.Use(silo, credentials, tlsOptions.HandshakeTimeout, () => tlsLogger, TimeProvider.System);
     }
 
     if (hostOptions.ListenOnAnyAddress)
@@ -134,6 +161,7 @@ catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationE
 
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
+tlsLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo.Tls");
 lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, dataDirectory));
 try
 {
@@ -143,6 +171,15 @@ try
 catch (Exception ex) when (FindRedisError(ex) is { } redisError)
 {
     Console.Error.WriteLine($"grainkv-silo: the Redis membership store at {hostOptions.RedisConnectionString} is unreachable: {redisError.Message}");
+    return 1;
+}
+catch (Exception ex) when (Find<Orleans.Runtime.MembershipService.OrleansClusterConnectivityCheckFailedException>(ex) is { } unreachable)
+{
+    Console.Error.WriteLine(
+        $"grainkv-silo: could not join the cluster: {unreachable.Message}"
+        + (tlsOptions.Enabled
+            ? " (TLS is on: the other silos must run TLS with certificates issued by the same authority)"
+            : " (TLS is off: if the cluster runs TLS, this silo needs GrainKV:Tls with the cluster's certificates)"));
     return 1;
 }
 catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException or GrainKV.Storage.StorageException)
@@ -170,4 +207,14 @@ static Exception? FindRedisError(Exception? ex) => ex switch
     RedisException or Orleans.Clustering.Redis.RedisClusteringException => ex,
     AggregateException aggregate => aggregate.InnerExceptions.Select(FindRedisError).FirstOrDefault(e => e is not null),
     _ => FindRedisError(ex.InnerException),
+};
+
+// A start-up failure surfaces wrapped (in a lifecycle or aggregate exception); find the one of type T inside.
+static T? Find<T>(Exception? ex)
+    where T : Exception => ex switch
+{
+    null => null,
+    T found => found,
+    AggregateException aggregate => aggregate.InnerExceptions.Select(Find<T>).FirstOrDefault(e => e is not null),
+    _ => Find<T>(ex.InnerException),
 };

@@ -16,6 +16,19 @@ public enum ClusteringMode
     Redis,
 }
 
+/// <summary>Where the silo runs, for what the host takes from its surroundings.</summary>
+public enum HostingMode
+{
+    /// <summary>A plain process or container: addresses, name and ids come from GrainKV settings only.</summary>
+    Process,
+
+    /// <summary>A Kubernetes pod (Microsoft.Orleans.Hosting.Kubernetes): the silo advertises the pod's IP (POD_IP),
+    /// listens on every interface, names itself after the pod (POD_NAME), labels its pod with the cluster and
+    /// service ids, and marks silos whose pods are gone as dead in the membership table (it needs the pods
+    /// get/list/watch/patch permissions of deploy/k8s). Needs Redis clustering.</summary>
+    Kubernetes,
+}
+
 /// <summary>Network and clustering options of the silo host, from the "GrainKV" configuration section.</summary>
 public sealed class SiloHostOptions
 {
@@ -33,6 +46,9 @@ public sealed class SiloHostOptions
 
     /// <summary>Membership provider.</summary>
     public ClusteringMode Clustering { get; set; } = ClusteringMode.Localhost;
+
+    /// <summary>Where the silo runs.</summary>
+    public HostingMode Hosting { get; set; } = HostingMode.Process;
 
     /// <summary>With <see cref="ClusteringMode.Localhost"/>: silo port of the primary silo to join (unset: this silo is the primary).</summary>
     public int? PrimarySiloPort { get; set; }
@@ -72,6 +88,16 @@ public sealed class SiloHostOptions
         if (!Enum.IsDefined(Clustering))
         {
             throw new ArgumentException($"GrainKV:Clustering {Clustering} is not one of {string.Join(", ", Enum.GetNames<ClusteringMode>())}.");
+        }
+
+        if (!Enum.IsDefined(Hosting))
+        {
+            throw new ArgumentException($"GrainKV:Hosting {Hosting} is not one of {string.Join(", ", Enum.GetNames<HostingMode>())}.");
+        }
+
+        if (Hosting == HostingMode.Kubernetes && Clustering != ClusteringMode.Redis)
+        {
+            throw new ArgumentException("GrainKV:Hosting=Kubernetes needs GrainKV:Clustering=Redis (the pods need a shared membership store).");
         }
 
         if (Clustering == ClusteringMode.Redis)

@@ -1,28 +1,44 @@
 #!/usr/bin/env bash
-# A GrainKV cluster of real silo processes on one machine with Redis membership (any node can die and come back).
+# A GrainKV cluster of real silo processes on one machine: the topology of docker-compose.yml and deploy/k8s (three
+# silos, Redis membership, a data directory each, mutually authenticated TLS), as processes.
 #
-#   scripts/cluster.sh start [nN ...]   build the silo (Release), start Redis if needed, start the nodes (default all)
+#   scripts/cluster.sh start [nN ...]   build the silo (Release), start Redis if needed, make the certificates if
+#                                       missing, start the nodes (default all); returns when each is ready
 #   scripts/cluster.sh stop [nN ...]    graceful stop (SIGTERM) of the nodes (default all, then the Redis this script started)
 #   scripts/cluster.sh kill nN ...      SIGKILL of the nodes (a crash, for experiments); `start nN` brings one back
-#   scripts/cluster.sh status           which processes run, their ports and log files
+#   scripts/cluster.sh status           which processes run, their ports, log files and certificates
 #
-# Environment: NODES (3), REDIS=host:port (an existing Redis; otherwise redis-server is started on REDIS_PORT, 6379,
-# unless one already answers there), SILO_PORT (11111) and GATEWAY_PORT (30000) for n1, +1 per further node,
-# N/W/R (3/2/2), DATA (./data/cluster), CLUSTER_ID (grainkv), SKIP_BUILD=1 to use the existing Release build,
-# SILO_ARGS (more silo arguments, e.g. "--GrainKV:Durability=Buffered --Logging:LogLevel:Orleans=Information").
+# The settings all deployments share come from deploy/grainkv.env (exported to the silos); this script overrides
+# what differs on one machine. Environment: NODES (3), REDIS=host:port (an existing Redis; otherwise redis-server is
+# started on REDIS_PORT, 6379, unless one already answers there), SILO_PORT (11111), GATEWAY_PORT (30000) and
+# HTTP_PORT (8080) for n1, +1 per further node, N/W/R (replication, write and read quorum; default from
+# deploy/grainkv.env), DATA (./data/cluster), CLUSTER_ID (grainkv), TLS (1; 0 runs without TLS), CERTS
+# ($DATA/certs: made by scripts/make-certs.sh if missing; silos use $CERTS/silo, clients $CERTS/client),
+# SKIP_BUILD=1 to use the existing build, SILO_DLL (the silo assembly; default the Release build), SILO_ARGS (more
+# silo arguments, e.g. "--GrainKV:Durability=Buffered --Logging:LogLevel:Orleans=Information").
 # Each process runs in its own process group (setsid), so `kill -- -PID` reaches it and its children; pids and logs
 # are under $DATA (nN.pid, nN.log, redis.pid, redis.log), node data under $DATA/nN.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The shared settings: every GrainKV__* line of deploy/grainkv.env, exported (an explicit setting in this
+# environment wins).
+while IFS='=' read -r name value; do
+  [[ $name =~ ^GrainKV__[A-Za-z0-9_]+$ ]] || continue
+  [ -n "${!name+set}" ] || export "$name=$value"
+done <deploy/grainkv.env
+
 NODES=${NODES:-3}
 SILO_PORT=${SILO_PORT:-11111}
 GATEWAY_PORT=${GATEWAY_PORT:-30000}
+HTTP_PORT=${HTTP_PORT:-8080}
 REDIS_PORT=${REDIS_PORT:-6379}
-N=${N:-3} W=${W:-2} R=${R:-2}
+N=${N:-$GrainKV__ReplicationFactor} W=${W:-$GrainKV__WriteQuorum} R=${R:-$GrainKV__ReadQuorum}
 DATA=${DATA:-data/cluster}
-CLUSTER_ID=${CLUSTER_ID:-grainkv}
-SILO_DLL=Silo/bin/Release/net10.0/GrainKV.Silo.dll
+CLUSTER_ID=${CLUSTER_ID:-$GrainKV__ClusterId}
+TLS=${TLS:-1}
+CERTS=$(realpath -m "${CERTS:-$DATA/certs}")
+SILO_DLL=${SILO_DLL:-Silo/bin/Release/net10.0/GrainKV.Silo.dll}
 READY_TIMEOUT=120   # seconds a node may take to print its ready line
 STOP_TIMEOUT=30     # seconds a node may take to stop after SIGTERM before it is killed
 
@@ -76,12 +92,26 @@ ensure_redis() {
   die "redis-server did not answer within 10 s; see $DATA/redis.log"
 }
 
+ensure_certificates() {
+  if [ "$TLS" != 1 ]; then return; fi
+  if [ -f "$CERTS/silo/tls.crt" ] && [ -f "$CERTS/client/tls.crt" ]; then return; fi
+  scripts/make-certs.sh "$CERTS" silo client
+}
+
+tls_arguments() {
+  if [ "$TLS" = 1 ]; then
+    echo "--GrainKV:Tls:Enabled=true --GrainKV:Tls:CertificateDirectory=$CERTS/silo"
+  else
+    echo "--GrainKV:Tls:Enabled=false"
+  fi
+}
+
 start_node() {
-  local node=$1 i silo gateway
+  local node=$1 i silo gateway http
   i=$(node_index "$node")
-  silo=$((SILO_PORT + i)); gateway=$((GATEWAY_PORT + i))
+  silo=$((SILO_PORT + i)); gateway=$((GATEWAY_PORT + i)); http=$((HTTP_PORT + i))
   if running_pid "$node" >/dev/null; then echo "$node already runs (pid $(running_pid "$node"))"; return 1; fi
-  for port in "$silo" "$gateway"; do
+  for port in "$silo" "$gateway" "$http"; do
     port_taken "$port" && die "port $port of $node is taken by another process (a silo left from an earlier run?): $(ss -Hltnp "sport = :$port" | head -1)"
   done
   mkdir -p "$DATA/$node"
@@ -91,9 +121,10 @@ start_node() {
       "--GrainKV:NodeId=$node" "--GrainKV:DataDirectory=$DATA/$node" \
       "--GrainKV:SiloPort=$silo" "--GrainKV:GatewayPort=$gateway" \
       "--GrainKV:Clustering=Redis" "--GrainKV:RedisConnectionString=$(redis_endpoint)" "--GrainKV:ClusterId=$CLUSTER_ID" \
-      "--GrainKV:ReplicationFactor=$N" "--GrainKV:WriteQuorum=$W" "--GrainKV:ReadQuorum=$R" ${SILO_ARGS:-}) >>"$DATA/$node.log" 2>&1 &
+      "--GrainKV:ReplicationFactor=$N" "--GrainKV:WriteQuorum=$W" "--GrainKV:ReadQuorum=$R" \
+      "--GrainKV:Http:Port=$http" $(tls_arguments) ${SILO_ARGS:-}) >>"$DATA/$node.log" 2>&1 &
   echo $! >"$DATA/$node.pid"
-  echo "$node starting (pid $!, silo port $silo, gateway port $gateway, log $DATA/$node.log)"
+  echo "$node starting (pid $!, silo port $silo, gateway port $gateway, health port $http, log $DATA/$node.log)"
 }
 
 await_ready() {
@@ -134,13 +165,15 @@ case "$cmd" in
     if [ "${SKIP_BUILD:-0}" != 1 ]; then dotnet build Silo -c Release -nologo -v quiet; fi
     [ -f "$SILO_DLL" ] || die "$SILO_DLL is missing: build with 'dotnet build Silo -c Release'"
     ensure_redis
+    ensure_certificates
     started=()
     for node in "${nodes[@]}"; do
       if start_node "$node"; then started+=("$node"); fi
     done
     for node in "${started[@]}"; do await_ready "$node"; done
     gateways=$(for ((i = 0; i < NODES; i++)); do printf -- '--gateway 127.0.0.1:%d ' $((GATEWAY_PORT + i)); done)
-    echo "cluster up; try: dotnet run --project Cli -- $gateways put greeting hello"
+    tls=""; [ "$TLS" != 1 ] || tls="--tls-dir $CERTS/client "
+    echo "cluster up; try: dotnet run --project Cli -- $gateways${tls}put greeting hello"
     ;;
   stop | kill)
     nodes=("$@")
@@ -158,11 +191,12 @@ case "$cmd" in
     for node in $(all_nodes); do
       i=$(node_index "$node")
       if pid=$(running_pid "$node"); then state="running (pid $pid)"; else state="stopped"; fi
-      echo "$node: $state, silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)), data $DATA/$node, log $DATA/$node.log"
+      echo "$node: $state, silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)), health port $((HTTP_PORT + i)), data $DATA/$node, log $DATA/$node.log"
     done
+    if [ "$TLS" = 1 ]; then echo "TLS: on, silos $CERTS/silo, clients $CERTS/client"; else echo "TLS: off"; fi
     ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = --help ] || exit 2
     ;;
 esac

@@ -48,6 +48,45 @@ public static class LocalPorts
         return [.. chosen];
     }
 
+    /// <summary><paramref name="count"/> consecutive ports on which nothing listens now, reserved for this process
+    /// (for scripts that number their nodes' ports from a base); returns the first.</summary>
+    public static int PickFreeRun(int count)
+    {
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var first = Random.Shared.Next(Lowest, HighestExclusive - count);
+            var taken = new List<int>(count);
+            foreach (var port in Enumerable.Range(first, count))
+            {
+                if (!TryReserve(port))
+                {
+                    break;
+                }
+
+                taken.Add(port);
+                if (!IsFree(port))
+                {
+                    break;
+                }
+            }
+
+            if (taken.Count == count && taken.All(IsFree))
+            {
+                return first;
+            }
+
+            foreach (var port in taken)
+            {
+                if (Reserved.TryRemove(port, out var held))
+                {
+                    held.Dispose();
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"Could not find {count} consecutive free ports in {Lowest}..{HighestExclusive - 1}.");
+    }
+
     /// <summary>Takes the port's lock file unless this or another process holds it.</summary>
     private static bool TryReserve(int port)
     {
