@@ -4,6 +4,7 @@ using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Faults;
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
+using GrainKV.Grains.Metrics;
 using GrainKV.Grains.Replicas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,6 +47,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStore>());
         services.AddMetrics();
         services.AddSingleton<GrainKvMetrics>();
+        services.AddSingleton<RequestMetrics>();
         services.AddSingleton<LocalReplicas>();
         services.AddSingleton<ReplicaFaults>();
         builder.AddGrainDirectory(LocalEntryDirectory.Name, (_, _) => new LocalEntryDirectory());
