@@ -2,9 +2,11 @@
 // under ./data. Configuration comes from appsettings.json, environment variables (GrainKV__DataDirectory)
 // and the command line (--GrainKV:DataDirectory=...), later sources winning. GrainKV:Clustering chooses the
 // membership store: Localhost (development, the default) or Redis (GrainKV:RedisConnectionString; every silo equal).
+// The silo serves /healthz, /metrics and its dashboard on GrainKV:Http:Port (default 8080; GrainKV:Http:Enabled=false: none).
 
 using System.Net;
 using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Http;
 using GrainKV.Grains.Resp;
 using GrainKV.Silo;
 using Microsoft.Extensions.Configuration;
@@ -119,12 +121,25 @@ builder.UseOrleans(silo =>
         o.DataDirectory = dataDirectory;
     });
     silo.AddGrainKvResp(o => builder.Configuration.GetSection(RespOptions.SectionName).Bind(o)); // off unless GrainKV:Resp:Enabled=true
+
+    // /healthz, /metrics and the dashboards on GrainKV:Http:Port (8080); on every interface where the silo listens on all.
+    var http = builder.Configuration.GetSection(HttpEndpointOptions.SectionName);
+    silo.AddGrainKvHttp(o =>
+    {
+        if (hostOptions.ListenOnAnyAddress)
+        {
+            o.ListenAddress = "any";
+        }
+
+        http.Bind(o);
+    });
 });
 
 using var host = builder.Build();
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
-lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, dataDirectory));
+var httpEndpoint = host.Services.GetRequiredService<HttpEndpoint>();
+lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, httpEndpoint.Port, dataDirectory));
 try
 {
     await host.RunAsync();

@@ -7,7 +7,8 @@
 #   scripts/cluster.sh status           which processes run, their ports and log files
 #
 # Environment: NODES (3), REDIS=host:port (an existing Redis; otherwise redis-server is started on REDIS_PORT, 6379,
-# unless one already answers there), SILO_PORT (11111) and GATEWAY_PORT (30000) for n1, +1 per further node,
+# unless one already answers there), SILO_PORT (11111), GATEWAY_PORT (30000) and HTTP_PORT (8080: /healthz, /metrics,
+# /dashboard) for n1, +1 per further node,
 # N/W/R (3/2/2), DATA (./data/cluster), CLUSTER_ID (grainkv), SKIP_BUILD=1 to use the existing Release build,
 # SILO_ARGS (more silo arguments, e.g. "--GrainKV:Durability=Buffered --Logging:LogLevel:Orleans=Information").
 # Each process runs in its own process group (setsid), so `kill -- -PID` reaches it and its children; pids and logs
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 NODES=${NODES:-3}
 SILO_PORT=${SILO_PORT:-11111}
 GATEWAY_PORT=${GATEWAY_PORT:-30000}
+HTTP_PORT=${HTTP_PORT:-8080}
 REDIS_PORT=${REDIS_PORT:-6379}
 N=${N:-3} W=${W:-2} R=${R:-2}
 DATA=${DATA:-data/cluster}
@@ -77,11 +79,11 @@ ensure_redis() {
 }
 
 start_node() {
-  local node=$1 i silo gateway
+  local node=$1 i silo gateway http
   i=$(node_index "$node")
-  silo=$((SILO_PORT + i)); gateway=$((GATEWAY_PORT + i))
+  silo=$((SILO_PORT + i)); gateway=$((GATEWAY_PORT + i)); http=$((HTTP_PORT + i))
   if running_pid "$node" >/dev/null; then echo "$node already runs (pid $(running_pid "$node"))"; return 1; fi
-  for port in "$silo" "$gateway"; do
+  for port in "$silo" "$gateway" "$http"; do
     port_taken "$port" && die "port $port of $node is taken by another process (a silo left from an earlier run?): $(ss -Hltnp "sport = :$port" | head -1)"
   done
   mkdir -p "$DATA/$node"
@@ -89,11 +91,11 @@ start_node() {
   echo $(( $(wc -l <"$DATA/$node.log") + 1 )) >"$DATA/$node.logstart"
   (exec setsid dotnet "$SILO_DLL" \
       "--GrainKV:NodeId=$node" "--GrainKV:DataDirectory=$DATA/$node" \
-      "--GrainKV:SiloPort=$silo" "--GrainKV:GatewayPort=$gateway" \
+      "--GrainKV:SiloPort=$silo" "--GrainKV:GatewayPort=$gateway" "--GrainKV:Http:Port=$http" \
       "--GrainKV:Clustering=Redis" "--GrainKV:RedisConnectionString=$(redis_endpoint)" "--GrainKV:ClusterId=$CLUSTER_ID" \
       "--GrainKV:ReplicationFactor=$N" "--GrainKV:WriteQuorum=$W" "--GrainKV:ReadQuorum=$R" ${SILO_ARGS:-}) >>"$DATA/$node.log" 2>&1 &
   echo $! >"$DATA/$node.pid"
-  echo "$node starting (pid $!, silo port $silo, gateway port $gateway, log $DATA/$node.log)"
+  echo "$node starting (pid $!, silo port $silo, gateway port $gateway, http://127.0.0.1:$http/dashboard, log $DATA/$node.log)"
 }
 
 await_ready() {
@@ -158,11 +160,11 @@ case "$cmd" in
     for node in $(all_nodes); do
       i=$(node_index "$node")
       if pid=$(running_pid "$node"); then state="running (pid $pid)"; else state="stopped"; fi
-      echo "$node: $state, silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)), data $DATA/$node, log $DATA/$node.log"
+      echo "$node: $state, silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)), http://127.0.0.1:$((HTTP_PORT + i))/dashboard, data $DATA/$node, log $DATA/$node.log"
     done
     ;;
   *)
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     [ -z "$cmd" ] || [ "$cmd" = help ] || [ "$cmd" = --help ] || exit 2
     ;;
 esac

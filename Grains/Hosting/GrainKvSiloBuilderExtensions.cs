@@ -1,6 +1,8 @@
 // Registers a GrainKV storage node on an Orleans silo.
 
 using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Dashboard;
+using GrainKV.Grains.Health;
 using GrainKV.Grains.Faults;
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
@@ -68,6 +70,9 @@ public static class GrainKvSiloBuilderExtensions
         builder.AddGrainKvGossip();
         builder.AddGrainKvAntiEntropy(configure);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
+        services.AddSingleton<NodeReadiness>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<NodeReadiness>());
+        builder.AddGrainKvDashboardFigures();
 
         // The datacenter label travels to the other silos as silo metadata.
         var labels = new GrainKvNodeOptions();

@@ -19,9 +19,14 @@ public sealed class GrainKvCluster : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _directories = new(StringComparer.Ordinal);
     private int _crashes;
 
-    private GrainKvCluster(short silos, Action<GrainKvNodeOptions>? configure)
+    private GrainKvCluster(short silos, Action<GrainKvNodeOptions>? configure, Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configureSilo)
     {
         var builder = new InProcessTestClusterBuilder(silos);
+        if (configureSilo is not null)
+        {
+            builder.ConfigureSilo(configureSilo);
+        }
+
         builder.ConfigureSilo((options, silo) => silo.AddGrainKv(o =>
         {
             o.NodeId = options.SiloName;
@@ -87,10 +92,12 @@ public sealed class GrainKvCluster : IAsyncDisposable
         RingBound,
         $"every silo reaches node {nodeId}'s replicas");
 
-    /// <summary>Starts <paramref name="silos"/> silos and waits until every silo's ring holds all of them, live.</summary>
-    public static async Task<GrainKvCluster> StartAsync(short silos = 1, Action<GrainKvNodeOptions>? configure = null)
+    /// <summary>Starts <paramref name="silos"/> silos and waits until every silo's ring holds all of them, live.
+    /// <paramref name="configureSilo"/> adds to each silo (e.g. its HTTP endpoint).</summary>
+    public static async Task<GrainKvCluster> StartAsync(
+        short silos = 1, Action<GrainKvNodeOptions>? configure = null, Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configureSilo = null)
     {
-        var cluster = new GrainKvCluster(silos, configure);
+        var cluster = new GrainKvCluster(silos, configure, configureSilo);
         await cluster.Cluster.DeployAsync();
         cluster.Client = cluster.CreateClient(_ => { });
         await cluster.WaitForRingAsync(silos, silos);
