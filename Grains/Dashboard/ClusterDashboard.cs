@@ -56,7 +56,7 @@ public sealed class ClusterDashboard(
         {
             var g = heard.GetValueOrDefault(v.NodeId);
             return new DashboardNode(
-                v.NodeId, v.Datacenter, v.Address?.ToString() ?? "", v.IsLive, g?.State.ToString().ToLowerInvariant() ?? "unknown",
+                v.NodeId, v.Datacenter, v.Address?.Endpoint.ToString() ?? "", v.IsLive, g?.State.ToString().ToLowerInvariant() ?? "unknown",
                 g is { State: not NodeLiveness.Unknown } ? g.HeartbeatAge.TotalSeconds : null, g?.SuspectedBy ?? [],
                 primaries.GetValueOrDefault(v.NodeId), replicas.GetValueOrDefault(v.NodeId),
                 _options.RangeCount == 0 ? 0 : (double)primaries.GetValueOrDefault(v.NodeId) / _options.RangeCount,

@@ -3,12 +3,10 @@
 
 using System.Reflection;
 using System.Text.Json;
-using GrainKV.Grains.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace GrainKV.Grains.Dashboard;
 
@@ -22,7 +20,9 @@ public static class DashboardEndpoints
         ("/dashboard/app.css", "app.css", "text/css; charset=utf-8"),
     ];
 
-    public static void Map(IEndpointRouteBuilder app)
+    /// <param name="app">The endpoint's routes.</param>
+    /// <param name="orleansDashboard">Whether the Orleans dashboard is served too (the page links to it).</param>
+    public static void Map(IEndpointRouteBuilder app, bool orleansDashboard)
     {
         app.MapGet("/", () => Results.Redirect("/dashboard"));
         foreach (var (path, resource, contentType) in Files)
@@ -33,9 +33,7 @@ public static class DashboardEndpoints
 
         app.MapGet("/dashboard/api/cluster", async (HttpContext context) =>
         {
-            var services = context.RequestServices;
-            var orleans = services.GetRequiredService<IOptions<HttpEndpointOptions>>().Value.OrleansDashboard;
-            var view = await services.GetRequiredService<ClusterDashboard>().ReadAsync(orleans, context.RequestAborted);
+            var view = await context.RequestServices.GetRequiredService<ClusterDashboard>().ReadAsync(orleansDashboard, context.RequestAborted);
             return Results.Json(view, DashboardJson.Options);
         });
     }

@@ -79,7 +79,7 @@ public sealed partial class HttpEndpoint : ILifecycleParticipant<ISiloLifecycle>
         app.UseRouting();
         MapHealth(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
-        DashboardEndpoints.Map(app);
+        DashboardEndpoints.Map(app, _options.OrleansDashboard);
         if (_options.OrleansDashboard)
         {
             app.MapOrleansDashboard("/orleans");

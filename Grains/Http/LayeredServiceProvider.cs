@@ -1,8 +1,9 @@
 // The HTTP endpoint is a small ASP.NET Core application inside the silo, with services of its own (Kestrel,
 // routing, the Prometheus exporter). Its handlers also need the silo's services (the ring, the engine, the
 // Orleans dashboard's client), so the application resolves from its own container first and from the
-// silo's second. Only singletons and scoped services of the application's own container are layered this way;
-// an enumerable the application's container knows (its hosted services, say) is never taken from the silo.
+// silo's second. An enumerable the application's container knows (its hosted services, say) is never taken from
+// the silo, and neither is IOptions<T> (the application's container answers every IOptions<T>, with defaults
+// for the silo's options): handlers take the silo's options from the endpoint, not from the container.
 
 using Microsoft.Extensions.DependencyInjection;
 

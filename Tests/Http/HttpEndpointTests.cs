@@ -113,3 +113,32 @@ public sealed class HttpEndpointTests(HttpClusterFixture fixture) : IClassFixtur
         Assert.Equal(8080, defaults.Port);
     }
 }
+
+public sealed class OrleansDashboardTests
+{
+    [Fact]
+    public async Task TheOrleansDashboardIsServedUnderOrleansWhenEnabled()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(
+            1, configureSilo: (_, silo) => silo.AddGrainKvHttp(o => (o.Port, o.OrleansDashboard) = (0, true)));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var root = new Uri($"http://127.0.0.1:{cluster.Service<HttpEndpoint>(cluster.Cluster.Silos[0]).Port}/");
+
+        var page = await http.GetStringAsync(new Uri(root, "orleans/"));
+        Assert.Contains("index.min.js", page, StringComparison.Ordinal);
+
+        // Its API reaches the silo's dashboard grain through the silo's services and finds the one silo.
+        await Eventually.HoldsAsync(
+            async () =>
+            {
+                using var counters = JsonDocument.Parse(await http.GetStringAsync(new Uri(root, "orleans/DashboardCounters")));
+                return counters.RootElement.GetProperty("totalActiveHostCount").GetInt32() == 1;
+            },
+            TimeSpan.FromSeconds(60),
+            "the Orleans dashboard counts one active silo");
+
+        // GrainKV's page links to it.
+        using var view = JsonDocument.Parse(await http.GetStringAsync(new Uri(root, "dashboard/api/cluster")));
+        Assert.True(view.RootElement.GetProperty("orleansDashboard").GetBoolean());
+    }
+}

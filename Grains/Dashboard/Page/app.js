@@ -135,8 +135,9 @@ function drawNodes(view) {
     const swatch = el("span", null, "swatch");
     swatch.style.background = colorOf.get(n.id);
     name.append(swatch, n.id + (n.id === view.observedBy ? " (this node)" : ""));
+    if (n.address) name.append(el("small", n.address, "address"));
     const w = n.figures ? between(n, previous.get(n.id), view.latencyBuckets) : null;
-    if (n.figures && w && w.rate !== null) {
+    if (n.figures && previous.has(n.id) && w.rate !== null) {
       const h = history.get(n.id) || [];
       h.push(w.rate);
       while (h.length > 30) h.shift();
@@ -147,12 +148,11 @@ function drawNodes(view) {
     tr.append(
       name,
       el("td", n.datacenter || "–"),
-      el("td", n.address || "–"),
       el("td", n.live ? "live" : "down", n.live ? "live" : "down"),
       el("td", n.gossip, n.gossip === "up" ? "" : n.gossip),
       el("td", n.heartbeatAgeSeconds === null ? "–" : n.heartbeatAgeSeconds.toFixed(1) + " s"),
       el("td", (n.share * 100).toFixed(1) + " %"),
-      el("td", n.replicaRanges),
+      el("td", `${n.replicaRanges} ranges`),
       el("td", w ? fixed(w.rate, 1) : "–"),
       el("td", w ? fixed(w.errors, 1) : "–"),
       el("td", w ? fixed(w.mean, 2) : "–"),
@@ -168,10 +168,8 @@ function drawNodes(view) {
     const ratio = e && e.cacheHits + e.cacheMisses > 0 ? e.cacheHits / (e.cacheHits + e.cacheMisses) : null;
     er.append(
       el("td", n.id),
-      el("td", e ? bytes(e.memTableBytes) : "–"),
-      el("td", e ? e.immutableMemTables : "–"),
-      el("td", e ? e.tables : "–"),
-      el("td", e ? bytes(e.tableBytes) : "–"),
+      el("td", e ? bytes(e.memTableBytes) + (e.immutableMemTables > 0 ? ` (+${e.immutableMemTables} to flush)` : "") : "–"),
+      el("td", e ? `${e.tables} · ${bytes(e.tableBytes)}` : "–"),
       el("td", e ? e.flushes : "–"),
       el("td", e ? e.compactions : "–"),
       el("td", ratio === null ? "–" : (ratio * 100).toFixed(1) + " %"),
