@@ -2,7 +2,7 @@
 // assembly, no build step), and the JSON it polls. "/" redirects to the page, "/dashboard".
 
 using System.Reflection;
-using System.Text.Json;
+using GrainKV.Grains.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -34,7 +34,7 @@ public static class DashboardEndpoints
         app.MapGet("/dashboard/api/cluster", async (HttpContext context) =>
         {
             var view = await context.RequestServices.GetRequiredService<ClusterDashboard>().ReadAsync(orleansDashboard, context.RequestAborted);
-            return Results.Json(view, DashboardJson.Options);
+            return Results.Json(view, HttpJson.Options);
         });
     }
 
@@ -46,10 +46,4 @@ public static class DashboardEndpoints
         stream.CopyTo(copy);
         return copy.ToArray();
     }
-}
-
-/// <summary>JSON settings of the HTTP endpoint's answers: camelCase names.</summary>
-public static class DashboardJson
-{
-    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
 }

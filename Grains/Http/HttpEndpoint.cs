@@ -116,7 +116,7 @@ public sealed partial class HttpEndpoint : ILifecycleParticipant<ISiloLifecycle>
     {
         var report = context.RequestServices.GetRequiredService<NodeReadiness>().Check();
         var body = new HealthBody(report.Ready ? "ready" : "not ready", report.NodeId, report.Reasons);
-        return Results.Json(body, DashboardJson.Options, statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+        return Results.Json(body, HttpJson.Options, statusCode: report.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     });
 
     public async ValueTask DisposeAsync()
