@@ -1,13 +1,15 @@
 // GrainKV dashboard: polls /dashboard/api/cluster every 2 s and draws the ring (each node's arcs: the ranges
 // it is first replica for), the nodes with their liveness, and per-node request rate, latency and engine
 // figures. Every figure a node reports is cumulative; rates and latencies here are the difference between
-// the last two readings of that node. Text is set with textContent only (node ids are configuration).
+// the node's latest reading and its oldest one of the last 10 s (the first refresh shows figures since the
+// node started). Text is set with textContent only (node ids are configuration).
 "use strict";
 
 const REFRESH_MS = 2000;
+const WINDOW_MS = 10000;
 const COLORS = ["#3b6fd4", "#e07b39", "#2e9d5b", "#b8457a", "#7c5cc4", "#c9a227", "#2a9fb0", "#8c6d52", "#d1495b", "#5f7f3a"];
 const SVG = "http://www.w3.org/2000/svg";
-const previous = new Map();   // node id -> its figures at the previous refresh
+const readings = new Map();   // node id -> its figures at the refreshes of the last WINDOW_MS, oldest first
 const history = new Map();    // node id -> recent request rates (for the sparkline)
 const colorOf = new Map();
 
@@ -136,8 +138,15 @@ function drawNodes(view) {
     swatch.style.background = colorOf.get(n.id);
     name.append(swatch, n.id + (n.id === view.observedBy ? " (this node)" : ""));
     if (n.address) name.append(el("small", n.address, "address"));
-    const w = n.figures ? between(n, previous.get(n.id), view.latencyBuckets) : null;
-    if (n.figures && previous.has(n.id) && w.rate !== null) {
+    let baseline = null;
+    if (n.figures) {
+      const kept = (readings.get(n.id) || []).filter((r) => Date.parse(n.figures.at) - Date.parse(r.at) <= WINDOW_MS);
+      baseline = kept.length > 0 ? kept[0] : null;
+      kept.push(n.figures);
+      readings.set(n.id, kept);
+    }
+    const w = n.figures ? between(n, baseline, view.latencyBuckets) : null;
+    if (n.figures && baseline && w.rate !== null) {
       const h = history.get(n.id) || [];
       h.push(w.rate);
       while (h.length > 30) h.shift();
@@ -180,7 +189,6 @@ function drawNodes(view) {
       el("td", n.figures ? n.figures.pendingHints : "–"),
     );
     engineRows.push(er);
-    if (n.figures) previous.set(n.id, n.figures);
   }
   body.replaceChildren(...rows);
   engines.replaceChildren(...engineRows);
