@@ -24,7 +24,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int GatewayPort { get; }
 
-    /// <summary>The silo's HTTP endpoint port (/healthz, /metrics, /dashboard/).</summary>
+    /// <summary>The silo's HTTP endpoint port (/healthz, /metrics, /dashboard).</summary>
     public int HttpPort { get; }
 
     public Uri HttpBase => new($"http://127.0.0.1:{HttpPort}/");
