@@ -4,12 +4,14 @@
 //   cluster         YCSB-style workloads against a 3-silo GrainKV cluster and Redis, side by side
 //   repair          anti-entropy repair of a diverged range against a full copy (3 in-process silos)
 //   kill            SIGKILL of each of 3 silos (Redis membership) in turn under load: throughput, detection, hints
+//   bootstrap       a 4th silo joining a loaded cluster under load: transfer rate, foreground p99 before/during
 // See docs/BENCHMARKS.md for options, method and recorded results.
 
 using GrainKV.Bench.AntiEntropy;
 using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine;
+using GrainKV.Bench.Streaming;
 
 // As in the silo host: socket completions run inline instead of being queued to the thread pool first. This
 // is the driver's side, so it applies alike to every target's client (Orleans and StackExchange.Redis). It
@@ -29,7 +31,7 @@ Console.CancelKeyPress += (_, e) =>
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help + "\n\n" + KillCommand.Help + "\n\n" + RepairCommand.Help);
+    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help + "\n\n" + KillCommand.Help + "\n\n" + RepairCommand.Help + "\n\n" + BootstrapCommand.Help);
     return args.Length == 0 ? 1 : 0;
 }
 
@@ -43,6 +45,7 @@ try
         "cluster" => await ClusterCommand.RunAsync(options, cancellation.Token),
         "kill" => await KillCommand.RunAsync(options, cancellation.Token),
         "repair" => await RepairCommand.RunAsync(options, cancellation.Token),
+        "bootstrap" => await BootstrapCommand.RunAsync(options, cancellation.Token),
         _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
     };
 }

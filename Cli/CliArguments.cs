@@ -22,12 +22,18 @@ public sealed class CliArguments
                                  (siblings) are printed one per line; the causal context goes to stderr
           delete KEY             delete KEY
           status                 nodes, liveness and each node's share of the ring
+          node decommission NODE stream every range of the live NODE to the nodes taking it over, then take it off the ring
+          node remove NODE       take the dead NODE off the ring and re-replicate its ranges from the surviving replicas
           status --ranges        anti-entropy: keys per node, per range the last exchange, keys repaired, bytes moved
 
         consistency (per request):
           --n N                  replicas of the key (default: the cluster's)
           --r ONE|QUORUM|ALL|K   answers a read waits for
           --w ONE|QUORUM|ALL|K   acknowledgements a write waits for
+          --consistency LEVEL    instead of --r/--w: ONE, QUORUM, ALL, LOCAL_QUORUM (a majority of the key's
+                                 replicas in the gateway's datacenter) or EACH_QUORUM (a majority in each
+                                 datacenter); the per-datacenter levels fail at once (exit code 4) when a
+                                 datacenter cannot make its majority
           --context TOKEN        for put/delete: the context printed by get; the write replaces what that get saw
           --mode sloppy|strict   sloppy: nodes past the top N stand in for down replicas (available);
                                  strict: only the top N count, fail at once otherwise (consistent)
@@ -57,6 +63,9 @@ public sealed class CliArguments
     public Acks? WriteQuorum { get; private set; }
 
     public CausalContext? Context { get; private set; }
+
+    /// <summary>A named consistency level for reads and writes (instead of --r and --w).</summary>
+    public ConsistencyLevel? Consistency { get; private set; }
 
     public CapMode? Mode { get; private set; }
 
@@ -111,6 +120,12 @@ public sealed class CliArguments
                 case "--w":
                     result.WriteQuorum = ParseAcks(Value(args, ref i));
                     break;
+                case "--consistency":
+                    var level = Value(args, ref i);
+                    result.Consistency = ConsistencyLevels.TryParse(level, out var parsedLevel)
+                        ? parsedLevel
+                        : throw new UsageException($"--consistency takes ONE, QUORUM, ALL, LOCAL_QUORUM or EACH_QUORUM, not '{level}'.");
+                    break;
                 case "--context":
                     result.Context = ParseContext(Value(args, ref i));
                     break;
@@ -135,6 +150,11 @@ public sealed class CliArguments
                     result.Positional.Add(arg);
                     break;
             }
+        }
+
+        if (result.Consistency is not null && (result.ReadQuorum is not null || result.WriteQuorum is not null))
+        {
+            throw new UsageException("--consistency replaces --r and --w; give one or the other.");
         }
 
         if (gateways.Count == 0 && Environment.GetEnvironmentVariable("GRAINKV_GATEWAY") is { Length: > 0 } fromEnvironment)

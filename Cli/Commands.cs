@@ -29,6 +29,8 @@ public static class Commands
             "put" => 2,
             "get" or "delete" => 1,
             "status" => 0,
+            "node" when args.Positional is ["decommission" or "remove", ..] => 2,
+            "node" => throw new UsageException("'node' takes 'decommission NODE' or 'remove NODE'."),
             "" => throw new UsageException("no command given."),
             _ => throw new UsageException($"unknown command '{args.Command}'."),
         };
@@ -52,6 +54,23 @@ public static class Commands
             return ExitCodes.Ok;
         }
 
+        if (args.Command == "node")
+        {
+            var nodeId = args.Positional[1];
+            if (args.Positional[0] == "decommission")
+            {
+                await client.DecommissionNodeAsync(nodeId, cancellationToken);
+                Console.Error.WriteLine($"OK: node {nodeId} is leaving; its ranges stream to their new owners (grainkv status shows the transfers), then it leaves the ring");
+            }
+            else
+            {
+                await client.RemoveNodeAsync(nodeId, cancellationToken);
+                Console.Error.WriteLine($"OK: node {nodeId} is being removed; its ranges are re-replicated from the surviving replicas (grainkv status shows the transfers)");
+            }
+
+            return ExitCodes.Ok;
+        }
+
         var key = Encoding.UTF8.GetBytes(args.Positional[0]);
         switch (args.Command)
         {
@@ -64,7 +83,7 @@ public static class Commands
                 Console.Error.WriteLine("OK");
                 return ExitCodes.Ok;
             default:
-                var result = await client.GetAsync(key, new ReadOptions { Replicas = args.Replicas, ReadQuorum = args.ReadQuorum, Mode = args.Mode }, cancellationToken);
+                var result = await client.GetAsync(key, new ReadOptions { Replicas = args.Replicas, ReadQuorum = args.ReadQuorum, Consistency = args.Consistency, Mode = args.Mode }, cancellationToken);
                 if (!result.Context.IsEmpty)
                 {
                     Console.Error.WriteLine($"context: {result.Context}");
@@ -104,7 +123,7 @@ public static class Commands
         return Encoding.UTF8.GetBytes(args.Positional[1]);
     }
 
-    private static WriteOptions WriteOptionsOf(CliArguments args) => new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Mode = args.Mode };
+    private static WriteOptions WriteOptionsOf(CliArguments args) => new() { Replicas = args.Replicas, WriteQuorum = args.WriteQuorum, Consistency = args.Consistency, Mode = args.Mode };
 
     /// <summary>One value: its bytes exactly (plus a newline on a terminal). Siblings: one per line.</summary>
     private static async Task WriteValuesAsync(CliArguments args, IReadOnlyList<byte[]> values, CancellationToken cancellationToken)

@@ -47,7 +47,7 @@ catch (NotEnoughReplicasException ex)
     Console.Error.WriteLine($"grainkv: {ex.Message}");
     return ExitCodes.Unavailable;
 }
-catch (Exception ex) when (ex is InvalidKeyException or ValueTooLargeException or InvalidRequestException or ContextMismatchException)
+catch (Exception ex) when (ex is InvalidKeyException or ValueTooLargeException or InvalidRequestException or ContextMismatchException or MembershipChangeException)
 {
     Console.Error.WriteLine($"grainkv: rejected: {ex.Message}");
     return ExitCodes.Rejected;

@@ -117,6 +117,8 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>Reads <paramref name="key"/>: its value, or all concurrent values (siblings), and the causal context.</summary>
     /// <exception cref="NotEnoughReplicasException">Fewer than R replicas answered.</exception>
+    /// <exception cref="DatacenterQuorumException">With <see cref="ReadOptions.Consistency"/> LOCAL_QUORUM or EACH_QUORUM: a
+    /// datacenter could not make its majority (at once when its live replicas are too few).</exception>
     public Task<ReadResult> GetAsync(byte[] key, ReadOptions? options = null, CancellationToken cancellationToken = default)
     {
         KeyLimits.CheckKey(key);
@@ -133,6 +135,8 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// <exception cref="InvalidKeyException">The key is empty or too long.</exception>
     /// <exception cref="ValueTooLargeException">Key + value exceed the limit.</exception>
     /// <exception cref="NotEnoughReplicasException">Fewer than W replicas acknowledged.</exception>
+    /// <exception cref="DatacenterQuorumException">With <see cref="WriteOptions.Consistency"/> LOCAL_QUORUM or EACH_QUORUM: a
+    /// datacenter could not make its majority (at once, with nothing written, when its live replicas are too few).</exception>
     public Task PutAsync(byte[] key, byte[] value, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(value);
@@ -153,9 +157,10 @@ public sealed class GrainKvClient : IAsyncDisposable
         var range = RangeOf(key);
         if (context is null)
         {
-            // A delete without context removes what a quorum read sees now.
+            // A delete without context removes what a quorum read sees now (at the delete's consistency level, if named).
+            var read = new ReadOptions { Replicas = options?.Replicas, Consistency = options?.Consistency };
             var current = await GatewayFailover.ReadAsync(
-                _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, new ReadOptions { Replicas = options?.Replicas }, token), _options, cancellationToken);
+                _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, read, token), _options, cancellationToken);
             context = current.Context;
         }
 
@@ -174,6 +179,23 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// <summary>Anti-entropy per live node: keys its range trees count, and the exchanges it ran per range.</summary>
     public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
         GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
+
+    /// <summary>Sends <paramref name="payload"/> to a gateway, which sends it straight back: one round trip through the
+    /// client's connection and the silo, with no store work (what every request pays at least).</summary>
+    public Task<byte[]> EchoAsync(byte[] payload, CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IPingGrain>(0).Echo(payload, token), _options, cancellationToken);
+
+    /// <summary>Starts decommissioning the live node <paramref name="nodeId"/>: its ranges are streamed to the nodes taking
+    /// them over, then it leaves the ring (follow with <see cref="GetStatusAsync"/>).</summary>
+    /// <exception cref="MembershipChangeException">Refused (unknown or dead node, another change under way, too few nodes left).</exception>
+    public Task DecommissionNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.GetGrain<IMembershipGrain>(0).Decommission(nodeId, token); return true; }, _options, cancellationToken);
+
+    /// <summary>Removes the dead node <paramref name="nodeId"/> from the ring; its ranges are re-replicated from the
+    /// surviving replicas (follow with <see cref="GetStatusAsync"/>).</summary>
+    /// <exception cref="MembershipChangeException">Refused (unknown or live node).</exception>
+    public Task RemoveNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
+        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.GetGrain<IMembershipGrain>(0).Remove(nodeId, token); return true; }, _options, cancellationToken);
 
     private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
 

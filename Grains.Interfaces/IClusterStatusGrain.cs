@@ -26,6 +26,46 @@ public sealed record NodeStatus(
     /// <summary>The nodes that suspect this node now.</summary>
     [Id(8)]
     public IReadOnlyList<string> SuspectedBy { get; init; } = [];
+
+    /// <summary>The node's state on the ring: joining, normal, leaving, removing.</summary>
+    [Id(9)]
+    public string RingState { get; init; } = "normal";
+}
+
+/// <summary>One node's range transfers (counters since the node started).</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("grainkv.TransferStatus")]
+public sealed record TransferStatus(
+    [property: Id(0)] string NodeId,
+    [property: Id(1)] string RingState,
+    [property: Id(2)] int RangesOwned,
+    [property: Id(3)] int RangesPending,
+    [property: Id(4)] int RangesStreaming)
+{
+    /// <summary>Keys received in streamed batches (every source counted).</summary>
+    [Id(5)]
+    public long KeysReceived { get; init; }
+
+    /// <summary>Bytes of keys and version sets received.</summary>
+    [Id(6)]
+    public long BytesReceived { get; init; }
+
+    /// <summary>Received keys this node did not hold before.</summary>
+    [Id(7)]
+    public long KeysAdded { get; init; }
+
+    /// <summary>Keys sent to other nodes' transfers.</summary>
+    [Id(8)]
+    public long KeysSent { get; init; }
+
+    /// <summary>Bytes sent to other nodes' transfers.</summary>
+    [Id(9)]
+    public long BytesSent { get; init; }
+
+    /// <summary>Keys deleted from ranges this node no longer owns.</summary>
+    [Id(10)]
+    public long KeysDropped { get; init; }
 }
 
 /// <summary>The ring and its defaults, as seen by <see cref="ObservedBy"/>.</summary>
@@ -43,6 +83,10 @@ public sealed record ClusterStatus(
     /// <summary>Hints the observing node keeps for other nodes, not yet delivered.</summary>
     [Id(6)]
     public long PendingHints { get; init; }
+
+    /// <summary>Range transfers per node (the nodes that answered).</summary>
+    [Id(7)]
+    public IReadOnlyList<TransferStatus> Transfers { get; init; } = [];
 }
 
 /// <summary>Answers status queries from any silo (key: always 0).</summary>

@@ -44,7 +44,7 @@ foreach (var (category, level) in new[] { ("Polly", LogLevel.Critical), ("Orlean
 var section = builder.Configuration.GetSection(GrainKvNodeOptions.SectionName);
 var hostOptions = section.Get<SiloHostOptions>() ?? new SiloHostOptions();
 var nodeOptions = section.Get<GrainKvNodeOptions>() ?? new GrainKvNodeOptions();
-string dataDirectory, nodeId;
+string dataDirectory;
 ConfigurationOptions? redis = null;
 IPAddress advertised = IPAddress.Loopback;
 try
@@ -57,7 +57,6 @@ try
     }
 
     dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
-    nodeId = NodeIdentity.Resolve(dataDirectory, nodeOptions.NodeId, Environment.MachineName.ToLowerInvariant());
 }
 catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
 {
@@ -67,7 +66,8 @@ catch (Exception ex) when (ex is ArgumentException or InvalidOperationException 
 
 builder.UseOrleans(silo =>
 {
-    silo.Configure<SiloOptions>(o => o.SiloName = nodeId);
+    // The node id, unless configured or already persisted in the data directory (GrainKV resolves it: NodeIdentity).
+    silo.Configure<SiloOptions>(o => o.SiloName = Environment.MachineName.ToLowerInvariant());
 
     // Orleans declares a silo dead after NumMissedProbesLimit missed probes of ProbeTimeout each; until then, calls
     // to grains whose directory entries the dead silo held fail (measured: 14 s of intermittent failures after a
@@ -117,7 +117,6 @@ builder.UseOrleans(silo =>
     silo.AddGrainKv(o =>
     {
         section.Bind(o);
-        o.NodeId = nodeId;
         o.DataDirectory = dataDirectory;
     });
     silo.AddGrainKvResp(o => builder.Configuration.GetSection(RespOptions.SectionName).Bind(o)); // off unless GrainKV:Resp:Enabled=true
@@ -136,6 +135,17 @@ builder.UseOrleans(silo =>
 });
 
 using var host = builder.Build();
+string nodeId;
+try
+{
+    nodeId = host.Services.GetRequiredService<NodeIdentity>().NodeId;
+}
+catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine($"grainkv-silo: invalid configuration: {ex.Message}");
+    return 2;
+}
+
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
 var httpEndpoint = host.Services.GetRequiredService<HttpEndpoint>();

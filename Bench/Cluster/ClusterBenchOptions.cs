@@ -10,8 +10,11 @@ internal sealed class ClusterBenchOptions
     /// <summary>The cluster command's part of --help: the options <see cref="Read"/> declares, with their defaults.</summary>
     public const string Help = """
         GrainKV.Bench cluster [options]   YCSB-style workloads: GrainKV (3 silo processes) and Redis, side by side
-          --targets LIST         grainkv-n3,grainkv-n1,redis,redis-repl [all]
-                                 grainkv-n3: N=3/W=2/R=2; grainkv-n1: per-request N=1, W=R=ONE
+          --targets LIST         grainkv-n3,grainkv-n1,grainkv-1silo,orleans-echo,redis,redis-repl [all]
+                                 grainkv-n3: N=3/W=2/R=2; grainkv-n1: per-request N=1, W=R=ONE (both on 3 silos)
+                                 grainkv-1silo: a cluster of one silo, N=1 (the peer of one redis-server)
+                                 orleans-echo: each operation one echo of a value through the client to that one
+                                 silo, nothing stored: the floor the Orleans client -> gateway hop sets
                                  redis: one redis-server; redis-repl: primary + 2 replicas, WAIT 1 after each write
           --workloads LIST       A,B,C,D,F [A,B,C]            --distribution D   uniform|zipfian|latest [per workload]
           --concurrency LIST     outstanding requests [1,16,64]; --quick: 1,16, 10k records, 2+5 s cells
@@ -28,7 +31,13 @@ internal sealed class ClusterBenchOptions
           --out DIR              results directory [bench-results]   --keep-data   keep silo/redis data
         """;
 
-    public static readonly string[] AllTargets = ["grainkv-n3", "grainkv-n1", "redis", "redis-repl"];
+    public static readonly string[] AllTargets = ["grainkv-n3", "grainkv-n1", "grainkv-1silo", "orleans-echo", "redis", "redis-repl"];
+
+    /// <summary>Targets served by the three-silo cluster.</summary>
+    public static readonly string[] ThreeSiloTargets = ["grainkv-n3", "grainkv-n1"];
+
+    /// <summary>Targets served by the one-silo cluster.</summary>
+    public static readonly string[] OneSiloTargets = ["grainkv-1silo", "orleans-echo"];
 
     public required IReadOnlyList<string> Targets { get; init; }
 
@@ -115,7 +124,7 @@ internal sealed class ClusterBenchOptions
             throw new ArgumentException($"Unknown target '{target}' ({string.Join(", ", AllTargets)}).");
         }
 
-        if (options.Silos != 3 && options.Targets.Any(t => t.StartsWith("grainkv", StringComparison.Ordinal)))
+        if (options.Silos != 3 && options.Targets.Any(ThreeSiloTargets.Contains))
         {
             throw new ArgumentException("--silos must be 3 (the cluster runs at N=3/W=2/R=2).");
         }

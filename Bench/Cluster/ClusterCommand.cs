@@ -26,7 +26,7 @@ internal static class ClusterCommand
             $"concurrency {string.Join(",", options.Concurrency)}; {options.Records} records of {options.ValueSize} B; {options.Warmup.TotalSeconds}+{options.Duration.TotalSeconds} s per cell; {Environment.ProcessorCount} cores shared by servers and driver");
         try
         {
-            var grainKv = options.Targets.Where(t => t.StartsWith("grainkv", StringComparison.Ordinal)).ToList();
+            var grainKv = options.Targets.Where(ClusterBenchOptions.ThreeSiloTargets.Contains).ToList();
             if (grainKv.Count > 0)
             {
                 await RunGroupAsync("grainkv", failures, async () =>
@@ -37,6 +37,22 @@ internal static class ClusterCommand
                     foreach (var name in grainKv)
                     {
                         await using var target = new GrainKvTarget(name, client, singleReplica: name == "grainkv-n1");
+                        await RunTargetAsync(target, options, values, raw, cancellationToken);
+                    }
+                });
+            }
+
+            var oneSilo = options.Targets.Where(ClusterBenchOptions.OneSiloTargets.Contains).ToList();
+            if (oneSilo.Count > 0)
+            {
+                await RunGroupAsync("grainkv-1silo", failures, async () =>
+                {
+                    await using var cluster = await SiloCluster.StartOneAsync(options, dataRoot, cancellationToken);
+                    await using var client = await GrainKvClient.ConnectAsync(new GrainKvClientOptions { Gateways = [.. cluster.Gateways] }, cancellationToken);
+                    await SiloCluster.WaitUntilWritableAsync(client, cancellationToken);
+                    foreach (var name in oneSilo)
+                    {
+                        await using IKvTarget target = name == "orleans-echo" ? new EchoTarget(name, client) : new GrainKvTarget(name, client, singleReplica: true);
                         await RunTargetAsync(target, options, values, raw, cancellationToken);
                     }
                 });

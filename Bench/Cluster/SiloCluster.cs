@@ -13,6 +13,7 @@ internal sealed class SiloCluster : IAsyncDisposable
     private static readonly TimeSpan ReadyBound = TimeSpan.FromSeconds(60);
     private readonly List<ServerProcess> _silos = [];
     private readonly List<List<string>> _arguments = [];
+    private Func<int, List<string>> _launch = _ => throw new InvalidOperationException("The cluster was not started.");
 
     private SiloCluster(IReadOnlyList<string> gateways) => Gateways = gateways;
 
@@ -23,51 +24,64 @@ internal sealed class SiloCluster : IAsyncDisposable
         StartAsync(
             options.SiloDll, options.Silos, options.BasePort, options.Durability, options.CommitIntervalMs, redisConnectionString: null, dataRoot, cancellationToken);
 
+    /// <summary>Starts one silo at N=1/W=1/R=1 (ports past those of the three-silo cluster).</summary>
+    public static Task<SiloCluster> StartOneAsync(ClusterBenchOptions options, string dataRoot, CancellationToken cancellationToken) =>
+        StartAsync(
+            options.SiloDll, 1, options.BasePort + 10, options.Durability, options.CommitIntervalMs, redisConnectionString: null, Path.Combine(dataRoot, "one-silo"),
+            cancellationToken, ["--GrainKV:ReplicationFactor=1", "--GrainKV:WriteQuorum=1", "--GrainKV:ReadQuorum=1"]);
+
     /// <summary>Starts <paramref name="silos"/> silos at N=3/W=2/R=2: with Redis membership when
-    /// <paramref name="redisConnectionString"/> is set, else with n1 as the development membership primary.</summary>
+    /// <paramref name="redisConnectionString"/> is set, else with n1 as the development membership primary.
+    /// <paramref name="extraArguments"/> go on every silo's command line (later ones win).</summary>
     public static async Task<SiloCluster> StartAsync(
         string? siloDll, int silos, int basePort, string durability, int? commitIntervalMs, string? redisConnectionString, string dataRoot,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, IReadOnlyList<string>? extraArguments = null)
     {
         var dll = siloDll ?? FindSiloDll();
         var gateways = Enumerable.Range(0, silos).Select(i => $"127.0.0.1:{basePort + 100 + i}").ToList();
         var cluster = new SiloCluster(gateways);
+        cluster._launch = i =>
+        {
+            var node = NodeId(i);
+            var args = new List<string>
+            {
+                dll,
+                $"--GrainKV:NodeId={node}",
+                $"--GrainKV:DataDirectory={Path.Combine(dataRoot, node)}",
+                $"--GrainKV:SiloPort={I(basePort + i)}",
+                $"--GrainKV:GatewayPort={I(basePort + 100 + i)}",
+                $"--GrainKV:Http:Port={I(basePort + 200 + i)}",
+                "--GrainKV:ReplicationFactor=3",
+                "--GrainKV:WriteQuorum=2",
+                "--GrainKV:ReadQuorum=2",
+                $"--GrainKV:Durability={durability}",
+                "--Logging:LogLevel:Default=Warning",
+                "--Logging:LogLevel:GrainKV.Silo=Information",
+            };
+            if (commitIntervalMs is { } commitMs)
+            {
+                args.Add($"--GrainKV:CommitInterval={TimeSpan.FromMilliseconds(commitMs).ToString("c", CultureInfo.InvariantCulture)}");
+            }
+
+            if (redisConnectionString is not null)
+            {
+                args.AddRange(["--GrainKV:Clustering=Redis", $"--GrainKV:RedisConnectionString={redisConnectionString}"]);
+            }
+            else if (i > 0)
+            {
+                args.Add($"--GrainKV:PrimarySiloPort={I(basePort)}");
+            }
+
+            args.AddRange(extraArguments ?? []);
+            return args;
+        };
         try
         {
             for (var i = 0; i < silos; i++)
             {
-                var node = NodeId(i);
-                var args = new List<string>
-                {
-                    dll,
-                    $"--GrainKV:NodeId={node}",
-                    $"--GrainKV:DataDirectory={Path.Combine(dataRoot, node)}",
-                    $"--GrainKV:SiloPort={I(basePort + i)}",
-                    $"--GrainKV:GatewayPort={I(basePort + 100 + i)}",
-                    $"--GrainKV:Http:Port={I(basePort + 200 + i)}",
-                    "--GrainKV:ReplicationFactor=3",
-                    "--GrainKV:WriteQuorum=2",
-                    "--GrainKV:ReadQuorum=2",
-                    $"--GrainKV:Durability={durability}",
-                    "--Logging:LogLevel:Default=Warning",
-                    "--Logging:LogLevel:GrainKV.Silo=Information",
-                };
-                if (commitIntervalMs is { } commitMs)
-                {
-                    args.Add($"--GrainKV:CommitInterval={TimeSpan.FromMilliseconds(commitMs).ToString("c", CultureInfo.InvariantCulture)}");
-                }
-
-                if (redisConnectionString is not null)
-                {
-                    args.AddRange(["--GrainKV:Clustering=Redis", $"--GrainKV:RedisConnectionString={redisConnectionString}"]);
-                }
-                else if (i > 0)
-                {
-                    args.Add($"--GrainKV:PrimarySiloPort={I(basePort)}");
-                }
-
+                var args = cluster._launch(i);
                 cluster._arguments.Add(args);
-                cluster._silos.Add(ServerProcess.Start($"silo {node}", "dotnet", args));
+                cluster._silos.Add(ServerProcess.Start($"silo {NodeId(i)}", "dotnet", args));
                 if (i == 0)
                 {
                     await cluster._silos[0].WaitForLineAsync("is ready", ReadyBound, cancellationToken);
@@ -86,6 +100,18 @@ internal sealed class SiloCluster : IAsyncDisposable
             await cluster.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Starts one more silo (the next node id and ports, the same settings) and waits until it is ready;
+    /// returns its node id. Its gateway is "127.0.0.1:(base port + 100 + its index)".</summary>
+    public async Task<string> AddSiloAsync(CancellationToken cancellationToken)
+    {
+        var index = _silos.Count;
+        var args = _launch(index);
+        _arguments.Add(args);
+        _silos.Add(ServerProcess.Start($"silo {NodeId(index)}", "dotnet", args));
+        await _silos[index].WaitForLineAsync("is ready", ReadyBound, cancellationToken);
+        return NodeId(index);
     }
 
     public static string NodeId(int silo) => $"n{silo + 1}";

@@ -72,10 +72,16 @@ public sealed class ReplicaUnavailableException : GrainKvException
 /// reached some replicas; a later read or anti-entropy will reconcile them.</summary>
 [GenerateSerializer]
 [Alias("grainkv.NotEnoughReplicasException")]
-public sealed class NotEnoughReplicasException : GrainKvException
+public class NotEnoughReplicasException : GrainKvException
 {
     public NotEnoughReplicasException(int required, int answered, string detail)
-        : base($"Not enough replicas: {answered} of the required {required} answered. {detail}".TrimEnd())
+        : this($"Not enough replicas: {answered} of the required {required} answered. {detail}".TrimEnd(), required, answered)
+    {
+    }
+
+    /// <summary>For derived errors that word their own message.</summary>
+    protected NotEnoughReplicasException(string message, int required, int answered)
+        : base(message)
     {
         Required = required;
         Answered = answered;
@@ -113,4 +119,13 @@ public sealed class ContextMismatchException : GrainKvException
 public sealed class RequestTimeoutException : GrainKvException
 {
     public RequestTimeoutException(string message) : base(message) { }
+}
+
+/// <summary>A membership change (decommission, remove) was refused: unknown node, a node in the wrong state, another
+/// change under way, or too few nodes left. Nothing was changed.</summary>
+[GenerateSerializer]
+[Alias("grainkv.MembershipChangeException")]
+public sealed class MembershipChangeException : GrainKvException
+{
+    public MembershipChangeException(string message) : base(message) { }
 }

@@ -1,5 +1,6 @@
-// Per-request consistency: how many replicas hold the key (N), how many must answer (R or W), and what
-// may stand in for a replica that is down (the CAP mode). Unset fields take the cluster's defaults.
+// Per-request consistency: how many replicas hold the key (N), how many must answer (R or W, or a named
+// consistency level instead), and what may stand in for a replica that is down (the CAP mode). Unset fields
+// take the cluster's defaults.
 
 namespace GrainKV;
 
@@ -34,6 +35,11 @@ public sealed record ReadOptions
     /// <summary>Sloppy or strict; the cluster default when null.</summary>
     [Id(2)]
     public CapMode? Mode { get; init; }
+
+    /// <summary>A named consistency level instead of <see cref="ReadQuorum"/> (setting both is refused with
+    /// <c>InvalidRequestException</c>); LOCAL_QUORUM and EACH_QUORUM count replicas per datacenter.</summary>
+    [Id(3)]
+    public ConsistencyLevel? Consistency { get; init; }
 }
 
 /// <summary>Consistency of one write or delete.</summary>
@@ -55,4 +61,9 @@ public sealed record WriteOptions
     /// <summary>Sloppy or strict; the cluster default when null.</summary>
     [Id(2)]
     public CapMode? Mode { get; init; }
+
+    /// <summary>A named consistency level instead of <see cref="WriteQuorum"/> (setting both is refused with
+    /// <c>InvalidRequestException</c>); LOCAL_QUORUM and EACH_QUORUM count replicas per datacenter.</summary>
+    [Id(3)]
+    public ConsistencyLevel? Consistency { get; init; }
 }

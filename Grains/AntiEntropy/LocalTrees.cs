@@ -2,13 +2,13 @@
 // needed after start, answers tree hashes and leaf listings, and reads and merges version sets in batches
 // (through LocalReplicas, so each key's read-merge-write takes the same lock as a coordinator's).
 //
-// Building a tree: with every key lock of the node held (LocalReplicas.PauseWritesAsync; no read-merge-write is
-// half done), take the engine's snapshot of the range and switch the range's tree to tracking; release the locks.
+// Building a tree: with the range's writes paused (LocalReplicas.PauseWritesAsync: no store of the range is half
+// done, and other ranges go on), take the engine's snapshot of the range and switch its tree to tracking; resume.
 // Each write before the switch is in the snapshot and was not reported to the tree; each write after it reports
 // its change (before → after digest) to the tree and, being later than the snapshot, is not in it. The scan of
-// the snapshot then runs without any lock, and its digests are XORed into the leaves in one step. Writes stop
-// only for the switch (the snapshot copies the range's memtable entries), not for the scan; docs/ANTI_ENTROPY.md
-// has the measured cost.
+// the snapshot then runs without any pause, and its digests are XORed into the leaves in one step. The range's
+// writes stop only for the switch (the snapshot copies the range's memtable entries), not for the scan;
+// docs/ANTI_ENTROPY.md has the measured cost.
 
 using System.Diagnostics;
 using GrainKV.AntiEntropy;
@@ -163,7 +163,7 @@ public sealed partial class LocalTrees(LocalStore store, LocalReplicas replicas,
         var started = clock.Time.GetTimestamp();
         IEnumerable<KeyValuePair<byte[], byte[]>> snapshot;
         TimeSpan paused;
-        using (await replicas.PauseWritesAsync())
+        using (await replicas.PauseWritesAsync(range))
         {
             var pausedAt = clock.Time.GetTimestamp();
             snapshot = store.Engine.Scan(StorageKeys.RangeStart(range), StorageKeys.RangeEnd(range));

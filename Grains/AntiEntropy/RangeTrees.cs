@@ -6,7 +6,7 @@
 // under the key's lock, after the engine write). Because a leaf is the XOR of its keys' digests, changes and
 // the scan's digests may be applied in any order and still give the tree of the current contents; the one
 // thing that must not happen is a change counted twice or not at all, which the snapshot-and-switch done
-// with every key lock held rules out (see LocalTrees.BuildAsync).
+// with the range's writes paused rules out (see LocalTrees.BuildAsync).
 //
 // Until the tree of a range exists, writes to it cost nothing here (one dictionary lookup).
 
@@ -92,7 +92,7 @@ public sealed class RangeTree
 
             if (_build is null || _build.IsFaulted || _build.IsCanceled)
             {
-                // Off the caller's lock and scheduler: the build takes every key lock of the node first.
+                // Off the caller's lock and scheduler: the build pauses the range's writes first.
                 _build = Task.Run(build);
             }
 
@@ -100,7 +100,7 @@ public sealed class RangeTree
         }
     }
 
-    /// <summary>Starts tracking changes into an empty tree (called while every key lock of the node is held).</summary>
+    /// <summary>Starts tracking changes into an empty tree (called while the range's writes are paused).</summary>
     internal void BeginTracking()
     {
         lock (_gate)

@@ -4,6 +4,8 @@
 // for the hints they keep for the silent ones, within what is left of the request's deadline. Answers once R
 // have answered (ReadCore merges them), then repairs whichever replica asked is stale, in the background, once
 // every replica asked has answered. A fraction of reads (ReadRepairChance) and every read at R = N asks all N.
+// Replicas in this node's datacenter are asked before the others. LOCAL_QUORUM reads ask only this datacenter's
+// replicas; EACH_QUORUM reads run one such round per datacenter (DatacenterQuorums).
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
@@ -27,8 +29,14 @@ public sealed partial class ReadCoordinator(
     public async Task<ReadResult> ReadAsync(int range, byte[] key, ReadOptions request, CancellationToken cancellationToken)
     {
         var view = ring.Current;
-        var (n, required) = RequestRules.Resolve(request.Replicas, request.ReadQuorum, _options.ReplicationFactor, _options.ReadQuorum);
-        var nodes = RequestRules.ContactOrder(view, view.PreferenceList(range, n), replicas.LocalNode);
+        var acks = DatacenterQuorums.AcksOf(request.ReadQuorum, request.Consistency, "R");
+        if (request.Consistency is { } level && level.IsPerDatacenter())
+        {
+            return await ReadPerDatacenterAsync(view, range, key, request.Replicas, level, cancellationToken);
+        }
+
+        var (n, required) = RequestRules.Resolve(request.Replicas, acks, _options.ReplicationFactor, _options.ReadQuorum);
+        var nodes = RequestRules.ContactOrder(view, view.PreferenceList(range, n), replicas.LocalNode, _options.Datacenter);
         var everyReplica = ReadCore.AsksEveryReplica(required, nodes.Count, _options.ReadRepairChance, Random.Shared);
         var plan = new QuorumPlan(required, everyReplica ? nodes.Count : required, _options.SpeculativeReadDelay);
         var deadline = new RequestDeadline(_time, _options.RequestTimeout);
@@ -53,6 +61,40 @@ public sealed partial class ReadCoordinator(
         return ReadCore.Result(key, merged);
     }
 
+    /// <summary>LOCAL_QUORUM and EACH_QUORUM: a quorum of each counted datacenter's replicas (this node's datacenter
+    /// only, or every one holding replicas), asked as a plain read asks R of N; no standbys. Fails at once when a
+    /// datacenter's live replicas are too few, and as soon as one datacenter's round falls short.</summary>
+    private async Task<ReadResult> ReadPerDatacenterAsync(
+        RingView view, int range, byte[] key, int? replicaCount, ConsistencyLevel level, CancellationToken cancellationToken)
+    {
+        var (n, _) = RequestRules.Resolve(replicaCount, Acks.One, _options.ReplicationFactor, 1);
+        var groups = DatacenterQuorums.Groups(view, view.PreferenceList(range, n), level, _options.Datacenter);
+        DatacenterQuorums.ThrowIfShort(view, groups, level);
+        var deadline = new RequestDeadline(_time, _options.RequestTimeout);
+        var started = groups.ToDictionary(g => g, _ => new List<Task<ReplicaAnswer<StoredVersion[]>>>());
+        var answers = await DatacenterQuorums.WaitAllAsync(
+            groups,
+            level,
+            group =>
+            {
+                var nodes = RequestRules.ContactOrder(view, group.Nodes, replicas.LocalNode, _options.Datacenter);
+                var everyReplica = ReadCore.AsksEveryReplica(group.Required, nodes.Count, _options.ReadRepairChance, Random.Shared);
+                var plan = new QuorumPlan(group.Required, everyReplica ? nodes.Count : group.Required, _options.SpeculativeReadDelay);
+                return QuorumWait.WaitAsync(
+                    view, nodes, node => replicas.Read(node, range, key), plan, deadline.Timeout, _time, cancellationToken, started[group]);
+            },
+            _ => 0);
+
+        var calls = started.Values.SelectMany(c => c).ToList();
+        var merged = ReadCore.Merge(answers);
+        if (ReadCore.MayNeedRepair(calls.Count, answers, merged))
+        {
+            _ = RepairAsync(range, key, calls);
+        }
+
+        return ReadCore.Result(key, merged);
+    }
+
     /// <summary>Sloppy reads: too few of the key's replicas answered, so the standbys that may hold hinted copies for
     /// the silent ones are asked for them, and their answers count toward R.</summary>
     private async Task<List<ReplicaAnswer<StoredVersion[]>>> ReadFromStandbysAsync(
@@ -61,7 +103,9 @@ public sealed partial class ReadCoordinator(
     {
         var answers = calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToList();
         var silent = ReadCore.Silent(nodes, answers);
-        var standbys = view.Standbys(range, n);
+        var all = view.Standbys(range, n);
+        var standbys = RequestRules.StandbyOrder(view, all.Where(view.IsLive).ToList(), silent);
+        standbys.AddRange(all.Where(s => !view.IsLive(s)));
         var missing = required - answers.Count;
         var more = await QuorumWait.WaitAsync(
             view, standbys, node => replicas.ReadHints(node, silent, range, key),

@@ -66,7 +66,7 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
 
     /// <summary><paramref name="node"/>'s replica service, or null when the ring knows no address for it.</summary>
     private IReplicaService? Remote(string node) =>
-        ring.Current.Nodes.TryGetValue(node, out var view) && view.Address is { } silo ? services.On(silo) : null;
+        ring.Current.AddressOf(node) is { } silo ? services.On(silo) : null;
 
     private static ReplicaUnavailableException NoAddress(string node) =>
         new(node, $"Node '{node}' has no known address; its replicas cannot be reached.");

@@ -1,5 +1,6 @@
 // What reads and writes decide alike before they call a replica: N and the quorum of a request (its options
-// or the cluster defaults), the order replicas are asked in, and the request's one deadline.
+// or the cluster defaults), the order replicas are asked in (this node, then its datacenter, then the others),
+// and the request's one deadline.
 
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Ring;
@@ -28,9 +29,10 @@ public static class RequestRules
         return (n, required);
     }
 
-    /// <summary>The order replicas are asked in: <paramref name="local"/> (this node), then live nodes in preference
-    /// order, then the rest (which fail at once, but name themselves in the error).</summary>
-    public static List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes, string local)
+    /// <summary>The order replicas are asked in: <paramref name="local"/> (this node), then live nodes of
+    /// <paramref name="localDatacenter"/>, then other live nodes, each in preference order, then the rest (which fail at
+    /// once, but name themselves in the error). Without datacenter labels every node is in the local datacenter.</summary>
+    public static List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes, string local, string localDatacenter)
     {
         var ordered = new List<string>(nodes.Count);
         if (nodes.Contains(local))
@@ -38,8 +40,36 @@ public static class RequestRules
             ordered.Add(local);
         }
 
-        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n)));
+        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n) && view.DatacenterOf(n) == localDatacenter));
+        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n) && view.DatacenterOf(n) != localDatacenter));
         ordered.AddRange(nodes.Where(n => n != local && !view.IsLive(n)));
+        return ordered;
+    }
+
+    /// <summary>The order standbys stand in for <paramref name="owners"/> (replicas down or silent, in order): for each
+    /// owner in turn, the first standby not yet chosen in the owner's datacenter (else the first not yet chosen), then the
+    /// remaining standbys in their order. So with standbys asked in this order and owners handed out in theirs, a down
+    /// replica's hinted copy stays in its datacenter where one of its nodes can take it. Without datacenter labels this
+    /// is <paramref name="standbys"/> unchanged.</summary>
+    public static List<string> StandbyOrder(RingView view, IReadOnlyList<string> standbys, IEnumerable<string> owners)
+    {
+        var remaining = standbys.ToList();
+        var ordered = new List<string>(remaining.Count);
+        foreach (var owner in owners)
+        {
+            if (remaining.Count == 0)
+            {
+                break;
+            }
+
+            var datacenter = view.DatacenterOf(owner);
+            var index = remaining.FindIndex(s => view.DatacenterOf(s) == datacenter);
+            index = index < 0 ? 0 : index;
+            ordered.Add(remaining[index]);
+            remaining.RemoveAt(index);
+        }
+
+        ordered.AddRange(remaining);
         return ordered;
     }
 }

@@ -4,7 +4,12 @@
 // the request with RequestTimeoutException, because it may still store the version and a second creator would
 // store the write twice. The set then goes to the other replicas (WriteCopies); the write completes once W
 // replicas hold it and the remaining copies finish in the background. One deadline covers the whole request.
-// Strict mode fails at once, before any version is created, when fewer than W of the top N are live.
+// Strict mode fails at once, before any version is created, when fewer than W of the top N are live. LOCAL_QUORUM
+// and EACH_QUORUM count acknowledgements per datacenter instead of W (DatacenterQuorums) and fail at once, before
+// any version is created, when a counted datacenter's live replicas cannot make its quorum.
+// While ranges move (a node joins, is decommissioned or removed), the range's pending replicas — its owners on the
+// future ring that are not owners yet — get the set too, and the write waits for those copies (or their hints):
+// they count toward no quorum, but a node streaming the range thus never misses a write acknowledged meanwhile.
 
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
@@ -27,7 +32,14 @@ public sealed class WriteCoordinator(
     {
         var deadline = new RequestDeadline(_time, _options.RequestTimeout);
         var view = ring.Current;
-        var (n, required) = RequestRules.Resolve(request.Replicas, request.WriteQuorum, _options.ReplicationFactor, _options.WriteQuorum);
+        var acks = DatacenterQuorums.AcksOf(request.WriteQuorum, request.Consistency, "W");
+        if (request.Consistency is { } level && level.IsPerDatacenter())
+        {
+            await WritePerDatacenterAsync(view, range, key, value, context, request.Replicas, level, deadline, cancellationToken);
+            return;
+        }
+
+        var (n, required) = RequestRules.Resolve(request.Replicas, acks, _options.ReplicationFactor, _options.WriteQuorum);
         var mode = request.Mode ?? _options.Mode;
         var nodes = view.PreferenceList(range, n);
         if (nodes.Count < required)
@@ -49,6 +61,7 @@ public sealed class WriteCoordinator(
         var writeCopies = new WriteCopies(
             copies, view, range, key, set, nodes.Where(node => node != creator), mode == CapMode.Sloppy ? view.Standbys(range, n) : []);
         await writeCopies.StartAsync();
+        var pending = view.PendingReplicas(range, n) is { Count: > 0 } future ? CopyToPendingAsync(view, future, range, key, set) : Task.CompletedTask;
         try
         {
             await QuorumWait.WaitAsync(
@@ -59,7 +72,76 @@ public sealed class WriteCoordinator(
         {
             throw new NotEnoughReplicasException(required, ex.Answered + 1, ex.Message);
         }
+
+        await pending;
     }
+
+    /// <summary>LOCAL_QUORUM and EACH_QUORUM: fails at once when a counted datacenter's live replicas are fewer than its
+    /// quorum; otherwise a replica of this datacenter (for LOCAL_QUORUM, only one of this datacenter) creates the version,
+    /// the set goes to every other replica, and the write completes once each counted datacenter has its quorum (the
+    /// creator counts in its own). Replicas of other datacenters get their copies in the background; replicas known
+    /// down get hints kept here. No standbys.</summary>
+    private async Task WritePerDatacenterAsync(
+        RingView view, int range, byte[] key, byte[]? value, CausalContext context, int? replicaCount, ConsistencyLevel level,
+        RequestDeadline deadline, CancellationToken cancellationToken)
+    {
+        var (n, _) = RequestRules.Resolve(replicaCount, Acks.One, _options.ReplicationFactor, 1);
+        var nodes = view.PreferenceList(range, n);
+        var groups = DatacenterQuorums.Groups(view, nodes, level, _options.Datacenter);
+        DatacenterQuorums.ThrowIfShort(view, groups, level);
+
+        var creators = level == ConsistencyLevel.LocalQuorum ? groups[0].Nodes : nodes;
+        var (creator, set, failures) = await CreateVersionAsync(view, range, creators, key, value, context, deadline, cancellationToken);
+        if (set is null || creator is null)
+        {
+            throw new DatacenterQuorumException(level, groups[0].Datacenter, groups[0].Required, 0, knownBeforehand: false, failures);
+        }
+
+        var writeCopies = new WriteCopies(copies, view, range, key, set, nodes.Where(node => node != creator), []);
+        await writeCopies.StartAsync();
+        var counted = groups.SelectMany(g => g.Nodes).ToHashSet(StringComparer.Ordinal);
+        foreach (var node in writeCopies.Candidates.Where(c => !counted.Contains(c)))
+        {
+            // Not waited for; a copy that fails is kept as a hint by the copies themselves.
+            _ = writeCopies.SendAsync(node);
+        }
+
+        var pending = view.PendingReplicas(range, n) is { Count: > 0 } future ? CopyToPendingAsync(view, future, range, key, set) : Task.CompletedTask;
+        int Credit(QuorumGroup group) => group.Nodes.Contains(creator) ? 1 : 0;
+        await DatacenterQuorums.WaitAllAsync(
+            groups,
+            level,
+            group =>
+            {
+                var candidates = writeCopies.Candidates.Where(group.Nodes.Contains).ToList();
+                var plan = new QuorumPlan(group.Required - Credit(group), candidates.Count);
+                return QuorumWait.WaitAsync(view, candidates, writeCopies.SendAsync, plan, deadline.Remaining, _time, cancellationToken, []);
+            },
+            Credit);
+        await pending;
+    }
+
+    /// <summary>Sends the set to each pending replica (a live one directly, a down one as a hint kept here); completes
+    /// once each copy arrived or became a hint.</summary>
+    private Task CopyToPendingAsync(RingView view, IReadOnlyList<string> pending, int range, byte[] key, StoredVersion[] set) =>
+        Task.WhenAll(pending.Select(async node =>
+        {
+            try
+            {
+                if (view.IsLive(node))
+                {
+                    await copies.SendAsync(node, range, key, set);
+                }
+                else
+                {
+                    await copies.KeepHintAsync(node, range, key, set);
+                }
+            }
+            catch (Exception)
+            {
+                // A copy that did not arrive was kept as a hint for the node (ReplicaCopies).
+            }
+        }));
 
     /// <summary>Asks the live preference-list nodes in order (this node first if it is one) to create the version,
     /// and returns the creator's version set. A node that fails moves the request on to the next one; a node that
@@ -70,7 +152,7 @@ public sealed class WriteCoordinator(
         CancellationToken cancellationToken)
     {
         List<string>? errors = null;
-        foreach (var node in RequestRules.ContactOrder(view, nodes, replicas.LocalNode))
+        foreach (var node in RequestRules.ContactOrder(view, nodes, replicas.LocalNode, _options.Datacenter))
         {
             if (!view.IsLive(node))
             {

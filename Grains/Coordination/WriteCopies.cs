@@ -1,7 +1,8 @@
 // The copies of one write, after its creator returned the key's whole version set: the set goes to every
 // other replica of the key's top N. In sloppy mode a healthy standby (a node past the top N) takes the copy of
-// each replica that is down or fails, as a hint for it, and counts toward W. A copy no standby takes is kept
-// as a hint on this node.
+// each replica that is down or fails, as a hint for it, and counts toward W; a replica known down gets a standby of
+// its own datacenter where one is live (RequestRules.StandbyOrder). A copy no standby takes is kept as a hint on
+// this node.
 
 using System.Collections.Concurrent;
 using GrainKV.Grains.Membership;
@@ -40,7 +41,7 @@ public sealed class WriteCopies
             (view.IsLive(node) ? live : _down).Add(node);
         }
 
-        var liveStandbys = standbys.Where(view.IsLive).ToList();
+        var liveStandbys = RequestRules.StandbyOrder(view, standbys.Where(view.IsLive).ToList(), _down);
         _standbys = new HashSet<string>(liveStandbys, StringComparer.Ordinal);
         Candidates = [.. live, .. liveStandbys];
         Initial = live.Count + Math.Min(_down.Count, liveStandbys.Count);

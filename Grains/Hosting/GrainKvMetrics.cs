@@ -37,7 +37,19 @@ public sealed class GrainKvMetrics
         TombstonesPurged = Meter.CreateCounter<long>("grainkv.antientropy.tombstones_purged", description: "Tombstone sets purged after every replica held them past the grace period (one per replica and key)");
         HintVersionsExpired = Meter.CreateCounter<long>("grainkv.hints.versions_expired", description: "Hinted versions older than the tombstone grace period, not delivered (anti-entropy repairs their replicas)");
         BytesMoved = Meter.CreateCounter<long>("grainkv.antientropy.bytes_moved", description: "Bytes anti-entropy moved: tree hashes, leaf key listings and version sets", unit: "By");
+        StreamKeysReceived = Meter.CreateCounter<long>("grainkv.streaming.keys_received", description: "Keys received by range streaming (bootstrap, decommission, removal)");
+        StreamBytesReceived = Meter.CreateCounter<long>("grainkv.streaming.bytes_received", description: "Bytes of keys and version sets received by range streaming", unit: "By");
+        StreamKeysSent = Meter.CreateCounter<long>("grainkv.streaming.keys_sent", description: "Keys sent to other nodes by range streaming");
+        StreamKeysDropped = Meter.CreateCounter<long>("grainkv.streaming.keys_dropped", description: "Keys deleted from ranges this node no longer owns, after their new owners held them");
     }
+
+    public Counter<long> StreamKeysReceived { get; }
+
+    public Counter<long> StreamBytesReceived { get; }
+
+    public Counter<long> StreamKeysSent { get; }
+
+    public Counter<long> StreamKeysDropped { get; }
 
     public Meter Meter { get; }
 

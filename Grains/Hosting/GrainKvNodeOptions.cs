@@ -6,6 +6,7 @@ using GrainKV.Storage;
 using Microsoft.Extensions.Options;
 using GrainKV.Versioning;
 using GrainKV.Grains.Ring;
+using GrainKV.Grains.Streaming;
 
 namespace GrainKV.Grains.Hosting;
 
@@ -20,6 +21,11 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>Datacenter label of this node (empty when datacenters are not used).</summary>
     public string Datacenter { get; set; } = "";
+
+    /// <summary>Replicas per datacenter, e.g. "dc1:2,dc2:1" (empty: none). The counts add up to
+    /// <see cref="ReplicationFactor"/> and name this node's <see cref="Datacenter"/>; every node of a cluster has the
+    /// same setting. A request with another N takes that many nodes of the same preference order (see docs/RING.md).</summary>
+    public string DatacenterReplication { get; set; } = "";
 
     /// <summary>This node's data directory (node id file, engine files).</summary>
     public string DataDirectory { get; set; } = "data";
@@ -54,9 +60,6 @@ public sealed class GrainKvNodeOptions
     /// <summary>How long a coordinator waits for its quorum before failing the request.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a crashed (not gracefully stopped) node keeps its place on the ring.</summary>
-    public TimeSpan PermanentFailureTimeout { get; set; } = TimeSpan.FromMinutes(10);
-
     /// <summary>Fraction of reads (0..1) that ask all N replicas instead of R, so that read repair also reaches
     /// the replicas other reads skip. Reads at R = N always ask all.</summary>
     public double ReadRepairChance { get; set; } = 0.1;
@@ -86,6 +89,9 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>Anti-entropy (section "GrainKV:AntiEntropy").</summary>
     public AntiEntropyOptions AntiEntropy { get; set; } = new();
+
+    /// <summary>Range streaming (section "GrainKV:Streaming").</summary>
+    public StreamingOptions Streaming { get; set; } = new();
 }
 
 /// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
@@ -120,9 +126,9 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add($"GrainKV: need 1 <= WriteQuorum ({options.WriteQuorum}), ReadQuorum ({options.ReadQuorum}) <= ReplicationFactor ({options.ReplicationFactor}).");
         }
 
-        if (options.RequestTimeout <= TimeSpan.Zero || options.PermanentFailureTimeout <= TimeSpan.Zero)
+        if (options.RequestTimeout <= TimeSpan.Zero)
         {
-            failures.Add("GrainKV:RequestTimeout and GrainKV:PermanentFailureTimeout must be positive.");
+            failures.Add("GrainKV:RequestTimeout must be positive.");
         }
 
         if (options.CommitInterval <= TimeSpan.Zero || options.CommitInterval > TimeSpan.FromMinutes(1))
@@ -165,7 +171,48 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             failures.Add("GrainKV:HintDeliveryInterval must be positive and GrainKV:HintDeliveryConcurrency at least 1.");
         }
 
+        failures.AddRange(DatacenterProblems(options));
         failures.AddRange(options.AntiEntropy.Problems());
+        failures.AddRange(options.Streaming.Problems());
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static IEnumerable<string> DatacenterProblems(GrainKvNodeOptions options)
+    {
+        if (options.Datacenter.Any(char.IsWhiteSpace) || options.Datacenter.Contains(':') || options.Datacenter.Contains(','))
+        {
+            yield return $"GrainKV:Datacenter '{options.Datacenter}' must not contain white space, ':' or ','.";
+        }
+
+        IReadOnlyDictionary<string, int>? counts = null;
+        string? malformed = null;
+        try
+        {
+            counts = Ring.DatacenterReplication.Parse(options.DatacenterReplication);
+        }
+        catch (FormatException ex)
+        {
+            malformed = $"GrainKV:DatacenterReplication: {ex.Message}";
+        }
+
+        if (malformed is not null)
+        {
+            yield return malformed;
+        }
+
+        if (counts is null)
+        {
+            yield break;
+        }
+
+        if (counts.Values.Sum(c => (long)c) != options.ReplicationFactor)
+        {
+            yield return $"GrainKV:DatacenterReplication '{options.DatacenterReplication}' adds up to {counts.Values.Sum(c => (long)c)}, not to GrainKV:ReplicationFactor ({options.ReplicationFactor}).";
+        }
+
+        if (!counts.ContainsKey(options.Datacenter))
+        {
+            yield return $"GrainKV:Datacenter '{options.Datacenter}' is not one of the datacenters of GrainKV:DatacenterReplication ({string.Join(", ", counts.Keys)}).";
+        }
     }
 }

@@ -8,6 +8,7 @@ using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Metrics;
 using GrainKV.Grains.Replicas;
+using GrainKV.Grains.Streaming;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -33,14 +34,10 @@ public static class GrainKvSiloBuilderExtensions
 
         options.ValidateOnStart();
 
-        // Membership knows a node by its silo name: where a node id is configured, it is the silo name.
+        // Membership knows a node by its silo name, so the node id is resolved here, once, and becomes the silo name:
+        // the id persisted in the data directory, else the configured one, else the silo's own name.
         services.AddOptions<SiloOptions>().PostConfigure<IOptions<GrainKvNodeOptions>>((silo, node) =>
-        {
-            if (node.Value.NodeId is { Length: > 0 } id)
-            {
-                silo.SiloName = id;
-            }
-        });
+            silo.SiloName = NodeIdentity.Resolve(Path.GetFullPath(node.Value.DataDirectory), node.Value.NodeId, silo.SiloName));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvNodeOptions>, GrainKvNodeOptionsValidator>());
         services.TryAddSingleton(new GrainKvClock(TimeProvider.System));
         services.AddSingleton<NodeIdentity>();
@@ -64,6 +61,20 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<WriteCoordinator>();
         services.AddSingleton<HintDelivery>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HintDelivery>());
+        services.AddSingleton<RingMembership>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingMembership>());
+        services.AddSingleton<RingRecordServiceClient>();
+        builder.AddGrainService<RingRecordService>();
+        services.AddSingleton<RingRecordSync>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingRecordSync>());
+        services.AddSingleton<StreamProgress>();
+        services.AddSingleton<StreamThrottle>();
+        services.AddSingleton<StreamingCounters>();
+        services.AddSingleton<RangeCleanup>();
+        services.AddSingleton<StreamServiceClient>();
+        builder.AddGrainService<StreamService>();
+        services.AddSingleton<RangeReceiver>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RangeReceiver>());
         services.AddSingleton<RingService>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RingService>());
         services.AddSingleton<IRingViewSource, RingServiceViews>();
@@ -74,10 +85,12 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<NodeReadiness>());
         builder.AddGrainKvDashboardFigures();
 
-        // The datacenter label travels to the other silos as silo metadata.
-        var labels = new GrainKvNodeOptions();
-        configure?.Invoke(labels);
-        builder.UseSiloMetadata(new Dictionary<string, string> { [RingService.DatacenterMetadataKey] = labels.Datacenter });
+        // The datacenter label travels to the other silos as silo metadata. Orleans copies this dictionary when it builds
+        // its SiloMetadata options; the Configure registered before it fills the dictionary from the node options at
+        // that moment, so the label is read from the one configured GrainKvNodeOptions.
+        var metadata = new Dictionary<string, string>();
+        services.AddOptions<SiloMetadata>().Configure<IOptions<GrainKvNodeOptions>>((_, node) => metadata[RingService.DatacenterMetadataKey] = node.Value.Datacenter);
+        builder.UseSiloMetadata(metadata);
         return builder;
     }
 }

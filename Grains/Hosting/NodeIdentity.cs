@@ -16,7 +16,7 @@ public sealed class NodeIdentity
         var value = options.Value;
         DataDirectory = Path.GetFullPath(value.DataDirectory);
         Datacenter = value.Datacenter;
-        NodeId = Resolve(DataDirectory, value.NodeId, siloOptions.Value.SiloName);
+        NodeId = siloOptions.Value.SiloName; // resolved into the silo name when the silo options were built (AddGrainKv)
     }
 
     /// <summary>The stable node id.</summary>

@@ -1,6 +1,6 @@
-// Keeps this silo's view of the ring current: follows Orleans membership updates, feeds them to the
-// MembershipTracker, and rebuilds the RingView when ring membership or liveness changes. A periodic check
-// (on the GrainKV clock) removes nodes that stayed dead past the permanent-failure timeout.
+// Keeps this silo's view of the ring current: who is on the ring and in which state comes from the ring record
+// (RingMembership); where each node is and whether it answers, from Orleans membership (MembershipTracker) and
+// gossip. The RingView is rebuilt when any of them changes.
 
 using GrainKV.Grains.Gossip;
 using GrainKV.Grains.Hosting;
@@ -23,13 +23,12 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
     private readonly IServiceProvider _services;
     private readonly GrainKvNodeOptions _options;
     private readonly RingOptions _ringOptions;
-    private readonly TimeProvider _time;
     private readonly ILogger<RingService> _logger;
     private readonly MembershipTracker _tracker;
     private readonly GossipLiveness _gossip;
+    private readonly RingMembership _record;
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
-    private ITimer? _expiryTimer;
     private Task _followLoop = Task.CompletedTask;
     private volatile RingView _current;
 
@@ -37,18 +36,24 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         IClusterMembershipService membership,
         IServiceProvider services,
         IOptions<GrainKvNodeOptions> options,
-        GrainKvClock clock,
         GossipLiveness gossip,
+        RingMembership record,
         ILogger<RingService> logger)
     {
+        _record = record;
         _membership = membership;
         _gossip = gossip;
         _services = services;
         _options = options.Value;
-        _ringOptions = new RingOptions { RangeCount = _options.RangeCount, VirtualNodes = _options.VirtualNodes, ReplicationFactor = _options.ReplicationFactor };
-        _time = clock.Time;
+        _ringOptions = new RingOptions
+        {
+            RangeCount = _options.RangeCount,
+            VirtualNodes = _options.VirtualNodes,
+            ReplicationFactor = _options.ReplicationFactor,
+            ReplicasPerDatacenter = DatacenterReplication.Parse(_options.DatacenterReplication),
+        };
         _logger = logger;
-        _tracker = new MembershipTracker(_options.PermanentFailureTimeout);
+        _tracker = new MembershipTracker();
         _current = new RingView(new Dictionary<string, NodeView>(), _ringOptions, _options.ReplicationFactor);
 
         // Gossip notices a silent node in seconds, Orleans membership in tens of seconds: a node is live only
@@ -60,6 +65,7 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
                 Rebuild(force: true);
             }
         };
+        record.Changed += _ => Rebuild(force: true);
     }
 
     /// <summary>The ring as of the latest membership change.</summary>
@@ -78,15 +84,12 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
     {
         Refresh();
         _followLoop = Task.Run(FollowAsync, CancellationToken.None);
-        var period = TimeSpan.FromTicks(Math.Clamp(_options.PermanentFailureTimeout.Ticks / 4, TimeSpan.TicksPerMillisecond * 100, TimeSpan.TicksPerSecond));
-        _expiryTimer = _time.CreateTimer(_ => Refresh(), null, period, period);
         return Task.CompletedTask;
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping.Cancel();
-        _expiryTimer?.Dispose();
         try
         {
             await _followLoop.WaitAsync(cancellationToken);
@@ -120,7 +123,7 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         bool observed;
         lock (_lock)
         {
-            observed = _tracker.Observe(members, _time.GetUtcNow());
+            observed = _tracker.Observe(members);
         }
 
         Rebuild(observed);
@@ -133,18 +136,30 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
         RingView? changed = null;
         lock (_lock)
         {
-            var nodes = _tracker.Ring.ToDictionary(
-                kv => kv.Key, kv => kv.Value with { IsLive = kv.Value.IsLive && !_gossip.IsDown(kv.Key) }, StringComparer.Ordinal);
-            if (force || nodes.Any(kv => _current.IsLive(kv.Key) != kv.Value.IsLive) || nodes.Count != _current.Nodes.Count)
+            var record = _record.Record;
+            NodeView ViewOf(RingEntry entry) => _tracker.Known.TryGetValue(entry.NodeId, out var known)
+                ? known with { Datacenter = entry.Datacenter, IsLive = known.IsLive && !_gossip.IsDown(entry.NodeId) }
+                : new NodeView(entry.NodeId, entry.Datacenter, null, false);
+            var nodes = record.Entries.Where(e => e.IsCurrent).ToDictionary(e => e.NodeId, ViewOf, StringComparer.Ordinal);
+            var joining = record.Entries.Where(e => e.State == RingState.Joining).ToDictionary(e => e.NodeId, ViewOf, StringComparer.Ordinal);
+            if (force || !ReferenceEquals(record, _current.Record) || nodes.Any(kv => _current.IsLive(kv.Key) != kv.Value.IsLive) || joining.Any(kv => _current.IsLive(kv.Key) != kv.Value.IsLive)
+                || nodes.Count != _current.Nodes.Count || joining.Count != _current.Joining.Count)
             {
-                changed = new RingView(nodes, _ringOptions, _options.ReplicationFactor);
+                var leaving = record.Entries.Where(e => e.State is RingState.Leaving or RingState.Removing).Select(e => e.NodeId).ToHashSet(StringComparer.Ordinal);
+                changed = new RingView(nodes, _ringOptions, _options.ReplicationFactor, joining, leaving) { Record = record };
                 _current = changed;
             }
         }
 
         if (changed is not null)
         {
-            LogRingChanged(changed.Nodes.Count, changed.Nodes.Values.Count(n => n.IsLive), string.Join(", ", changed.Nodes.Keys.Order(StringComparer.Ordinal)));
+            LogRingChanged(changed.Nodes.Count, changed.Nodes.Values.Count(n => n.IsLive), _record.Record.ToString());
+            if (_ringOptions.ReplicasPerDatacenter is { } counts
+                && DatacenterReplication.Unplaced(counts, changed.Nodes.Values.Select(n => (n.NodeId, n.Datacenter))) is { Count: > 0 } unplaced)
+            {
+                LogUnplacedNodes(string.Join(", ", unplaced), DatacenterReplication.Format(counts));
+            }
+
             Changed?.Invoke(changed);
         }
     }
@@ -154,10 +169,13 @@ public sealed partial class RingService : ILifecycleParticipant<ISiloLifecycle>,
 
     public void Dispose()
     {
-        _expiryTimer?.Dispose();
         _stopping.Dispose();
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Ring changed: {Nodes} nodes ({Live} live): {NodeIds}")]
     private partial void LogRingChanged(int nodes, int live, string nodeIds);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning,
+        Message = "Nodes {Nodes} carry datacenter labels without replicas in GrainKV:DatacenterReplication ({Counts}); they hold no replica, only hinted copies as standbys. Is their setting the same as this node's?")]
+    private partial void LogUnplacedNodes(string nodes, string counts);
 }

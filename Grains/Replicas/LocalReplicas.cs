@@ -6,8 +6,8 @@
 //
 // What a replica returns is durable: the engine makes a write visible in its memtable before the commit
 // log has reached the disk (always with a Buffered log, briefly with a Synced one), so a read of a key
-// whose lock stripe was written recently waits until the log covers that write. A version that a reader
-// saw therefore survives a crash of this node.
+// whose durability mark (one of 64 per lock stripe) was written recently waits until the log covers that
+// write. A version that a reader saw therefore survives a crash of this node.
 
 using GrainKV.Grains.AntiEntropy;
 using GrainKV.Grains.Hosting;
@@ -26,6 +26,9 @@ public sealed partial class LocalReplicas
     /// <summary>Stripe position while a write to the stripe is under way: readers then wait for the log's tail.</summary>
     private const long WriteInProgress = long.MaxValue;
 
+    /// <summary>Durability marks per lock stripe (a power of two).</summary>
+    private const int WrittenPerStripe = 64;
+
     private readonly LocalStore _store;
     private readonly NodeIncarnation _incarnation;
     private readonly GrainKvNodeOptions _options;
@@ -33,9 +36,13 @@ public sealed partial class LocalReplicas
     private readonly ILogger<LocalReplicas> _logger;
     private readonly RangeTrees _trees;
     private readonly StripedLock _locks = new(Stripes);
+    private readonly RangeWriteGate _gates;
 
-    /// <summary>Per lock stripe: the log position just past the stripe's last write (0: none since start).</summary>
-    private readonly long[] _written = new long[Stripes];
+    /// <summary>Marks per lock stripe (WrittenPerStripe each, chosen by other bits of the key's hash): the log position
+    /// just past the last write of a key with that mark (0: none since start). A read waits for the log only when its
+    /// own mark was written since the last commit, not any key of its stripe; the keys of one mark share one stripe,
+    /// so their writes never overlap and the mark is always the latest one's.</summary>
+    private readonly long[] _written = new long[Stripes * WrittenPerStripe];
     private long _reads;
 
     public LocalReplicas(
@@ -46,6 +53,7 @@ public sealed partial class LocalReplicas
         _store = store;
         _incarnation = incarnation;
         _options = options.Value;
+        _gates = new RangeWriteGate(_options.RangeCount);
         _time = clock.Time;
         _logger = logger;
         NodeId = node.NodeId;
@@ -70,8 +78,8 @@ public sealed partial class LocalReplicas
         var engineKey = StorageKeys.Encode(range, key);
         var versions = Load(engineKey);
 
-        // Read after the load: a write this load saw has marked its stripe by then.
-        var written = Volatile.Read(ref _written[_locks.StripeOf(engineKey)]);
+        // Read after the load: a write this load saw has set its mark by then.
+        var written = Volatile.Read(ref _written[MarkOf(engineKey)]);
         if (written != 0)
         {
             var engine = _store.Engine;
@@ -104,7 +112,10 @@ public sealed partial class LocalReplicas
     }
 
     /// <summary>Merges <paramref name="versions"/> into the stored versions of the key; writes only if that changes them.</summary>
-    public async ValueTask ApplyAsync(int range, byte[] key, StoredVersion[] versions)
+    public async ValueTask ApplyAsync(int range, byte[] key, StoredVersion[] versions) => await MergeAsync(range, key, versions);
+
+    /// <summary>Like <see cref="ApplyAsync"/>; returns true if this node held no version of the key before.</summary>
+    public async ValueTask<bool> MergeAsync(int range, byte[] key, StoredVersion[] versions)
     {
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
@@ -120,7 +131,32 @@ public sealed partial class LocalReplicas
             {
                 await Store(range, engineKey, local, merged);
             }
+
+            return local.Length == 0 && merged.Length > 0;
         }
+    }
+
+    /// <summary>Deletes every key of <paramref name="range"/> from this node (it no longer owns the range, and its new
+    /// owners hold it). Returns the number of keys deleted.</summary>
+    public async ValueTask<int> DropRangeAsync(int range, CancellationToken cancellationToken)
+    {
+        var dropped = 0;
+        var keys = _store.Engine.Scan(StorageKeys.RangeStart(range), StorageKeys.RangeEnd(range)).Select(e => e.Key).ToList();
+        foreach (var engineKey in keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            using (await _locks.AcquireAsync(engineKey))
+            {
+                var local = Load(engineKey);
+                if (local.Length > 0)
+                {
+                    await Store(range, engineKey, local, []);
+                    dropped++;
+                }
+            }
+        }
+
+        return dropped;
     }
 
     /// <summary>Anti-entropy's tombstone purge: removes the key if its stored set is still exactly the tombstones whose
@@ -157,17 +193,26 @@ public sealed partial class LocalReplicas
     private StoredVersion[] Load(byte[] engineKey) =>
         _store.Engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : [];
 
-    /// <summary>Stops every read-merge-write of this node until the result is disposed (anti-entropy takes a range's
-    /// snapshot under it, so that each write is either in the snapshot or reported to the range's tree).</summary>
-    public ValueTask<IDisposable> PauseWritesAsync() => _locks.AcquireAllAsync();
+    /// <summary>Stops the stores of <paramref name="range"/> (and only its) until the result is disposed, once those
+    /// under way are done. Anti-entropy takes a range's snapshot under it, so that each write is either in the
+    /// snapshot or reported to the range's tree.</summary>
+    public ValueTask<IDisposable> PauseWritesAsync(int range) => _gates.CloseAsync(range);
 
-    /// <summary>Under the key's lock: writes the set (an empty one deletes the key), records the log position readers of
-    /// the stripe wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
+    /// <summary>The durability mark of a key: within its lock stripe, chosen by high bits of the same hash.</summary>
+    private int MarkOf(byte[] engineKey)
+    {
+        var hash = System.IO.Hashing.XxHash3.HashToUInt64(engineKey);
+        return (_locks.StripeOf(hash) * WrittenPerStripe) + (int)((hash >> 48) & (WrittenPerStripe - 1));
+    }
+
+    /// <summary>Under the key's lock and through the range's gate: writes the set (an empty one deletes the key), records the log position readers of
+    /// the key's mark wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
     private async ValueTask Store(int range, byte[] engineKey, StoredVersion[] before, StoredVersion[] versions)
     {
         var engine = _store.Engine;
-        var stripe = _locks.StripeOf(engineKey);
-        Interlocked.Exchange(ref _written[stripe], WriteInProgress);
+        var mark = MarkOf(engineKey);
+        using var passage = await _gates.EnterAsync(range);
+        Interlocked.Exchange(ref _written[mark], WriteInProgress);
         try
         {
             await (versions.Length == 0 ? engine.DeleteAsync(engineKey) : engine.PutAsync(engineKey, VersionSetCodec.Encode(versions)));
@@ -180,7 +225,7 @@ public sealed partial class LocalReplicas
         }
         finally
         {
-            Interlocked.Exchange(ref _written[stripe], engine.LogPosition);
+            Interlocked.Exchange(ref _written[mark], engine.LogPosition);
         }
 
         _trees.Changed(range, StorageKeys.UserKey(engineKey), before, versions);

@@ -29,7 +29,10 @@ public sealed class StripedLock
     }
 
     /// <summary>The stripe that guards <paramref name="key"/>.</summary>
-    public int StripeOf(ReadOnlySpan<byte> key) => (int)(XxHash3.HashToUInt64(key) & (ulong)(_stripes.Length - 1));
+    public int StripeOf(ReadOnlySpan<byte> key) => StripeOf(XxHash3.HashToUInt64(key));
+
+    /// <summary>The stripe that guards a key whose XxHash3 is <paramref name="keyHash"/>.</summary>
+    public int StripeOf(ulong keyHash) => (int)(keyHash & (ulong)(_stripes.Length - 1));
 
     /// <summary>Waits for the lock of <paramref name="key"/>; dispose the result to release it.</summary>
     public async ValueTask<Releaser> AcquireAsync(ReadOnlyMemory<byte> key)
@@ -37,48 +40,6 @@ public sealed class StripedLock
         var stripe = _stripes[StripeOf(key.Span)];
         await stripe.WaitAsync().ConfigureAwait(false);
         return new Releaser(stripe);
-    }
-
-    /// <summary>Waits for every stripe, in order (so two callers cannot deadlock; a holder of one stripe never waits
-    /// for another); dispose the result to release them all. Stops every read-merge-write of the node while held.</summary>
-    public async ValueTask<IDisposable> AcquireAllAsync()
-    {
-        var taken = 0;
-        try
-        {
-            for (; taken < _stripes.Length; taken++)
-            {
-                await _stripes[taken].WaitAsync().ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            ReleaseFirst(taken);
-            throw;
-        }
-
-        return new AllReleaser(this);
-    }
-
-    private void ReleaseFirst(int count)
-    {
-        for (var i = 0; i < count; i++)
-        {
-            _stripes[i].Release();
-        }
-    }
-
-    private sealed class AllReleaser(StripedLock owner) : IDisposable
-    {
-        private StripedLock? _owner = owner;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _owner, null) is { } lockOwner)
-            {
-                lockOwner.ReleaseFirst(lockOwner._stripes.Length);
-            }
-        }
     }
 
     /// <summary>Releases a stripe once.</summary>

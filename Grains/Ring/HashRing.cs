@@ -1,7 +1,7 @@
 // The consistent-hash ring (R7, R8, R15): an immutable snapshot built from a set of nodes. Each node
 // places V tokens on the 64-bit circle (TokenPlacement); the preference list of a key range is the
 // first N distinct nodes met clockwise from the range's start token, spread over datacenters where
-// nodes carry labels (PreferenceWalk). The top-N lists of all Q ranges are computed when the ring is
+// nodes carry labels, or holding a configured number of replicas in each datacenter (PreferenceWalk). The top-N lists of all Q ranges are computed when the ring is
 // built; the full ("extended") order used by sloppy quorum is computed per range on first use.
 // The ring depends only on the set of nodes and the options, never on the order they are given in.
 
@@ -18,6 +18,7 @@ public sealed class HashRing
     private readonly int[] _owners;
     private readonly int[] _datacenterOf;
     private readonly int _datacenterCount;
+    private readonly int[]? _quotas;
     private readonly ReadOnlyCollection<RingNode>[] _preference;
     private readonly ReadOnlyCollection<RingNode>?[] _extended;
 
@@ -40,7 +41,7 @@ public sealed class HashRing
             }
         }
 
-        (_datacenterOf, _datacenterCount) = NumberDatacenters(_nodes, Options.Datacenters);
+        (_datacenterOf, _datacenterCount, _quotas) = NumberDatacenters(_nodes, Options);
         (_tokens, _owners) = PlaceTokens(_nodes, Options.VirtualNodes);
         _preference = ComputePreferenceLists();
         _extended = new ReadOnlyCollection<RingNode>?[KeySpace.RangeCount];
@@ -159,19 +160,21 @@ public sealed class HashRing
         return result;
     }
 
-    private PreferenceWalk NewWalk() => new(_tokens, _owners, _datacenterOf, _datacenterCount);
+    private PreferenceWalk NewWalk() => new(_tokens, _owners, _datacenterOf, _datacenterCount, _quotas);
 
     private int CheckRange(int range) =>
         (uint)range < (uint)_preference.Length
             ? range
             : throw new ArgumentOutOfRangeException(nameof(range), range, $"A range is between 0 and {_preference.Length - 1}.");
 
-    private static (int[] DatacenterOf, int Count) NumberDatacenters(RingNode[] nodes, DatacenterPlacement placement)
+    /// <summary>Numbers the datacenters of <paramref name="nodes"/> and, with replicas per datacenter, gives each number
+    /// its count (0 for a label the counts do not name).</summary>
+    private static (int[] DatacenterOf, int Count, int[]? Quotas) NumberDatacenters(RingNode[] nodes, RingOptions options)
     {
         var of = new int[nodes.Length];
-        if (placement == DatacenterPlacement.Ignore)
+        if (options.ReplicasPerDatacenter is null && options.Datacenters == DatacenterPlacement.Ignore)
         {
-            return (of, nodes.Length == 0 ? 0 : 1);
+            return (of, nodes.Length == 0 ? 0 : 1, null);
         }
 
         var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -183,7 +186,18 @@ public sealed class HashRing
             }
         }
 
-        return (of, numbers.Count);
+        if (options.ReplicasPerDatacenter is not { } counts)
+        {
+            return (of, numbers.Count, null);
+        }
+
+        var quotas = new int[numbers.Count];
+        foreach (var (label, number) in numbers)
+        {
+            quotas[number] = counts.GetValueOrDefault(label);
+        }
+
+        return (of, numbers.Count, quotas);
     }
 
     private static (ulong[] Tokens, int[] Owners) PlaceTokens(RingNode[] nodes, int tokensPerNode)

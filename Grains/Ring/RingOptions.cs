@@ -1,6 +1,6 @@
 // Settings of the hash ring. Q (RangeCount) and V (VirtualNodes) are fixed when a cluster is created:
 // changing either changes the owner of almost every range. N (ReplicationFactor) is the default
-// preference-list length; a request may ask for another N.
+// preference-list length; a request may ask for another N. ReplicasPerDatacenter splits N over datacenters.
 
 namespace GrainKV.Grains.Ring;
 
@@ -39,6 +39,14 @@ public sealed record RingOptions
     /// <summary>How replicas are spread over datacenters.</summary>
     public DatacenterPlacement Datacenters { get; init; } = DatacenterPlacement.PreferDistinct;
 
+    /// <summary>
+    /// Replicas per datacenter label (see <see cref="DatacenterReplication"/>): when set, each range's top N holds
+    /// exactly this many nodes of each datacenter (fewer where a datacenter has fewer nodes; the places left go to
+    /// the next nodes clockwise), and <see cref="Datacenters"/> is not used. The counts add up to
+    /// <see cref="ReplicationFactor"/>. Null: no per-datacenter counts.
+    /// </summary>
+    public IReadOnlyDictionary<string, int>? ReplicasPerDatacenter { get; init; }
+
     /// <summary>The upper bound on <see cref="VirtualNodes"/>.</summary>
     public const int MaxVirtualNodes = 1 << 16;
 
@@ -61,6 +69,16 @@ public sealed record RingOptions
         if (!Enum.IsDefined(Datacenters))
         {
             throw new ArgumentOutOfRangeException(nameof(Datacenters), Datacenters, "Unknown datacenter placement.");
+        }
+
+        if (ReplicasPerDatacenter is { } counts)
+        {
+            if (counts.Values.Any(c => c < 0) || counts.Values.Sum(c => (long)c) != ReplicationFactor)
+            {
+                throw new ArgumentException(
+                    $"The replicas per datacenter ({DatacenterReplication.Format(counts)}) must not be negative and must add up to the replication factor ({ReplicationFactor}).",
+                    nameof(ReplicasPerDatacenter));
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 // Damage to a commit log larger than FasterLog's in-memory pages (4 KiB pages, so replay reads from the
 // segment files): a zeroed length field in the middle of a page or in the last page (which FasterLog's
 // scan takes for end-of-page padding, skipping records), a flipped bit (FasterLog's own entry checksum),
-// and an unreadable newest commit file (FasterLog falls back to an older commit, or to an empty log). Each
+// and an unreadable newest commit (FasterLog falls back to an older commit, or to an empty log). Each
 // is a CorruptionException naming the damaged file, never records silently skipped.
 
 using System.Buffers.Binary;
@@ -118,16 +118,17 @@ public sealed class LogOnDiskCorruptionTests : IDisposable
     }
 
     [Fact]
-    public async Task AnUnreadableNewestCommitFileIsCorruption()
+    public async Task AnUnreadableNewestCommitIsCorruption()
     {
         await WriteAsync();
-        var commits = Directory.GetFiles(Path.Combine(LogDirectory, "log-commits"));
-        Assert.NotEmpty(commits);
-        var newest = commits.OrderByDescending(f => long.Parse(Path.GetFileName(f).Split('.')[1])).First();
-        File.WriteAllBytes(newest, Enumerable.Repeat((byte)0xFF, (int)new FileInfo(newest).Length).ToArray());
+        var slots = Path.Combine(LogDirectory, CommitSlots.FileName);
+        var bytes = File.ReadAllBytes(slots);
+        var newest = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(8)) > BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(CommitSlots.SlotSize + 8)) ? 0 : 1;
+        bytes.AsSpan(newest * CommitSlots.SlotSize, CommitSlots.SlotSize).Fill(0xFF);
+        File.WriteAllBytes(slots, bytes);
 
         var error = await Assert.ThrowsAsync<CorruptionException>(async () => await StorageEngine.OpenAsync(Options));
-        Assert.True(error.File.Contains("log-commits", StringComparison.Ordinal), error.ToString());
+        Assert.Equal(slots, error.File);
     }
 
     public void Dispose() => _directory.Dispose();

@@ -14,7 +14,8 @@ public sealed partial class CommitLog
 {
     private const string LogFileName = "commit.log";
 
-    /// <summary>FasterLog's directory of commit metadata files (one new file per commit).</summary>
+    /// <summary>FasterLog's directory of commit metadata files (one new file per commit), where logs created before
+    /// <see cref="CommitSlots"/> kept their commits.</summary>
     private const string CommitDirectoryName = "log-commits";
 
     /// <summary>Address of the first record of a new FasterLog (its first valid address).</summary>
@@ -33,9 +34,25 @@ public sealed partial class CommitLog
             device = wrap(device);
         }
 
-        var commits = new RecoveryCheckingCommitManager(
-            new DeviceLogCommitCheckpointManager(new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(directory), removeOutdated: true),
-            directory);
+        // Commit metadata lives in two slots of one file (CommitSlots); a log from before them recovers from
+        // FasterLog's per-commit files, which its first commit then removes.
+        var legacyDirectory = Path.Combine(directory, CommitDirectoryName);
+        var legacy = Directory.Exists(legacyDirectory)
+            ? new DeviceLogCommitCheckpointManager(new LocalStorageNamedDeviceFactory(), new DefaultCheckpointNamingScheme(directory), removeOutdated: true)
+            : null;
+        CommitSlots slots;
+        try
+        {
+            slots = new CommitSlots(directory, legacy is null ? null : legacyDirectory, legacy);
+        }
+        catch
+        {
+            legacy?.Dispose();
+            device.Dispose();
+            throw;
+        }
+
+        var commits = new RecoveryCheckingCommitManager(slots);
         var settings = new FasterLogSettings
         {
             LogDevice = device,
@@ -54,10 +71,11 @@ public sealed partial class CommitLog
             log = await FasterLog.CreateAsync(settings, cancellationToken).ConfigureAwait(false);
             if (commits.Newest is { } newest && commits.Recovered != newest)
             {
-                // A commit file that is empty or all zeros is a commit a crash interrupted: it was never
-                // acknowledged, and the previous commit is the right one. Anything else is damage.
+                // A (per-commit) file that is empty or all zeros is a commit a crash interrupted: it was never
+                // acknowledged, and the previous commit is the right one. Anything else is damage. (Slots that a
+                // crash interrupted are not listed at all: CommitSlots.)
                 var file = commits.CommitFile(newest);
-                if (!IsUnfinishedCommit(file))
+                if (!slots.ReadsLegacyCommits || !IsUnfinishedCommit(file))
                 {
                     throw new CorruptionException(
                         file,

@@ -1,7 +1,7 @@
 // The write-ahead commit log on FasterLog. Writers append records to the log's in-memory tail; a single
 // committer task turns pending appends into one FasterLog commit at a time (group commit), so concurrent
-// writers share one device write. A waiter is released only by that task, after the commit and the fsync
-// of the directory holding FasterLog's new commit file. A failed commit is final: the log refuses appends
+// writers share one device write. A waiter is released only by that task, after the commit: the log's
+// pages and the commit's metadata slot (CommitSlots) fsynced, and the directory when a new segment file began. A failed commit is final: the log refuses appends
 // and every waiter fails with CommitLogException. Recovery replays every committed record after an address.
 
 using System.Buffers;
@@ -22,7 +22,6 @@ public sealed partial class CommitLog : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Task _committer;
     private readonly ITimer? _periodicCommit;
-    private readonly string _commitDirectory;
     private readonly int _segmentSizeBits;
     private TaskCompletionSource _commitRound = NewSignal();
     private long _durableUntil;
@@ -39,7 +38,6 @@ public sealed partial class CommitLog : IAsyncDisposable
         _segmentSizeBits = options.LogPageSizeBits + 3;
         _path = path;
         _logger = logger;
-        _commitDirectory = Path.Combine(Path.GetDirectoryName(path)!, CommitDirectoryName);
         _durableUntil = log.CommittedUntilAddress;
         _committer = Task.Run(CommitLoopAsync);
         if (options.Durability == LogDurability.Buffered)
@@ -169,14 +167,9 @@ public sealed partial class CommitLog : IAsyncDisposable
     {
         await _log.CommitAsync(cancellationToken).ConfigureAwait(false);
 
-        // Each commit writes a new metadata file, and the log may have started a new segment file: their
-        // directory entries must be durable too.
-        // (FasterLog's files are outside the IFileSystem seam, so these syncs are too.)
-        if (Directory.Exists(_commitDirectory))
-        {
-            IO.DirectorySync.Sync(_commitDirectory); // absent until FasterLog writes its first commit file
-        }
-
+        // The commit's metadata went into a slot of a file that exists already (CommitSlots), but the log may have
+        // started a new segment file: its directory entry must be durable too.
+        // (FasterLog's files are outside the IFileSystem seam, so this sync is too.)
         var segment = _log.CommittedUntilAddress >> _segmentSizeBits;
         if (segment != _lastSyncedSegment)
         {

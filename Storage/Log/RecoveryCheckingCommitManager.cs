@@ -1,4 +1,4 @@
-// FasterLog's commit metadata manager, watched during recovery. FasterLog tries its commit files newest
+// The commit metadata manager (CommitSlots), watched during recovery. FasterLog tries its commit files newest
 // first and silently falls back to an older one (or to an empty log) when one cannot be read, which would
 // drop committed records without a word; and its checksum of a commit file is a XOR that a file of
 // 0xFF bytes passes. This wrapper checks each commit file it hands out for plausibility (refusing a
@@ -13,8 +13,8 @@ using FASTER.core;
 
 namespace GrainKV.Storage.Log;
 
-/// <summary>Delegates to FasterLog's own commit manager and remembers what recovery listed and used.</summary>
-internal sealed class RecoveryCheckingCommitManager(ILogCommitManager inner, string directory) : ILogCommitManager
+/// <summary>Delegates to the commit slots and remembers what recovery listed and used.</summary>
+internal sealed class RecoveryCheckingCommitManager(CommitSlots inner) : ILogCommitManager
 {
     private const int CommitNumberEnd = 36;
 
@@ -49,8 +49,8 @@ internal sealed class RecoveryCheckingCommitManager(ILogCommitManager inner, str
         return body;
     }
 
-    /// <summary>The file FasterLog keeps commit <paramref name="commitNum"/> in (its device adds the segment suffix ".0").</summary>
-    public string CommitFile(long commitNum) => Path.Combine(directory, "log-commits", $"commit.{commitNum}.0");
+    /// <summary>The file commit <paramref name="commitNum"/> is kept in.</summary>
+    public string CommitFile(long commitNum) => inner.FileOf(commitNum);
 
     public IEnumerable<long> ListCommits()
     {

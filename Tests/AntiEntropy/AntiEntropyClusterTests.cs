@@ -52,14 +52,14 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
     private GrainKvCluster Cluster => fixture.Cluster;
 
     [Fact]
-    public async Task AWipedNodeGetsEveryKeyOfEveryRangeBackWithoutReads()
+    public async Task ANodeMissingKeysOfEveryRangeGetsThemBackWithoutReads()
     {
+        // (A node restarted on an empty data directory streams its ranges back by itself, Streaming/; here c simply
+        // never received the keys.)
         var (_, _, c) = Nodes();
         var keys = Enumerable.Range(0, 300).Select(i => Bytes($"wiped-{i}")).ToArray();
         var writer = Version("writer-wipe/1", 1, "v");
-        await Task.WhenAll(keys.Select(k => OnNodes(k, [writer], Nodes().A, Nodes().B, c)));
-
-        await Cluster.WipeAndRestartAsync(c);
+        await Task.WhenAll(keys.Select(k => OnNodes(k, [writer], Nodes().A, Nodes().B)));
         Assert.All(await Task.WhenAll(keys.Select(k => ReplicaOn(c, k))), Assert.Empty);
 
         long moved = 0, bytes = 0;
@@ -74,7 +74,7 @@ public sealed class AntiEntropyClusterTests(AntiEntropyClusterFixture fixture, I
         }
 
         Assert.Equal(readsBefore, Reads());
-        output.WriteLine($"wiped node: {keys.Length} keys, {moved} version sets and {bytes} bytes moved by {Ranges} exchanges");
+        output.WriteLine($"node missing keys: {keys.Length} keys, {moved} version sets and {bytes} bytes moved by {Ranges} exchanges");
         foreach (var key in keys)
         {
             var onC = await ReplicaOn(c, key);

@@ -61,4 +61,49 @@ public sealed class TreeBuildCostTests(ITestOutputHelper output)
         Assert.Equal(scratch.Root, incremental);
         Assert.Equal(count, tree.Keys);
     }
+
+    [Fact]
+    public async Task ATreeBuiltWhileItsRangeIsWrittenEqualsTheRangesContents()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o =>
+        {
+            o.RangeCount = Ranges;
+            o.Durability = GrainKV.Storage.LogDurability.Buffered;
+        });
+        var silo = cluster.Cluster.Silos[0];
+        var replicas = cluster.Service<LocalReplicas>(silo);
+        var keys = Enumerable.Range(0, int.MaxValue).Select(i => Encoding.UTF8.GetBytes($"race-{i:D8}")).Where(k => KeyPartitioner.RangeOf(k, Ranges) == 0).Take(4_000).ToArray();
+        var value = new byte[100];
+
+        // Four writers give every key three versions in turn while the tree is built in the middle of it.
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var writers = Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var round = 1; round <= 3; round++)
+            {
+                for (var i = w; i < keys.Length; i += 4)
+                {
+                    await replicas.ApplyAsync(0, keys[i], [new StoredVersion($"writer-race/{round}", (ulong)i + 1, VectorClock.Empty, round, value)]);
+                    if (round == 1 && i > keys.Length / 2)
+                    {
+                        started.TrySetResult();
+                    }
+                }
+            }
+        })).ToArray();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var trees = cluster.Service<LocalTrees>(silo);
+        await trees.ReadyTreeAsync(0);
+        await Task.WhenAll(writers).WaitAsync(TimeSpan.FromSeconds(120));
+
+        var incremental = (await trees.HashesAsync(0, [1]))[0];
+        var scratch = new MerkleTree(cluster.Service<RangeTrees>(silo).Leaves);
+        foreach (var (engineKey, stored) in cluster.Service<LocalStore>(silo).Engine.Scan(StorageKeys.RangeStart(0), StorageKeys.RangeEnd(0)))
+        {
+            scratch.Update(StorageKeys.UserKey(engineKey), null, MerkleTree.Digest(StorageKeys.UserKey(engineKey), VersionSetCodec.Decode(stored)));
+        }
+
+        Assert.Equal(scratch.Root, incremental);
+        Assert.Equal(keys.Length, (await trees.ReadyTreeAsync(0)).Keys);
+    }
 }

@@ -30,6 +30,15 @@ public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task APingComesBackWithItsPayload()
+    {
+        var payload = Enumerable.Range(0, 1024).Select(i => (byte)i).ToArray();
+
+        Assert.Equal(payload, await Cluster.Client.EchoAsync(payload));
+        Assert.Empty(await Cluster.Client.EchoAsync([]));
+    }
+
+    [Fact]
     public async Task ManyKeysAcrossRangesRoundTrip()
     {
         var client = Cluster.Client;

@@ -295,7 +295,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             try
             {
                 var status = await client.GetStatusAsync();
-                return status.Nodes.Count == live && status.Nodes.All(n => n.IsLive);
+                return status.Nodes.Count == live && status.Nodes.All(n => n.IsLive && n.RingState == "normal");
             }
             catch (Exception ex) when (ex is GrainKvException or TimeoutException or OrleansException)
             {
@@ -303,7 +303,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             }
         },
         ClusterBound,
-        $"the cluster status shows {live} live nodes");
+        $"the cluster status shows {live} live, normal nodes");
 
     private static long MaxCounter(ReadResult read) =>
         read.Values.Select(v => long.Parse(Encoding.UTF8.GetString(v), CultureInfo.InvariantCulture)).DefaultIfEmpty(0).Max();

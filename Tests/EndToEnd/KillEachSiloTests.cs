@@ -270,7 +270,7 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
             {
                 using var timeout = new CancellationTokenSource(OperationTimeout);
                 var status = await client.GetStatusAsync(timeout.Token);
-                return status.Nodes.Count == Nodes && status.Nodes.All(n => n.IsLive);
+                return status.Nodes.Count == Nodes && status.Nodes.All(n => n.IsLive && n.RingState == "normal");
             }
             catch (Exception ex) when (ex is GrainKvException or TimeoutException or OperationCanceledException or OrleansException)
             {
@@ -278,7 +278,7 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
             }
         },
         ClusterBound,
-        $"the cluster status shows {Nodes} live nodes");
+        $"the cluster status shows {Nodes} live, normal nodes");
 }
 
 /// <summary>Every operation of a load: when it started and ended, and how it failed (kind and first messages).</summary>

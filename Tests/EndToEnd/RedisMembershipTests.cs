@@ -271,7 +271,7 @@ public sealed class RedisMembershipTests(ITestOutputHelper output)
             try
             {
                 var status = await Bounded(client.GetStatusAsync);
-                return status.Nodes.Count == live && status.Nodes.All(n => n.IsLive);
+                return status.Nodes.Count == live && status.Nodes.All(n => n.IsLive && n.RingState == "normal");
             }
             catch (Exception ex) when (ex is GrainKvException or TimeoutException or OperationCanceledException or OrleansException)
             {
@@ -279,5 +279,5 @@ public sealed class RedisMembershipTests(ITestOutputHelper output)
             }
         },
         ClusterBound,
-        $"the cluster status shows {live} live nodes");
+        $"the cluster status shows {live} live, normal nodes");
 }

@@ -44,6 +44,16 @@ public sealed class SiloAndCliTests
         Assert.Contains("1 node(s) on the ring, 1 live", status.StdoutText, StringComparison.Ordinal);
         Assert.Contains("e2e-node", status.StdoutText, StringComparison.Ordinal);
 
+        // Named consistency levels; on a node without a datacenter label the per-datacenter ones count its one datacenter.
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "--consistency", "LOCAL_QUORUM", "put", "levelled", "yes")).ExitCode);
+        Assert.Equal("yes", (await Cli.RunAsync(silo.Gateway, null, "--consistency", "each_quorum", "get", "levelled")).StdoutText);
+        var both = await Cli.RunAsync(silo.Gateway, null, "--consistency", "ALL", "--r", "ONE", "get", "levelled");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("--consistency replaces --r and --w", both.Stderr, StringComparison.Ordinal);
+        var unknown = await Cli.RunAsync(silo.Gateway, null, "--consistency", "MOST", "get", "levelled");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("not 'MOST'", unknown.Stderr, StringComparison.Ordinal);
+
         Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "delete", "greeting")).ExitCode);
         Assert.Equal(1, (await Cli.RunAsync(silo.Gateway, null, "get", "greeting")).ExitCode);
     }

@@ -36,4 +36,24 @@ public sealed class NodeOptionsTests
 
         Assert.Contains(setting, Failure(change), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("dc1:2,dc2:1", "dc1", 3, null)]
+    [InlineData("dc1:2,dc2:2", "dc1", 3, "adds up to 4, not to GrainKV:ReplicationFactor (3)")]
+    [InlineData("dc1:2,dc2:1", "dc3", 3, "GrainKV:Datacenter 'dc3' is not one of the datacenters of GrainKV:DatacenterReplication (dc1, dc2)")]
+    [InlineData("dc1:2,dc2:1", "", 3, "GrainKV:Datacenter '' is not one of the datacenters")]
+    [InlineData("dc1=2", "dc1", 3, "GrainKV:DatacenterReplication: 'dc1=2'")]
+    [InlineData("", "dc 1", 3, "GrainKV:Datacenter 'dc 1' must not contain white space")]
+    public void ReplicasPerDatacenterAddUpToNAndNameThisNodesDatacenter(string counts, string datacenter, int n, string? failure)
+    {
+        var message = Failure(o => (o.DatacenterReplication, o.Datacenter, o.ReplicationFactor) = (counts, datacenter, n));
+        if (failure is null)
+        {
+            Assert.Null(message);
+        }
+        else
+        {
+            Assert.Contains(failure, message, StringComparison.Ordinal);
+        }
+    }
 }

@@ -54,8 +54,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(
         string dataDirectory, string nodeId, int? gatewayPort, int? siloPort, IReadOnlyList<string> extraArguments)
     {
-        var gateway = gatewayPort ?? FreePort();
-        var http = FreePort();
+        var ports = LocalPorts.PickFree(2);
+        var gateway = gatewayPort ?? ports[0];
+        var http = ports.First(p => p != gateway);
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -66,7 +67,7 @@ public sealed class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add(RepositoryPaths.SiloAssembly);
         info.ArgumentList.Add($"--GrainKV:DataDirectory={dataDirectory}");
         info.ArgumentList.Add($"--GrainKV:NodeId={nodeId}");
-        info.ArgumentList.Add($"--GrainKV:SiloPort={siloPort ?? FreePort()}");
+        info.ArgumentList.Add($"--GrainKV:SiloPort={siloPort ?? LocalPorts.PickFree(1)[0]}");
         info.ArgumentList.Add($"--GrainKV:GatewayPort={gateway}");
         info.ArgumentList.Add($"--GrainKV:Http:Port={http}"); // the default, 8080, would be shared by every silo of a test
         foreach (var argument in extraArguments)
@@ -144,12 +145,5 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             _ready.TrySetResult();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -51,8 +51,10 @@ public sealed class SiloProcessCluster : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="nodes"/> equal silos with Redis membership at <paramref name="redisConnectionString"/>
-    /// (and <paramref name="nodeArguments"/>), all at once; returns once every one has printed its ready line.</summary>
-    public static async Task<SiloProcessCluster> StartWithRedisAsync(int nodes, IReadOnlyList<string> nodeArguments, string redisConnectionString)
+    /// (and <paramref name="nodeArguments"/>), all at once; returns once every one has printed its ready line. With
+    /// <paramref name="running"/>, only the first that many start now (<see cref="RestartAsync"/> starts the others).</summary>
+    public static async Task<SiloProcessCluster> StartWithRedisAsync(
+        int nodes, IReadOnlyList<string> nodeArguments, string redisConnectionString, int? running = null)
     {
         var cluster = new SiloProcessCluster(
             nodes,
@@ -60,7 +62,7 @@ public sealed class SiloProcessCluster : IAsyncDisposable
             hasPrimary: false);
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, nodes).Select(cluster.StartNodeAsync));
+            await Task.WhenAll(Enumerable.Range(0, running ?? nodes).Select(cluster.StartNodeAsync));
             return cluster;
         }
         catch
@@ -78,7 +80,7 @@ public sealed class SiloProcessCluster : IAsyncDisposable
         await silo.KillAsync();
     }
 
-    /// <summary>Starts node <paramref name="node"/> again on its data directory and ports; returns when it is ready.</summary>
+    /// <summary>Starts node <paramref name="node"/> (again) on its data directory and ports; returns when it is ready.</summary>
     public Task RestartAsync(int node) => _running[node] is null
         ? StartNodeAsync(node)
         : throw new InvalidOperationException($"{NodeId(node)} is still running.");

@@ -1,0 +1,49 @@
+// A replica returns only durable versions: a read of a key written since the log's last commit waits for a
+// commit that covers it, while a read of another key, even one guarded by the same lock stripe, does not wait.
+
+using System.IO.Hashing;
+using System.Text;
+using GrainKV.Grains.Replicas;
+using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
+
+namespace GrainKV.Tests.Replicas;
+
+public sealed class ReadDurabilityTests
+{
+    [Fact]
+    public async Task OnlyAReadOfARecentlyWrittenKeyWaitsForTheLog()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o =>
+        {
+            (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1);
+            o.Durability = GrainKV.Storage.LogDurability.Buffered;
+            o.CommitInterval = TimeSpan.FromMinutes(1); // no periodic commit during the test
+        });
+        var silo = cluster.Cluster.Silos[0];
+        var replicas = cluster.Service<LocalReplicas>(silo);
+        var engine = cluster.Service<LocalStore>(silo).Engine;
+
+        // Two keys of range 0 guarded by the same lock stripe (low hash bits) with different durability marks.
+        var written = Encoding.UTF8.GetBytes("written");
+        var stripeOfWritten = Hash(written) & 1023;
+        var neighbour = Enumerable.Range(0, int.MaxValue).Select(i => Encoding.UTF8.GetBytes($"neighbour-{i}"))
+            .First(k => (Hash(k) & 1023) == stripeOfWritten && (Hash(k) >> 48 & 63) != (Hash(written) >> 48 & 63));
+        await replicas.ApplyAsync(0, neighbour, [new StoredVersion("writer-durability/1", 1, VectorClock.Empty, 1, [1])]);
+        await engine.WaitForLogAsync(engine.LogPosition); // the neighbour's write is durable
+
+        await replicas.ApplyAsync(0, written, [new StoredVersion("writer-durability/1", 2, VectorClock.Empty, 1, [2])]);
+        var afterWrite = engine.LogPosition;
+        Assert.False(engine.WaitForLogAsync(afterWrite).IsCompleted); // not committed yet
+
+        var neighbourRead = replicas.ReadAsync(0, neighbour);
+        Assert.True(neighbourRead.IsCompleted);
+        Assert.Single(await neighbourRead);
+
+        var read = await replicas.ReadAsync(0, written);
+        Assert.Single(read);
+        Assert.True(engine.WaitForLogAsync(afterWrite).IsCompleted); // the read had the write committed first
+    }
+
+    private static ulong Hash(byte[] key) => XxHash3.HashToUInt64(StorageKeys.Encode(0, key));
+}
