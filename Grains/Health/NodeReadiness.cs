@@ -2,7 +2,7 @@
 // otherwise), for load balancers and Kubernetes readiness probes. The node is ready when
 //   - the silo is active (its lifecycle reached Active and has not begun to stop),
 //   - its storage engine is open,
-//   - it is on its own ring view and live there,
+//   - it is on its own ring view and live there (a joining node, which streams the ranges it will own, is not yet),
 //   - and no hold is in place.
 // A hold is the hook for work that must finish before the node may serve: code that starts such work calls
 // Hold(name, reason) and disposes the returned handle when done (or calls Release(name)); while any hold is
@@ -59,7 +59,12 @@ public sealed class NodeReadiness : ILifecycleParticipant<ISiloLifecycle>
             reasons.Add("the storage engine is not open");
         }
 
-        if (!_ring.Current.Nodes.TryGetValue(_node.NodeId, out var self))
+        var view = _ring.Current;
+        if (view.Joining.ContainsKey(_node.NodeId))
+        {
+            reasons.Add("bootstrapping: the node is joining the ring and streams the ranges it will own");
+        }
+        else if (!view.Nodes.TryGetValue(_node.NodeId, out var self))
         {
             reasons.Add("the node is not on the ring");
         }
