@@ -3,9 +3,11 @@
 // and the command line (--GrainKV:DataDirectory=...), later sources winning. GrainKV:Clustering chooses the
 // membership store: Localhost (development, the default) or Redis (GrainKV:RedisConnectionString; every silo equal).
 // GrainKV:Tls turns on mutually authenticated TLS (off by default); GrainKV:Hosting=Kubernetes adapts it to a pod.
+// The silo serves /healthz, /metrics and its dashboard on GrainKV:Http:Port (default 8080; GrainKV:Http:Enabled=false: none).
 
 using System.Net;
 using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Http;
 using GrainKV.Grains.Resp;
 using GrainKV.Security;
 using GrainKV.Silo.Security;
@@ -145,6 +147,18 @@ builder.UseOrleans(silo =>
         o.DataDirectory = dataDirectory;
     });
     silo.AddGrainKvResp(o => builder.Configuration.GetSection(RespOptions.SectionName).Bind(o)); // off unless GrainKV:Resp:Enabled=true
+
+    // /healthz, /metrics and the dashboards on GrainKV:Http:Port (8080); on every interface where the silo listens on all.
+    var http = builder.Configuration.GetSection(HttpEndpointOptions.SectionName);
+    silo.AddGrainKvHttp(o =>
+    {
+        if (hostOptions.ListenOnAnyAddress)
+        {
+            o.ListenAddress = "any";
+        }
+
+        http.Bind(o);
+    });
 });
 
 using var host = builder.Build();
@@ -162,7 +176,8 @@ catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationE
 var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
 tlsLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo.Tls");
-lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, dataDirectory));
+var httpEndpoint = host.Services.GetRequiredService<HttpEndpoint>();
+lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, httpEndpoint.Port, dataDirectory));
 try
 {
     await host.RunAsync();

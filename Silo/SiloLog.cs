@@ -6,6 +6,6 @@ namespace GrainKV.Silo;
 
 internal static partial class SiloLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "GrainKV node {NodeId} is ready: gateway port {GatewayPort}, data in {DataDirectory}")]
-    public static partial void Ready(ILogger logger, string nodeId, int gatewayPort, string dataDirectory);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "GrainKV node {NodeId} is ready: gateway port {GatewayPort}, HTTP port {HttpPort} (0: off), data in {DataDirectory}")]
+    public static partial void Ready(ILogger logger, string nodeId, int gatewayPort, int httpPort, string dataDirectory);
 }

@@ -11,7 +11,7 @@
 # The settings all deployments share come from deploy/grainkv.env (exported to the silos); this script overrides
 # what differs on one machine. Environment: NODES (3), REDIS=host:port (an existing Redis; otherwise redis-server is
 # started on REDIS_PORT, 6379, unless one already answers there), SILO_PORT (11111), GATEWAY_PORT (30000) and
-# HTTP_PORT (8080) for n1, +1 per further node, N/W/R (replication, write and read quorum; default from
+# HTTP_PORT (8080: /healthz, /metrics, /dashboard) for n1, +1 per further node, N/W/R (replication, write and read quorum; default from
 # deploy/grainkv.env), DATA (./data/cluster), CLUSTER_ID (grainkv), TLS (1; 0 runs without TLS), CERTS
 # ($DATA/certs: made by scripts/make-certs.sh if missing; silos use $CERTS/silo, clients $CERTS/client),
 # SKIP_BUILD=1 to use the existing build, SILO_DLL (the silo assembly; default the Release build), SILO_ARGS (more
@@ -124,7 +124,7 @@ start_node() {
       "--GrainKV:ReplicationFactor=$N" "--GrainKV:WriteQuorum=$W" "--GrainKV:ReadQuorum=$R" \
       "--GrainKV:Http:Port=$http" $(tls_arguments) ${SILO_ARGS:-}) >>"$DATA/$node.log" 2>&1 &
   echo $! >"$DATA/$node.pid"
-  echo "$node starting (pid $!, silo port $silo, gateway port $gateway, health port $http, log $DATA/$node.log)"
+  echo "$node starting (pid $!, silo port $silo, gateway port $gateway, http://127.0.0.1:$http/dashboard, log $DATA/$node.log)"
 }
 
 await_ready() {
@@ -191,7 +191,7 @@ case "$cmd" in
     for node in $(all_nodes); do
       i=$(node_index "$node")
       if pid=$(running_pid "$node"); then state="running (pid $pid)"; else state="stopped"; fi
-      echo "$node: $state, silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)), health port $((HTTP_PORT + i)), data $DATA/$node, log $DATA/$node.log"
+      echo "$node: $state, silo port $((SILO_PORT + i)), gateway port $((GATEWAY_PORT + i)), http://127.0.0.1:$((HTTP_PORT + i))/dashboard, data $DATA/$node, log $DATA/$node.log"
     done
     if [ "$TLS" = 1 ]; then echo "TLS: on, silos $CERTS/silo, clients $CERTS/client"; else echo "TLS: off"; fi
     ;;

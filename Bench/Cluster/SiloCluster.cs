@@ -50,6 +50,7 @@ internal sealed class SiloCluster : IAsyncDisposable
                 $"--GrainKV:DataDirectory={Path.Combine(dataRoot, node)}",
                 $"--GrainKV:SiloPort={I(basePort + i)}",
                 $"--GrainKV:GatewayPort={I(basePort + 100 + i)}",
+                $"--GrainKV:Http:Port={I(basePort + 200 + i)}",
                 "--GrainKV:ReplicationFactor=3",
                 "--GrainKV:WriteQuorum=2",
                 "--GrainKV:ReadQuorum=2",

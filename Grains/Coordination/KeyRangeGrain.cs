@@ -4,9 +4,11 @@
 // It is a stateless worker, so it runs on the node that received the request (for a client, its gateway) and
 // no request is forwarded to another node first. Its grain directory (LocalEntryDirectory) holds nothing, so
 // placing it never asks another silo. The coordination itself (quorums, creators, copies, repairs) lives in
-// ReadCoordinator and WriteCoordinator, plain classes tested without a cluster.
+// ReadCoordinator and WriteCoordinator, plain classes tested without a cluster. Every request is recorded on the
+// node's request metrics (count, outcome, latency), bad input included.
 
 using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Metrics;
 using GrainKV.Partitioning;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
@@ -19,7 +21,8 @@ namespace GrainKV.Grains.Coordination;
 [GrainDirectory(LocalEntryDirectory.Name)]
 [StatelessWorker]
 [Reentrant]
-public sealed class KeyRangeGrain(IOptions<GrainKvNodeOptions> options, ReadCoordinator reads, WriteCoordinator writes) : Grain, IKeyRangeGrain
+public sealed class KeyRangeGrain(IOptions<GrainKvNodeOptions> options, ReadCoordinator reads, WriteCoordinator writes, RequestMetrics metrics)
+    : Grain, IKeyRangeGrain
 {
     private readonly GrainKvNodeOptions _options = options.Value;
 
@@ -27,31 +30,56 @@ public sealed class KeyRangeGrain(IOptions<GrainKvNodeOptions> options, ReadCoor
 
     public async Task<ReadResult> Get(byte[] key, ReadOptions options, CancellationToken cancellationToken)
     {
-        CheckOwnership(key);
-        return await reads.ReadAsync(Range, key, options, cancellationToken);
-    }
-
-    public Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
-    {
-        KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
-        if (options.TimeToLive is { } ttl)
+        var started = metrics.Start();
+        try
         {
-            KeyLimits.CheckTimeToLive(ttl);
+            CheckOwnership(key);
+            var result = await reads.ReadAsync(Range, key, options, cancellationToken);
+            metrics.Succeeded(RequestOperation.Get, started, result.Found);
+            return result;
         }
-
-        return WriteAsync(key, value, context, options, cancellationToken);
+        catch (Exception ex)
+        {
+            metrics.Failed(RequestOperation.Get, started, ex);
+            throw;
+        }
     }
+
+    public Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
+        WriteAsync(RequestOperation.Put, key, value, context, options, cancellationToken);
 
     public Task Delete(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
-        options.TimeToLive is null
-            ? WriteAsync(key, null, context, options, cancellationToken)
-            : throw new InvalidRequestException("A delete takes no time to live; nothing was deleted.");
+        WriteAsync(RequestOperation.Delete, key, null, context, options, cancellationToken);
 
-    private async Task WriteAsync(byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
+    private async Task WriteAsync(
+        RequestOperation operation, byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
     {
-        CheckOwnership(key);
-        context.ClockFor(key);
-        await writes.WriteAsync(Range, key, value, context, options, cancellationToken);
+        var started = metrics.Start();
+        try
+        {
+            if (value is not null)
+            {
+                KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
+                if (options.TimeToLive is { } ttl)
+                {
+                    KeyLimits.CheckTimeToLive(ttl);
+                }
+            }
+            else if (options.TimeToLive is not null)
+            {
+                throw new InvalidRequestException("A delete takes no time to live; nothing was deleted.");
+            }
+
+            CheckOwnership(key);
+            context.ClockFor(key);
+            await writes.WriteAsync(Range, key, value, context, options, cancellationToken);
+            metrics.Succeeded(operation, started);
+        }
+        catch (Exception ex)
+        {
+            metrics.Failed(operation, started, ex);
+            throw;
+        }
     }
 
     private void CheckOwnership(byte[] key)

@@ -22,7 +22,7 @@ namespace GrainKV.Grains.Coordination;
 /// <summary>Coordinates quorum reads of one key.</summary>
 public sealed partial class ReadCoordinator(
     IOptions<GrainKvNodeOptions> options, IRingViewSource ring, IReplicaCalls replicas, IReplicaCopies copies, GrainKvClock clock,
-    ExpiryClock expiry, ILogger<ReadCoordinator> logger)
+    ExpiryClock expiry, GrainKvMetrics metrics, ILogger<ReadCoordinator> logger)
 {
     private readonly GrainKvNodeOptions _options = options.Value;
     private readonly TimeProvider _time = clock.Time;
@@ -137,10 +137,12 @@ public sealed partial class ReadCoordinator(
             try
             {
                 await copies.SendAsync(stale, range, key, merged);
+                metrics.ReadRepairs.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
                 LogRepaired(stale, range);
             }
             catch (Exception ex)
             {
+                metrics.ReadRepairs.Add(1, new KeyValuePair<string, object?>("outcome", "hinted"));
                 LogRepairFailed(ex, stale, range);
             }
         }

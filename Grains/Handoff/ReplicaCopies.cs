@@ -68,7 +68,9 @@ public sealed class ReplicaCopies(ReplicaRouter router, HintStore hints, IOption
     {
         try
         {
-            return await send().WaitAsync(_timeout, clock.Time);
+            var acknowledged = await send().WaitAsync(_timeout, clock.Time);
+            metrics.CopiesSent.Add(1);
+            return acknowledged;
         }
         catch (Exception ex)
         {

@@ -1,11 +1,15 @@
 // GrainKV's instruments (System.Diagnostics.Metrics), one meter per silo created through the host's
-// IMeterFactory, so that silos sharing a process (tests) count apart. Meter name: "GrainKV".
+// IMeterFactory, so that silos sharing a process (tests) count apart. Meter name: "GrainKV". The silo's
+// HTTP endpoint exports them in Prometheus' text format at /metrics; docs/OPERATIONS.md lists them all.
+// Observable instruments live beside what they observe: the engine's (Metrics/EngineInstruments.cs) and
+// the pending hints (Handoff/HintStore.cs).
 
 using System.Diagnostics.Metrics;
+using GrainKV.Grains.Metrics;
 
 namespace GrainKV.Grains.Hosting;
 
-/// <summary>Counters of replication work that happens outside a request's quorum.</summary>
+/// <summary>GrainKV's instruments: requests, quorums and the replication work around them.</summary>
 public sealed class GrainKvMetrics
 {
     /// <summary>The meter's name.</summary>
@@ -14,6 +18,13 @@ public sealed class GrainKvMetrics
     public GrainKvMetrics(IMeterFactory meters)
     {
         Meter = meters.Create(MeterName);
+        Requests = Meter.CreateCounter<long>("grainkv.requests", description: "Requests this node coordinated, by operation (get, put, delete) and outcome (ok, not_found, rejected, not_enough_replicas, timeout, cancelled, error)");
+        RequestDuration = Meter.CreateHistogram(
+            "grainkv.request.duration", unit: "s", description: "Time from a request's arrival at its coordinating node to its answer, by operation and outcome",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Boundaries });
+        QuorumFailures = Meter.CreateCounter<long>("grainkv.quorum.failures", description: "Requests that did not reach their quorum, by operation and reason (not_enough_replicas; timeout: a write's version creator did not answer in time)");
+        ReadRepairs = Meter.CreateCounter<long>("grainkv.read_repairs", description: "Stale replicas a read brought up to date, by outcome (ok; hinted: the copy failed and was kept as a hint)");
+        CopiesSent = Meter.CreateCounter<long>("grainkv.replica_copies.sent", description: "Copies of a version set a replica or standby acknowledged: a write's copies beyond its creator (those past W complete in the background), read repairs and hint hand-offs");
         CopiesFailed = Meter.CreateCounter<long>("grainkv.replica_copies.failed", description: "Copies of a write or repair to a replica that failed or timed out (each is kept as a hint)");
         CopiesDeferred = Meter.CreateCounter<long>("grainkv.replica_copies.deferred", description: "Copies not sent because the destination already had the maximum in flight (each is kept as a hint)");
         HintsStored = Meter.CreateCounter<long>("grainkv.hints.stored", description: "Hints written for a replica that missed a copy");
@@ -41,6 +52,16 @@ public sealed class GrainKvMetrics
     public Counter<long> StreamKeysDropped { get; }
 
     public Meter Meter { get; }
+
+    public Counter<long> Requests { get; }
+
+    public Histogram<double> RequestDuration { get; }
+
+    public Counter<long> QuorumFailures { get; }
+
+    public Counter<long> ReadRepairs { get; }
+
+    public Counter<long> CopiesSent { get; }
 
     public Counter<long> CopiesFailed { get; }
 

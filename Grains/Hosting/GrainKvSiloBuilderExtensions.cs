@@ -1,9 +1,12 @@
 // Registers a GrainKV storage node on an Orleans silo.
 
 using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Dashboard;
+using GrainKV.Grains.Health;
 using GrainKV.Grains.Faults;
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
+using GrainKV.Grains.Metrics;
 using GrainKV.Grains.Replicas;
 using GrainKV.Grains.Streaming;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,6 +47,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<LocalStore>());
         services.AddMetrics();
         services.AddSingleton<GrainKvMetrics>();
+        services.AddSingleton<RequestMetrics>();
         services.AddSingleton<LocalReplicas>();
         services.AddSingleton<ReplicaFaults>();
         builder.AddGrainDirectory(LocalEntryDirectory.Name, (_, _) => new LocalEntryDirectory());
@@ -78,6 +82,9 @@ public static class GrainKvSiloBuilderExtensions
         builder.AddGrainKvGossip();
         builder.AddGrainKvAntiEntropy(configure);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, DuplicateNodeCheck>();
+        services.AddSingleton<NodeReadiness>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<NodeReadiness>());
+        builder.AddGrainKvDashboardFigures();
 
         // The datacenter label travels to the other silos as silo metadata. Orleans copies this dictionary when it builds
         // its SiloMetadata options; the Configure registered before it fills the dictionary from the node options at

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Metrics;
 
 namespace GrainKV.Grains.Replicas;
 
@@ -22,10 +23,11 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
     private readonly ExpiryClock _expiry;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<LocalStore> _logger;
-    private StorageEngine? _engine;
+    private volatile StorageEngine? _engine;
 
     public LocalStore(
-        NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, TimeProvider time, ExpiryClock expiry, ILoggerFactory loggerFactory)
+        NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, TimeProvider time, ExpiryClock expiry, GrainKvMetrics metrics,
+        ILoggerFactory loggerFactory)
     {
         _expiry = expiry;
         _node = node;
@@ -34,10 +36,17 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LocalStore>();
+        EngineInstruments.Register(metrics.Meter, () => _engine);
     }
 
     /// <summary>The open engine. Throws if the silo has not started or has stopped.</summary>
     public StorageEngine Engine => _engine ?? throw new InvalidOperationException("The storage engine of this node is not open.");
+
+    /// <summary>True while the engine is open.</summary>
+    public bool IsOpen => _engine is not null;
+
+    /// <summary>The engine's counters now; null while it is not open.</summary>
+    public EngineStatistics? Statistics => _engine?.GetStatistics();
 
     /// <summary>Directory of the engine's files.</summary>
     public string EngineDirectory => Path.Combine(_node.DataDirectory, EngineDirectoryName);

@@ -10,6 +10,7 @@ using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Ring;
+using GrainKV.Tests.Infrastructure;
 using GrainKV.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -46,7 +47,7 @@ public sealed class DatacenterCoordinationTests
     }
 
     private Task<ReadResult> Read(ReadOptions request, params string[] down) =>
-        new ReadCoordinator(Options.Create(_options), new FixedRing(View(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), NullLogger<ReadCoordinator>.Instance)
+        new ReadCoordinator(Options.Create(_options), new FixedRing(View(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), TestMeters.Create(), NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(Range, Key, request, CancellationToken.None);
 
     private Task Write(WriteOptions request, params string[] down) =>
@@ -132,7 +133,7 @@ public sealed class DatacenterCoordinationTests
         _replicas.AnswerAtOnce(ReplicaOp.Read, _replicas.LocalNode, Stored);
         _replicas.AnswerAtOnce(ReplicaOp.Read, other, Stored);
         _replicas.AnswerAtOnce(ReplicaOp.ReadHints, standby, Stored);
-        var read = await new ReadCoordinator(Options.Create(_options), new FixedRing(down), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), NullLogger<ReadCoordinator>.Instance)
+        var read = await new ReadCoordinator(Options.Create(_options), new FixedRing(down), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), TestMeters.Create(), NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(range, Key, new ReadOptions { ReadQuorum = Acks.All, Mode = CapMode.Sloppy }, CancellationToken.None);
         Assert.True(read.Found);
         Assert.Equal([standby], _replicas.Asked(ReplicaOp.ReadHints));

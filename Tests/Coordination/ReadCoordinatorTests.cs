@@ -11,6 +11,8 @@ using GrainKV.Versioning;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using GrainKV.Tests.Infrastructure;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using static GrainKV.Tests.Coordination.FixedRing;
 
 namespace GrainKV.Tests.Coordination;
@@ -24,10 +26,11 @@ public sealed class ReadCoordinatorTests
     private readonly GrainKvNodeOptions _options = new() { ReadRepairChance = 0 };
     private readonly FakeReplicas _replicas = new(Top[0]);
     private readonly CancellationTokenSource _cancel = new();
+    private readonly GrainKvMetrics _metrics = TestMeters.Create();
 
     private Task<ReadResult> Read(ReadOptions? request = null, params string[] down) =>
         new ReadCoordinator(
-                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time),
+                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
                 NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
 
@@ -142,6 +145,7 @@ public sealed class ReadCoordinatorTests
     [Fact]
     public async Task AStaleReplicaIsRepairedWithTheMergedVersions()
     {
+        using var repairs = new MetricCollector<long>(_metrics.Meter, "grainkv.read_repairs");
         var read = Read();
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([Two]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([One]);
@@ -151,6 +155,10 @@ public sealed class ReadCoordinatorTests
         Assert.Equal([Two], repair.Sent);
         repair.Answer.SetResult([]);
         Assert.Equal([Top[1]], _replicas.Asked(ReplicaOp.Copy));
+        await Eventually.HoldsAsync(() => repairs.GetMeasurementSnapshot().Count > 0, TimeSpan.FromSeconds(10), "the repair is counted");
+        var counted = Assert.Single(repairs.GetMeasurementSnapshot());
+        Assert.Equal(1, counted.Value);
+        Assert.Equal("ok", counted.Tags["outcome"]);
     }
 
     [Fact]

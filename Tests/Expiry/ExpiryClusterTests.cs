@@ -42,7 +42,7 @@ public sealed class ExpiryClusterFixture : IAsyncLifetime
                 o.ReadRepairChance = 0;
                 o.HintDeliveryInterval = TimeSpan.FromHours(1);
             },
-            silo => silo.Services.AddSingleton(new ExpiryClock(Clock)));
+            (_, silo) => silo.Services.AddSingleton(new ExpiryClock(Clock)));
         Client = Cluster.CreateClient(o => o.RangeCount = Ranges);
     }
 

@@ -19,10 +19,14 @@ public sealed class GrainKvCluster : IAsyncDisposable
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _directories = new(StringComparer.Ordinal);
     private int _crashes;
 
-    private GrainKvCluster(short silos, Action<GrainKvNodeOptions>? configure, Action<ISiloBuilder>? configureSilo)
+    private GrainKvCluster(short silos, Action<GrainKvNodeOptions>? configure, Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configureSilo)
     {
         var builder = new InProcessTestClusterBuilder(silos);
-        builder.ConfigureSilo((options, silo) => configureSilo?.Invoke(silo));
+        if (configureSilo is not null)
+        {
+            builder.ConfigureSilo(configureSilo);
+        }
+
         builder.ConfigureSilo((options, silo) => silo.AddGrainKv(o =>
         {
             o.NodeId = options.SiloName;
@@ -89,8 +93,9 @@ public sealed class GrainKvCluster : IAsyncDisposable
         $"every silo reaches node {nodeId}'s replicas");
 
     /// <summary>Starts <paramref name="silos"/> silos and waits until every silo's ring holds all of them, live.
-    /// <paramref name="configureSilo"/> runs on each silo's builder first (to register test services such as clocks).</summary>
-    public static async Task<GrainKvCluster> StartAsync(short silos = 1, Action<GrainKvNodeOptions>? configure = null, Action<ISiloBuilder>? configureSilo = null)
+    /// <paramref name="configureSilo"/> adds to each silo before GrainKV (e.g. its HTTP endpoint, or test services such as clocks).</summary>
+    public static async Task<GrainKvCluster> StartAsync(
+        short silos = 1, Action<GrainKvNodeOptions>? configure = null, Action<InProcessTestSiloSpecificOptions, ISiloBuilder>? configureSilo = null)
     {
         var cluster = new GrainKvCluster(silos, configure, configureSilo);
         await cluster.Cluster.DeployAsync();

@@ -15,13 +15,19 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private SiloProcess(Process process, int gatewayPort)
+    private SiloProcess(Process process, int gatewayPort, int httpPort)
     {
         _process = process;
         GatewayPort = gatewayPort;
+        HttpPort = httpPort;
     }
 
     public int GatewayPort { get; }
+
+    /// <summary>The silo's HTTP endpoint port (/healthz, /metrics, /dashboard).</summary>
+    public int HttpPort { get; }
+
+    public Uri HttpBase => new($"http://127.0.0.1:{HttpPort}/");
 
     public string Gateway => $"127.0.0.1:{GatewayPort}";
 
@@ -48,7 +54,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public static async Task<SiloProcess> StartAsync(
         string dataDirectory, string nodeId, int? gatewayPort, int? siloPort, IReadOnlyList<string> extraArguments)
     {
-        var gateway = gatewayPort ?? LocalPorts.PickFree(1)[0];
+        var ports = LocalPorts.PickFree(2);
+        var gateway = gatewayPort ?? ports[0];
+        var http = ports.First(p => p != gateway);
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -61,6 +69,7 @@ public sealed class SiloProcess : IAsyncDisposable
         info.ArgumentList.Add($"--GrainKV:NodeId={nodeId}");
         info.ArgumentList.Add($"--GrainKV:SiloPort={siloPort ?? LocalPorts.PickFree(1)[0]}");
         info.ArgumentList.Add($"--GrainKV:GatewayPort={gateway}");
+        info.ArgumentList.Add($"--GrainKV:Http:Port={http}"); // the default, 8080, would be shared by every silo of a test
         foreach (var argument in extraArguments)
         {
             info.ArgumentList.Add(argument);
@@ -68,7 +77,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
         info.Environment["Logging__Console__FormatterName"] = "simple";
 
-        var silo = new SiloProcess(new Process { StartInfo = info }, gateway);
+        var silo = new SiloProcess(new Process { StartInfo = info }, gateway, http);
         silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.Start();
