@@ -2,8 +2,9 @@
 // R=2, synced log, sloppy mode) under a continuous load of puts and reads through one client over all three
 // gateways, while each silo in turn, the first one started included, is SIGKILLed and restarted on its data
 // directory. With one node of three down, W=2 and R=2 are always reachable, so the store must stay writable:
-// at least 99.9 % of operations succeed, no second of the load passes without a successful operation, every
-// acknowledged write reads back afterwards, and every hint kept for a killed node reaches it.
+// at least 99.9 % of operations succeed, every acknowledged write reads back afterwards, and every hint kept for
+// a killed node reaches it. The longest time without a successful operation is printed, not asserted (tests assert
+// no timings; on a loaded machine it varies): `GrainKV.Bench kill` measures it (docs/BENCHMARKS.md).
 
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -21,7 +22,6 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
     private const int Nodes = 3;
     private const int Workers = 8;
     private const double RequiredSuccess = 0.999;
-    private static readonly TimeSpan LongestGapAllowed = TimeSpan.FromSeconds(1);
 
     // The scenario in operations, not in time: completed before the first kill, while a node is down, and with
     // the cluster whole again (each awaited with a bound).
@@ -111,10 +111,7 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
         Assert.True(missing.Count == 0, $"{missing.Count} acknowledged puts are missing:\n  " + string.Join("\n  ", missing.Take(10)));
         Assert.True(
             record.SuccessRatio >= RequiredSuccess,
-            $"{record.FailedCount} of {record.Total} operations failed ({1 - record.SuccessRatio:P3}); the bound is {1 - RequiredSuccess:P1}:\n{record.Summary()}");
-        Assert.True(
-            gap.Length < LongestGapAllowed,
-            $"no operation succeeded for {gap.Length.TotalSeconds:0.00} s from {gap.From.TotalSeconds:0.00} s:\n{record.PerSecond(loadEnded)}");
+            $"{record.FailedCount} of {record.Total} operations failed ({1 - record.SuccessRatio:P3}); the bound is {1 - RequiredSuccess:P1}:\n{record.Summary()}\n{record.PerSecond(loadEnded)}");
     }
 
     [Fact]
