@@ -45,8 +45,8 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await SiloProcessCluster.StartWithRedisAsync(Nodes, NodeArguments, redis.ConnectionString);
+        await WaitUntilEveryNodeSeesTheRingAsync(cluster);
         await using var client = await ConnectAsync(cluster.Gateways);
-        await WaitForLiveNodesAsync(client);
 
         var record = new OperationRecord();
         var acknowledged = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
@@ -119,6 +119,7 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await SiloProcessCluster.StartWithRedisAsync(Nodes, NodeArguments, redis.ConnectionString);
+        await WaitUntilEveryNodeSeesTheRingAsync(cluster);
         await cluster.KillAsync(2);
 
         // n3 is down when the client connects: it connects through n1 and n2 (giving n3 up after 5 s) and keeps trying n3.
@@ -259,6 +260,17 @@ public sealed class KillEachSiloTests(ITestOutputHelper output)
         Gateways = gateways,
         ConnectTimeout = connectTimeout ?? TimeSpan.FromSeconds(30),
     });
+
+    /// <summary>Waits until the status answered through each gateway shows every node live and normal: each silo's copy
+    /// of the ring record has every node (a silo starts with its own copy and learns the others' from them).</summary>
+    private static async Task WaitUntilEveryNodeSeesTheRingAsync(SiloProcessCluster cluster)
+    {
+        foreach (var gateway in cluster.Gateways)
+        {
+            await using var through = await ConnectAsync([gateway]);
+            await WaitForLiveNodesAsync(through);
+        }
+    }
 
     private static Task WaitForLiveNodesAsync(GrainKvClient client) => Eventually.HoldsAsync(
         async () =>
