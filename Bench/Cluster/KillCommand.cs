@@ -88,23 +88,12 @@ internal static class KillCommand
                 }
             }
 
-            var report = Report(record, kills, workers, valueSize, durability);
-            Console.WriteLine(report);
-            Directory.CreateDirectory(outDir);
-            var file = Path.Combine(outDir, $"kill-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
-            await File.WriteAllTextAsync(file, report, cancellationToken);
-            Console.WriteLine($"written to {file}");
+            await RunFiles.WriteReportAsync(outDir, "kill", Report(record, kills, workers, valueSize, durability), cancellationToken);
             return 0;
         }
         finally
         {
-            try
-            {
-                Directory.Delete(dataRoot, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            RunFiles.DeleteScratch(dataRoot);
         }
     }
 

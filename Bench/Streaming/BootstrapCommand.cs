@@ -103,23 +103,12 @@ internal static class BootstrapCommand
                 await Task.WhenAll(load);
             }
 
-            var report = Report(keys, valueSize, durability, streamMib, streamRanges, workers, loaded, startup, transfer, joined, phase, histograms, failures.Sum());
-            Console.WriteLine(report);
-            Directory.CreateDirectory(outDir);
-            var file = Path.Combine(outDir, $"bootstrap-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
-            await File.WriteAllTextAsync(file, report, cancellationToken);
-            Console.WriteLine($"written to {file}");
+            await RunFiles.WriteReportAsync(outDir, "bootstrap", Report(keys, valueSize, durability, streamMib, streamRanges, workers, loaded, startup, transfer, joined, phase, histograms, failures.Sum()), cancellationToken);
             return 0;
         }
         finally
         {
-            try
-            {
-                Directory.Delete(dataRoot, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
+            RunFiles.DeleteScratch(dataRoot);
         }
     }
 
