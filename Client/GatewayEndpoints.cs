@@ -10,15 +10,21 @@ namespace GrainKV.Client;
 public static class GatewayEndpoints
 {
     /// <summary>Parses "host:port" (host may be a name, IPv4, or [IPv6]). Throws <see cref="ArgumentException"/> if malformed.</summary>
-    public static (string Host, int Port) Parse(string gateway)
+    public static (string Host, int Port) Parse(string gateway) =>
+        TryParse(gateway, out var endpoint) ? endpoint : throw new ArgumentException($"Gateway '{gateway}' is not of the form host:port.", nameof(gateway));
+
+    /// <summary>Parses "host:port" (host may be a name, IPv4, or [IPv6]); false if malformed.</summary>
+    public static bool TryParse(string? gateway, out (string Host, int Port) endpoint)
     {
-        var colon = gateway.LastIndexOf(':');
+        var colon = gateway?.LastIndexOf(':') ?? -1;
         if (colon <= 0 || !int.TryParse(gateway.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
         {
-            throw new ArgumentException($"Gateway '{gateway}' is not of the form host:port.", nameof(gateway));
+            endpoint = default;
+            return false;
         }
 
-        return (gateway[..colon].Trim('[', ']'), port);
+        endpoint = (gateway![..colon].Trim('[', ']'), port);
+        return true;
     }
 
     /// <summary>Resolves every gateway to an endpoint (IPv4 preferred for names).</summary>

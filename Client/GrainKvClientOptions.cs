@@ -1,52 +1,70 @@
-// Options of a GrainKV client: where the cluster is and which limits to check before sending.
+// Options of a GrainKV client: where the cluster is and which limits to check before sending. The rules are data
+// annotations on the properties plus the cross-field rules of Validate(ValidationContext), checked by the generated
+// GrainKvClientOptionsValidator.
 
+using System.ComponentModel.DataAnnotations;
 using GrainKV.Partitioning;
 using GrainKV.Security;
+using GrainKV.Shared;
+using GrainKV.Validation;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Client;
 
 /// <summary>Configuration of a <see cref="GrainKvClient"/>.</summary>
-public sealed class GrainKvClientOptions
+public sealed class GrainKvClientOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "GrainKV";
 
     /// <summary>Gateway endpoints as "host:port".</summary>
+    [MinLength(1)]
     public List<string> Gateways { get; set; } = ["localhost:30000"];
 
     /// <summary>Orleans cluster id of the GrainKV cluster.</summary>
+    [Required]
     public string ClusterId { get; set; } = "grainkv";
 
     /// <summary>Orleans service id of the GrainKV cluster.</summary>
+    [Required]
     public string ServiceId { get; set; } = "grainkv";
 
     /// <summary>Largest key + value the client sends, in bytes (the cluster checks its own limit again).</summary>
+    [Range(2, int.MaxValue)]
     public int MaxEntrySize { get; set; } = KeyLimits.DefaultMaxEntrySize;
 
     /// <summary>Number of key ranges (Q) of the cluster.</summary>
+    [Range(2, KeyPartitioner.MaxRangeCount)]
+    [PowerOfTwo]
     public int RangeCount { get; set; } = KeyPartitioner.DefaultRangeCount;
 
     /// <summary>How long connecting to the cluster may take before it fails with <see cref="ClusterUnavailableException"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How many times a request is tried when its gateway fails it (the retry goes through another gateway);
     /// writes only when the failure proves they never reached a coordinator (see GatewayFailover).</summary>
+    [Range(1, int.MaxValue)]
     public int Attempts { get; set; } = 6;
 
     /// <summary>The pause before the first retry; it doubles at each further retry, up to one second. A gateway that
     /// just died is still chosen for a moment, until the Orleans client has marked it dead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How long a gateway that refused a connection or lost it is passed over when requests choose theirs
     /// (unless every gateway is passed over).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan GatewayPause { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How long one attempt of a read may take before it is given up and retried (a little longer than the
     /// cluster's default RequestTimeout, 5 s, so mostly a read stuck at a dead gateway is cut short).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan ReadAttemptTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>TLS to the gateways ("GrainKV:Tls"): the client's certificate and the authority the gateways'
     /// certificates must chain to. Needed when the cluster runs with TLS on.</summary>
+    [ValidateObjectMembers(typeof(ClusterTlsOptionsValidator))]
     public ClusterTlsOptions Tls { get; set; } = new();
 
     /// <summary>Copies every setting of <paramref name="other"/> into this instance.</summary>
@@ -66,40 +84,23 @@ public sealed class GrainKvClientOptions
         Tls.CopyFrom(other.Tls);
     }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
-    public void Validate()
-    {
-        if (Gateways.Count == 0)
-        {
-            throw new ArgumentException("At least one gateway is required.", nameof(Gateways));
-        }
+    /// <summary>Checks every rule (TLS settings included); throws <see cref="OptionsValidationException"/> listing each
+    /// broken one.</summary>
+    public void Validate() => new GrainKvClientOptionsValidator().ThrowIfInvalid(this);
 
+    /// <summary>The rules a data annotation cannot state: each gateway is "host:port".</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
         foreach (var gateway in Gateways)
         {
-            GatewayEndpoints.Parse(gateway);
+            if (!GatewayEndpoints.TryParse(gateway, out _))
+            {
+                yield return new ValidationResult($"Gateway '{gateway}' is not of the form host:port.", [nameof(Gateways)]);
+            }
         }
-
-        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
-        {
-            throw new ArgumentException("ClusterId and ServiceId must be set.");
-        }
-
-        if (MaxEntrySize < 2)
-        {
-            throw new ArgumentException("MaxEntrySize must be at least 2 bytes.", nameof(MaxEntrySize));
-        }
-
-        KeyPartitioner.CheckRangeCount(RangeCount);
-        if (ConnectTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentException("ConnectTimeout must be positive.", nameof(ConnectTimeout));
-        }
-
-        if (Attempts < 1 || ReadAttemptTimeout <= TimeSpan.Zero || RetryDelay < TimeSpan.Zero || GatewayPause < TimeSpan.Zero)
-        {
-            throw new ArgumentException("Attempts must be at least 1, ReadAttemptTimeout positive and RetryDelay and GatewayPause not negative.", nameof(Attempts));
-        }
-
-        Tls.Validate();
     }
 }
+
+/// <summary>Checks <see cref="GrainKvClientOptions"/>: the generated implementation of its data annotations and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class GrainKvClientOptionsValidator : IValidateOptions<GrainKvClientOptions>;

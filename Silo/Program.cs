@@ -68,7 +68,7 @@ try
 
     dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
 }
-catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or TlsConfigurationException)
+catch (Exception ex) when (ex is OptionsValidationException or ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or TlsConfigurationException)
 {
     Console.Error.WriteLine($"grainkv-silo: invalid configuration: {ex.Message}");
     return 2;

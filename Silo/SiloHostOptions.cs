@@ -1,6 +1,11 @@
-// Host-level settings of a GrainKV silo process: network endpoints and cluster membership.
+// Host-level settings of a GrainKV silo process: network endpoints and cluster membership. The rules are data
+// annotations on the properties plus the cross-field rules of Validate(ValidationContext), checked by the generated
+// SiloHostOptionsValidator before the host is built.
 
+using System.ComponentModel.DataAnnotations;
 using System.Net;
+using GrainKV.Shared;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Silo;
 
@@ -30,27 +35,34 @@ public enum HostingMode
 }
 
 /// <summary>Network and clustering options of the silo host, from the "GrainKV" configuration section.</summary>
-public sealed class SiloHostOptions
+public sealed class SiloHostOptions : IValidatableObject
 {
     /// <summary>Port for silo-to-silo traffic.</summary>
+    [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;
 
     /// <summary>Port clients connect to.</summary>
+    [Range(1, 65535)]
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>Orleans cluster id.</summary>
+    [Required]
     public string ClusterId { get; set; } = "grainkv";
 
     /// <summary>Orleans service id.</summary>
+    [Required]
     public string ServiceId { get; set; } = "grainkv";
 
     /// <summary>Membership provider.</summary>
+    [EnumDataType(typeof(ClusteringMode), ErrorMessage = "The field {0} must be Localhost or Redis.")]
     public ClusteringMode Clustering { get; set; } = ClusteringMode.Localhost;
 
     /// <summary>Where the silo runs.</summary>
+    [EnumDataType(typeof(HostingMode), ErrorMessage = "The field {0} must be Process or Kubernetes.")]
     public HostingMode Hosting { get; set; } = HostingMode.Process;
 
     /// <summary>With <see cref="ClusteringMode.Localhost"/>: silo port of the primary silo to join (unset: this silo is the primary).</summary>
+    [Range(1, 65535)]
     public int? PrimarySiloPort { get; set; }
 
     /// <summary>With <see cref="ClusteringMode.Redis"/>: the StackExchange.Redis connection string of the membership
@@ -65,56 +77,41 @@ public sealed class SiloHostOptions
     /// <see cref="ClusteringMode.Localhost"/> the advertised address stays loopback.</summary>
     public bool ListenOnAnyAddress { get; set; }
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option.</summary>
-    public void Validate()
-    {
-        CheckPort(SiloPort, nameof(SiloPort));
-        CheckPort(GatewayPort, nameof(GatewayPort));
-        if (PrimarySiloPort is { } primary)
-        {
-            CheckPort(primary, nameof(PrimarySiloPort));
-        }
+    /// <summary>Checks every rule; throws <see cref="OptionsValidationException"/> listing each broken one.</summary>
+    public void Validate() => new SiloHostOptionsValidator().ThrowIfInvalid(this);
 
+    /// <summary>The rules that relate two settings.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
         if (SiloPort == GatewayPort)
         {
-            throw new ArgumentException("GrainKV:SiloPort and GrainKV:GatewayPort must differ.");
-        }
-
-        if (string.IsNullOrWhiteSpace(ClusterId) || string.IsNullOrWhiteSpace(ServiceId))
-        {
-            throw new ArgumentException("GrainKV:ClusterId and GrainKV:ServiceId must be set.");
-        }
-
-        if (!Enum.IsDefined(Clustering))
-        {
-            throw new ArgumentException($"GrainKV:Clustering {Clustering} is not one of {string.Join(", ", Enum.GetNames<ClusteringMode>())}.");
-        }
-
-        if (!Enum.IsDefined(Hosting))
-        {
-            throw new ArgumentException($"GrainKV:Hosting {Hosting} is not one of {string.Join(", ", Enum.GetNames<HostingMode>())}.");
+            yield return new ValidationResult("GrainKV:SiloPort and GrainKV:GatewayPort must differ.", [nameof(SiloPort), nameof(GatewayPort)]);
         }
 
         if (Hosting == HostingMode.Kubernetes && Clustering != ClusteringMode.Redis)
         {
-            throw new ArgumentException("GrainKV:Hosting=Kubernetes needs GrainKV:Clustering=Redis (the pods need a shared membership store).");
+            yield return new ValidationResult(
+                "GrainKV:Hosting=Kubernetes needs GrainKV:Clustering=Redis (the pods need a shared membership store).", [nameof(Hosting)]);
         }
 
         if (Clustering == ClusteringMode.Redis)
         {
             if (string.IsNullOrWhiteSpace(RedisConnectionString))
             {
-                throw new ArgumentException("GrainKV:Clustering=Redis needs GrainKV:RedisConnectionString (e.g. localhost:6379).");
+                yield return new ValidationResult(
+                    "GrainKV:Clustering=Redis needs GrainKV:RedisConnectionString (e.g. localhost:6379).", [nameof(RedisConnectionString)]);
             }
 
             if (PrimarySiloPort is not null)
             {
-                throw new ArgumentException("GrainKV:PrimarySiloPort applies to Localhost clustering only; with Redis clustering every silo is equal.");
+                yield return new ValidationResult(
+                    "GrainKV:PrimarySiloPort applies to Localhost clustering only; with Redis clustering every silo is equal.", [nameof(PrimarySiloPort)]);
             }
         }
         else if (!string.IsNullOrWhiteSpace(AdvertisedAddress))
         {
-            throw new ArgumentException("GrainKV:AdvertisedAddress applies to Redis clustering only; Localhost clustering always advertises 127.0.0.1.");
+            yield return new ValidationResult(
+                "GrainKV:AdvertisedAddress applies to Redis clustering only; Localhost clustering always advertises 127.0.0.1.", [nameof(AdvertisedAddress)]);
         }
     }
 
@@ -147,11 +144,8 @@ public sealed class SiloHostOptions
             ?? throw new ArgumentException($"GrainKV:AdvertisedAddress '{AdvertisedAddress}' resolved to no address.");
     }
 
-    private static void CheckPort(int port, string name)
-    {
-        if (port is < 1 or > 65535)
-        {
-            throw new ArgumentException($"GrainKV:{name} {port} is not a valid port.");
-        }
-    }
 }
+
+/// <summary>Checks <see cref="SiloHostOptions"/>: the generated implementation of its data annotations and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>;

@@ -1,4 +1,10 @@
-// Options of one storage engine instance: where it lives, how durable its log is, and its limits.
+// Options of one storage engine instance: where it lives, how durable its log is, and its limits. The rules are
+// data annotations on the properties plus the cross-field rules of Validate(ValidationContext), checked by the
+// generated StorageOptionsValidator (see docs/STORAGE.md "Options").
+
+using System.ComponentModel.DataAnnotations;
+using GrainKV.Shared;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Storage;
 
@@ -14,51 +20,65 @@ public enum LogDurability
 }
 
 /// <summary>Configuration of a <see cref="StorageEngine"/>.</summary>
-public sealed class StorageOptions
+public sealed class StorageOptions : IValidatableObject
 {
     /// <summary>Largest key the engine accepts.</summary>
     public const int MaxKeySizeLimit = 64 * 1024;
 
+    /// <summary>Bytes of a log page kept free of the value for the key and the entry's header.</summary>
+    private const int LogPageReserve = 1024;
+
     /// <summary>Directory holding the commit log, tables and manifest. One engine per directory.</summary>
+    [Required]
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>Durability of acknowledged writes.</summary>
     public LogDurability Durability { get; set; } = LogDurability.Synced;
 
     /// <summary>Commit period of the log when <see cref="Durability"/> is <see cref="LogDurability.Buffered"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Largest value the engine accepts (the commit log refuses entries larger than one page).</summary>
+    [Range(1, int.MaxValue)]
     public int MaxValueSize { get; set; } = 1024 * 1024;
 
     /// <summary>Log page size in bits (22 = 4 MiB). An entry must fit in one page.</summary>
+    [Range(12, 28)]
     public int LogPageSizeBits { get; set; } = 22;
 
     /// <summary>Size at which the active memtable becomes immutable and is flushed to a table.</summary>
+    [Range(typeof(long), "4096", "9223372036854775807")]
     public long MemTableSize { get; set; } = 32L * 1024 * 1024;
 
     /// <summary>Immutable memtables allowed to wait for flushing before writers are slowed down.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxImmutableMemTables { get; set; } = 2;
 
     /// <summary>Target size of an uncompressed data block.</summary>
+    [Range(256, int.MaxValue)]
     public int BlockSize { get; set; } = 4096;
 
     /// <summary>Bloom filter bits per key (10 gives about 1% false positives).</summary>
+    [Range(1, 40)]
     public int BloomBitsPerKey { get; set; } = 10;
 
     /// <summary>Compress data blocks with LZ4 when it saves space.</summary>
     public bool Compression { get; set; } = true;
 
     /// <summary>Memory budget of the block cache.</summary>
+    [Range(typeof(long), "0", "9223372036854775807")]
     public long BlockCacheSize { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Minimum number of similar-sized tables merged by one compaction.</summary>
+    [Range(2, int.MaxValue)]
     public int CompactionTrigger { get; set; } = 4;
 
-    /// <summary>Table count at which a compaction is forced even without a size-tiered run.</summary>
+    /// <summary>Table count at which a compaction is forced even without a size-tiered run (at least
+    /// <see cref="CompactionTrigger"/>).</summary>
     public int MaxTables { get; set; } = 12;
 
-    /// <summary>Table count at which writers are slowed until compaction catches up.</summary>
+    /// <summary>Table count at which writers are slowed until compaction catches up (more than <see cref="MaxTables"/>).</summary>
     public int StallTables { get; set; } = 24;
 
     /// <summary>Decides whether a tombstone may be dropped when a compaction reaches the oldest table.
@@ -80,39 +100,34 @@ public sealed class StorageOptions
     /// <summary>Tests only: wraps the commit log's FASTER device (to inject device failures).</summary>
     internal Func<FASTER.core.IDevice, FASTER.core.IDevice>? LogDeviceWrapper { get; set; }
 
-    /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first bad one.</summary>
-    public void Validate()
+    /// <summary>Checks every rule; throws <see cref="OptionsValidationException"/> listing each broken one.</summary>
+    public void Validate() => new StorageOptionsValidator().ThrowIfInvalid(this);
+
+    /// <summary>The rules that relate two settings.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrWhiteSpace(DataDirectory))
+        var pageSize = 1L << Math.Clamp(LogPageSizeBits, 0, 62);
+        if (MaxValueSize > pageSize - LogPageReserve)
         {
-            throw new ArgumentException("DataDirectory must be set.", nameof(DataDirectory));
+            yield return new ValidationResult(
+                $"MaxValueSize ({MaxValueSize}) must leave room for a key within one log page ({pageSize} bytes, LogPageSizeBits {LogPageSizeBits}): at most {pageSize - LogPageReserve}.",
+                [nameof(MaxValueSize)]);
         }
 
-        if (CommitInterval <= TimeSpan.Zero)
+        if (MaxTables < CompactionTrigger)
         {
-            throw new ArgumentException("CommitInterval must be positive.", nameof(CommitInterval));
+            yield return new ValidationResult(
+                $"MaxTables ({MaxTables}) must be at least CompactionTrigger ({CompactionTrigger}).", [nameof(MaxTables)]);
         }
 
-        if (LogPageSizeBits is < 12 or > 28)
+        if (StallTables <= MaxTables)
         {
-            throw new ArgumentException("LogPageSizeBits must be between 12 and 28.", nameof(LogPageSizeBits));
-        }
-
-        if (MaxValueSize <= 0 || MaxValueSize > (1 << LogPageSizeBits) - 1024)
-        {
-            throw new ArgumentException(
-                $"MaxValueSize must be positive and leave room for a key within one log page ({1 << LogPageSizeBits} bytes).",
-                nameof(MaxValueSize));
-        }
-
-        if (MemTableSize < 4096 || MaxImmutableMemTables < 1 || BlockSize < 256 || BloomBitsPerKey is < 1 or > 40 || BlockCacheSize < 0)
-        {
-            throw new ArgumentException("MemTableSize (>= 4 KiB), MaxImmutableMemTables (>= 1), BlockSize (>= 256), BloomBitsPerKey (1..40) and BlockCacheSize (>= 0) must be in range.");
-        }
-
-        if (CompactionTrigger < 2 || MaxTables < CompactionTrigger || StallTables <= MaxTables)
-        {
-            throw new ArgumentException("Need 2 <= CompactionTrigger <= MaxTables < StallTables.");
+            yield return new ValidationResult(
+                $"StallTables ({StallTables}) must be more than MaxTables ({MaxTables}).", [nameof(StallTables)]);
         }
     }
 }
+
+/// <summary>Checks <see cref="StorageOptions"/>: the generated implementation of its data annotations and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>;

@@ -6,13 +6,16 @@
 // own certificate: one self-signed certificate shared by every process of the cluster). Host names are not
 // checked (silos are reached at advertised IP addresses); validity dates and signatures are.
 
+using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using GrainKV.Shared;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Security;
 
 /// <summary>TLS settings, from the "GrainKV:Tls" configuration section. Off by default.</summary>
-public sealed class ClusterTlsOptions
+public sealed class ClusterTlsOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "GrainKV:Tls";
@@ -42,6 +45,7 @@ public sealed class ClusterTlsOptions
     public string? CaCertificatePath { get; set; }
 
     /// <summary>How long a TLS handshake may take before the connection is dropped.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The certificate file in use: <see cref="CertificatePath"/>, else tls.crt in <see cref="CertificateDirectory"/>.</summary>
@@ -66,22 +70,22 @@ public sealed class ClusterTlsOptions
         HandshakeTimeout = other.HandshakeTimeout;
     }
 
-    /// <summary>Checks the settings without reading files; throws <see cref="ArgumentException"/> naming the first invalid one.</summary>
-    public void Validate()
-    {
-        if (HandshakeTimeout <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"{SectionName}:HandshakeTimeout must be positive.");
-        }
+    /// <summary>Checks the settings without reading files; throws <see cref="OptionsValidationException"/> listing each
+    /// invalid one.</summary>
+    public void Validate() => new ClusterTlsOptionsValidator().ThrowIfInvalid(this);
 
+    /// <summary>The rules that relate two settings.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
         if (Enabled && EffectiveCertificatePath is null)
         {
-            throw new ArgumentException(
-                $"{SectionName}:Enabled=true needs a certificate: {SectionName}:CertificatePath (PFX or PEM) or {SectionName}:CertificateDirectory (tls.crt, tls.key, ca.crt).");
+            yield return new ValidationResult(
+                $"{SectionName}:Enabled=true needs a certificate: {SectionName}:CertificatePath (PFX or PEM) or {SectionName}:CertificateDirectory (tls.crt, tls.key, ca.crt).",
+                [nameof(CertificatePath), nameof(CertificateDirectory)]);
         }
     }
 
-    /// <summary>Reads the certificate, its key and the authorities; throws <see cref="TlsConfigurationException"/>
+    /// <summary>Reads the certificate, its key and the authorities (after <see cref="Validate()"/>); throws <see cref="TlsConfigurationException"/>
     /// naming the file and what is wrong with it (missing, unreadable, no private key, no certificate).</summary>
     public ClusterCredentials Load()
     {
@@ -183,6 +187,10 @@ public sealed class ClusterTlsOptions
 
     private string? InDirectory(string file) => CertificateDirectory is { Length: > 0 } directory ? Path.Combine(directory, file) : null;
 }
+
+/// <summary>Checks <see cref="ClusterTlsOptions"/>: the generated implementation of its data annotations and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class ClusterTlsOptionsValidator : IValidateOptions<ClusterTlsOptions>;
 
 /// <summary>The TLS settings name a file that is missing or does not hold what they say.</summary>
 public sealed class TlsConfigurationException(string message) : Exception(message);

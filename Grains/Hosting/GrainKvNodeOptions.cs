@@ -1,8 +1,12 @@
-// Configuration of one GrainKV node (one silo): identity, data directory, limits and durability.
+// Configuration of one GrainKV node (one silo): identity, data directory, limits and durability. The rules are data
+// annotations on the properties (and on the nested AntiEntropy and Streaming sections) plus the cross-field rules of
+// Validate(ValidationContext), checked at start-up by the generated GrainKvNodeOptionsValidator.
 
+using System.ComponentModel.DataAnnotations;
 using GrainKV.Grains.AntiEntropy;
 using GrainKV.Partitioning;
 using GrainKV.Storage;
+using GrainKV.Validation;
 using Microsoft.Extensions.Options;
 using GrainKV.Versioning;
 using GrainKV.Grains.Ring;
@@ -11,15 +15,18 @@ using GrainKV.Grains.Streaming;
 namespace GrainKV.Grains.Hosting;
 
 /// <summary>Options of a GrainKV storage node, bound from the "GrainKV" configuration section.</summary>
-public sealed class GrainKvNodeOptions
+public sealed class GrainKvNodeOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "GrainKV";
 
     /// <summary>Stable node id. When unset, the id persisted in the data directory is used, else the silo name.</summary>
+    [Length(1, 128)]
+    [RegularExpression(@"[^/\s]*", ErrorMessage = "The field {0} must contain no '/' or white space.")]
     public string? NodeId { get; set; }
 
     /// <summary>Datacenter label of this node (empty when datacenters are not used).</summary>
+    [RegularExpression(@"[^\s:,]*", ErrorMessage = "The field {0} must not contain white space, ':' or ','.")]
     public string Datacenter { get; set; } = "";
 
     /// <summary>Replicas per datacenter, e.g. "dc1:2,dc2:1" (empty: none). The counts add up to
@@ -28,12 +35,16 @@ public sealed class GrainKvNodeOptions
     public string DatacenterReplication { get; set; } = "";
 
     /// <summary>This node's data directory (node id file, engine files).</summary>
+    [Required]
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>Largest key + value accepted, in bytes.</summary>
+    [Range(2, 4 * 1024 * 1024)]
     public int MaxEntrySize { get; set; } = KeyLimits.DefaultMaxEntrySize;
 
     /// <summary>Number of key ranges (Q); must match every node and client of the cluster.</summary>
+    [Range(2, KeyPartitioner.MaxRangeCount)]
+    [PowerOfTwo]
     public int RangeCount { get; set; } = KeyPartitioner.DefaultRangeCount;
 
     /// <summary>Durability of the commit log.</summary>
@@ -41,163 +52,98 @@ public sealed class GrainKvNodeOptions
 
     /// <summary>With <see cref="LogDurability.Buffered"/>, how often the commit log is committed (the most a
     /// process crash can lose of acknowledged writes on this node).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>Default number of replicas of each key (N).</summary>
+    [Range(1, int.MaxValue)]
     public int ReplicationFactor { get; set; } = RingOptions.DefaultReplicationFactor;
 
     /// <summary>Default number of replica acknowledgements a write waits for (W).</summary>
+    [Range(1, int.MaxValue)]
     public int WriteQuorum { get; set; } = 2;
 
     /// <summary>Default number of replica answers a read waits for (R).</summary>
+    [Range(1, int.MaxValue)]
     public int ReadQuorum { get; set; } = 2;
 
     /// <summary>Cluster default of what requests do when replicas are down: <see cref="CapMode.Sloppy"/> (available:
     /// nodes past the top N take hinted copies and count toward W) or <see cref="CapMode.Strict"/> (consistent:
     /// only the top N count; fail at once otherwise). Requests may override it.</summary>
+    [EnumDataType(typeof(CapMode), ErrorMessage = "The field {0} must be Sloppy or Strict.")]
     public CapMode Mode { get; set; } = CapMode.Sloppy;
 
     /// <summary>How long a coordinator waits for its quorum before failing the request.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Fraction of reads (0..1) that ask all N replicas instead of R, so that read repair also reaches
     /// the replicas other reads skip. Reads at R = N always ask all.</summary>
+    [Range(0d, 1d)]
     public double ReadRepairChance { get; set; } = 0.1;
 
     /// <summary>When a read that asked R replicas has fewer than R answers after this long, it asks the others too.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan SpeculativeReadDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Tokens (virtual nodes) each node places on the ring.</summary>
+    [Range(1, RingOptions.MaxVirtualNodes)]
     public int VirtualNodes { get; set; } = RingOptions.DefaultVirtualNodes;
 
     /// <summary>Vector clocks keep at most this many entries; the oldest are dropped first, except those that
     /// supersede a version the creating replica holds.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxClockEntries { get; set; } = 10;
 
     /// <summary>Copies (of writes and read repairs) that this node keeps in flight to one other node at most; a copy
     /// past the limit waits for a slot, at most RequestTimeout, and is kept as a hint if none comes.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxCopiesInFlightPerNode { get; set; } = 256;
 
     /// <summary>Hints this node stores at most (copies other nodes missed); past it a missed copy is counted as dropped.</summary>
+    [Range(0, int.MaxValue)]
     public int MaxHints { get; set; } = 1_000_000;
 
     /// <summary>How often stored hints are offered to their nodes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan HintDeliveryInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Hints a delivery round sends at once (to all nodes together); bounds what delivery adds to the load.</summary>
+    [Range(1, int.MaxValue)]
     public int HintDeliveryConcurrency { get; set; } = 16;
 
     /// <summary>Anti-entropy (section "GrainKV:AntiEntropy").</summary>
+    [ValidateObjectMembers]
     public AntiEntropyOptions AntiEntropy { get; set; } = new();
 
     /// <summary>Range streaming (section "GrainKV:Streaming").</summary>
+    [ValidateObjectMembers]
     public StreamingOptions Streaming { get; set; } = new();
-}
 
-/// <summary>Validates <see cref="GrainKvNodeOptions"/> at start-up.</summary>
-public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOptions>
-{
-    public ValidateOptionsResult Validate(string? name, GrainKvNodeOptions options)
+    /// <summary>The rules that relate settings: W and R at most N, and the per-datacenter replica counts.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.DataDirectory))
+        if (WriteQuorum > ReplicationFactor || ReadQuorum > ReplicationFactor)
         {
-            failures.Add("GrainKV:DataDirectory must be set.");
-        }
-
-        if (options.NodeId is { } id && (id.Length == 0 || id.Length > 128 || id.Contains('/') || id.Any(char.IsWhiteSpace)))
-        {
-            failures.Add($"GrainKV:NodeId '{id}' must be 1..128 characters with no '/' or white space.");
-        }
-
-        if (options.MaxEntrySize is < 2 or > 4 * 1024 * 1024)
-        {
-            failures.Add($"GrainKV:MaxEntrySize {options.MaxEntrySize} must be between 2 bytes and 4 MiB.");
-        }
-
-        if (!KeyPartitioner.IsValidRangeCount(options.RangeCount))
-        {
-            failures.Add($"GrainKV:RangeCount {options.RangeCount} must be a power of two between 2 and 2^20.");
-        }
-
-        if (options.ReplicationFactor < 1 || options.WriteQuorum < 1 || options.ReadQuorum < 1
-            || options.WriteQuorum > options.ReplicationFactor || options.ReadQuorum > options.ReplicationFactor)
-        {
-            failures.Add($"GrainKV: need 1 <= WriteQuorum ({options.WriteQuorum}), ReadQuorum ({options.ReadQuorum}) <= ReplicationFactor ({options.ReplicationFactor}).");
-        }
-
-        if (options.RequestTimeout <= TimeSpan.Zero)
-        {
-            failures.Add("GrainKV:RequestTimeout must be positive.");
-        }
-
-        if (options.CommitInterval <= TimeSpan.Zero || options.CommitInterval > TimeSpan.FromMinutes(1))
-        {
-            failures.Add($"GrainKV:CommitInterval {options.CommitInterval} must be positive and at most a minute.");
-        }
-
-        if (options.ReadRepairChance is < 0 or > 1 || double.IsNaN(options.ReadRepairChance))
-        {
-            failures.Add($"GrainKV:ReadRepairChance {options.ReadRepairChance} must be between 0 and 1.");
-        }
-
-        if (options.SpeculativeReadDelay <= TimeSpan.Zero)
-        {
-            failures.Add("GrainKV:SpeculativeReadDelay must be positive.");
-        }
-
-        if (options.VirtualNodes < 1 || options.VirtualNodes > RingOptions.MaxVirtualNodes)
-        {
-            failures.Add($"GrainKV:VirtualNodes {options.VirtualNodes} must be between 1 and {RingOptions.MaxVirtualNodes}.");
-        }
-
-        if (options.MaxClockEntries < 1)
-        {
-            failures.Add("GrainKV:MaxClockEntries must be at least 1.");
-        }
-
-        if (options.MaxCopiesInFlightPerNode < 1 || options.MaxHints < 0)
-        {
-            failures.Add($"GrainKV:MaxCopiesInFlightPerNode ({options.MaxCopiesInFlightPerNode}) must be at least 1 and GrainKV:MaxHints ({options.MaxHints}) not negative.");
-        }
-
-        if (!Enum.IsDefined(options.Mode))
-        {
-            failures.Add($"GrainKV:Mode '{options.Mode}' must be Sloppy or Strict.");
-        }
-
-        if (options.HintDeliveryInterval <= TimeSpan.Zero || options.HintDeliveryConcurrency < 1)
-        {
-            failures.Add("GrainKV:HintDeliveryInterval must be positive and GrainKV:HintDeliveryConcurrency at least 1.");
-        }
-
-        failures.AddRange(DatacenterProblems(options));
-        failures.AddRange(options.AntiEntropy.Problems());
-        failures.AddRange(options.Streaming.Problems());
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-
-    private static IEnumerable<string> DatacenterProblems(GrainKvNodeOptions options)
-    {
-        if (options.Datacenter.Any(char.IsWhiteSpace) || options.Datacenter.Contains(':') || options.Datacenter.Contains(','))
-        {
-            yield return $"GrainKV:Datacenter '{options.Datacenter}' must not contain white space, ':' or ','.";
+            yield return new ValidationResult(
+                $"{SectionName}: need WriteQuorum ({WriteQuorum}) and ReadQuorum ({ReadQuorum}) <= ReplicationFactor ({ReplicationFactor}).",
+                [nameof(WriteQuorum), nameof(ReadQuorum)]);
         }
 
         IReadOnlyDictionary<string, int>? counts = null;
         string? malformed = null;
         try
         {
-            counts = Ring.DatacenterReplication.Parse(options.DatacenterReplication);
+            counts = Ring.DatacenterReplication.Parse(DatacenterReplication);
         }
         catch (FormatException ex)
         {
-            malformed = $"GrainKV:DatacenterReplication: {ex.Message}";
+            malformed = $"{SectionName}:DatacenterReplication: {ex.Message}";
         }
 
         if (malformed is not null)
         {
-            yield return malformed;
+            yield return new ValidationResult(malformed, [nameof(DatacenterReplication)]);
         }
 
         if (counts is null)
@@ -205,14 +151,24 @@ public sealed class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOp
             yield break;
         }
 
-        if (counts.Values.Sum(c => (long)c) != options.ReplicationFactor)
+        var total = counts.Values.Sum(c => (long)c);
+        if (total != ReplicationFactor)
         {
-            yield return $"GrainKV:DatacenterReplication '{options.DatacenterReplication}' adds up to {counts.Values.Sum(c => (long)c)}, not to GrainKV:ReplicationFactor ({options.ReplicationFactor}).";
+            yield return new ValidationResult(
+                $"{SectionName}:DatacenterReplication '{DatacenterReplication}' adds up to {total}, not to {SectionName}:ReplicationFactor ({ReplicationFactor}).",
+                [nameof(DatacenterReplication)]);
         }
 
-        if (!counts.ContainsKey(options.Datacenter))
+        if (!counts.ContainsKey(Datacenter))
         {
-            yield return $"GrainKV:Datacenter '{options.Datacenter}' is not one of the datacenters of GrainKV:DatacenterReplication ({string.Join(", ", counts.Keys)}).";
+            yield return new ValidationResult(
+                $"{SectionName}:Datacenter '{Datacenter}' is not one of the datacenters of {SectionName}:DatacenterReplication ({string.Join(", ", counts.Keys)}).",
+                [nameof(Datacenter)]);
         }
     }
 }
+
+/// <summary>Checks <see cref="GrainKvNodeOptions"/> at start-up: the generated implementation of its data annotations
+/// (nested sections included) and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class GrainKvNodeOptionsValidator : IValidateOptions<GrainKvNodeOptions>;

@@ -1,13 +1,15 @@
 // Options of the silo's HTTP endpoint (health, Prometheus metrics, dashboards), bound from the
-// "GrainKV:Http" configuration section and validated at start-up.
+// "GrainKV:Http" configuration section and validated at start-up (data annotations and Validate(ValidationContext),
+// checked by the generated HttpEndpointOptionsValidator).
 
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace GrainKV.Grains.Http;
 
 /// <summary>Options of the HTTP endpoint a silo serves /healthz, /metrics and its dashboards on.</summary>
-public sealed class HttpEndpointOptions
+public sealed class HttpEndpointOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "GrainKV:Http";
@@ -16,6 +18,7 @@ public sealed class HttpEndpointOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>TCP port (0: any free port, reported by <see cref="HttpEndpoint.Port"/>).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = 8080;
 
     /// <summary>Address to listen on: a literal IP address, or "any" for every interface.</summary>
@@ -36,24 +39,18 @@ public sealed class HttpEndpointOptions
 
         return IPAddress.TryParse(text, out address!);
     }
-}
 
-/// <summary>Validates <see cref="HttpEndpointOptions"/> at start-up.</summary>
-public sealed class HttpEndpointOptionsValidator : IValidateOptions<HttpEndpointOptions>
-{
-    public ValidateOptionsResult Validate(string? name, HttpEndpointOptions options)
+    /// <summary>The rules a data annotation cannot state: the listen address parses.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var failures = new List<string>();
-        if (options.Port is < 0 or > 65535)
+        if (!TryParseAddress(ListenAddress, out _))
         {
-            failures.Add($"GrainKV:Http:Port {options.Port} must be between 0 and 65535.");
+            yield return new ValidationResult(
+                $"{SectionName}:ListenAddress '{ListenAddress}' must be an IP address or 'any'.", [nameof(ListenAddress)]);
         }
-
-        if (!HttpEndpointOptions.TryParseAddress(options.ListenAddress, out _))
-        {
-            failures.Add($"GrainKV:Http:ListenAddress '{options.ListenAddress}' must be an IP address or 'any'.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>Checks <see cref="HttpEndpointOptions"/> at start-up: the generated implementation of its data annotations and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class HttpEndpointOptionsValidator : IValidateOptions<HttpEndpointOptions>;

@@ -1,12 +1,14 @@
 // Options of the Redis-protocol (RESP) gateway, bound from the "GrainKV:Resp" configuration section and
-// validated at start-up. The gateway is off unless Enabled is set (see README "Using redis-cli").
+// validated at start-up (data annotations and Validate(ValidationContext), checked by the generated
+// RespOptionsValidator). The gateway is off unless Enabled is set (see README "Using redis-cli").
 
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace GrainKV.Grains.Resp;
 
 /// <summary>Options of the RESP gateway a silo runs for Redis clients.</summary>
-public sealed class RespOptions
+public sealed class RespOptions : IValidatableObject
 {
     /// <summary>Configuration section name.</summary>
     public const string SectionName = "GrainKV:Resp";
@@ -18,6 +20,7 @@ public sealed class RespOptions
     public bool Enabled { get; set; }
 
     /// <summary>TCP port of the gateway (0: any free port, reported by <see cref="RespGateway.Port"/>).</summary>
+    [Range(0, 65535)]
     public int Port { get; set; } = 6379;
 
     /// <summary>Address the gateway listens on: a literal IP address, or "any" for every interface.</summary>
@@ -25,9 +28,12 @@ public sealed class RespOptions
 
     /// <summary>When set, every command except AUTH, HELLO ... AUTH and QUIT is refused with -NOAUTH until the
     /// connection authenticated with this password (user "default").</summary>
+    [MinLength(1)]
+    [RegularExpression("[^\\r\\n]*", ErrorMessage = "The field {0} must be a single line.")]
     public string? Password { get; set; }
 
     /// <summary>Open connections at most; a connection past the limit gets "-ERR max number of clients reached" and is closed.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxConnections { get; set; } = 10_000;
 
     /// <summary>A connection that sends nothing for this long is closed (zero or negative: never).</summary>
@@ -35,48 +41,24 @@ public sealed class RespOptions
 
     /// <summary>Largest bulk string accepted, in bytes. Unset: the node's entry limit (GrainKV:MaxEntrySize), since
     /// no value larger than that can be stored.</summary>
+    [Range(1, RespFrameParser.MaxProtocolBulkLength)]
     public int? MaxBulkLength { get; set; }
 
     /// <summary>Largest number of arguments of one command, command name included.</summary>
+    [Range(3, RespFrameParser.MaxProtocolArguments)]
     public int MaxArguments { get; set; } = DefaultMaxArguments;
-}
 
-/// <summary>Validates <see cref="RespOptions"/> at start-up.</summary>
-public sealed class RespOptionsValidator : IValidateOptions<RespOptions>
-{
-    public ValidateOptionsResult Validate(string? name, RespOptions options)
+    /// <summary>The rules a data annotation cannot state: the listen address parses.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        var failures = new List<string>();
-        if (options.Port is < 0 or > 65535)
+        if (!RespEndpoint.TryParseAddress(ListenAddress, out _))
         {
-            failures.Add($"GrainKV:Resp:Port {options.Port} must be between 0 and 65535.");
+            yield return new ValidationResult(
+                $"{SectionName}:ListenAddress '{ListenAddress}' must be an IP address or 'any'.", [nameof(ListenAddress)]);
         }
-
-        if (!RespEndpoint.TryParseAddress(options.ListenAddress, out _))
-        {
-            failures.Add($"GrainKV:Resp:ListenAddress '{options.ListenAddress}' must be an IP address or 'any'.");
-        }
-
-        if (options.Password is { Length: 0 } || options.Password?.Any(c => c is '\r' or '\n') == true)
-        {
-            failures.Add("GrainKV:Resp:Password must be unset or a non-empty single line.");
-        }
-
-        if (options.MaxConnections < 1)
-        {
-            failures.Add($"GrainKV:Resp:MaxConnections {options.MaxConnections} must be at least 1.");
-        }
-
-        if (options.MaxBulkLength is < 1 or > RespFrameParser.MaxProtocolBulkLength)
-        {
-            failures.Add($"GrainKV:Resp:MaxBulkLength {options.MaxBulkLength} must be between 1 and {RespFrameParser.MaxProtocolBulkLength}.");
-        }
-
-        if (options.MaxArguments is < 3 or > RespFrameParser.MaxProtocolArguments)
-        {
-            failures.Add($"GrainKV:Resp:MaxArguments {options.MaxArguments} must be between 3 and {RespFrameParser.MaxProtocolArguments}.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }
+
+/// <summary>Checks <see cref="RespOptions"/> at start-up: the generated implementation of its data annotations and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class RespOptionsValidator : IValidateOptions<RespOptions>;

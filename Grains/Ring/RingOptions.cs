@@ -1,6 +1,13 @@
 // Settings of the hash ring. Q (RangeCount) and V (VirtualNodes) are fixed when a cluster is created:
 // changing either changes the owner of almost every range. N (ReplicationFactor) is the default
 // preference-list length; a request may ask for another N. ReplicasPerDatacenter splits N over datacenters.
+// The rules are data annotations plus the cross-field rules of Validate(ValidationContext), checked by the generated
+// RingOptionsValidator whenever a ring is built.
+
+using System.ComponentModel.DataAnnotations;
+using GrainKV.Shared;
+using GrainKV.Validation;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Grains.Ring;
 
@@ -19,7 +26,7 @@ public enum DatacenterPlacement
 }
 
 /// <summary>Settings of a <see cref="HashRing"/>.</summary>
-public sealed record RingOptions
+public sealed record RingOptions : IValidatableObject
 {
     /// <summary>The default of <see cref="VirtualNodes"/>, for every place that configures it.</summary>
     public const int DefaultVirtualNodes = 256;
@@ -28,15 +35,20 @@ public sealed record RingOptions
     public const int DefaultReplicationFactor = 3;
 
     /// <summary>Q: the number of key ranges; a power of two, fixed at cluster creation.</summary>
+    [Range(1, KeySpace.MaxRangeCount)]
+    [PowerOfTwo]
     public int RangeCount { get; init; } = Partitioning.KeyPartitioner.DefaultRangeCount;
 
     /// <summary>V: tokens (virtual nodes) per node; fixed at cluster creation.</summary>
+    [Range(1, MaxVirtualNodes)]
     public int VirtualNodes { get; init; } = DefaultVirtualNodes;
 
     /// <summary>N: the default number of replicas of each range.</summary>
+    [Range(1, int.MaxValue)]
     public int ReplicationFactor { get; init; } = DefaultReplicationFactor;
 
     /// <summary>How replicas are spread over datacenters.</summary>
+    [EnumDataType(typeof(DatacenterPlacement), ErrorMessage = "The field {0} must be Ignore or PreferDistinct.")]
     public DatacenterPlacement Datacenters { get; init; } = DatacenterPlacement.PreferDistinct;
 
     /// <summary>
@@ -50,35 +62,21 @@ public sealed record RingOptions
     /// <summary>The upper bound on <see cref="VirtualNodes"/>.</summary>
     public const int MaxVirtualNodes = 1 << 16;
 
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
-    public void Validate()
+    /// <summary>Checks every rule; throws <see cref="OptionsValidationException"/> listing each broken one.</summary>
+    public void Validate() => new RingOptionsValidator().ThrowIfInvalid(this);
+
+    /// <summary>The rules that relate two settings.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        _ = new KeySpace(RangeCount);
-        if (VirtualNodes < 1 || VirtualNodes > MaxVirtualNodes)
+        if (ReplicasPerDatacenter is { } counts && (counts.Values.Any(c => c < 0) || counts.Values.Sum(c => (long)c) != ReplicationFactor))
         {
-            throw new ArgumentOutOfRangeException(nameof(VirtualNodes), VirtualNodes,
-                $"Virtual nodes (tokens) per node must be between 1 and {MaxVirtualNodes}.");
-        }
-
-        if (ReplicationFactor < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(ReplicationFactor), ReplicationFactor,
-                "The replication factor must be at least 1.");
-        }
-
-        if (!Enum.IsDefined(Datacenters))
-        {
-            throw new ArgumentOutOfRangeException(nameof(Datacenters), Datacenters, "Unknown datacenter placement.");
-        }
-
-        if (ReplicasPerDatacenter is { } counts)
-        {
-            if (counts.Values.Any(c => c < 0) || counts.Values.Sum(c => (long)c) != ReplicationFactor)
-            {
-                throw new ArgumentException(
-                    $"The replicas per datacenter ({DatacenterReplication.Format(counts)}) must not be negative and must add up to the replication factor ({ReplicationFactor}).",
-                    nameof(ReplicasPerDatacenter));
-            }
+            yield return new ValidationResult(
+                $"The replicas per datacenter ({DatacenterReplication.Format(counts)}) must not be negative and must add up to the replication factor ({ReplicationFactor}).",
+                [nameof(ReplicasPerDatacenter)]);
         }
     }
 }
+
+/// <summary>Checks <see cref="RingOptions"/>: the generated implementation of its data annotations and cross-field rules.</summary>
+[OptionsValidator]
+public sealed partial class RingOptionsValidator : IValidateOptions<RingOptions>;

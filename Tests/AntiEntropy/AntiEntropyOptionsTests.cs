@@ -10,28 +10,52 @@ namespace GrainKV.Tests.AntiEntropy;
 
 public sealed class AntiEntropyOptionsTests
 {
+    private static readonly Dictionary<string, (Action<AntiEntropyOptions> Change, string Named)> Bad = new()
+    {
+        ["exchange period below a second"] = (o => o.ExchangePeriod = TimeSpan.FromMilliseconds(999), "AntiEntropy.ExchangePeriod"),
+        ["exchange period above a week"] = (o => o.ExchangePeriod = TimeSpan.FromDays(8), "AntiEntropy.ExchangePeriod"),
+        ["leaves not a power of two"] = (o => o.Leaves = 1000, "AntiEntropy.Leaves must be a power of two"),
+        ["one leaf"] = (o => o.Leaves = 1, "AntiEntropy.Leaves"),
+        ["leaves above 65536"] = (o => o.Leaves = 1 << 17, "AntiEntropy.Leaves"),
+        ["no concurrent exchange"] = (o => o.MaxConcurrentExchanges = 0, "AntiEntropy.MaxConcurrentExchanges"),
+        ["65 concurrent exchanges"] = (o => o.MaxConcurrentExchanges = 65, "AntiEntropy.MaxConcurrentExchanges"),
+        ["rate below 64 KiB/s"] = (o => o.MaxBytesPerSecond = 65535, "AntiEntropy.MaxBytesPerSecond"),
+        ["no grace period"] = (o => o.TombstoneGracePeriod = TimeSpan.Zero, "AntiEntropy.TombstoneGracePeriod"),
+        ["grace period above ten years"] = (o => o.TombstoneGracePeriod = TimeSpan.FromDays(3651), "AntiEntropy.TombstoneGracePeriod"),
+    };
+
+    public static TheoryData<string> BadCases => [.. Bad.Keys];
+
     [Fact]
-    public void DefaultsAreValidAndBadValuesAreNamed()
+    public void TheDefaultsAndTheBoundsAreValid()
     {
         var validator = new GrainKvNodeOptionsValidator();
         Assert.True(validator.Validate(null, new GrainKvNodeOptions()).Succeeded);
         Assert.True(new AntiEntropyOptions().TombstoneGracePeriod > TimeSpan.FromHours(1));
+        var bounds = new GrainKvNodeOptions
+        {
+            AntiEntropy = new()
+            {
+                ExchangePeriod = TimeSpan.FromSeconds(1),
+                Leaves = 1 << 16,
+                MaxConcurrentExchanges = 64,
+                MaxBytesPerSecond = 65536,
+                TombstoneGracePeriod = TimeSpan.FromDays(3650),
+            },
+        };
+        Assert.True(validator.Validate(null, bounds).Succeeded);
+    }
 
-        foreach (var (bad, name) in new (Action<AntiEntropyOptions> Bad, string Name)[]
-        {
-            (o => o.ExchangePeriod = TimeSpan.FromMilliseconds(10), "ExchangePeriod"),
-            (o => o.Leaves = 1000, "Leaves"),
-            (o => o.MaxConcurrentExchanges = 0, "MaxConcurrentExchanges"),
-            (o => o.MaxBytesPerSecond = 10, "MaxBytesPerSecond"),
-            (o => o.TombstoneGracePeriod = TimeSpan.Zero, "TombstoneGracePeriod"),
-        })
-        {
-            var options = new GrainKvNodeOptions();
-            bad(options.AntiEntropy);
-            var result = validator.Validate(null, options);
-            Assert.True(result.Failed, name);
-            Assert.Contains($"GrainKV:AntiEntropy:{name}", result.FailureMessage);
-        }
+    [Theory]
+    [MemberData(nameof(BadCases))]
+    public void ABadValueIsNamed(string name)
+    {
+        var (change, named) = Bad[name];
+        var options = new GrainKvNodeOptions();
+        change(options.AntiEntropy);
+        var result = new GrainKvNodeOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains($"GrainKvNodeOptions.{named}", result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

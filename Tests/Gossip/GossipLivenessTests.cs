@@ -74,15 +74,40 @@ public sealed class GossipLivenessTests
         Assert.Contains("node c is no longer down", information[1], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("period below 10 ms", "GossipOptions.Period")]
+    [InlineData("period above a day", "GossipOptions.Period")]
+    [InlineData("suspect timeout below two periods", "GrainKV:Gossip:SuspectTimeout must be at least two periods")]
+    [InlineData("no fanout", "GossipOptions.Fanout")]
+    [InlineData("fanout of 65", "GossipOptions.Fanout")]
+    [InlineData("zero exchange timeout", "GossipOptions.ExchangeTimeout")]
+    [InlineData("exchange timeout above the suspect timeout", "GrainKV:Gossip:ExchangeTimeout must be at most SuspectTimeout")]
+    public void EachBadOptionIsNamed(string name, string named)
+    {
+        var options = new GossipOptions();
+        switch (name)
+        {
+            case "period below 10 ms": options.Period = TimeSpan.FromMilliseconds(9); break;
+            case "period above a day": (options.Period, options.SuspectTimeout) = (TimeSpan.FromDays(2), TimeSpan.FromDays(5)); break;
+            case "suspect timeout below two periods": options.SuspectTimeout = TimeSpan.FromMilliseconds(1999); break;
+            case "no fanout": options.Fanout = 0; break;
+            case "fanout of 65": options.Fanout = 65; break;
+            case "zero exchange timeout": options.ExchangeTimeout = TimeSpan.Zero; break;
+            default: options.ExchangeTimeout = TimeSpan.FromSeconds(3.5); break;
+        }
+
+        var result = new GossipOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(named, result.FailureMessage, StringComparison.Ordinal);
+    }
+
     [Fact]
-    public void OptionsAreValidated()
+    public void TheDefaultsAndTheBoundsAreValid()
     {
         var validator = new GossipOptionsValidator();
         Assert.True(validator.Validate(null, new GossipOptions()).Succeeded);
-        Assert.True(validator.Validate(null, new GossipOptions { Period = TimeSpan.Zero }).Failed);
-        Assert.True(validator.Validate(null, new GossipOptions { SuspectTimeout = TimeSpan.FromSeconds(1) }).Failed);
-        Assert.True(validator.Validate(null, new GossipOptions { Fanout = 0 }).Failed);
-        Assert.True(validator.Validate(null, new GossipOptions { ExchangeTimeout = TimeSpan.FromSeconds(10) }).Failed);
+        Assert.True(validator.Validate(null, new GossipOptions { Period = TimeSpan.FromMilliseconds(10), SuspectTimeout = TimeSpan.FromMilliseconds(20), Fanout = 64 }).Succeeded);
+        Assert.True(validator.Validate(null, new GossipOptions { ExchangeTimeout = TimeSpan.FromSeconds(3) }).Succeeded);
         Assert.Equal(TimeSpan.FromSeconds(1), new GossipOptions().EffectiveExchangeTimeout);
     }
 
@@ -97,8 +122,8 @@ public sealed class GossipLivenessTests
 
         using var invalid = Host(period: "00:00:01", timeout: "00:00:01", fanout: "0");
         var failure = Assert.Throws<OptionsValidationException>(() => invalid.Services.GetRequiredService<IOptions<GossipOptions>>().Value);
-        Assert.Contains("Fanout", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("SuspectTimeout", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("GossipOptions.Fanout", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("GrainKV:Gossip:SuspectTimeout", failure.Message, StringComparison.Ordinal);
     }
 
     private static IHost Host(string period, string timeout, string fanout)

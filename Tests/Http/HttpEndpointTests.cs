@@ -104,10 +104,12 @@ public sealed class HttpEndpointTests(HttpClusterFixture fixture) : IClassFixtur
         var validator = new HttpEndpointOptionsValidator();
         Assert.True(validator.Validate(null, new HttpEndpointOptions()).Succeeded);
         Assert.True(validator.Validate(null, new HttpEndpointOptions { Port = 0, ListenAddress = "any" }).Succeeded);
+        Assert.True(validator.Validate(null, new HttpEndpointOptions { Port = 65535, ListenAddress = "::1" }).Succeeded);
         var bad = validator.Validate(null, new HttpEndpointOptions { Port = 70000, ListenAddress = "localhost:80" });
         Assert.True(bad.Failed);
-        Assert.Contains("GrainKV:Http:Port 70000", bad.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("HttpEndpointOptions.Port must be between 0 and 65535", bad.FailureMessage, StringComparison.Ordinal);
         Assert.Contains("GrainKV:Http:ListenAddress 'localhost:80'", bad.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("HttpEndpointOptions.Port", validator.Validate(null, new HttpEndpointOptions { Port = -1 }).FailureMessage, StringComparison.Ordinal);
         var defaults = new HttpEndpointOptions();
         Assert.True(defaults.Enabled);
         Assert.Equal(8080, defaults.Port);

@@ -1,4 +1,4 @@
-// RespOptions are validated at start-up: each bad setting is named in the failure.
+// RespOptions are validated at start-up: the defaults are valid, and each rule refuses its bad values and names the setting.
 
 using GrainKV.Grains.Resp;
 
@@ -6,6 +6,23 @@ namespace GrainKV.Tests.Resp;
 
 public sealed class RespOptionsTests
 {
+    private static readonly Dictionary<string, (Action<RespOptions> Change, string Named)> Bad = new()
+    {
+        ["negative port"] = (o => o.Port = -1, "RespOptions.Port"),
+        ["port above 65535"] = (o => o.Port = 70000, "RespOptions.Port"),
+        ["host and port as address"] = (o => o.ListenAddress = "localhost:1", "GrainKV:Resp:ListenAddress 'localhost:1'"),
+        ["empty password"] = (o => o.Password = "", "RespOptions.Password"),
+        ["two-line password"] = (o => o.Password = "two\nlines", "RespOptions.Password must be a single line"),
+        ["password ending in a newline"] = (o => o.Password = "secret\n", "RespOptions.Password must be a single line"),
+        ["no connections"] = (o => o.MaxConnections = 0, "RespOptions.MaxConnections"),
+        ["zero bulk length"] = (o => o.MaxBulkLength = 0, "RespOptions.MaxBulkLength"),
+        ["bulk length above the protocol's"] = (o => o.MaxBulkLength = RespFrameParser.MaxProtocolBulkLength + 1, "RespOptions.MaxBulkLength"),
+        ["two arguments"] = (o => o.MaxArguments = 2, "RespOptions.MaxArguments"),
+        ["arguments above the protocol's"] = (o => o.MaxArguments = RespFrameParser.MaxProtocolArguments + 1, "RespOptions.MaxArguments"),
+    };
+
+    public static TheoryData<string> BadCases => [.. Bad.Keys];
+
     [Fact]
     public void DefaultsAreValidAndOff()
     {
@@ -13,31 +30,19 @@ public sealed class RespOptionsTests
         Assert.False(options.Enabled);
         Assert.Equal(6379, options.Port);
         Assert.True(new RespOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(new RespOptionsValidator().Validate(null, new RespOptions { Port = 0, ListenAddress = "any", Password = "s3cret", MaxBulkLength = 1, MaxArguments = 3 }).Succeeded);
     }
 
     [Theory]
-    [InlineData("Port", "GrainKV:Resp:Port")]
-    [InlineData("ListenAddress", "GrainKV:Resp:ListenAddress")]
-    [InlineData("Password", "GrainKV:Resp:Password")]
-    [InlineData("MaxConnections", "GrainKV:Resp:MaxConnections")]
-    [InlineData("MaxBulkLength", "GrainKV:Resp:MaxBulkLength")]
-    [InlineData("MaxArguments", "GrainKV:Resp:MaxArguments")]
-    public void EachBadSettingIsNamed(string setting, string named)
+    [MemberData(nameof(BadCases))]
+    public void EachBadSettingIsNamed(string name)
     {
+        var (change, named) = Bad[name];
         var options = new RespOptions();
-        switch (setting)
-        {
-            case "Port": options.Port = 70000; break;
-            case "ListenAddress": options.ListenAddress = "localhost:1"; break;
-            case "Password": options.Password = "two\nlines"; break;
-            case "MaxConnections": options.MaxConnections = 0; break;
-            case "MaxBulkLength": options.MaxBulkLength = 0; break;
-            default: options.MaxArguments = 2; break;
-        }
-
+        change(options);
         var result = new RespOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
-        Assert.Contains(named, result.FailureMessage);
+        Assert.Contains(named, result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
-// Options validation: invalid Q, V or N are refused when the ring is built.
+// Options validation: invalid Q, V, N, placement or per-datacenter counts are refused when the ring is built.
 
 using GrainKV.Grains.Ring;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Tests.Ring;
 
@@ -15,21 +16,32 @@ public sealed class RingOptionsTests
         Assert.Equal(DatacenterPlacement.PreferDistinct, options.Datacenters);
     }
 
-    public static TheoryData<RingOptions> Invalid => new()
+    public static TheoryData<RingOptions, string> Invalid => new()
     {
-        new RingOptions { RangeCount = 1000 },
-        new RingOptions { RangeCount = 0 },
-        new RingOptions { VirtualNodes = 0 },
-        new RingOptions { VirtualNodes = RingOptions.MaxVirtualNodes + 1 },
-        new RingOptions { ReplicationFactor = 0 },
-        new RingOptions { Datacenters = (DatacenterPlacement)7 },
+        { new RingOptions { RangeCount = 1000 }, "RingOptions.RangeCount must be a power of two" },
+        { new RingOptions { RangeCount = 0 }, "RingOptions.RangeCount" },
+        { new RingOptions { RangeCount = KeySpace.MaxRangeCount * 2 }, "RingOptions.RangeCount" },
+        { new RingOptions { VirtualNodes = 0 }, "RingOptions.VirtualNodes" },
+        { new RingOptions { VirtualNodes = RingOptions.MaxVirtualNodes + 1 }, "RingOptions.VirtualNodes" },
+        { new RingOptions { ReplicationFactor = 0 }, "RingOptions.ReplicationFactor" },
+        { new RingOptions { Datacenters = (DatacenterPlacement)7 }, "RingOptions.Datacenters must be Ignore or PreferDistinct" },
+        { new RingOptions { ReplicasPerDatacenter = new Dictionary<string, int> { ["dc1"] = 2 } }, "must add up to the replication factor (3)" },
+        { new RingOptions { ReplicasPerDatacenter = new Dictionary<string, int> { ["dc1"] = 4, ["dc2"] = -1 } }, "must not be negative" },
     };
+
+    [Fact]
+    public void TheBoundsThemselvesAreValid()
+    {
+        new RingOptions { RangeCount = 1, VirtualNodes = 1, ReplicationFactor = 1, Datacenters = DatacenterPlacement.Ignore }.Validate();
+        new RingOptions { RangeCount = KeySpace.MaxRangeCount, VirtualNodes = RingOptions.MaxVirtualNodes }.Validate();
+        new RingOptions { ReplicasPerDatacenter = new Dictionary<string, int> { ["dc1"] = 2, ["dc2"] = 1 } }.Validate();
+    }
 
     [Theory]
     [MemberData(nameof(Invalid))]
-    public void InvalidOptionsAreRefused(RingOptions options)
+    public void InvalidOptionsAreRefusedNamingTheSetting(RingOptions options, string named)
     {
-        Assert.ThrowsAny<ArgumentException>(options.Validate);
-        Assert.ThrowsAny<ArgumentException>(() => new HashRing(RingFixtures.Nodes(3), options));
+        Assert.Contains(named, Assert.Throws<OptionsValidationException>(options.Validate).Message, StringComparison.Ordinal);
+        Assert.Throws<OptionsValidationException>(() => new HashRing(RingFixtures.Nodes(3), options));
     }
 }

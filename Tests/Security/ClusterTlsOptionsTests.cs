@@ -4,6 +4,7 @@
 using System.Security.Cryptography.X509Certificates;
 using GrainKV.Security;
 using GrainKV.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Tests.Security;
 
@@ -18,22 +19,35 @@ public sealed class ClusterTlsOptionsTests : IDisposable
     {
         var options = new ClusterTlsOptions();
         options.Validate();
+        Assert.True(new ClusterTlsOptionsValidator().Validate(null, options).Succeeded);
         Assert.False(options.Enabled);
     }
 
     [Fact]
     public void EnabledWithoutACertificateNamesTheSettings()
     {
-        var error = Assert.Throws<ArgumentException>(() => new ClusterTlsOptions { Enabled = true }.Validate());
+        var error = Assert.Throws<OptionsValidationException>(() => new ClusterTlsOptions { Enabled = true }.Validate());
         Assert.Contains("GrainKV:Tls:CertificatePath", error.Message, StringComparison.Ordinal);
         Assert.Contains("GrainKV:Tls:CertificateDirectory", error.Message, StringComparison.Ordinal);
+        Assert.Throws<OptionsValidationException>(() => new ClusterTlsOptions { Enabled = true }.Load());
     }
 
     [Fact]
-    public void NonPositiveHandshakeTimeoutIsRefused()
+    public void EnabledWithACertificatePathOrDirectoryIsValidWithoutReadingFiles()
     {
-        var error = Assert.Throws<ArgumentException>(() => new ClusterTlsOptions { HandshakeTimeout = TimeSpan.Zero }.Validate());
-        Assert.Contains("HandshakeTimeout", error.Message, StringComparison.Ordinal);
+        new ClusterTlsOptions { Enabled = true, CertificatePath = Path.Combine(_directory.Path, "absent.pfx") }.Validate();
+        new ClusterTlsOptions { Enabled = true, CertificateDirectory = Path.Combine(_directory.Path, "absent") }.Validate();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(24 * 60 * 60 * 1000 + 1)]
+    public void AHandshakeTimeoutOutOfRangeIsRefused(int milliseconds)
+    {
+        var error = Assert.Throws<OptionsValidationException>(
+            () => new ClusterTlsOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(milliseconds) }.Validate());
+        Assert.Contains("ClusterTlsOptions.HandshakeTimeout", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
