@@ -19,7 +19,7 @@ public static class GrainKvClientExtensions
     public static IHostApplicationBuilder AddGrainKvClient(this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure = null) =>
         builder.AddGrainKvClient(configure, orleans: null, onTlsRejected: null);
 
-    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid (every problem is listed).</exception>
     /// <exception cref="TlsConfigurationException">TLS is on and a certificate file is missing or unusable.</exception>
     internal static IHostApplicationBuilder AddGrainKvClient(
         this IHostApplicationBuilder builder, Action<GrainKvClientOptions>? configure, Action<IClientBuilder>? orleans, Action<string>? onTlsRejected)
@@ -67,11 +67,7 @@ public static class GrainKvClientExtensions
             options.Configure(configure);
         }
 
-        options.Validate(o =>
-        {
-            o.Validate();
-            return true;
-        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GrainKvClientOptions>, GrainKvClientOptionsValidator>());
         services.TryAddSingleton<GrainKvClient>();
         return services;
     }

@@ -165,7 +165,20 @@ using var host = builder.Build();
 string nodeId;
 try
 {
+    // Every options type validated at start-up (node, gossip, RESP, HTTP) is checked here, all at once: one line per
+    // options type with a problem, each listing all of its problems.
+    host.Services.GetService<IStartupValidator>()?.Validate();
     nodeId = host.Services.GetRequiredService<NodeIdentity>().NodeId;
+}
+catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OptionsValidationException))
+{
+    // Distinct: Orleans options configured from the node options (silo name, metadata) fail with the node options' own exception.
+    foreach (var message in ex.InnerExceptions.Select(e => e.Message).Distinct())
+    {
+        Console.Error.WriteLine($"grainkv-silo: invalid configuration: {message}");
+    }
+
+    return 2;
 }
 catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationException or IOException or UnauthorizedAccessException)
 {

@@ -5,6 +5,7 @@
 
 using CsCheck;
 using GrainKV.Grains.Ring;
+using Microsoft.Extensions.Options;
 
 namespace GrainKV.Tests.Ring;
 
@@ -50,7 +51,7 @@ public sealed class DatacenterReplicationTests
     public void CountsThatDoNotAddUpToNAreRefused()
     {
         var options = new RingOptions { ReplicationFactor = 3, ReplicasPerDatacenter = DatacenterReplication.Parse("dc1:2,dc2:2") };
-        var error = Assert.Throws<ArgumentException>(options.Validate);
+        var error = Assert.Throws<OptionsValidationException>(options.Validate);
         Assert.Contains("dc1:2,dc2:2", error.Message, StringComparison.Ordinal);
     }
 
