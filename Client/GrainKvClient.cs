@@ -39,6 +39,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// they answer.</summary>
     /// <exception cref="ClusterUnavailableException">No gateway answered within <see cref="GrainKvClientOptions.ConnectTimeout"/>
     /// (with TLS on, this includes gateways whose certificate is not trusted, and gateways that refuse this client's).</exception>
+    /// <exception cref="OptionsValidationException">An option is invalid (every problem is listed); nothing is connected.</exception>
     /// <exception cref="GrainKV.Security.TlsConfigurationException">TLS is on and a certificate file is missing or unusable.</exception>
     public static async Task<GrainKvClient> ConnectAsync(GrainKvClientOptions options, CancellationToken cancellationToken = default)
     {

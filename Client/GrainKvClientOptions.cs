@@ -18,6 +18,7 @@ public sealed class GrainKvClientOptions : IValidatableObject
     public const string SectionName = "GrainKV";
 
     /// <summary>Gateway endpoints as "host:port".</summary>
+    [Required]
     [MinLength(1)]
     public List<string> Gateways { get; set; } = ["localhost:30000"];
 
@@ -91,7 +92,7 @@ public sealed class GrainKvClientOptions : IValidatableObject
     /// <summary>The rules a data annotation cannot state: each gateway is "host:port".</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        foreach (var gateway in Gateways)
+        foreach (var gateway in Gateways ?? [])
         {
             if (!GatewayEndpoints.TryParse(gateway, out _))
             {

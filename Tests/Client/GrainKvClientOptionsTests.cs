@@ -11,6 +11,7 @@ public sealed class GrainKvClientOptionsTests
     private static readonly Dictionary<string, (Action<GrainKvClientOptions> Change, string Named)> Bad = new()
     {
         ["no gateway"] = (o => o.Gateways = [], "GrainKvClientOptions.Gateways"),
+        ["null gateways"] = (o => o.Gateways = null!, "GrainKvClientOptions.Gateways"),
         ["gateway without a port"] = (o => o.Gateways = ["localhost"], "Gateway 'localhost' is not of the form host:port"),
         ["gateway with port 0"] = (o => o.Gateways = ["localhost:30000", "localhost:0"], "Gateway 'localhost:0' is not of the form host:port"),
         ["blank cluster id"] = (o => o.ClusterId = " ", "GrainKvClientOptions.ClusterId"),
