@@ -30,6 +30,11 @@ public sealed class PutCommand : Command
         consistency.AddWriteOptions(this);
         Validators.Add(result =>
         {
+            if (result.GetResult(Key) is not { Tokens.Count: > 0 })
+            {
+                return;   // "Required argument missing" says it
+            }
+
             var hasValue = result.GetResult(Value) is { Tokens.Count: > 0 };
             var hasFile = result.GetResult(File) is not null;
             if (hasValue == hasFile)

@@ -1,6 +1,7 @@
-// What the status tables share: a table styled for where it goes (rounded borders and colour on a terminal;
-// no border and no escapes when the output is redirected, so each row is one line of whitespace-separated
-// columns), and cells that are plain text (node ids and addresses are never read as Spectre markup).
+// What the status tables share: a table styled for where it goes (a header rule, bold headings and colour on a
+// terminal, whose cells wrap when the terminal is narrower than the table; no border and no escapes when the
+// output is redirected, so each row is one line of whitespace-separated columns), and cells that are plain text
+// (node ids and addresses are never read as Spectre markup).
 
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -13,7 +14,7 @@ internal static class ReportTables
     /// <summary>A table with <paramref name="columns"/>; a column whose name starts with '&gt;' is right-aligned.</summary>
     public static Table Create(IAnsiConsole console, params string[] columns)
     {
-        var table = new Table { Border = console.Profile.Capabilities.Ansi ? TableBorder.Rounded : TableBorder.None };
+        var table = new Table { Border = console.Profile.Capabilities.Ansi ? TableBorder.Simple : TableBorder.None };
         foreach (var column in columns)
         {
             var right = column.StartsWith('>');
