@@ -3,7 +3,6 @@
 // GRAINKV_* environment variables, into the client's GrainKvClientOptions.
 
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using GrainKV.Client;
 using Microsoft.Extensions.Options;
 

@@ -1,6 +1,7 @@
 // grainkv put KEY VALUE | put KEY - | put KEY --file PATH [--ttl DURATION] [--context TOKEN] [consistency]
 
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text;
 using GrainKV.Cli.CommandLine;
 using GrainKV.Versioning;
@@ -83,7 +84,7 @@ public sealed class PutCommand : Command
         parseResult.GetValue(_consistency.Context),
         _consistency.WriteOptionsOf(parseResult, parseResult.GetValue(TimeToLive)));
 
-    private static TimeSpan? ReportError(System.CommandLine.Parsing.ArgumentResult result, string error)
+    private static TimeSpan? ReportError(ArgumentResult result, string error)
     {
         result.AddError(error);
         return null;
