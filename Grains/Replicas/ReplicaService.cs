@@ -6,6 +6,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using GrainKV.Batching;
 using GrainKV.Grains.Handoff;
+using GrainKV.Grains.Hosting;
 using GrainKV.Versioning;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -81,7 +82,7 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
 }
 
 /// <summary>Reaches the <see cref="IReplicaService"/> of a given silo.</summary>
-public sealed class ReplicaServiceClient(IServiceProvider services) : GrainServiceClient<IReplicaService>(services)
+public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetrics metrics) : GrainServiceClient<IReplicaService>(services)
 {
     // One reference and one batcher per silo address, built once: every remote replica call asks for one. Addresses
     // change only when a silo restarts, so the caches grow by one entry per restart.
@@ -95,6 +96,7 @@ public sealed class ReplicaServiceClient(IServiceProvider services) : GrainServi
     /// requests bound there (<see cref="RequestBatcher{TRequest,TReply}"/>); returns its version set (null for apply).</summary>
     public async Task<StoredVersion[]?> SendAsync(SiloAddress silo, ReplicaRequest request)
     {
+        metrics.ReplicaOperationsSent.Add(1);
         var reply = await _batchers.GetOrAdd(silo, NewBatcher).SendAsync(request).ConfigureAwait(false);
         if (reply.Error is { } error)
         {
@@ -108,6 +110,12 @@ public sealed class ReplicaServiceClient(IServiceProvider services) : GrainServi
     {
         var service = On(silo);
         return new RequestBatcher<ReplicaRequest, ReplicaReply>(
-            requests => service.Batch(requests, CancellationToken.None), request => request.ApproximateBytes(), BatchLimits.Default);
+            requests =>
+            {
+                metrics.ReplicaMessagesSent.Add(1);
+                return service.Batch(requests, CancellationToken.None);
+            },
+            request => request.ApproximateBytes(),
+            BatchLimits.Default);
     }
 }

@@ -1,15 +1,28 @@
 // IReplicaService.Batch between two silos: each request of a batch is answered in its own place, a bad request
-// fails only its own answer, and what the batch wrote is what a later batch reads.
+// fails only its own answer, and what the batch wrote is what a later batch reads. Operations a coordinator sends
+// another node are counted, with the messages that carried them.
 
 using System.Text;
+using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
 using GrainKV.Tests.Infrastructure;
 using GrainKV.Versioning;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace GrainKV.Tests.Replicas;
 
-public sealed class ReplicaBatchTests
+public sealed class TwoSilos : IAsyncLifetime
+{
+    public GrainKvCluster Cluster { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Cluster = await GrainKvCluster.StartAsync(2);
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+public sealed class ReplicaBatchTests(TwoSilos silos) : IClassFixture<TwoSilos>
 {
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
@@ -18,7 +31,7 @@ public sealed class ReplicaBatchTests
     [Fact]
     public async Task EachRequestOfABatchIsAnsweredInItsPlaceAndABadOneFailsAlone()
     {
-        await using var cluster = await GrainKvCluster.StartAsync(2);
+        var cluster = silos.Cluster;
         var (from, to) = (cluster.Cluster.Silos[0], cluster.Cluster.Silos[1]);
         var service = cluster.Service<ReplicaServiceClient>(from).On(to.SiloAddress);
         byte[] good = B("batched-good"), bad = B("batched-bad"), applied = B("batched-applied");
@@ -45,5 +58,23 @@ public sealed class ReplicaBatchTests
         Assert.Empty(read[0].Versions!);
         var stored = Assert.Single(read[1].Versions!);
         Assert.Equal((written[0].Versions![0].Node, written[0].Versions![0].Counter, "v1"), (stored.Node, stored.Counter, Encoding.UTF8.GetString(stored.Value!)));
+    }
+
+    [Fact]
+    public async Task OperationsSentToAnotherNodeAreCountedWithTheMessagesThatCarriedThem()
+    {
+        var cluster = silos.Cluster;
+        var (from, to) = (cluster.Cluster.Silos[0], cluster.Cluster.Silos[1]);
+        using var operations = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(from).Meter, "grainkv.replica.operations_sent");
+        using var messages = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(from).Meter, "grainkv.replica.messages_sent");
+        var router = cluster.Service<ReplicaRouter>(from);
+
+        var keys = Enumerable.Range(0, 200).Select(i => B($"counted-{i}")).ToArray();
+        await Task.WhenAll(keys.Select(key => router.Read(to.Name, RangeOf(key), key)));
+
+        var sent = operations.GetMeasurementSnapshot().Sum(m => m.Value);
+        var carried = messages.GetMeasurementSnapshot().Sum(m => m.Value);
+        Assert.True(sent >= keys.Length, $"{sent} operations counted for {keys.Length} reads");
+        Assert.InRange(carried, 1, sent);
     }
 }
