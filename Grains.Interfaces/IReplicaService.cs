@@ -37,4 +37,9 @@ public interface IReplicaService : IGrainService
     /// <summary>Sloppy reads: the versions of <paramref name="key"/> this node keeps as hints for any of <paramref name="owners"/>.</summary>
     [Alias("ReadHints")]
     Task<StoredVersion[]> ReadHints(string[] owners, int range, byte[] key, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs many read, coordinate and apply operations at once (each as its own method would), answering
+    /// each in request order; a failing operation fails only its own answer (<see cref="ReplicaReply.Error"/>).</summary>
+    [Alias("Batch")]
+    Task<ReplicaReply[]> Batch(ReplicaRequest[] requests, CancellationToken cancellationToken = default);
 }

@@ -1,6 +1,9 @@
-// The engine's background work, on one task: flush immutable memtables to tables (oldest first), then
-// compact tables when the policy asks for it. Each step publishes a new EngineState and manifest and
-// then wakes writers waiting on back-pressure.
+// The engine's background work, on two tasks: one flushes immutable memtables to tables (oldest first), the
+// other compacts tables when the policy asks for it. They run side by side, so a long merge never delays a
+// flush: writers are held back only when flushing itself falls behind. Each step publishes a new EngineState
+// and manifest (under the state lock, so the two never interleave a manifest) and then wakes writers waiting on
+// back-pressure. A flush only ever inserts the newest table and a compaction replaces a contiguous run of older
+// ones, which it finds again by identity when it publishes.
 
 using GrainKV.Storage.Compaction;
 using GrainKV.Storage.Manifest;
@@ -11,23 +14,45 @@ namespace GrainKV.Storage;
 
 public sealed partial class StorageEngine
 {
-    private async Task BackgroundLoopAsync()
+    /// <summary>Both background loops; they end when the engine stops (or one of them fails).</summary>
+    private Task StartBackground() => Task.WhenAll(Task.Run(FlushLoopAsync), Task.Run(CompactionLoopAsync));
+
+    /// <summary>Flushes immutable memtables, oldest first, as they appear. It never waits for a compaction, so a
+    /// long merge does not hold writers back while memtables fill up.</summary>
+    private Task FlushLoopAsync() => RunLoopAsync(_flushWork, async token =>
+    {
+        while (!token.IsCancellationRequested && await FlushOldestAsync(token).ConfigureAwait(false))
+        {
+            _compactionWork.Release();
+            SignalProgress();
+        }
+    });
+
+    /// <summary>Compacts tables when the policy asks for it (or a full compaction was requested), one merge at a time.</summary>
+    private Task CompactionLoopAsync() => RunLoopAsync(_compactionWork, async token =>
+    {
+        var requested = Interlocked.Read(ref _fullCompactionsRequested);
+        var force = requested > Interlocked.Read(ref _fullCompactionsDone);
+        while (!token.IsCancellationRequested && await CompactOnceAsync(force).ConfigureAwait(false))
+        {
+            force = false;
+            SignalProgress();
+        }
+
+        Interlocked.Exchange(ref _fullCompactionsDone, Math.Max(requested, Interlocked.Read(ref _fullCompactionsDone)));
+    });
+
+    /// <summary>Runs <paramref name="step"/> each time <paramref name="signal"/> is released, until the engine stops.
+    /// A failure stops the loop and every later write (see <see cref="_backgroundError"/>).</summary>
+    private async Task RunLoopAsync(SemaphoreSlim signal, Func<CancellationToken, Task> step)
     {
         var token = _stopping.Token;
-        while (!token.IsCancellationRequested)
+        while (!token.IsCancellationRequested && _backgroundError is null)
         {
             try
             {
-                await _work.WaitAsync(token).ConfigureAwait(false);
-                var requested = Interlocked.Read(ref _fullCompactionsRequested);
-                var force = requested > Interlocked.Read(ref _fullCompactionsDone);
-                while (!token.IsCancellationRequested && (await FlushOldestAsync(token).ConfigureAwait(false) || await CompactOnceAsync(force).ConfigureAwait(false)))
-                {
-                    force = false;
-                    SignalProgress();
-                }
-
-                Interlocked.Exchange(ref _fullCompactionsDone, Math.Max(requested, Interlocked.Read(ref _fullCompactionsDone)));
+                await signal.WaitAsync(token).ConfigureAwait(false);
+                await step(token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -35,7 +60,7 @@ public sealed partial class StorageEngine
             }
             catch (Exception ex)
             {
-                _backgroundError = ex;
+                _backgroundError ??= ex;
                 LogBackgroundFailed(_logger, ex);
                 break;
             }

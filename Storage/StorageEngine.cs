@@ -30,7 +30,8 @@ public sealed partial class StorageEngine : IAsyncDisposable
     private readonly BlockCache _cache;
     private readonly Lock _writeLock = new();
     private readonly Lock _stateLock = new();
-    private readonly SemaphoreSlim _work = new(0, int.MaxValue);
+    private readonly SemaphoreSlim _flushWork = new(0, int.MaxValue);
+    private readonly SemaphoreSlim _compactionWork = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Counters _counters = new();
     private volatile EngineState _state;
@@ -119,7 +120,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
                 throw;
             }
 
-            engine._background = Task.Run(engine.BackgroundLoopAsync);
+            engine._background = engine.StartBackground();
             LogOpened(logger, directory, state.Tables.Length, replayed);
             return engine;
         }
@@ -219,7 +220,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
     {
         await FlushAsync(cancellationToken).ConfigureAwait(false);
         var ticket = Interlocked.Increment(ref _fullCompactionsRequested);
-        _work.Release();
+        _compactionWork.Release();
         await WaitUntilAsync(() => Interlocked.Read(ref _fullCompactionsDone) >= ticket, cancellationToken).ConfigureAwait(false);
     }
 
@@ -302,7 +303,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
             _state = state with { Active = new MemTable(), Immutables = state.Immutables.Insert(0, frozen) };
         }
 
-        _work.Release();
+        _flushWork.Release();
     }
 
     /// <summary>Waits until <paramref name="done"/> holds, re-checking after each step of background work.</summary>

@@ -11,20 +11,6 @@ internal static class ClientTls
     /// <summary>Turns TLS on for <paramref name="client"/> with <paramref name="credentials"/>; a gateway certificate
     /// refused is reported to <paramref name="onRejected"/> with the reason.</summary>
     public static void Use(IClientBuilder client, ClusterCredentials credentials, TimeSpan handshakeTimeout, Action<string>? onRejected) =>
-        client.UseTls(credentials.Certificate, o =>
-        {
-            o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-            o.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-            o.HandshakeTimeout = handshakeTimeout;
-            o.RemoteCertificateValidation = (certificate, _, _) =>
-            {
-                if (credentials.IsTrusted(certificate, out var reason))
-                {
-                    return true;
-                }
-
-                onRejected?.Invoke($"the gateway's certificate was refused: {reason}");
-                return false;
-            };
-        });
+        client.UseTls(credentials.Certificate, o => MutualTls.Configure(
+            o, credentials, handshakeTimeout, (_, reason) => onRejected?.Invoke($"the gateway's certificate was refused: {reason}")));
 }

@@ -1,6 +1,8 @@
 // How a coordinator reaches a range's replica on a node: this node's replicas directly (no grain call,
 // no copy of the arguments), another node's through that node's replica service, addressed by the silo
 // address the ring view has for the node (no grain directory: a dead node fails only the calls sent to it).
+// Reads, creations and applies to another node travel in batches with the others bound there (one message
+// carries many keys; see RequestBatcher); hints go one call each.
 // A node without a known address fails at once. Every call passes the node's fault rules (ReplicaFaults).
 
 using GrainKV.Grains.Faults;
@@ -20,19 +22,19 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
     public Task<StoredVersion[]> Read(string node, int range, byte[] key) =>
         faults.Apply(node, ReplicaOperation.Read, () => node == local.NodeId
             ? local.ReadAsync(range, key).AsTask()
-            : Remote(node) is { } remote ? remote.Read(range, key, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
+            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Read, range, key)));
 
     public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null) =>
         faults.Apply(node, ReplicaOperation.Coordinate, () => node == local.NodeId
             ? local.CoordinateAsync(range, key, value, context, timeToLive).AsTask()
-            : Remote(node) is { } remote ? remote.Coordinate(range, key, value, context, timeToLive, CancellationToken.None) : Task.FromException<StoredVersion[]>(NoAddress(node)));
+            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Coordinate, range, key, value, context, timeToLive)));
 
     public Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions) =>
         faults.Apply(node, ReplicaOperation.Apply, async () =>
         {
             await (node == local.NodeId
                 ? local.ApplyAsync(range, key, versions).AsTask()
-                : (Remote(node) ?? throw NoAddress(node)).Apply(range, key, versions, CancellationToken.None));
+                : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Apply, range, key, Versions: versions)));
             return true;
         });
 
@@ -63,6 +65,10 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
             return Task.FromException<StoredVersion[]>(ex);
         }
     }
+
+    /// <summary>Sends a read, coordinate or apply to <paramref name="node"/>, batched with the others bound there.</summary>
+    private async Task<StoredVersion[]> SendAsync(string node, ReplicaRequest request) =>
+        await services.SendAsync(ring.Current.AddressOf(node) ?? throw NoAddress(node), request) ?? [];
 
     /// <summary><paramref name="node"/>'s replica service, or null when the ring knows no address for it.</summary>
     private IReplicaService? Remote(string node) =>

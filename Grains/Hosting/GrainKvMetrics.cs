@@ -24,6 +24,8 @@ public sealed class GrainKvMetrics
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Boundaries });
         QuorumFailures = Meter.CreateCounter<long>("grainkv.quorum.failures", description: "Requests that did not reach their quorum, by operation and reason (not_enough_replicas; timeout: a write's version creator did not answer in time)");
         ReadRepairs = Meter.CreateCounter<long>("grainkv.read_repairs", description: "Stale replicas a read brought up to date, by outcome (ok; hinted: the copy failed and was kept as a hint)");
+        ReplicaOperationsSent = Meter.CreateCounter<long>("grainkv.replica.operations_sent", description: "Replica reads, version creations and applies this node sent to other nodes");
+        ReplicaMessagesSent = Meter.CreateCounter<long>("grainkv.replica.messages_sent", description: "Messages that carried them: operations bound for one node travel together when several wait (operations per message = their ratio)");
         CopiesSent = Meter.CreateCounter<long>("grainkv.replica_copies.sent", description: "Copies of a version set a replica or standby acknowledged: a write's copies beyond its creator (those past W complete in the background), read repairs and hint hand-offs");
         CopiesFailed = Meter.CreateCounter<long>("grainkv.replica_copies.failed", description: "Copies of a write or repair to a replica that failed or timed out (each is kept as a hint)");
         CopiesDeferred = Meter.CreateCounter<long>("grainkv.replica_copies.deferred", description: "Copies not sent because the destination already had the maximum in flight (each is kept as a hint)");
@@ -60,6 +62,10 @@ public sealed class GrainKvMetrics
     public Counter<long> QuorumFailures { get; }
 
     public Counter<long> ReadRepairs { get; }
+
+    public Counter<long> ReplicaOperationsSent { get; }
+
+    public Counter<long> ReplicaMessagesSent { get; }
 
     public Counter<long> CopiesSent { get; }
 

@@ -3,7 +3,10 @@
 // Reentrant: calls interleave at their awaits; per-key ordering is LocalReplicas' (its key locks).
 
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using GrainKV.Batching;
 using GrainKV.Grains.Handoff;
+using GrainKV.Grains.Hosting;
 using GrainKV.Versioning;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -31,15 +34,88 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
 
     public Task<StoredVersion[]> ReadHints(string[] owners, int range, byte[] key, CancellationToken cancellationToken) =>
         Task.FromResult(hints.Read(owners, range, key));
+
+    public async Task<ReplicaReply[]> Batch(ReplicaRequest[] requests, CancellationToken cancellationToken)
+    {
+        // Every operation starts before any is awaited, so they proceed side by side as separate calls would.
+        var running = new Task<StoredVersion[]?>[requests.Length];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            running[i] = RunAsync(requests[i]);
+        }
+
+        var replies = new ReplicaReply[requests.Length];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            try
+            {
+                replies[i] = new ReplicaReply(await running[i]);
+            }
+            catch (Exception ex)
+            {
+                replies[i] = new ReplicaReply(null, ex);
+            }
+        }
+
+        return replies;
+    }
+
+    private async Task<StoredVersion[]?> RunAsync(ReplicaRequest request)
+    {
+        switch (request.Kind)
+        {
+            case ReplicaRequestKind.Read:
+                return await replicas.ReadAsync(request.Range, request.Key);
+            case ReplicaRequestKind.Coordinate:
+                return await replicas.CoordinateAsync(
+                    request.Range, request.Key, request.Value, request.Context ?? throw Missing(request, "context"), request.TimeToLive);
+            case ReplicaRequestKind.Apply:
+                await replicas.ApplyAsync(request.Range, request.Key, request.Versions ?? throw Missing(request, "versions"));
+                return null;
+            default:
+                throw new InvalidRequestException($"Unknown replica operation {request.Kind}.");
+        }
+    }
+
+    private static InvalidRequestException Missing(ReplicaRequest request, string field) =>
+        new($"A batched {request.Kind} request carries no {field}.");
 }
 
 /// <summary>Reaches the <see cref="IReplicaService"/> of a given silo.</summary>
-public sealed class ReplicaServiceClient(IServiceProvider services) : GrainServiceClient<IReplicaService>(services)
+public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetrics metrics) : GrainServiceClient<IReplicaService>(services)
 {
-    // One reference per silo address, built once: every remote replica call asks for one. Addresses change only when
-    // a silo restarts, so the cache grows by one entry per restart.
+    // One reference and one batcher per silo address, built once: every remote replica call asks for one. Addresses
+    // change only when a silo restarts, so the caches grow by one entry per restart.
     private readonly ConcurrentDictionary<SiloAddress, IReplicaService> _references = new();
+    private readonly ConcurrentDictionary<SiloAddress, RequestBatcher<ReplicaRequest, ReplicaReply>> _batchers = new();
 
     /// <summary>The replica service on <paramref name="silo"/>.</summary>
     public IReplicaService On(SiloAddress silo) => _references.GetOrAdd(silo, GetGrainService);
+
+    /// <summary>Sends <paramref name="request"/> to <paramref name="silo"/>'s replica service in a batch with the other
+    /// requests bound there (<see cref="RequestBatcher{TRequest,TReply}"/>); returns its version set (null for apply).</summary>
+    public async Task<StoredVersion[]?> SendAsync(SiloAddress silo, ReplicaRequest request)
+    {
+        metrics.ReplicaOperationsSent.Add(1);
+        var reply = await _batchers.GetOrAdd(silo, NewBatcher).SendAsync(request).ConfigureAwait(false);
+        if (reply.Error is { } error)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        return reply.Versions;
+    }
+
+    private RequestBatcher<ReplicaRequest, ReplicaReply> NewBatcher(SiloAddress silo)
+    {
+        var service = On(silo);
+        return new RequestBatcher<ReplicaRequest, ReplicaReply>(
+            requests =>
+            {
+                metrics.ReplicaMessagesSent.Add(1);
+                return service.Batch(requests, CancellationToken.None);
+            },
+            request => request.ApproximateBytes(),
+            BatchLimits.Default);
+    }
 }

@@ -19,28 +19,15 @@ internal static partial class SiloTls
     public static void Use(ISiloBuilder silo, ClusterCredentials credentials, TimeSpan handshakeTimeout, Func<ILogger?> logger, TimeProvider time)
     {
         var lastLogged = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        silo.UseTls(credentials.Certificate, o =>
+        silo.UseTls(credentials.Certificate, o => MutualTls.Configure(o, credentials, handshakeTimeout, (certificate, reason) =>
         {
-            o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
-            o.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
-            o.HandshakeTimeout = handshakeTimeout;
-            o.RemoteCertificateValidation = (certificate, _, _) =>
+            var now = time.GetTimestamp();
+            var previous = lastLogged.GetOrAdd(certificate.Thumbprint, _ => now - (long)(LogInterval.TotalSeconds * time.TimestampFrequency) - 1);
+            if (time.GetElapsedTime(previous, now) > LogInterval && lastLogged.TryUpdate(certificate.Thumbprint, now, previous) && logger() is { } log)
             {
-                if (credentials.IsTrusted(certificate, out var reason))
-                {
-                    return true;
-                }
-
-                var now = time.GetTimestamp();
-                var previous = lastLogged.GetOrAdd(certificate.Thumbprint, _ => now - (long)(LogInterval.TotalSeconds * time.TimestampFrequency) - 1);
-                if (time.GetElapsedTime(previous, now) > LogInterval && lastLogged.TryUpdate(certificate.Thumbprint, now, previous) && logger() is { } log)
-                {
-                    PeerRefused(log, reason!);
-                }
-
-                return false;
-            };
-        });
+                PeerRefused(log, reason);
+            }
+        }));
     }
 
     [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "TLS: a connection was refused: {Reason}")]

@@ -42,7 +42,10 @@ public sealed class SiloAndCliTests
         var status = await Cli.RunAsync(silo.Gateway, null, "status");
         Assert.Equal(0, status.ExitCode);
         Assert.Contains("1 node(s) on the ring, 1 live", status.StdoutText, StringComparison.Ordinal);
-        Assert.Contains("e2e-node", status.StdoutText, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', status.StdoutText);   // redirected: a plain table, one line per node
+        var node = status.StdoutText.Split('\n').Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).First(w => w is ["e2e-node", ..]);   // the nodes table; the transfers table follows
+        Assert.Equal(["normal", "up", "up"], node[3..6]);
+        Assert.Equal("100.0%", node[7]);
 
         // Named consistency levels; on a node without a datacenter label the per-datacenter ones count its one datacenter.
         Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "--consistency", "LOCAL_QUORUM", "put", "levelled", "yes")).ExitCode);

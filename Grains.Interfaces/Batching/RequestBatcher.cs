@@ -1,0 +1,118 @@
+// Coalesces requests to one destination into batches, one network message each, without a timer: a request is
+// sent at once while fewer than MaxInFlight batches are out; otherwise it waits in the queue, and when a batch's
+// answer arrives everything queued meanwhile (up to MaxBatch requests or MaxBatchBytes) leaves as the next batch.
+// So an idle destination sees no added delay, and a busy one gets fewer, larger messages as load grows (the way
+// Cassandra's and ScyllaDB's messaging coalesce their per-node traffic). A batch that fails fails each of its
+// requests with the same exception; nothing queued is ever dropped.
+
+namespace GrainKV.Batching;
+
+/// <summary>How batches to one destination are formed.</summary>
+/// <param name="MaxInFlight">Batches allowed out at once.</param>
+/// <param name="MaxBatch">Requests in one batch at most.</param>
+/// <param name="MaxBatchBytes">Approximate payload of one batch at most (a single larger request still goes alone).</param>
+public sealed record BatchLimits(int MaxInFlight, int MaxBatch, long MaxBatchBytes)
+{
+    /// <summary>Two batches out, up to 64 requests or 256 KiB each.</summary>
+    public static BatchLimits Default { get; } = new(2, 64, 256 * 1024);
+}
+
+/// <summary>Sends requests to one destination in batches.</summary>
+/// <param name="send">Sends one batch; its answers are in request order, one per request.</param>
+/// <param name="sizeOf">The approximate payload of a request, in bytes.</param>
+/// <param name="limits">How many batches may be out at once, and how large each may be.</param>
+public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TReply[]>> send, Func<TRequest, long> sizeOf, BatchLimits limits)
+{
+    private readonly Queue<(TRequest Request, TaskCompletionSource<TReply> Reply)> _queue = new();
+    private int _inFlight;
+
+    /// <summary>Batches sent so far (for tests and figures).</summary>
+    public long BatchesSent => Interlocked.Read(ref _batches);
+
+    private long _batches;
+
+    /// <summary>Queues <paramref name="request"/>; its answer, or its batch's failure, arrives in the task.</summary>
+    public Task<TReply> SendAsync(TRequest request)
+    {
+        var reply = new TaskCompletionSource<TReply>(TaskCreationOptions.RunContinuationsAsynchronously);
+        List<(TRequest Request, TaskCompletionSource<TReply> Reply)>? batch;
+        lock (_queue)
+        {
+            _queue.Enqueue((request, reply));
+            batch = TakeBatch();
+        }
+
+        if (batch is not null)
+        {
+            _ = SendBatchAsync(batch);
+        }
+
+        return reply.Task;
+    }
+
+    /// <summary>Under the lock: the next batch to send, or null when none may leave now.</summary>
+    private List<(TRequest Request, TaskCompletionSource<TReply> Reply)>? TakeBatch()
+    {
+        if (_queue.Count == 0 || _inFlight >= limits.MaxInFlight)
+        {
+            return null;
+        }
+
+        var batch = new List<(TRequest, TaskCompletionSource<TReply>)>(Math.Min(_queue.Count, limits.MaxBatch));
+        long bytes = 0;
+        while (_queue.Count > 0 && batch.Count < limits.MaxBatch)
+        {
+            var size = sizeOf(_queue.Peek().Request);
+            if (batch.Count > 0 && bytes + size > limits.MaxBatchBytes)
+            {
+                break;
+            }
+
+            bytes += size;
+            batch.Add(_queue.Dequeue());
+        }
+
+        _inFlight++;
+        return batch;
+    }
+
+    private async Task SendBatchAsync(List<(TRequest Request, TaskCompletionSource<TReply> Reply)> batch)
+    {
+        while (batch is not null)
+        {
+            Interlocked.Increment(ref _batches);
+            try
+            {
+                var requests = new TRequest[batch.Count];
+                for (var i = 0; i < requests.Length; i++)
+                {
+                    requests[i] = batch[i].Request;
+                }
+
+                var replies = await send(requests).ConfigureAwait(false);
+                if (replies.Length != requests.Length)
+                {
+                    throw new InvalidOperationException($"A batch of {requests.Length} requests was answered with {replies.Length} replies.");
+                }
+
+                for (var i = 0; i < replies.Length; i++)
+                {
+                    batch[i].Reply.TrySetResult(replies[i]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var (_, reply) in batch)
+                {
+                    reply.TrySetException(ex);
+                }
+            }
+
+            lock (_queue)
+            {
+                _inFlight--;
+                batch = TakeBatch()!;
+            }
+        }
+    }
+}

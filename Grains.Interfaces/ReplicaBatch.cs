@@ -1,0 +1,55 @@
+// The messages of a batch of replica operations (IReplicaService.Batch): the hot operations a coordinator sends
+// another node (read, create a version, merge versions), many per network message. Each answer carries its own
+// outcome, so one failing key fails only its own request.
+
+using GrainKV.Versioning;
+
+namespace GrainKV;
+
+/// <summary>Which replica operation a <see cref="ReplicaRequest"/> asks for.</summary>
+public enum ReplicaRequestKind
+{
+    /// <summary><see cref="IReplicaService.Read"/>.</summary>
+    Read,
+
+    /// <summary><see cref="IReplicaService.Coordinate"/>.</summary>
+    Coordinate,
+
+    /// <summary><see cref="IReplicaService.Apply"/>.</summary>
+    Apply,
+}
+
+/// <summary>One replica operation of a batch; the fields a kind does not use are null.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("grainkv.ReplicaRequest")]
+public sealed record ReplicaRequest(
+    [property: Id(0)] ReplicaRequestKind Kind,
+    [property: Id(1)] int Range,
+    [property: Id(2)] byte[] Key,
+    [property: Id(3)] byte[]? Value = null,
+    [property: Id(4)] CausalContext? Context = null,
+    [property: Id(5)] TimeSpan? TimeToLive = null,
+    [property: Id(6)] StoredVersion[]? Versions = null)
+{
+    /// <summary>Approximate payload in bytes (what limits a batch's size).</summary>
+    public long ApproximateBytes()
+    {
+        long bytes = Key.Length + (Value?.Length ?? 0) + (Context?.Bytes.Length ?? 0) + 32;
+        if (Versions is not null)
+        {
+            foreach (var version in Versions)
+            {
+                bytes += (version.Value?.Length ?? 0) + 64;
+            }
+        }
+
+        return bytes;
+    }
+}
+
+/// <summary>The answer to one <see cref="ReplicaRequest"/>: the version set (read, coordinate), or the failure.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("grainkv.ReplicaReply")]
+public sealed record ReplicaReply([property: Id(0)] StoredVersion[]? Versions, [property: Id(1)] Exception? Error = null);

@@ -1,0 +1,149 @@
+// RequestBatcher: an idle destination gets a request at once and alone; requests made while the allowed batches
+// are out leave together when an answer arrives, within the count and byte limits; answers go to their own
+// requests; a failed batch fails exactly its own requests and the batcher goes on.
+
+using GrainKV.Batching;
+
+namespace GrainKV.Tests.Batching;
+
+public sealed class RequestBatcherTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
+
+    /// <summary>A destination whose answers the test releases batch by batch.</summary>
+    private sealed class HeldDestination
+    {
+        public List<(int[] Requests, TaskCompletionSource<string[]> Answer)> Batches { get; } = [];
+
+        public Task<string[]> Send(int[] requests)
+        {
+            var answer = new TaskCompletionSource<string[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (Batches)
+            {
+                Batches.Add((requests, answer));
+            }
+
+            return answer.Task;
+        }
+
+        public void Answer(int batch) => Batches[batch].Answer.SetResult(Batches[batch].Requests.Select(r => $"answer {r}").ToArray());
+
+        public async Task WaitForBatchesAsync(int count)
+        {
+            using var timeout = new CancellationTokenSource(Bound);
+            while (true)
+            {
+                lock (Batches)
+                {
+                    if (Batches.Count >= count)
+                    {
+                        return;
+                    }
+                }
+
+                await Task.Yield();
+                timeout.Token.ThrowIfCancellationRequested();
+            }
+        }
+    }
+
+    private static RequestBatcher<int, string> Batcher(HeldDestination destination, int maxInFlight = 1, int maxBatch = 64, long maxBytes = 1 << 20) =>
+        new(destination.Send, request => request, new BatchLimits(maxInFlight, maxBatch, maxBytes));
+
+    [Fact]
+    public async Task AnIdleDestinationGetsARequestAtOnceAndAlone()
+    {
+        var destination = new HeldDestination();
+        var batcher = Batcher(destination);
+
+        var answer = batcher.SendAsync(7);
+
+        Assert.Single(destination.Batches);
+        Assert.Equal([7], destination.Batches[0].Requests);
+        destination.Answer(0);
+        Assert.Equal("answer 7", await answer.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task RequestsMadeWhileABatchIsOutLeaveTogetherWhenItsAnswerArrives()
+    {
+        var destination = new HeldDestination();
+        var batcher = Batcher(destination);
+        var first = batcher.SendAsync(1);
+        var queued = new[] { 2, 3, 4 }.Select(batcher.SendAsync).ToArray();
+        Assert.Single(destination.Batches);
+
+        destination.Answer(0);
+        await destination.WaitForBatchesAsync(2);
+
+        Assert.Equal([2, 3, 4], destination.Batches[1].Requests);
+        destination.Answer(1);
+        Assert.Equal("answer 1", await first.WaitAsync(Bound));
+        Assert.Equal(["answer 2", "answer 3", "answer 4"], await Task.WhenAll(queued).WaitAsync(Bound));
+        Assert.Equal(2, batcher.BatchesSent);
+    }
+
+    [Fact]
+    public async Task UpToMaxInFlightBatchesGoOutBeforeRequestsQueue()
+    {
+        var destination = new HeldDestination();
+        var batcher = Batcher(destination, maxInFlight: 2);
+        var answers = new[] { 1, 2, 3, 4 }.Select(batcher.SendAsync).ToArray();
+
+        Assert.Equal(2, destination.Batches.Count);
+        destination.Answer(1);
+        await destination.WaitForBatchesAsync(3);
+        Assert.Equal([3, 4], destination.Batches[2].Requests);
+        destination.Answer(0);
+        destination.Answer(2);
+        Assert.Equal(["answer 1", "answer 2", "answer 3", "answer 4"], await Task.WhenAll(answers).WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task QueuedRequestsAreSplitByCountAndByBytes()
+    {
+        var destination = new HeldDestination();
+        var batcher = Batcher(destination, maxBatch: 3, maxBytes: 100);
+        var answers = new List<Task<string>> { batcher.SendAsync(1) };
+        answers.AddRange(new[] { 1, 1, 1, 1, 60, 60, 500 }.Select(batcher.SendAsync));
+
+        for (var batch = 0; batch < 5; batch++)
+        {
+            await destination.WaitForBatchesAsync(batch + 1);
+            destination.Answer(batch);
+        }
+
+        await Task.WhenAll(answers).WaitAsync(Bound);
+        Assert.Equal(
+            [[1], [1, 1, 1], [1, 60], [60], [500]],
+            destination.Batches.Select(b => b.Requests).ToArray());
+    }
+
+    [Fact]
+    public async Task AFailedBatchFailsItsOwnRequestsAndTheNextBatchStillGoes()
+    {
+        var destination = new HeldDestination();
+        var batcher = Batcher(destination);
+        var first = batcher.SendAsync(1);
+        var second = batcher.SendAsync(2);
+
+        destination.Batches[0].Answer.SetException(new TimeoutException("no answer"));
+        await destination.WaitForBatchesAsync(2);
+        destination.Answer(1);
+
+        Assert.Equal("no answer", (await Assert.ThrowsAsync<TimeoutException>(() => first.WaitAsync(Bound))).Message);
+        Assert.Equal("answer 2", await second.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task AnAnswerWithTheWrongNumberOfRepliesFailsTheBatch()
+    {
+        var destination = new HeldDestination();
+        var batcher = Batcher(destination);
+        var answer = batcher.SendAsync(1);
+
+        destination.Batches[0].Answer.SetResult([]);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => answer.WaitAsync(Bound));
+    }
+}
