@@ -3,8 +3,8 @@
 // Each group's servers are started here, loaded with --records records, driven through every
 // workload × concurrency × repeat cell, and stopped (killed) before the next group, even on failure.
 
+using System.CommandLine;
 using System.Globalization;
-using GrainKV.Bench.Common;
 using GrainKV.Client;
 
 namespace GrainKV.Bench.Cluster;
@@ -13,9 +13,17 @@ internal static class ClusterCommand
 {
     private const int LoadConcurrency = 32;
 
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var options = ClusterBenchOptions.Read(args);
+        var arguments = new ClusterBenchArguments();
+        var command = new Command("cluster", "YCSB-style workloads against a 3-silo GrainKV cluster and Redis, side by side");
+        arguments.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(arguments.Bind(parse), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClusterBenchOptions options, CancellationToken cancellationToken)
+    {
         var runDir = Path.GetFullPath(Path.Combine(options.Out, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-cluster"));
         var dataRoot = Path.Combine(runDir, "data");
         var random = new Random(options.Seed);

@@ -2,8 +2,9 @@
 // process (store order alternates between repeats), then prints the side-by-side table of medians with
 // grainkv/rocksdb ratios and writes results.json / .csv / .md under --out/<timestamp>/.
 
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Reporting;
 using GrainKV.Bench.Engine.Workloads;
 
@@ -11,11 +12,21 @@ namespace GrainKV.Bench.Engine;
 
 internal static class EngineCompareCommand
 {
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var options = EngineBenchOptions.Read(args);
-        args.EnsureAllRead();
+        var shared = new EngineBenchArguments();
+        var command = new Command("engine-compare", "GrainKV's storage engine vs RocksDB, each store in its own child process, side by side");
+        shared.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(shared.Bind(parse), ArgumentsOf(parse), cancellationToken));
+        return command;
+    }
 
+    /// <summary>The options and values given on the command line (without the command's name), to pass on to the children.</summary>
+    private static List<string> ArgumentsOf(ParseResult parse) =>
+        [.. parse.Tokens.Where(t => t.Type is TokenType.Option or TokenType.Argument).Select(t => t.Value)];
+
+    private static async Task<int> RunAsync(EngineBenchOptions options, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
         var runDirectory = Path.Combine(options.OutDirectory, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var raw = new List<WorkloadResult>();
         foreach (var valueSize in options.ValueSizes)
@@ -28,7 +39,7 @@ internal static class EngineCompareCommand
                     var resultFile = Path.Combine(runDirectory, "raw", $"{store}-{valueSize}-r{repeat}.json");
                     var childArguments = new[] { "engine", "--store", store, "--value-size", valueSize.ToString(CultureInfo.InvariantCulture),
                         "--repeat-index", repeat.ToString(CultureInfo.InvariantCulture), "--result-file", resultFile }
-                        .Concat(args.Arguments);
+                        .Concat(arguments);
                     var exitCode = await ChildProcess.RunSelfAsync(childArguments, cancellationToken).ConfigureAwait(false);
                     if (exitCode != 0)
                     {

@@ -5,9 +5,11 @@
 // "is ready" to its ring state "normal" with every transfer complete, the bytes and keys it received and the rate,
 // and the foreground p50/p99/p99.9 and throughput before and during the transfer.
 
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using GrainKV.Bench.Arguments;
 using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Common;
 using GrainKV.Client;
@@ -16,42 +18,41 @@ namespace GrainKV.Bench.Streaming;
 
 internal static class BootstrapCommand
 {
-    public const string Help = """
-        GrainKV.Bench bootstrap [options]   bootstrap of a 4th silo under load: transfer rate, foreground p99 before/during
-          --keys N               keys loaded before the join [50000]      --value-size N  bytes [4096]
-          --workers N            closed-loop foreground workers [8]       --baseline S    load before the join [15]
-          --load-workers N       parallel writers while loading [32]      --durability D  Buffered|Synced [Buffered]
-          --stream-mib N         GrainKV:Streaming:MaxBytesPerSecond in MiB [16]
-          --stream-ranges N      GrainKV:Streaming:MaxConcurrentRanges [2]
-          --base-port N          [21500]   --redis-port N  [26600]
-          --silo-dll PATH        [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]
-          --redis-server PATH    [redis-server]    --out DIR  results directory [bench-results]
-        """;
-
     private static readonly ReadOptions AtR2 = new() { ReadQuorum = Acks.Of(2) };
     private static readonly TimeSpan TransferBound = TimeSpan.FromMinutes(30);
 
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var keys = args.Int("keys", 50_000);
-        var valueSize = args.Int("value-size", 4096);
-        var workers = args.Int("workers", 8);
-        var baseline = TimeSpan.FromSeconds(args.Int("baseline", 15));
-        var loadWorkers = args.Int("load-workers", 32);
-        var durability = args.String("durability", "Buffered");
-        var streamMib = args.Int("stream-mib", 16);
-        var streamRanges = args.Int("stream-ranges", 2);
-        var basePort = args.Int("base-port", 21500);
-        var redisPort = args.Int("redis-port", 26600);
-        var siloDll = args.String("silo-dll", "") is { Length: > 0 } dll ? Path.GetFullPath(dll) : null;
-        var redisServer = args.String("redis-server", "redis-server");
-        var outDir = args.String("out", "bench-results");
-        args.EnsureAllRead();
-        if (keys < 1 || valueSize < 1 || workers < 1 || loadWorkers < 1 || baseline <= TimeSpan.Zero || streamMib < 1 || streamRanges < 1)
+        var keys = BenchOption.Int("--keys", 50_000, "keys loaded before the join");
+        var valueSize = BenchOption.Int("--value-size", 4096, "value size in bytes");
+        var workers = BenchOption.Int("--workers", 8, "closed-loop foreground workers");
+        var baseline = BenchOption.Int("--baseline", 15, "seconds of load before the join");
+        var loadWorkers = BenchOption.Int("--load-workers", 32, "parallel writers while loading");
+        var durability = BenchOption.Choice("--durability", "Buffered", "the silos' commit log", "Buffered", "Synced");
+        var streamMib = BenchOption.Int("--stream-mib", 16, "GrainKV:Streaming:MaxBytesPerSecond, in MiB");
+        var streamRanges = BenchOption.Int("--stream-ranges", 2, "GrainKV:Streaming:MaxConcurrentRanges");
+        var basePort = BenchOption.Int("--base-port", 21500, "silo ports N.., gateways N+100..");
+        var redisPort = BenchOption.Int("--redis-port", 26600, "port of the membership Redis");
+        var siloDll = BenchOption.OptionalText("--silo-dll", "the silo to run [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]");
+        var redisServer = BenchOption.Text("--redis-server", "redis-server", "the redis-server executable");
+        var outDir = BenchOption.Text("--out", "bench-results", "results directory");
+        var command = new Command("bootstrap", "a 4th silo joining a loaded cluster under load: transfer rate, foreground p99 before/during")
         {
-            throw new ArgumentException("--keys, --value-size, --workers, --load-workers, --baseline, --stream-mib and --stream-ranges must be positive.");
-        }
+            keys, valueSize, workers, baseline, loadWorkers, durability, streamMib, streamRanges, basePort, redisPort, siloDll, redisServer, outDir,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new Settings(
+                parse.GetValue(keys), parse.GetValue(valueSize), parse.GetValue(workers), TimeSpan.FromSeconds(parse.GetValue(baseline)),
+                parse.GetValue(loadWorkers), parse.GetRequiredValue(durability), parse.GetValue(streamMib), parse.GetValue(streamRanges),
+                parse.GetValue(basePort), parse.GetValue(redisPort), parse.GetValue(siloDll) is { Length: > 0 } dll ? Path.GetFullPath(dll) : null,
+                parse.GetRequiredValue(redisServer), parse.GetRequiredValue(outDir)),
+            cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        var (keys, valueSize, workers, baseline, loadWorkers, durability, streamMib, streamRanges, basePort, redisPort, siloDll, redisServer, outDir) = settings;
         var dataRoot = Path.Combine(Path.GetTempPath(), $"grainkv-bootstrap-{Environment.ProcessId}");
         Directory.CreateDirectory(dataRoot);
         try
@@ -231,4 +232,8 @@ internal static class BootstrapCommand
 
         public TimeSpan During { get; set; }
     }
+
+    private sealed record Settings(
+        int Keys, int ValueSize, int Workers, TimeSpan Baseline, int LoadWorkers, string Durability, int StreamMib, int StreamRanges,
+        int BasePort, int RedisPort, string? SiloDll, string RedisServer, string OutDir);
 }
