@@ -10,6 +10,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using GrainKV.Bench.Common;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Cluster;
 
@@ -51,26 +52,22 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
         await stop.CancelAsync();
         var perSecond = await progress;
 
-        var total = new LatencyHistogram();
-        foreach (var h in histograms)
-        {
-            total.Add(h);
-        }
+        var total = Latency.Merge(histograms);
 
         var seconds = Math.Min((measuredEnd - measureFrom) / (double)Stopwatch.Frequency, duration.TotalSeconds);
         Console.WriteLine();
         return new CellResult(
             target.Name, workload.Name, distribution.ToString().ToLowerInvariant(), concurrency, repeat,
-            total.Count, state.Errors, seconds, total.Count / seconds,
-            total.ValueAtPercentile(50) / 1000, total.ValueAtPercentile(99) / 1000, total.ValueAtPercentile(99.9) / 1000,
-            total.MaxNanoseconds / 1000.0, perSecond, state.FirstError);
+            total.TotalCount, state.Errors, seconds, total.TotalCount / seconds,
+            total.PercentileMicros(50), total.PercentileMicros(99), total.PercentileMicros(99.9),
+            total.MaxMicros(), perSecond, state.FirstError);
     }
 
-    private async Task<LatencyHistogram> WorkerAsync(
+    private async Task<LongHistogram> WorkerAsync(
         int worker, YcsbWorkload workload, KeyDistribution distribution, int seed, long measureFrom, long end, long maxOps, Shared state, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
-        var histogram = new LatencyHistogram();
+        var histogram = Latency.NewHistogram();
         for (long i = 0; i < maxOps && !cancellationToken.IsCancellationRequested; i++)
         {
             var begin = Stopwatch.GetTimestamp();

@@ -13,6 +13,7 @@ using GrainKV.Bench.Arguments;
 using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Common;
 using GrainKV.Client;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Streaming;
 
@@ -74,7 +75,7 @@ internal static class BootstrapCommand
 
             var phase = new Phase();
             using var stop = new CancellationTokenSource();
-            var histograms = Enumerable.Range(0, workers).Select(_ => new[] { new LatencyHistogram(), new LatencyHistogram() }).ToArray();
+            var histograms = Enumerable.Range(0, workers).Select(_ => new[] { Latency.NewHistogram(), Latency.NewHistogram() }).ToArray();
             var failures = new long[workers];
             var load = Enumerable.Range(0, workers)
                 .Select(w => Task.Run(() => WorkerAsync(client, w, keys, value, phase, histograms[w], failures, stop.Token), CancellationToken.None))
@@ -116,7 +117,7 @@ internal static class BootstrapCommand
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"boot-{i:D8}");
 
     private static async Task WorkerAsync(
-        GrainKvClient client, int worker, int keys, byte[] value, Phase phase, LatencyHistogram[] histograms, long[] failures, CancellationToken stop)
+        GrainKvClient client, int worker, int keys, byte[] value, Phase phase, LongHistogram[] histograms, long[] failures, CancellationToken stop)
     {
         var random = new Random(worker);
         for (var seq = 0; !stop.IsCancellationRequested; seq++)
@@ -179,7 +180,7 @@ internal static class BootstrapCommand
 
     private static string Report(
         int keys, int valueSize, string durability, int streamMib, int streamRanges, int workers, TimeSpan loaded, TimeSpan startup, TimeSpan transfer,
-        TransferStatus joined, Phase phase, LatencyHistogram[][] histograms, long failures)
+        TransferStatus joined, Phase phase, LongHistogram[][] histograms, long failures)
     {
         var text = new StringBuilder();
         var data = (double)keys * valueSize;
@@ -198,14 +199,10 @@ internal static class BootstrapCommand
         TimeSpan[] durations = [phase.Baseline, phase.During];
         for (var p = 0; p < 2; p++)
         {
-            var merged = new LatencyHistogram();
-            foreach (var worker in histograms)
-            {
-                merged.Add(worker[p]);
-            }
+            var merged = Latency.Merge(histograms.Select(worker => worker[p]));
 
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {names[p]} | {durations[p].TotalSeconds:0.0} | {merged.Count:N0} | {merged.Count / durations[p].TotalSeconds:0} | {Ms(merged.ValueAtPercentile(50))} | {Ms(merged.ValueAtPercentile(99))} | {Ms(merged.ValueAtPercentile(99.9))} |");
+                $"| {names[p]} | {durations[p].TotalSeconds:0.0} | {merged.TotalCount:N0} | {merged.TotalCount / durations[p].TotalSeconds:0} | {Ms(merged.PercentileMicros(50))} | {Ms(merged.PercentileMicros(99))} | {Ms(merged.PercentileMicros(99.9))} |");
         }
 
         text.AppendLine();
@@ -213,7 +210,7 @@ internal static class BootstrapCommand
         return text.ToString();
     }
 
-    private static string Ms(double nanoseconds) => (nanoseconds / 1e6).ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Ms(double microseconds) => (microseconds / 1e3).ToString("0.00", CultureInfo.InvariantCulture);
 
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -2,6 +2,7 @@
 // stride (thread t writes positions t, t+T, ...) so the global order stays close to the intended one.
 
 
+using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
 
 namespace GrainKV.Bench.Engine.Workloads;
@@ -32,7 +33,7 @@ internal static class FillWorkload
                 latencies.RecordSince(start);
             }
         });
-        return new WorkloadOutcome(histogram, elapsed, histogram.Count, new Dictionary<string, double>());
+        return new WorkloadOutcome(histogram, elapsed, histogram.TotalCount, new Dictionary<string, double>());
     }
 
     private static int[] Permutation(long count, int seed)

@@ -2,6 +2,7 @@
 // shows at a glance whether the store returned what the fill wrote (found = ops for readrandom, 0 for readmissing).
 
 
+using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
 
 namespace GrainKV.Bench.Engine.Workloads;

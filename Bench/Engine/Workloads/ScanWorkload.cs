@@ -2,6 +2,7 @@
 // [key(i), key(i + scan-length)) on both stores. One operation is one whole range read.
 
 
+using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
 
 namespace GrainKV.Bench.Engine.Workloads;

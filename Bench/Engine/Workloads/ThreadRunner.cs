@@ -4,22 +4,23 @@
 
 using System.Diagnostics;
 using GrainKV.Bench.Common;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Engine.Workloads;
 
 internal static class ThreadRunner
 {
     /// <summary>Runs <paramref name="body"/>(threadIndex, histogram) on <paramref name="threads"/> threads.</summary>
-    public static (LatencyHistogram Histogram, TimeSpan Elapsed) Run(int threads, Action<int, LatencyHistogram> body)
+    public static (LongHistogram Histogram, TimeSpan Elapsed) Run(int threads, Action<int, LongHistogram> body)
     {
-        var histograms = new LatencyHistogram[threads];
+        var histograms = new LongHistogram[threads];
         var failures = new Exception?[threads];
         using var start = new Barrier(threads + 1);
         var workers = new Thread[threads];
         for (var t = 0; t < threads; t++)
         {
             var index = t;
-            histograms[index] = new LatencyHistogram();
+            histograms[index] = Latency.NewHistogram();
             workers[index] = new Thread(() =>
             {
                 start.SignalAndWait();
@@ -49,13 +50,7 @@ internal static class ThreadRunner
             throw new InvalidOperationException("A benchmark thread failed.", failure);
         }
 
-        var merged = new LatencyHistogram();
-        foreach (var histogram in histograms)
-        {
-            merged.Add(histogram);
-        }
-
-        return (merged, stopwatch.Elapsed);
+        return (Latency.Merge(histograms), stopwatch.Elapsed);
     }
 
     /// <summary>Waits for a store's write the way a synchronous client would.</summary>

@@ -3,6 +3,7 @@
 
 
 using GrainKV.Bench.Common;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Engine.Workloads;
 
@@ -27,7 +28,7 @@ internal sealed class WorkloadContext(EngineBenchOptions options, int valueSize)
 
 /// <summary>What a workload body produced: latencies of its measured operations, wall time, writes done, extras.</summary>
 internal sealed record WorkloadOutcome(
-    LatencyHistogram Histogram,
+    LongHistogram Histogram,
     TimeSpan Elapsed,
     long Writes,
     IReadOnlyDictionary<string, double> Extra);
