@@ -5,6 +5,7 @@
 
 using System.CommandLine;
 using System.Globalization;
+using GrainKV.Bench.Progress;
 using GrainKV.Client;
 
 namespace GrainKV.Bench.Cluster;
@@ -142,8 +143,16 @@ internal static class ClusterCommand
         limit.CancelAfter(TimeSpan.FromMinutes(5));
         var started = DateTime.UtcNow;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = LoadConcurrency, CancellationToken = limit.Token };
-        await Parallel.ForEachAsync(LongRange(keys.Records), parallel, async (record, token) =>
-            await target.InsertAsync((int)(record % LoadConcurrency), keys.Key(record), values[(int)(record % values.Count)], token));
+        long loaded = 0;
+        await PhaseProgress.RunAsync(
+            $"{target.Name}: loading",
+            keys.Records,
+            () => new ProgressSample(Interlocked.Read(ref loaded), string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Read(ref loaded):N0} of {keys.Records:N0} records")),
+            () => Parallel.ForEachAsync(LongRange(keys.Records), parallel, async (record, token) =>
+            {
+                await target.InsertAsync((int)(record % LoadConcurrency), keys.Key(record), values[(int)(record % values.Count)], token);
+                Interlocked.Increment(ref loaded);
+            }));
         Console.WriteLine($"  {target.Name}: loaded {keys.Records} records in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
     }
 

@@ -12,6 +12,7 @@ using System.Text;
 using GrainKV.Bench.Arguments;
 using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Common;
+using GrainKV.Bench.Progress;
 using GrainKV.Client;
 using HdrHistogram;
 
@@ -68,8 +69,17 @@ internal static class BootstrapCommand
             var value = new byte[valueSize];
             Random.Shared.NextBytes(value);
             var loading = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = loadWorkers, CancellationToken = cancellationToken },
-                async (i, token) => await client.PutAsync(Key(i), value, null, null, token));
+            long written = 0;
+            await PhaseProgress.RunAsync(
+                "loading",
+                keys,
+                () => new ProgressSample(Interlocked.Read(ref written), I($"{Interlocked.Read(ref written):N0} of {keys:N0} keys")),
+                () => Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = loadWorkers, CancellationToken = cancellationToken },
+                    async (i, token) =>
+                    {
+                        await client.PutAsync(Key(i), value, null, null, token);
+                        Interlocked.Increment(ref written);
+                    }));
             var loaded = loading.Elapsed;
             Console.WriteLine($"loaded {keys} keys of {valueSize} bytes in {loaded.TotalSeconds:0.0} s");
 
@@ -86,15 +96,27 @@ internal static class BootstrapCommand
             var baselineClock = Stopwatch.StartNew();
             try
             {
-                await Task.Delay(baseline, cancellationToken);
+                await PhaseProgress.RunAsync(
+                    "load before the join",
+                    baseline.TotalSeconds,
+                    () => new ProgressSample(baselineClock.Elapsed.TotalSeconds, ""),
+                    () => Task.Delay(baseline, cancellationToken));
                 phase.Current = 1;
                 var baselineTime = baselineClock.Elapsed;
                 var starting = Stopwatch.StartNew();
-                var node = await cluster.AddSiloAsync(cancellationToken);
-                startup = starting.Elapsed;
-                var streaming = Stopwatch.StartNew();
-                joined = await WaitForJoinAsync(client, node, cancellationToken);
-                transfer = streaming.Elapsed;
+                var transferSeen = new TransferSeen();
+                (startup, transfer, joined) = await PhaseProgress.RunAsync(
+                    "4th silo",
+                    1,
+                    transferSeen.Sample,
+                    async () =>
+                    {
+                        var node = await cluster.AddSiloAsync(cancellationToken);
+                        var started = starting.Elapsed;
+                        var streaming = Stopwatch.StartNew();
+                        var status = await WaitForJoinAsync(client, node, transferSeen, cancellationToken);
+                        return (started, streaming.Elapsed, status);
+                    });
                 phase.Current = 2;
                 phase.Baseline = baselineTime;
                 phase.During = starting.Elapsed;
@@ -151,7 +173,7 @@ internal static class BootstrapCommand
         }
     }
 
-    private static async Task<TransferStatus> WaitForJoinAsync(GrainKvClient client, string node, CancellationToken cancellationToken)
+    private static async Task<TransferStatus> WaitForJoinAsync(GrainKvClient client, string node, TransferSeen seen, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -159,6 +181,7 @@ internal static class BootstrapCommand
             try
             {
                 var status = await client.GetStatusAsync(cancellationToken);
+                seen.Latest = status.Transfers.FirstOrDefault(t => t.NodeId == node);
                 if (status.Nodes.Any(n => n.NodeId == node && n.RingState == "normal")
                     && status.Transfers.Count == 4 && status.Transfers.All(t => t.RangesPending == 0))
                 {
@@ -214,6 +237,8 @@ internal static class BootstrapCommand
 
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    private static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     private sealed class Phase
     {
         private int _current;
@@ -233,4 +258,22 @@ internal static class BootstrapCommand
     private sealed record Settings(
         int Keys, int ValueSize, int Workers, TimeSpan Baseline, int LoadWorkers, string Durability, int StreamMib, int StreamRanges,
         int BasePort, int RedisPort, string? SiloDll, string RedisServer, string OutDir);
+
+    /// <summary>The new silo's transfer as last seen by the join's status polls, for the progress bar.</summary>
+    private sealed class TransferSeen
+    {
+        private volatile TransferStatus? _latest;
+
+        public TransferStatus? Latest
+        {
+            set => _latest = value;
+        }
+
+        public ProgressSample Sample() => _latest is { } t
+            ? new ProgressSample(
+                t.RangesOwned - t.RangesPending,
+                I($"bootstrapping ({t.RingState}): {t.RangesOwned - t.RangesPending} of {t.RangesOwned} ranges, {t.BytesReceived / (double)(1 << 20):0.0} MiB received"),
+                t.RangesOwned)
+            : new ProgressSample(0, "starting");
+    }
 }
