@@ -135,11 +135,14 @@ internal static class BenchOption
             throw new FormatException($"{name}: '{text}' is not a whole number.");
         }
 
-        if (value < minimum || value > maximum)
+        if (value < minimum)
         {
-            throw new FormatException(maximum >= int.MaxValue
-                ? string.Create(CultureInfo.InvariantCulture, $"{name} must be at least {minimum}, not {text}.")
-                : string.Create(CultureInfo.InvariantCulture, $"{name} must be in {minimum}..{maximum}, not {text}."));
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{name} must be at least {minimum}, not {text}."));
+        }
+
+        if (value > maximum)
+        {
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{name} must be at most {maximum}, not {text}."));
         }
 
         return value;

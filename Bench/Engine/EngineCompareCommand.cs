@@ -22,8 +22,14 @@ internal static class EngineCompareCommand
     }
 
     /// <summary>The options and values given on the command line (without the command's name), to pass on to the children.</summary>
-    private static List<string> ArgumentsOf(ParseResult parse) =>
+    internal static List<string> ArgumentsOf(ParseResult parse) =>
         [.. parse.Tokens.Where(t => t.Type is TokenType.Option or TokenType.Argument).Select(t => t.Value)];
+
+    /// <summary>The command line of the child that runs <paramref name="store"/> at one value size and repeat: the parent's own arguments follow.</summary>
+    internal static IEnumerable<string> ChildArguments(string store, int valueSize, int repeat, string resultFile, IEnumerable<string> parentArguments) =>
+        new[] { "engine", "--store", store, "--value-size", valueSize.ToString(CultureInfo.InvariantCulture),
+            "--repeat-index", repeat.ToString(CultureInfo.InvariantCulture), "--result-file", resultFile }
+        .Concat(parentArguments);
 
     private static async Task<int> RunAsync(EngineBenchOptions options, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
@@ -37,10 +43,7 @@ internal static class EngineCompareCommand
                 foreach (var store in stores)
                 {
                     var resultFile = Path.Combine(runDirectory, "raw", $"{store}-{valueSize}-r{repeat}.json");
-                    var childArguments = new[] { "engine", "--store", store, "--value-size", valueSize.ToString(CultureInfo.InvariantCulture),
-                        "--repeat-index", repeat.ToString(CultureInfo.InvariantCulture), "--result-file", resultFile }
-                        .Concat(arguments);
-                    var exitCode = await ChildProcess.RunSelfAsync(childArguments, cancellationToken).ConfigureAwait(false);
+                    var exitCode = await ChildProcess.RunSelfAsync(ChildArguments(store, valueSize, repeat, resultFile, arguments), cancellationToken).ConfigureAwait(false);
                     if (exitCode != 0)
                     {
                         Console.Error.WriteLine($"The {store} run (value {valueSize} B, repeat {repeat}) failed with exit code {exitCode}.");
