@@ -10,17 +10,17 @@ namespace GrainKV.Bench.Engine.Workloads;
 internal static class FillWorkload
 {
     public static WorkloadOutcome Sequential(IBenchStore store, WorkloadContext context) =>
-        Run(store, context, position => position);
+        Run(store, context, WorkloadNames.FillSeq, position => position);
 
     public static WorkloadOutcome Random(IBenchStore store, WorkloadContext context)
     {
         var order = Permutation(context.Keys, context.Seed);
-        return Run(store, context, position => order[position]);
+        return Run(store, context, WorkloadNames.FillRandom, position => order[position]);
     }
 
-    private static WorkloadOutcome Run(IBenchStore store, WorkloadContext context, Func<long, long> keyAt)
+    private static WorkloadOutcome Run(IBenchStore store, WorkloadContext context, string name, Func<long, long> keyAt)
     {
-        var (histogram, elapsed) = ThreadRunner.Run(context.Threads, (thread, latencies) =>
+        var (histogram, elapsed) = ThreadRunner.Run(context.Title(name), context.Keys, context.Threads, (thread, latencies) =>
         {
             var key = new byte[KeyFormat.KeySize];
             var random = new System.Random(HashCode.Combine(context.Seed, thread, "fill"));

@@ -17,7 +17,7 @@ internal static class ReadWhileWritingWorkload
         var readersLeft = readers;
         var writerLatencies = Latency.NewHistogram();
         long found = 0;
-        var (all, elapsed) = ThreadRunner.Run(readers + 1, (thread, latencies) =>
+        var (all, elapsed) = ThreadRunner.Run(context.Title(WorkloadNames.ReadWhileWriting), context.Reads, readers + 1, (thread, latencies) =>
         {
             if (thread == readers)
             {

@@ -7,8 +7,11 @@ using HdrHistogram;
 
 namespace GrainKV.Bench.Engine.Workloads;
 
-internal sealed class WorkloadContext(EngineBenchOptions options, int valueSize)
+internal sealed class WorkloadContext(EngineBenchOptions options, string store, int valueSize)
 {
+    /// <summary>How progress names a workload of this run.</summary>
+    public string Title(string workload) => $"[{store}] {workload} ({valueSize} B)";
+
     public long Keys { get; } = options.Keys;
     public long Reads { get; } = options.Reads;
     public long Scans { get; } = options.Scans;
