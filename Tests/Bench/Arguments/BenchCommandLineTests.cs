@@ -122,6 +122,31 @@ public sealed class BenchCommandLineTests
         Assert.Equal(["B", "F"], given.Workloads.Select(w => w.Name));
     }
 
+    [Theory]
+    [InlineData("engine-compare --keys=2_000 --quick --value-sizes 100,1024 --stores rocksdb")]
+    [InlineData("engine-compare --keys 2000 --quick --value-sizes 100,1024 --stores rocksdb")]
+    public void Engine_compare_passes_its_own_options_on_to_each_child(string arguments)
+    {
+        var parent = BenchCommandLine.Create().Parse(arguments.Split(' '));
+        var child = EngineCompareCommand.ChildArguments("rocksdb", 1024, 1, "r.json", EngineCompareCommand.ArgumentsOf(parent)).ToArray();
+
+        var declared = new EngineBenchArguments();
+        var engine = new RootCommand();
+        declared.AddTo(engine);
+        engine.Add(new Option<string>("--store"));
+        engine.Add(new Option<string>("--value-size"));
+        engine.Add(new Option<string>("--repeat-index"));
+        engine.Add(new Option<string>("--result-file"));
+        var parse = engine.Parse(child[1..]);
+        Assert.Empty(parse.Errors);
+        var options = declared.Bind(parse);
+
+        Assert.Equal(2_000, options.Keys);
+        Assert.Equal(500, options.Scans);
+        Assert.Equal([100, 1024], options.ValueSizes);
+        Assert.Equal(["rocksdb"], options.Stores);
+    }
+
     [Fact]
     public async Task Help_lists_every_command()
     {
