@@ -5,13 +5,11 @@
 //   repair          anti-entropy repair of a diverged range against a full copy (3 in-process silos)
 //   kill            SIGKILL of each of 3 silos (Redis membership) in turn under load: throughput, detection, hints
 //   bootstrap       a 4th silo joining a loaded cluster under load: transfer rate, foreground p99 before/during
-// See docs/BENCHMARKS.md for options, method and recorded results.
+// Options are declared per command (Arguments/BenchCommandLine.cs); `--help` lists them. See docs/BENCHMARKS.md
+// for method and recorded results.
 
-using GrainKV.Bench.AntiEntropy;
-using GrainKV.Bench.Cluster;
-using GrainKV.Bench.Common;
-using GrainKV.Bench.Engine;
-using GrainKV.Bench.Streaming;
+using System.CommandLine;
+using GrainKV.Bench.Arguments;
 
 // As in the silo host: socket completions run inline instead of being queued to the thread pool first. This
 // is the driver's side, so it applies alike to every target's client (Orleans and StackExchange.Redis). It
@@ -22,6 +20,8 @@ if (Environment.GetEnvironmentVariable(InlineSocketCompletions) is null)
     Environment.SetEnvironmentVariable(InlineSocketCompletions, "1");
 }
 
+// Ctrl+C cancels the run and waits for it to clean up (servers it started are killed on the way out), with no
+// time limit: a benchmark that returned early would leave its silos and Redis servers running.
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -29,29 +29,13 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
-{
-    Console.WriteLine(EngineBenchOptions.Help + "\n\n" + ClusterBenchOptions.Help + "\n\n" + KillCommand.Help + "\n\n" + RepairCommand.Help + "\n\n" + BootstrapCommand.Help);
-    return args.Length == 0 ? 1 : 0;
-}
-
+var parse = BenchCommandLine.Create().Parse(args);
 try
 {
-    var options = new ArgumentReader(args.Skip(1));
-    return args[0] switch
-    {
-        "engine-compare" => await EngineCompareCommand.RunAsync(options, cancellation.Token),
-        "engine" => await EngineCommand.RunAsync(options, cancellation.Token),
-        "cluster" => await ClusterCommand.RunAsync(options, cancellation.Token),
-        "kill" => await KillCommand.RunAsync(options, cancellation.Token),
-        "repair" => await RepairCommand.RunAsync(options, cancellation.Token),
-        "bootstrap" => await BootstrapCommand.RunAsync(options, cancellation.Token),
-        _ => throw new ArgumentException($"Unknown command '{args[0]}'."),
-    };
+    return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, cancellation.Token);
 }
 catch (ArgumentException ex)
 {
     Console.Error.WriteLine(ex.Message);
-    Console.Error.WriteLine("Run with --help for the options.");
     return 2;
 }

@@ -5,11 +5,12 @@
 // Reported per run and as medians: leaves and keys that differed, version sets and bytes moved (the product's own
 // counts), the bytes of a full copy of the range to one replica, the exchange's time, and the trees' build time.
 
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using GrainKV.AntiEntropy;
-using GrainKV.Bench.Common;
+using GrainKV.Bench.Arguments;
 using GrainKV.Grains.AntiEntropy;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Replicas;
@@ -22,29 +23,27 @@ namespace GrainKV.Bench.AntiEntropy;
 
 internal static class RepairCommand
 {
-    public const string Help = """
-        GrainKV.Bench repair [options]   anti-entropy repair of one diverged range vs a full copy (3 in-process silos)
-          --keys N               keys in the range [100000]          --value-size N   bytes [100]
-          --divergence P         percent of keys missing on one replica [1]
-          --leaves N             Merkle tree leaves per range [1024]  --runs N   repeats; medians reported [3]
-        """;
-
     private const int Ranges = 2;
     private const int LoadBatch = 256;
 
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var keys = args.Int("keys", 100_000);
-        var valueSize = args.Int("value-size", 100);
-        var divergence = double.Parse(args.String("divergence", "1"), CultureInfo.InvariantCulture);
-        var leaves = args.Int("leaves", 1024);
-        var runs = args.Int("runs", 3);
-        args.EnsureAllRead();
-        if (keys < 100 || valueSize < 1 || divergence is <= 0 or > 100 || leaves < 1 || runs < 1)
+        var keys = BenchOption.Int("--keys", 100_000, "keys in the range", minimum: 100);
+        var valueSize = BenchOption.Int("--value-size", 100, "value size in bytes");
+        var divergence = BenchOption.Double("--divergence", 1, "percent of keys missing on one replica, in (0, 100]", 0, 100);
+        var leaves = BenchOption.Int("--leaves", 1024, "Merkle tree leaves per range");
+        var runs = BenchOption.Int("--runs", 3, "repeats; medians reported");
+        var command = new Command("repair", "anti-entropy repair of one diverged range vs a full copy (3 in-process silos)")
         {
-            throw new ArgumentException("--keys must be at least 100, --divergence in (0, 100], --value-size, --leaves and --runs positive.");
-        }
+            keys, valueSize, divergence, leaves, runs,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(keys), parse.GetValue(valueSize), parse.GetValue(divergence), parse.GetValue(leaves), parse.GetValue(runs), cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(int keys, int valueSize, double divergence, int leaves, int runs, CancellationToken cancellationToken)
+    {
         var results = new List<Run>();
         for (var run = 1; run <= runs; run++)
         {

@@ -4,12 +4,14 @@
 // latency counts from the intended start (so a store that falls behind the schedule is charged for the
 // queueing, not only for the service time). Only operations that start after the warm-up are
 // measured; each worker stops at the deadline or after its share of --max-ops, and a cell's stragglers are
-// cancelled 10 s after the deadline, so every loop is bounded in count and time. A live progress line shows
-// the last second's rate.
+// cancelled 10 s after the deadline, so every loop is bounded in count and time. A live progress bar (standard
+// error, on a terminal) shows the phase and the last second's rate.
 
 using System.Diagnostics;
 using System.Globalization;
 using GrainKV.Bench.Common;
+using GrainKV.Bench.Progress;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Cluster;
 
@@ -42,35 +44,34 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
         var state = new Shared { Start = start, TicksPerOp = rate is { } r ? Stopwatch.Frequency / r : 0 };
 
         var label = $"{target.Name} {workload.Name}/{distribution.ToString().ToLowerInvariant()} c={concurrency}{(rate is { } shown ? $" @{shown:0}/s" : "")}";
-        var progress = ProgressAsync(label, state, measureFrom, end, stop.Token);
-        var workers = Enumerable.Range(0, concurrency)
-            .Select(w => Task.Run(() => WorkerAsync(w, workload, distribution, options.Seed + (repeat * 1000) + w, measureFrom, end, perWorkerOps, state, stop.Token)))
-            .ToArray();
-        var histograms = await Task.WhenAll(workers);
+        var progress = SampleAsync(state, measureFrom, end, stop.Token);
+        var histograms = await PhaseProgress.RunAsync(
+            label,
+            (warmup + duration).TotalSeconds,
+            () => new ProgressSample(
+                Stopwatch.GetElapsedTime(start).TotalSeconds,
+                string.Create(CultureInfo.InvariantCulture, $"{state.Phase,-10} {state.LastRate,9:0} ops/s  measured {Interlocked.Read(ref state.Ops),9}  errors {Interlocked.Read(ref state.Errors)}")),
+            () => Task.WhenAll(Enumerable.Range(0, concurrency)
+                .Select(w => Task.Run(() => WorkerAsync(w, workload, distribution, options.Seed + (repeat * 1000) + w, measureFrom, end, perWorkerOps, state, stop.Token)))));
         var measuredEnd = Math.Max(Stopwatch.GetTimestamp(), end);
         await stop.CancelAsync();
         var perSecond = await progress;
 
-        var total = new LatencyHistogram();
-        foreach (var h in histograms)
-        {
-            total.Add(h);
-        }
+        var total = Latency.Merge(histograms);
 
         var seconds = Math.Min((measuredEnd - measureFrom) / (double)Stopwatch.Frequency, duration.TotalSeconds);
-        Console.WriteLine();
         return new CellResult(
             target.Name, workload.Name, distribution.ToString().ToLowerInvariant(), concurrency, repeat,
-            total.Count, state.Errors, seconds, total.Count / seconds,
-            total.ValueAtPercentile(50) / 1000, total.ValueAtPercentile(99) / 1000, total.ValueAtPercentile(99.9) / 1000,
-            total.MaxNanoseconds / 1000.0, perSecond, state.FirstError);
+            total.TotalCount, state.Errors, seconds, total.TotalCount / seconds,
+            total.PercentileMicros(50), total.PercentileMicros(99), total.PercentileMicros(99.9),
+            total.MaxMicros(), perSecond, state.FirstError);
     }
 
-    private async Task<LatencyHistogram> WorkerAsync(
+    private async Task<LongHistogram> WorkerAsync(
         int worker, YcsbWorkload workload, KeyDistribution distribution, int seed, long measureFrom, long end, long maxOps, Shared state, CancellationToken cancellationToken)
     {
         var random = new Random(seed);
-        var histogram = new LatencyHistogram();
+        var histogram = Latency.NewHistogram();
         for (long i = 0; i < maxOps && !cancellationToken.IsCancellationRequested; i++)
         {
             var begin = Stopwatch.GetTimestamp();
@@ -128,7 +129,8 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
         return histogram;
     }
 
-    private static async Task<List<double>> ProgressAsync(string label, Shared state, long measureFrom, long end, CancellationToken cancellationToken)
+    /// <summary>Samples the rate once a second until the cell is over: the measured seconds' rates are the result, the last one and the phase are shown.</summary>
+    private static async Task<List<double>> SampleAsync(Shared state, long measureFrom, long end, CancellationToken cancellationToken)
     {
         var perSecond = new List<double>();
         long lastOps = 0;
@@ -142,14 +144,12 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
                 var ops = Interlocked.Read(ref state.AllOps);
                 var rate = (ops - lastOps) / ((now - lastTime) / (double)Stopwatch.Frequency);
                 (lastOps, lastTime) = (ops, now);
-                var phase = now < measureFrom ? "warm-up" : now < end ? $"{(end - now) / (double)Stopwatch.Frequency:0}s left" : "finishing";
+                state.Phase = now < measureFrom ? "warm-up" : now < end ? "measuring" : "finishing";
+                state.LastRate = rate;
                 if (now >= measureFrom && now <= end + (Stopwatch.Frequency / 2))
                 {
                     perSecond.Add(Math.Round(rate));
                 }
-
-                Console.Write(string.Create(CultureInfo.InvariantCulture,
-                    $"\r  {label,-32} {phase,-10} {rate,9:0} ops/s  measured {Interlocked.Read(ref state.Ops),9}  errors {Interlocked.Read(ref state.Errors)}   "));
             }
         }
         catch (OperationCanceledException)
@@ -169,5 +169,7 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
         public long AllOps;
         public long Errors;
         public string? FirstError;
+        public volatile string Phase = "warm-up";
+        public double LastRate;
     }
 }

@@ -3,8 +3,9 @@
 // Each group's servers are started here, loaded with --records records, driven through every
 // workload × concurrency × repeat cell, and stopped (killed) before the next group, even on failure.
 
+using System.CommandLine;
 using System.Globalization;
-using GrainKV.Bench.Common;
+using GrainKV.Bench.Progress;
 using GrainKV.Client;
 
 namespace GrainKV.Bench.Cluster;
@@ -13,9 +14,17 @@ internal static class ClusterCommand
 {
     private const int LoadConcurrency = 32;
 
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var options = ClusterBenchOptions.Read(args);
+        var arguments = new ClusterBenchArguments();
+        var command = new Command("cluster", "YCSB-style workloads against a 3-silo GrainKV cluster and Redis, side by side");
+        arguments.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(arguments.Bind(parse), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ClusterBenchOptions options, CancellationToken cancellationToken)
+    {
         var runDir = Path.GetFullPath(Path.Combine(options.Out, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture) + "-cluster"));
         var dataRoot = Path.Combine(runDir, "data");
         var random = new Random(options.Seed);
@@ -134,8 +143,16 @@ internal static class ClusterCommand
         limit.CancelAfter(TimeSpan.FromMinutes(5));
         var started = DateTime.UtcNow;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = LoadConcurrency, CancellationToken = limit.Token };
-        await Parallel.ForEachAsync(LongRange(keys.Records), parallel, async (record, token) =>
-            await target.InsertAsync((int)(record % LoadConcurrency), keys.Key(record), values[(int)(record % values.Count)], token));
+        long loaded = 0;
+        await PhaseProgress.RunAsync(
+            $"{target.Name}: loading",
+            keys.Records,
+            () => new ProgressSample(Interlocked.Read(ref loaded), string.Create(CultureInfo.InvariantCulture, $"{Interlocked.Read(ref loaded):N0} of {keys.Records:N0} records")),
+            () => Parallel.ForEachAsync(LongRange(keys.Records), parallel, async (record, token) =>
+            {
+                await target.InsertAsync((int)(record % LoadConcurrency), keys.Key(record), values[(int)(record % values.Count)], token);
+                Interlocked.Increment(ref loaded);
+            }));
         Console.WriteLine($"  {target.Name}: loaded {keys.Records} records in {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
     }
 

@@ -6,9 +6,11 @@
 // after the restart they were all delivered, and overall the success ratio and the longest time without success.
 
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using GrainKV.Bench.Arguments;
 using GrainKV.Bench.Common;
 using GrainKV.Client;
 
@@ -16,39 +18,39 @@ namespace GrainKV.Bench.Cluster;
 
 internal static class KillCommand
 {
-    public const string Help = """
-        GrainKV.Bench kill [options]   SIGKILL each of 3 silos (Redis membership) in turn under load
-          --workers N            closed-loop workers, each a put then an R=2 read [16]
-          --warmup S             load before the first kill [10]     --down S    each silo stays dead [10]
-          --settle S             load after each restart [15]        --value-size N  bytes [1024]
-          --durability D         Buffered|Synced [Synced]            --base-port N   [21300]   --redis-port N  [26500]
-          --silo-dll PATH        [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]
-          --redis-server PATH    [redis-server]    --out DIR  results directory [bench-results]
-        """;
-
     private const int Silos = 3;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private static readonly ReadOptions AtR2 = new() { ReadQuorum = Acks.Of(2) };
 
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var workers = args.Int("workers", 16);
-        var warmup = TimeSpan.FromSeconds(args.Int("warmup", 10));
-        var down = TimeSpan.FromSeconds(args.Int("down", 10));
-        var settle = TimeSpan.FromSeconds(args.Int("settle", 15));
-        var valueSize = args.Int("value-size", 1024);
-        var durability = args.String("durability", "Synced");
-        var basePort = args.Int("base-port", 21300);
-        var redisPort = args.Int("redis-port", 26500);
-        var siloDll = args.String("silo-dll", "") is { Length: > 0 } dll ? Path.GetFullPath(dll) : null;
-        var redisServer = args.String("redis-server", "redis-server");
-        var outDir = args.String("out", "bench-results");
-        args.EnsureAllRead();
-        if (workers < 1 || valueSize < 1 || warmup <= TimeSpan.Zero || down <= TimeSpan.Zero || settle <= TimeSpan.Zero)
+        var workers = BenchOption.Int("--workers", 16, "closed-loop workers, each a put then an R=2 read");
+        var warmup = BenchOption.Int("--warmup", 10, "seconds of load before the first kill");
+        var down = BenchOption.Int("--down", 10, "seconds each silo stays dead");
+        var settle = BenchOption.Int("--settle", 15, "seconds of load after each restart");
+        var valueSize = BenchOption.Int("--value-size", 1024, "value size in bytes");
+        var durability = BenchOption.Choice("--durability", "Synced", "the silos' commit log", "Buffered", "Synced");
+        var basePort = BenchOption.Int("--base-port", 21300, "silo ports N.., gateways N+100..");
+        var redisPort = BenchOption.Int("--redis-port", 26500, "port of the membership Redis");
+        var siloDll = BenchOption.OptionalText("--silo-dll", "the silo to run [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]");
+        var redisServer = BenchOption.Text("--redis-server", "redis-server", "the redis-server executable");
+        var outDir = BenchOption.Text("--out", "bench-results", "results directory");
+        var command = new Command("kill", "SIGKILL of each of 3 silos (Redis membership) in turn under load: throughput, detection, hints")
         {
-            throw new ArgumentException("--workers, --value-size, --warmup, --down and --settle must be positive.");
-        }
+            workers, warmup, down, settle, valueSize, durability, basePort, redisPort, siloDll, redisServer, outDir,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(workers), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(down)),
+            TimeSpan.FromSeconds(parse.GetValue(settle)), parse.GetValue(valueSize), parse.GetRequiredValue(durability), parse.GetValue(basePort),
+            parse.GetValue(redisPort), parse.GetValue(siloDll) is { Length: > 0 } dll ? Path.GetFullPath(dll) : null,
+            parse.GetRequiredValue(redisServer), parse.GetRequiredValue(outDir), cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(
+        int workers, TimeSpan warmup, TimeSpan down, TimeSpan settle, int valueSize, string durability, int basePort, int redisPort,
+        string? siloDll, string redisServer, string outDir, CancellationToken cancellationToken)
+    {
         var dataRoot = Path.Combine(Path.GetTempPath(), $"grainkv-kill-{Environment.ProcessId}");
         Directory.CreateDirectory(dataRoot);
         try

@@ -1,8 +1,10 @@
 // Options of the engine benchmark, shared by the parent (engine-compare) and its per-store children
-// (engine): each option's name, default and validation are in Read, its help text in Help. The parent
-// passes its own arguments down unchanged, so a child reads exactly the parent's options.
+// (engine). EngineBenchArguments declares each option once (name, default, help text, validation) on a
+// System.CommandLine command; Bind turns a parse into these options. The parent passes its own arguments
+// down unchanged, so a child reads exactly the parent's options.
 
-using System.Globalization;
+using System.CommandLine;
+using GrainKV.Bench.Arguments;
 using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
 using GrainKV.Bench.Engine.Workloads;
@@ -11,33 +13,6 @@ namespace GrainKV.Bench.Engine;
 
 internal sealed record EngineBenchOptions
 {
-    /// <summary>The engine commands' part of --help: the options <see cref="Read"/> declares, with their defaults.</summary>
-    public const string Help = """
-        GrainKV.Bench engine-compare [options]   GrainKV engine vs RocksDB, one child process per store, side by side
-        GrainKV.Bench engine --store grainkv|rocksdb --value-size N [options]   one store, in this process
-
-        Options (defaults in brackets):
-          --keys N               keys per fill [1000000]; --quick sets 50000 and 500 scans
-          --value-sizes A,B      value sizes in bytes [1024,100]
-          --reads N              point reads per read workload [= keys]
-          --scans N              range reads [1000]          --scan-length N   entries per range [100]
-          --threads N            client threads (readwhilewriting: N readers + 1 writer) [1]
-          --workloads LIST       fillseq,fillrandom,readrandom,readmissing,scan,readwhilewriting [all]
-          --distribution D       uniform|zipfian key choice for reads and scans [uniform]
-          --durability D         buffered|synced, the same on both stores [buffered]
-                                 buffered: RocksDB sync=false, GrainKV LogDurability.Buffered
-                                 synced:   RocksDB sync=true,  GrainKV LogDurability.Synced
-          --commit-interval-ms N GrainKV log commit period when buffered [10]
-          --cache-mb N           block cache budget [64]      --memtable-mb N   memtable budget [64]
-          --bloom-bits N         bloom filter bits per key [10]; GrainKV 1..40, RocksDB also 0 = no filter
-          --compression C        none|lz4|snappy|zstd [none]; GrainKV: anything but none = LZ4
-          --stores LIST          grainkv,rocksdb [both]
-          --repeat N             runs per store; tables show medians [1]
-          --seed N               [42]
-          --out DIR              results directory [bench-results]
-          --data-dir DIR         where stores put their data [<out>/data]; --keep-data keeps it
-        """;
-
     public const int QuickKeys = 50_000;
 
     public required long Keys { get; init; }
@@ -55,77 +30,77 @@ internal sealed record EngineBenchOptions
     public required string OutDirectory { get; init; }
     public required string DataDirectory { get; init; }
     public required bool KeepData { get; init; }
+}
 
-    public static EngineBenchOptions Read(ArgumentReader args)
+/// <summary>The engine commands' options, declared once; <see cref="AddTo"/> puts them on a command.</summary>
+internal sealed class EngineBenchArguments
+{
+    private readonly Option<bool> _quick = BenchOption.Flag("--quick", $"a smoke run: {EngineBenchOptions.QuickKeys:N0} keys and 500 scans unless given");
+    private readonly Option<long?> _keys = BenchOption.OptionalLong("--keys", "keys per fill [1000000; 50000 with --quick]", 1, int.MaxValue);
+    private readonly ListOption<int> _valueSizes = BenchOption.IntList("--value-sizes", [1024, 100], "value sizes in bytes");
+    private readonly Option<long?> _reads = BenchOption.OptionalLong("--reads", "point reads per read workload [= keys]", 0);
+    private readonly Option<long?> _scans = BenchOption.OptionalLong("--scans", "range reads [1000; 500 with --quick]", 0);
+    private readonly Option<int> _scanLength = BenchOption.Int("--scan-length", 100, "entries per range read");
+    private readonly Option<int> _threads = BenchOption.Int("--threads", 1, "client threads (readwhilewriting: N readers + 1 writer)");
+    private readonly ListOption<string> _workloads = BenchOption.Names("--workloads", WorkloadNames.All, "workloads to run, in this order", WorkloadNames.All);
+    private readonly Option<string> _distribution = BenchOption.Choice("--distribution", "uniform", "key choice for reads and scans", "uniform", "zipfian");
+    private readonly Option<string> _durability = BenchOption.Choice(
+        "--durability", "buffered",
+        "the same on both stores; buffered: RocksDB sync=false, GrainKV LogDurability.Buffered; synced: RocksDB sync=true, GrainKV LogDurability.Synced",
+        "buffered", "synced");
+    private readonly Option<int> _commitIntervalMs = BenchOption.Int("--commit-interval-ms", 10, "GrainKV log commit period when buffered, in ms");
+    private readonly Option<long> _cacheMb = BenchOption.Long("--cache-mb", 64, "block cache budget in MiB", 0);
+    private readonly Option<long> _memtableMb = BenchOption.Long("--memtable-mb", 64, "memtable budget in MiB");
+    private readonly Option<int> _bloomBits = BenchOption.Int("--bloom-bits", 10, "bloom filter bits per key; GrainKV 1..40, RocksDB also 0 = no filter", 0);
+    private readonly Option<string> _compression = BenchOption.Choice(
+        "--compression", "none", "block compression; GrainKV: anything but none = LZ4", "none", "lz4", "snappy", "zstd");
+    private readonly ListOption<string> _stores = BenchOption.Names("--stores", StoreCatalog.Names, "stores to compare", StoreCatalog.Names);
+    private readonly Option<int> _repeat = BenchOption.Int("--repeat", 1, "runs per store; tables show medians");
+    private readonly Option<int> _seed = BenchOption.Int("--seed", 42, "random seed", 0);
+    private readonly Option<string> _out = BenchOption.Text("--out", "bench-results", "results directory");
+    private readonly Option<string?> _dataDir = BenchOption.OptionalText("--data-dir", "where stores put their data [<out>/data]");
+    private readonly Option<bool> _keepData = BenchOption.Flag("--keep-data", "keep the stores' data afterwards");
+
+    public void AddTo(Command command)
     {
-        var quick = args.Flag("quick");
-        var keys = args.Long("keys", quick ? QuickKeys : 1_000_000);
-        var valueSizes = args.List("value-sizes", "1024,100").Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToList();
-        var outDirectory = args.String("out", "bench-results");
-        var durability = args.String("durability", "buffered") switch
+        Option[] all = [_quick, _keys, _valueSizes, _reads, _scans, _scanLength, _threads, _workloads, _distribution, _durability, _commitIntervalMs,
+            _cacheMb, _memtableMb, _bloomBits, _compression, _stores, _repeat, _seed, _out, _dataDir, _keepData];
+        foreach (var option in all)
         {
-            "buffered" => BenchDurability.Buffered,
-            "synced" => BenchDurability.Synced,
-            var other => throw new ArgumentException($"--durability must be buffered or synced, not '{other}'."),
-        };
-        var distribution = args.String("distribution", "uniform") switch
-        {
-            "uniform" => KeyDistribution.Uniform,
-            "zipfian" => KeyDistribution.Zipfian,
-            var other => throw new ArgumentException($"--distribution must be uniform or zipfian, not '{other}'."),
-        };
-        var options = new EngineBenchOptions
-        {
-            Keys = keys,
-            Reads = args.Long("reads", keys),
-            Scans = args.Long("scans", quick ? 500 : 1_000),
-            ScanLength = args.Int("scan-length", 100),
-            ValueSizes = valueSizes,
-            Threads = args.Int("threads", 1),
-            Stores = args.List("stores", string.Join(',', StoreCatalog.Names)),
-            Workloads = args.List("workloads", string.Join(',', WorkloadNames.All)),
-            Distribution = distribution,
-            Settings = new StoreSettings(
-                durability,
-                TimeSpan.FromMilliseconds(args.Int("commit-interval-ms", 10)),
-                args.Long("cache-mb", 64) << 20,
-                args.Long("memtable-mb", 64) << 20,
-                args.Int("bloom-bits", 10),
-                args.String("compression", "none"),
-                Math.Max(1024 * 1024, valueSizes.Max())),
-            Seed = args.Int("seed", 42),
-            Repeat = args.Int("repeat", 1),
-            OutDirectory = outDirectory,
-            DataDirectory = args.String("data-dir", Path.Combine(outDirectory, "data")),
-            KeepData = args.Flag("keep-data"),
-        };
-        options.Validate();
-        return options;
+            command.Add(option);
+        }
     }
 
-    private void Validate()
+    public EngineBenchOptions Bind(ParseResult parse)
     {
-        if (Keys < 1 || Keys > int.MaxValue || Reads < 0 || Scans < 0 || ScanLength < 1 || Threads < 1 || Repeat < 1)
+        var quick = parse.GetValue(_quick);
+        var keys = parse.GetValue(_keys) ?? (quick ? EngineBenchOptions.QuickKeys : 1_000_000);
+        var valueSizes = _valueSizes.ValueOf(parse);
+        var outDirectory = parse.GetRequiredValue(_out);
+        return new EngineBenchOptions
         {
-            throw new ArgumentException("--keys (1..2^31), --reads, --scans, --scan-length, --threads and --repeat must be positive.");
-        }
-
-        if (ValueSizes.Count == 0 || ValueSizes.Any(v => v < 1))
-        {
-            throw new ArgumentException("--value-sizes needs positive sizes.");
-        }
-
-        foreach (var store in Stores)
-        {
-            StoreCatalog.Create(store);
-        }
-
-        foreach (var workload in Workloads)
-        {
-            if (!WorkloadNames.All.Contains(workload))
-            {
-                throw new ArgumentException($"Unknown workload '{workload}' (known: {string.Join(", ", WorkloadNames.All)}).");
-            }
-        }
+            Keys = keys,
+            Reads = parse.GetValue(_reads) ?? keys,
+            Scans = parse.GetValue(_scans) ?? (quick ? 500 : 1_000),
+            ScanLength = parse.GetValue(_scanLength),
+            ValueSizes = valueSizes,
+            Threads = parse.GetValue(_threads),
+            Stores = _stores.ValueOf(parse),
+            Workloads = _workloads.ValueOf(parse),
+            Distribution = Enum.Parse<KeyDistribution>(parse.GetRequiredValue(_distribution), ignoreCase: true),
+            Settings = new StoreSettings(
+                Enum.Parse<BenchDurability>(parse.GetRequiredValue(_durability), ignoreCase: true),
+                TimeSpan.FromMilliseconds(parse.GetValue(_commitIntervalMs)),
+                parse.GetValue(_cacheMb) << 20,
+                parse.GetValue(_memtableMb) << 20,
+                parse.GetValue(_bloomBits),
+                parse.GetRequiredValue(_compression),
+                Math.Max(1024 * 1024, valueSizes.Max())),
+            Seed = parse.GetValue(_seed),
+            Repeat = parse.GetValue(_repeat),
+            OutDirectory = outDirectory,
+            DataDirectory = parse.GetValue(_dataDir) ?? Path.Combine(outDirectory, "data"),
+            KeepData = parse.GetValue(_keepData),
+        };
     }
 }

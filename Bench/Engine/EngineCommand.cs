@@ -2,8 +2,9 @@
 // store in this process and writes its rows to --result-file. engine-compare starts one of these per
 // store, value size and repeat, so peak RSS and write bytes are each store's own.
 
+using System.CommandLine;
 using System.Globalization;
-using GrainKV.Bench.Common;
+using GrainKV.Bench.Arguments;
 using GrainKV.Bench.Engine.Reporting;
 using GrainKV.Bench.Engine.Stores;
 using GrainKV.Bench.Engine.Workloads;
@@ -12,15 +13,27 @@ namespace GrainKV.Bench.Engine;
 
 internal static class EngineCommand
 {
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var store = args.String("store", "grainkv");
-        var valueSize = args.Int("value-size", 1024);
-        var repeat = args.Int("repeat-index", 1);
-        var resultFile = args.String("result-file", "");
-        var options = EngineBenchOptions.Read(args);
-        args.EnsureAllRead();
+        var storeOption = BenchOption.Choice("--store", "grainkv", "the store to run", [.. StoreCatalog.Names]);
+        var valueSizeOption = BenchOption.Int("--value-size", 1024, "value size in bytes");
+        var repeatIndexOption = BenchOption.Int("--repeat-index", 1, "which repeat this run is (engine-compare sets it)");
+        var resultFileOption = BenchOption.Text("--result-file", "", "where to write this run's rows [<out>/<store>-<value size>-<time>.json]");
+        var shared = new EngineBenchArguments();
+        var command = new Command("engine", "one store, in this process (what engine-compare runs as its children)")
+        {
+            storeOption, valueSizeOption, repeatIndexOption, resultFileOption,
+        };
+        shared.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetRequiredValue(storeOption), parse.GetValue(valueSizeOption), parse.GetValue(repeatIndexOption),
+            parse.GetRequiredValue(resultFileOption), shared.Bind(parse), cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(
+        string store, int valueSize, int repeat, string resultFile, EngineBenchOptions options, CancellationToken cancellationToken)
+    {
         var factory = StoreCatalog.Create(store);
         Console.WriteLine($"[{store}] value {valueSize} B, {options.Keys:N0} keys, {options.Threads} thread(s), repeat {repeat}");
         var suite = new EngineSuite(options with { ValueSizes = [valueSize] }, factory, valueSize, repeat);

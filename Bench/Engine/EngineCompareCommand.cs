@@ -2,8 +2,9 @@
 // process (store order alternates between repeats), then prints the side-by-side table of medians with
 // grainkv/rocksdb ratios and writes results.json / .csv / .md under --out/<timestamp>/.
 
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
-using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Reporting;
 using GrainKV.Bench.Engine.Workloads;
 
@@ -11,11 +12,27 @@ namespace GrainKV.Bench.Engine;
 
 internal static class EngineCompareCommand
 {
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var options = EngineBenchOptions.Read(args);
-        args.EnsureAllRead();
+        var shared = new EngineBenchArguments();
+        var command = new Command("engine-compare", "GrainKV's storage engine vs RocksDB, each store in its own child process, side by side");
+        shared.AddTo(command);
+        command.SetAction((parse, cancellationToken) => RunAsync(shared.Bind(parse), ArgumentsOf(parse), cancellationToken));
+        return command;
+    }
 
+    /// <summary>The options and values given on the command line (without the command's name), to pass on to the children.</summary>
+    internal static List<string> ArgumentsOf(ParseResult parse) =>
+        [.. parse.Tokens.Where(t => t.Type is TokenType.Option or TokenType.Argument).Select(t => t.Value)];
+
+    /// <summary>The command line of the child that runs <paramref name="store"/> at one value size and repeat: the parent's own arguments follow.</summary>
+    internal static IEnumerable<string> ChildArguments(string store, int valueSize, int repeat, string resultFile, IEnumerable<string> parentArguments) =>
+        new[] { "engine", "--store", store, "--value-size", valueSize.ToString(CultureInfo.InvariantCulture),
+            "--repeat-index", repeat.ToString(CultureInfo.InvariantCulture), "--result-file", resultFile }
+        .Concat(parentArguments);
+
+    private static async Task<int> RunAsync(EngineBenchOptions options, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
         var runDirectory = Path.Combine(options.OutDirectory, DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
         var raw = new List<WorkloadResult>();
         foreach (var valueSize in options.ValueSizes)
@@ -26,10 +43,7 @@ internal static class EngineCompareCommand
                 foreach (var store in stores)
                 {
                     var resultFile = Path.Combine(runDirectory, "raw", $"{store}-{valueSize}-r{repeat}.json");
-                    var childArguments = new[] { "engine", "--store", store, "--value-size", valueSize.ToString(CultureInfo.InvariantCulture),
-                        "--repeat-index", repeat.ToString(CultureInfo.InvariantCulture), "--result-file", resultFile }
-                        .Concat(args.Arguments);
-                    var exitCode = await ChildProcess.RunSelfAsync(childArguments, cancellationToken).ConfigureAwait(false);
+                    var exitCode = await ChildProcess.RunSelfAsync(ChildArguments(store, valueSize, repeat, resultFile, arguments), cancellationToken).ConfigureAwait(false);
                     if (exitCode != 0)
                     {
                         Console.Error.WriteLine($"The {store} run (value {valueSize} B, repeat {repeat}) failed with exit code {exitCode}.");

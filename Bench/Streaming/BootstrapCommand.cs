@@ -5,53 +5,56 @@
 // "is ready" to its ring state "normal" with every transfer complete, the bytes and keys it received and the rate,
 // and the foreground p50/p99/p99.9 and throughput before and during the transfer.
 
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using GrainKV.Bench.Arguments;
 using GrainKV.Bench.Cluster;
 using GrainKV.Bench.Common;
+using GrainKV.Bench.Progress;
 using GrainKV.Client;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Streaming;
 
 internal static class BootstrapCommand
 {
-    public const string Help = """
-        GrainKV.Bench bootstrap [options]   bootstrap of a 4th silo under load: transfer rate, foreground p99 before/during
-          --keys N               keys loaded before the join [50000]      --value-size N  bytes [4096]
-          --workers N            closed-loop foreground workers [8]       --baseline S    load before the join [15]
-          --load-workers N       parallel writers while loading [32]      --durability D  Buffered|Synced [Buffered]
-          --stream-mib N         GrainKV:Streaming:MaxBytesPerSecond in MiB [16]
-          --stream-ranges N      GrainKV:Streaming:MaxConcurrentRanges [2]
-          --base-port N          [21500]   --redis-port N  [26600]
-          --silo-dll PATH        [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]
-          --redis-server PATH    [redis-server]    --out DIR  results directory [bench-results]
-        """;
-
     private static readonly ReadOptions AtR2 = new() { ReadQuorum = Acks.Of(2) };
     private static readonly TimeSpan TransferBound = TimeSpan.FromMinutes(30);
 
-    public static async Task<int> RunAsync(ArgumentReader args, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var keys = args.Int("keys", 50_000);
-        var valueSize = args.Int("value-size", 4096);
-        var workers = args.Int("workers", 8);
-        var baseline = TimeSpan.FromSeconds(args.Int("baseline", 15));
-        var loadWorkers = args.Int("load-workers", 32);
-        var durability = args.String("durability", "Buffered");
-        var streamMib = args.Int("stream-mib", 16);
-        var streamRanges = args.Int("stream-ranges", 2);
-        var basePort = args.Int("base-port", 21500);
-        var redisPort = args.Int("redis-port", 26600);
-        var siloDll = args.String("silo-dll", "") is { Length: > 0 } dll ? Path.GetFullPath(dll) : null;
-        var redisServer = args.String("redis-server", "redis-server");
-        var outDir = args.String("out", "bench-results");
-        args.EnsureAllRead();
-        if (keys < 1 || valueSize < 1 || workers < 1 || loadWorkers < 1 || baseline <= TimeSpan.Zero || streamMib < 1 || streamRanges < 1)
+        var keys = BenchOption.Int("--keys", 50_000, "keys loaded before the join");
+        var valueSize = BenchOption.Int("--value-size", 4096, "value size in bytes");
+        var workers = BenchOption.Int("--workers", 8, "closed-loop foreground workers");
+        var baseline = BenchOption.Int("--baseline", 15, "seconds of load before the join");
+        var loadWorkers = BenchOption.Int("--load-workers", 32, "parallel writers while loading");
+        var durability = BenchOption.Choice("--durability", "Buffered", "the silos' commit log", "Buffered", "Synced");
+        var streamMib = BenchOption.Int("--stream-mib", 16, "GrainKV:Streaming:MaxBytesPerSecond, in MiB");
+        var streamRanges = BenchOption.Int("--stream-ranges", 2, "GrainKV:Streaming:MaxConcurrentRanges");
+        var basePort = BenchOption.Int("--base-port", 21500, "silo ports N.., gateways N+100..");
+        var redisPort = BenchOption.Int("--redis-port", 26600, "port of the membership Redis");
+        var siloDll = BenchOption.OptionalText("--silo-dll", "the silo to run [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]");
+        var redisServer = BenchOption.Text("--redis-server", "redis-server", "the redis-server executable");
+        var outDir = BenchOption.Text("--out", "bench-results", "results directory");
+        var command = new Command("bootstrap", "a 4th silo joining a loaded cluster under load: transfer rate, foreground p99 before/during")
         {
-            throw new ArgumentException("--keys, --value-size, --workers, --load-workers, --baseline, --stream-mib and --stream-ranges must be positive.");
-        }
+            keys, valueSize, workers, baseline, loadWorkers, durability, streamMib, streamRanges, basePort, redisPort, siloDll, redisServer, outDir,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            new Settings(
+                parse.GetValue(keys), parse.GetValue(valueSize), parse.GetValue(workers), TimeSpan.FromSeconds(parse.GetValue(baseline)),
+                parse.GetValue(loadWorkers), parse.GetRequiredValue(durability), parse.GetValue(streamMib), parse.GetValue(streamRanges),
+                parse.GetValue(basePort), parse.GetValue(redisPort), parse.GetValue(siloDll) is { Length: > 0 } dll ? Path.GetFullPath(dll) : null,
+                parse.GetRequiredValue(redisServer), parse.GetRequiredValue(outDir)),
+            cancellationToken));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(Settings settings, CancellationToken cancellationToken)
+    {
+        var (keys, valueSize, workers, baseline, loadWorkers, durability, streamMib, streamRanges, basePort, redisPort, siloDll, redisServer, outDir) = settings;
         var dataRoot = Path.Combine(Path.GetTempPath(), $"grainkv-bootstrap-{Environment.ProcessId}");
         Directory.CreateDirectory(dataRoot);
         try
@@ -66,14 +69,23 @@ internal static class BootstrapCommand
             var value = new byte[valueSize];
             Random.Shared.NextBytes(value);
             var loading = Stopwatch.StartNew();
-            await Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = loadWorkers, CancellationToken = cancellationToken },
-                async (i, token) => await client.PutAsync(Key(i), value, null, null, token));
+            long written = 0;
+            await PhaseProgress.RunAsync(
+                "loading",
+                keys,
+                () => new ProgressSample(Interlocked.Read(ref written), I($"{Interlocked.Read(ref written):N0} of {keys:N0} keys")),
+                () => Parallel.ForEachAsync(Enumerable.Range(0, keys), new ParallelOptions { MaxDegreeOfParallelism = loadWorkers, CancellationToken = cancellationToken },
+                    async (i, token) =>
+                    {
+                        await client.PutAsync(Key(i), value, null, null, token);
+                        Interlocked.Increment(ref written);
+                    }));
             var loaded = loading.Elapsed;
             Console.WriteLine($"loaded {keys} keys of {valueSize} bytes in {loaded.TotalSeconds:0.0} s");
 
             var phase = new Phase();
             using var stop = new CancellationTokenSource();
-            var histograms = Enumerable.Range(0, workers).Select(_ => new[] { new LatencyHistogram(), new LatencyHistogram() }).ToArray();
+            var histograms = Enumerable.Range(0, workers).Select(_ => new[] { Latency.NewHistogram(), Latency.NewHistogram() }).ToArray();
             var failures = new long[workers];
             var load = Enumerable.Range(0, workers)
                 .Select(w => Task.Run(() => WorkerAsync(client, w, keys, value, phase, histograms[w], failures, stop.Token), CancellationToken.None))
@@ -84,15 +96,27 @@ internal static class BootstrapCommand
             var baselineClock = Stopwatch.StartNew();
             try
             {
-                await Task.Delay(baseline, cancellationToken);
+                await PhaseProgress.RunAsync(
+                    "load before the join",
+                    baseline.TotalSeconds,
+                    () => new ProgressSample(baselineClock.Elapsed.TotalSeconds, ""),
+                    () => Task.Delay(baseline, cancellationToken));
                 phase.Current = 1;
                 var baselineTime = baselineClock.Elapsed;
                 var starting = Stopwatch.StartNew();
-                var node = await cluster.AddSiloAsync(cancellationToken);
-                startup = starting.Elapsed;
-                var streaming = Stopwatch.StartNew();
-                joined = await WaitForJoinAsync(client, node, cancellationToken);
-                transfer = streaming.Elapsed;
+                var transferSeen = new TransferSeen();
+                (startup, transfer, joined) = await PhaseProgress.RunAsync(
+                    "4th silo",
+                    1,
+                    transferSeen.Sample,
+                    async () =>
+                    {
+                        var node = await cluster.AddSiloAsync(cancellationToken);
+                        var started = starting.Elapsed;
+                        var streaming = Stopwatch.StartNew();
+                        var status = await WaitForJoinAsync(client, node, transferSeen, cancellationToken);
+                        return (started, streaming.Elapsed, status);
+                    });
                 phase.Current = 2;
                 phase.Baseline = baselineTime;
                 phase.During = starting.Elapsed;
@@ -115,7 +139,7 @@ internal static class BootstrapCommand
     private static byte[] Key(int i) => Encoding.UTF8.GetBytes($"boot-{i:D8}");
 
     private static async Task WorkerAsync(
-        GrainKvClient client, int worker, int keys, byte[] value, Phase phase, LatencyHistogram[] histograms, long[] failures, CancellationToken stop)
+        GrainKvClient client, int worker, int keys, byte[] value, Phase phase, LongHistogram[] histograms, long[] failures, CancellationToken stop)
     {
         var random = new Random(worker);
         for (var seq = 0; !stop.IsCancellationRequested; seq++)
@@ -149,7 +173,7 @@ internal static class BootstrapCommand
         }
     }
 
-    private static async Task<TransferStatus> WaitForJoinAsync(GrainKvClient client, string node, CancellationToken cancellationToken)
+    private static async Task<TransferStatus> WaitForJoinAsync(GrainKvClient client, string node, TransferSeen seen, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -157,6 +181,7 @@ internal static class BootstrapCommand
             try
             {
                 var status = await client.GetStatusAsync(cancellationToken);
+                seen.Latest = status.Transfers.FirstOrDefault(t => t.NodeId == node);
                 if (status.Nodes.Any(n => n.NodeId == node && n.RingState == "normal")
                     && status.Transfers.Count == 4 && status.Transfers.All(t => t.RangesPending == 0))
                 {
@@ -178,7 +203,7 @@ internal static class BootstrapCommand
 
     private static string Report(
         int keys, int valueSize, string durability, int streamMib, int streamRanges, int workers, TimeSpan loaded, TimeSpan startup, TimeSpan transfer,
-        TransferStatus joined, Phase phase, LatencyHistogram[][] histograms, long failures)
+        TransferStatus joined, Phase phase, LongHistogram[][] histograms, long failures)
     {
         var text = new StringBuilder();
         var data = (double)keys * valueSize;
@@ -197,14 +222,10 @@ internal static class BootstrapCommand
         TimeSpan[] durations = [phase.Baseline, phase.During];
         for (var p = 0; p < 2; p++)
         {
-            var merged = new LatencyHistogram();
-            foreach (var worker in histograms)
-            {
-                merged.Add(worker[p]);
-            }
+            var merged = Latency.Merge(histograms.Select(worker => worker[p]));
 
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {names[p]} | {durations[p].TotalSeconds:0.0} | {merged.Count:N0} | {merged.Count / durations[p].TotalSeconds:0} | {Ms(merged.ValueAtPercentile(50))} | {Ms(merged.ValueAtPercentile(99))} | {Ms(merged.ValueAtPercentile(99.9))} |");
+                $"| {names[p]} | {durations[p].TotalSeconds:0.0} | {merged.TotalCount:N0} | {merged.TotalCount / durations[p].TotalSeconds:0} | {Ms(merged.PercentileMicros(50))} | {Ms(merged.PercentileMicros(99))} | {Ms(merged.PercentileMicros(99.9))} |");
         }
 
         text.AppendLine();
@@ -212,9 +233,11 @@ internal static class BootstrapCommand
         return text.ToString();
     }
 
-    private static string Ms(double nanoseconds) => (nanoseconds / 1e6).ToString("0.00", CultureInfo.InvariantCulture);
+    private static string Ms(double microseconds) => (microseconds / 1e3).ToString("0.00", CultureInfo.InvariantCulture);
 
     private static string I(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed class Phase
     {
@@ -230,5 +253,27 @@ internal static class BootstrapCommand
         public TimeSpan Baseline { get; set; }
 
         public TimeSpan During { get; set; }
+    }
+
+    private sealed record Settings(
+        int Keys, int ValueSize, int Workers, TimeSpan Baseline, int LoadWorkers, string Durability, int StreamMib, int StreamRanges,
+        int BasePort, int RedisPort, string? SiloDll, string RedisServer, string OutDir);
+
+    /// <summary>The new silo's transfer as last seen by the join's status polls, for the progress bar.</summary>
+    private sealed class TransferSeen
+    {
+        private volatile TransferStatus? _latest;
+
+        public TransferStatus? Latest
+        {
+            set => _latest = value;
+        }
+
+        public ProgressSample Sample() => _latest is { } t
+            ? new ProgressSample(
+                t.RangesOwned - t.RangesPending,
+                I($"bootstrapping ({t.RingState}): {t.RangesOwned - t.RangesPending} of {t.RangesOwned} ranges, {t.BytesReceived / (double)(1 << 20):0.0} MiB received"),
+                t.RangesOwned)
+            : new ProgressSample(0, "starting");
     }
 }

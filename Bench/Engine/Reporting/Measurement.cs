@@ -3,6 +3,7 @@
 // commit or flush counts); the directory size at the end. Turns the outcome into a WorkloadResult.
 
 
+using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Metrics;
 using GrainKV.Bench.Engine.Stores;
 using GrainKV.Bench.Engine.Workloads;
@@ -39,13 +40,13 @@ internal sealed class Measurement(string storeName, int valueSize, int threads, 
             ValueSize = valueSize,
             Threads = threads,
             Repeat = repeat,
-            Ops = histogram.Count,
+            Ops = histogram.TotalCount,
             Seconds = outcome.Elapsed.TotalSeconds,
-            OpsPerSecond = histogram.Count / Math.Max(outcome.Elapsed.TotalSeconds, 1e-9),
-            P50Micros = histogram.ValueAtPercentile(50) / 1000,
-            P99Micros = histogram.ValueAtPercentile(99) / 1000,
-            P999Micros = histogram.ValueAtPercentile(99.9) / 1000,
-            MaxMicros = histogram.MaxNanoseconds / 1000.0,
+            OpsPerSecond = histogram.TotalCount / Math.Max(outcome.Elapsed.TotalSeconds, 1e-9),
+            P50Micros = histogram.PercentileMicros(50),
+            P99Micros = histogram.PercentileMicros(99),
+            P999Micros = histogram.PercentileMicros(99.9),
+            MaxMicros = histogram.MaxMicros(),
             DiskBytes = DirectorySize.Of(directory),
             PeakRssBytes = ProcessMetrics.PeakRssBytes(),
             WriteAmp = userBytes > 0 && writtenBefore >= 0 ? (double)(writtenAfter - writtenBefore) / userBytes : null,

@@ -11,7 +11,7 @@ namespace GrainKV.Bench.Engine.Workloads;
 
 internal sealed class EngineSuite(EngineBenchOptions options, IBenchStoreFactory factory, int valueSize, int repeat)
 {
-    private readonly WorkloadContext _context = new(options, valueSize);
+    private readonly WorkloadContext _context = new(options, factory.Name, valueSize);
     private readonly Measurement _measurement = new(factory.Name, valueSize, options.Threads, repeat);
 
     public async Task<List<WorkloadResult>> RunAsync(Action<WorkloadResult> onResult, CancellationToken cancellationToken)

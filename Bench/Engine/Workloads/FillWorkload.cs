@@ -2,6 +2,7 @@
 // stride (thread t writes positions t, t+T, ...) so the global order stays close to the intended one.
 
 
+using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
 
 namespace GrainKV.Bench.Engine.Workloads;
@@ -9,17 +10,17 @@ namespace GrainKV.Bench.Engine.Workloads;
 internal static class FillWorkload
 {
     public static WorkloadOutcome Sequential(IBenchStore store, WorkloadContext context) =>
-        Run(store, context, position => position);
+        Run(store, context, WorkloadNames.FillSeq, position => position);
 
     public static WorkloadOutcome Random(IBenchStore store, WorkloadContext context)
     {
         var order = Permutation(context.Keys, context.Seed);
-        return Run(store, context, position => order[position]);
+        return Run(store, context, WorkloadNames.FillRandom, position => order[position]);
     }
 
-    private static WorkloadOutcome Run(IBenchStore store, WorkloadContext context, Func<long, long> keyAt)
+    private static WorkloadOutcome Run(IBenchStore store, WorkloadContext context, string name, Func<long, long> keyAt)
     {
-        var (histogram, elapsed) = ThreadRunner.Run(context.Threads, (thread, latencies) =>
+        var (histogram, elapsed) = ThreadRunner.Run(context.Title(name), context.Keys, context.Threads, (thread, latencies) =>
         {
             var key = new byte[KeyFormat.KeySize];
             var random = new System.Random(HashCode.Combine(context.Seed, thread, "fill"));
@@ -32,7 +33,7 @@ internal static class FillWorkload
                 latencies.RecordSince(start);
             }
         });
-        return new WorkloadOutcome(histogram, elapsed, histogram.Count, new Dictionary<string, double>());
+        return new WorkloadOutcome(histogram, elapsed, histogram.TotalCount, new Dictionary<string, double>());
     }
 
     private static int[] Permutation(long count, int seed)

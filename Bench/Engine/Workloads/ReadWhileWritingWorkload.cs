@@ -5,6 +5,7 @@
 
 using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Engine.Workloads;
 
@@ -14,9 +15,9 @@ internal static class ReadWhileWritingWorkload
     {
         var readers = context.Threads;
         var readersLeft = readers;
-        var writerLatencies = new LatencyHistogram();
+        var writerLatencies = Latency.NewHistogram();
         long found = 0;
-        var (all, elapsed) = ThreadRunner.Run(readers + 1, (thread, latencies) =>
+        var (all, elapsed) = ThreadRunner.Run(context.Title(WorkloadNames.ReadWhileWriting), context.Reads, readers + 1, (thread, latencies) =>
         {
             if (thread == readers)
             {
@@ -38,16 +39,16 @@ internal static class ReadWhileWritingWorkload
             Interlocked.Add(ref found, localFound);
             Interlocked.Decrement(ref readersLeft);
         });
-        return new WorkloadOutcome(all, elapsed, writerLatencies.Count, new Dictionary<string, double>
+        return new WorkloadOutcome(all, elapsed, writerLatencies.TotalCount, new Dictionary<string, double>
         {
             ["found"] = found,
-            ["writer_ops_per_sec"] = writerLatencies.Count / Math.Max(elapsed.TotalSeconds, 1e-9),
-            ["writer_p99_us"] = writerLatencies.ValueAtPercentile(99) / 1000,
+            ["writer_ops_per_sec"] = writerLatencies.TotalCount / Math.Max(elapsed.TotalSeconds, 1e-9),
+            ["writer_p99_us"] = writerLatencies.PercentileMicros(99),
         });
     }
 
     // The writer records into its own histogram, so the one ThreadRunner merges holds reader latencies only.
-    private static void Write(IBenchStore store, WorkloadContext context, LatencyHistogram latencies, Func<bool> keepGoing)
+    private static void Write(IBenchStore store, WorkloadContext context, LongHistogram latencies, Func<bool> keepGoing)
     {
         var key = new byte[KeyFormat.KeySize];
         var random = new Random(HashCode.Combine(context.Seed, "writer"));

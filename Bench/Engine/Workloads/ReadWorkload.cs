@@ -2,6 +2,7 @@
 // shows at a glance whether the store returned what the fill wrote (found = ops for readrandom, 0 for readmissing).
 
 
+using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
 
 namespace GrainKV.Bench.Engine.Workloads;
@@ -11,7 +12,8 @@ internal static class ReadWorkload
     public static WorkloadOutcome Run(IBenchStore store, WorkloadContext context, bool missing)
     {
         long found = 0;
-        var (histogram, elapsed) = ThreadRunner.Run(context.Threads, (thread, latencies) =>
+        var (histogram, elapsed) = ThreadRunner.Run(
+            context.Title(missing ? WorkloadNames.ReadMissing : WorkloadNames.ReadRandom), context.Reads, context.Threads, (thread, latencies) =>
         {
             var chooser = context.ChooserFor(thread, missing ? 2 : 1);
             var key = new byte[missing ? KeyFormat.MissingKeySize : KeyFormat.KeySize];

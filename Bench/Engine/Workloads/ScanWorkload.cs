@@ -2,6 +2,7 @@
 // [key(i), key(i + scan-length)) on both stores. One operation is one whole range read.
 
 
+using GrainKV.Bench.Common;
 using GrainKV.Bench.Engine.Stores;
 
 namespace GrainKV.Bench.Engine.Workloads;
@@ -12,7 +13,7 @@ internal static class ScanWorkload
     {
         long entries = 0;
         var lastStart = context.Keys - context.ScanLength;
-        var (histogram, elapsed) = ThreadRunner.Run(context.Threads, (thread, latencies) =>
+        var (histogram, elapsed) = ThreadRunner.Run(context.Title(WorkloadNames.Scan), context.Scans, context.Threads, (thread, latencies) =>
         {
             var chooser = context.ChooserFor(thread, 3);
             long localEntries = 0;

@@ -3,11 +3,15 @@
 
 
 using GrainKV.Bench.Common;
+using HdrHistogram;
 
 namespace GrainKV.Bench.Engine.Workloads;
 
-internal sealed class WorkloadContext(EngineBenchOptions options, int valueSize)
+internal sealed class WorkloadContext(EngineBenchOptions options, string store, int valueSize)
 {
+    /// <summary>How progress names a workload of this run.</summary>
+    public string Title(string workload) => $"[{store}] {workload} ({valueSize} B)";
+
     public long Keys { get; } = options.Keys;
     public long Reads { get; } = options.Reads;
     public long Scans { get; } = options.Scans;
@@ -27,7 +31,7 @@ internal sealed class WorkloadContext(EngineBenchOptions options, int valueSize)
 
 /// <summary>What a workload body produced: latencies of its measured operations, wall time, writes done, extras.</summary>
 internal sealed record WorkloadOutcome(
-    LatencyHistogram Histogram,
+    LongHistogram Histogram,
     TimeSpan Elapsed,
     long Writes,
     IReadOnlyDictionary<string, double> Extra);
