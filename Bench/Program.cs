@@ -34,7 +34,7 @@ try
 {
     return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false }, cancellation.Token);
 }
-catch (ArgumentException ex)
+catch (Exception ex) when (ex is ArgumentException or Microsoft.Extensions.Options.OptionsValidationException)
 {
     Console.Error.WriteLine(ex.Message);
     return 2;
