@@ -13,8 +13,9 @@ namespace GrainKV.Batching;
 /// <param name="MaxBatchBytes">Approximate payload of one batch at most (a single larger request still goes alone).</param>
 public sealed record BatchLimits(int MaxInFlight, int MaxBatch, long MaxBatchBytes)
 {
-    /// <summary>Two batches out, up to 64 requests or 256 KiB each.</summary>
-    public static BatchLimits Default { get; } = new(2, 64, 256 * 1024);
+    /// <summary>Eight batches out, up to 64 requests or 256 KiB each (fewer out at once queued more requests behind a
+    /// slow batch: workload B at 64 clients ran at 0.91× the unbatched path with two, 1.16× with eight).</summary>
+    public static BatchLimits Default { get; } = new(8, 64, 256 * 1024);
 }
 
 /// <summary>Sends requests to one destination in batches.</summary>
