@@ -4,8 +4,6 @@
 // to the replica once the partition heals; strict mode refuses at once with the typed error.
 
 using System.Text;
-using GrainKV.Grains.Faults;
-using GrainKV.Grains.Gossip;
 using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Replicas;
@@ -129,16 +127,7 @@ public sealed class CapModeTests(CapModeClusterFixture fixture) : IClassFixture<
         {
             foreach (var b in silos.Where(b => b != a && (cutOff.Contains(a.Name) != cutOff.Contains(b.Name))))
             {
-                var gossip = Cluster.Service<GossipFaults>(a);
-                var gossipRule = gossip.Drop(b.Name);
-                var replicas = Cluster.Service<ReplicaFaults>(a);
-                var replicaRule = FaultRule.Fail(b.Name);
-                replicas.Add(replicaRule);
-                _heal.Add(() =>
-                {
-                    gossip.Remove(gossipRule);
-                    replicas.Remove(replicaRule);
-                });
+                _heal.Add(Cluster.CutOff(a, b));
             }
         }
 

@@ -6,8 +6,6 @@
 
 using System.Diagnostics;
 using System.Text;
-using GrainKV.Grains.Faults;
-using GrainKV.Grains.Gossip;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
@@ -152,16 +150,7 @@ public sealed class MultiDatacenterTests(TwoDatacenterClusterFixture fixture, IT
         {
             foreach (var b in silos.Where(b => TwoDatacenterClusterFixture.DatacenterOf(b.Name) != TwoDatacenterClusterFixture.DatacenterOf(a.Name)))
             {
-                var gossip = Cluster.Service<GossipFaults>(a);
-                var gossipRule = gossip.Drop(b.Name);
-                var replicas = Cluster.Service<ReplicaFaults>(a);
-                var replicaRule = FaultRule.Fail(b.Name);
-                replicas.Add(replicaRule);
-                _heal.Add(() =>
-                {
-                    gossip.Remove(gossipRule);
-                    replicas.Remove(replicaRule);
-                });
+                _heal.Add(Cluster.CutOff(a, b));
             }
         }
 

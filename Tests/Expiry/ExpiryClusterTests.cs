@@ -226,16 +226,9 @@ public sealed class ExpiryClusterTests(ExpiryClusterFixture fixture) : IClassFix
 
     private Task<ExchangeResult> Exchange(int range) => Cluster.Grains.GetGrain<IAntiEntropyGrain>(range).ExchangeNow();
 
-    private async Task OnNodes(byte[] key, StoredVersion[] set, params string[] nodes)
-    {
-        foreach (var node in nodes)
-        {
-            await Cluster.Service<LocalReplicas>(Cluster.SiloNamed(node)).ApplyAsync(RangeOf(key), key, set);
-        }
-    }
+    private Task OnNodes(byte[] key, StoredVersion[] set, params string[] nodes) => Cluster.ApplyOnNodesAsync(RangeOf(key), key, set, nodes);
 
-    private Task<StoredVersion[]> ReplicaOn(string node, byte[] key) =>
-        Cluster.Service<LocalReplicas>(Cluster.SiloNamed(node)).ReadAsync(RangeOf(key), key).AsTask();
+    private Task<StoredVersion[]> ReplicaOn(string node, byte[] key) => Cluster.ReplicaOnAsync(node, RangeOf(key), key);
 
     private StoredVersion[] ReplicaOnDisk(string node, byte[] key) =>
         Cluster.Service<LocalStore>(Cluster.SiloNamed(node)).Engine.TryGet(StorageKeys.Encode(RangeOf(key), key), out var bytes)

@@ -2,8 +2,12 @@
 // silo name and whose data directory is <root>/<silo name>, so a restarted silo finds its data again.
 
 using GrainKV.Client;
+using GrainKV.Grains.Faults;
+using GrainKV.Grains.Gossip;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
+using GrainKV.Grains.Replicas;
+using GrainKV.Versioning;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
@@ -115,6 +119,36 @@ public sealed class GrainKvCluster : IAsyncDisposable
         where T : notnull => silo.ServiceProvider.GetRequiredService<T>();
 
     public InProcessSiloHandle SiloNamed(string name) => Cluster.Silos.Single(s => s.Name == name);
+
+    /// <summary>Cuts <paramref name="from"/> off from <paramref name="to"/>: its gossip to that node is dropped and its replica
+    /// calls there fail. Returns what heals the cut.</summary>
+    public Action CutOff(InProcessSiloHandle from, InProcessSiloHandle to)
+    {
+        var gossip = Service<GossipFaults>(from);
+        var gossipRule = gossip.Drop(to.Name);
+        var replicas = Service<ReplicaFaults>(from);
+        var replicaRule = FaultRule.Fail(to.Name);
+        replicas.Add(replicaRule);
+        return () =>
+        {
+            gossip.Remove(gossipRule);
+            replicas.Remove(replicaRule);
+        };
+    }
+
+    /// <summary>Merges <paramref name="set"/> into the replica of <paramref name="key"/> on each of <paramref name="nodes"/>
+    /// directly (no coordinator), to make replicas differ on purpose.</summary>
+    public async Task ApplyOnNodesAsync(int range, byte[] key, StoredVersion[] set, params string[] nodes)
+    {
+        foreach (var node in nodes)
+        {
+            await Service<LocalReplicas>(SiloNamed(node)).ApplyAsync(range, key, set);
+        }
+    }
+
+    /// <summary>What <paramref name="node"/>'s replica holds for <paramref name="key"/>.</summary>
+    public Task<StoredVersion[]> ReplicaOnAsync(string node, int range, byte[] key) =>
+        Service<LocalReplicas>(SiloNamed(node)).ReadAsync(range, key).AsTask();
 
     /// <summary>Waits until every running silo sees <paramref name="nodes"/> ring nodes of which <paramref name="live"/> are live.</summary>
     public Task WaitForRingAsync(int nodes, int live) => Eventually.HoldsAsync(

@@ -1,4 +1,4 @@
-// Shared helpers for the ring tests: node sets, per-node load, and the set of node ids of a list.
+// Shared helpers for the ring tests: node sets, per-node load, the set of node ids of a list, and the join-movement check.
 
 using GrainKV.Grains.Ring;
 
@@ -38,4 +38,18 @@ internal static class RingFixtures
     }
 
     public static HashSet<string> Ids(IEnumerable<RingNode> nodes) => nodes.Select(n => n.NodeId).ToHashSet();
+
+    /// <summary>Adds <paramref name="added"/> to <paramref name="before"/> and checks that every range whose preference list
+    /// changed now holds the new node, and gained no other.</summary>
+    public static void AssertJoinMovesOnlyToTheNewNode(HashRing before, RingNode added)
+    {
+        var after = before.WithNode(added);
+        for (var r = 0; r < before.KeySpace.RangeCount; r++)
+        {
+            var old = Ids(before.PreferenceList(r));
+            var now = Ids(after.PreferenceList(r));
+            Assert.True(old.SetEquals(now) || now.Contains(added.NodeId), $"range {r} changed without {added}");
+            Assert.True(now.Except(old).Count() <= 1);
+        }
+    }
 }
