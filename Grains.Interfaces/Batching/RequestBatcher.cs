@@ -27,11 +27,6 @@ public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TRepl
     private readonly Queue<(TRequest Request, TaskCompletionSource<TReply> Reply)> _queue = new();
     private int _inFlight;
 
-    /// <summary>Batches sent so far (for tests and figures).</summary>
-    public long BatchesSent => Interlocked.Read(ref _batches);
-
-    private long _batches;
-
     /// <summary>Queues <paramref name="request"/>; its answer, or its batch's failure, arrives in the task.</summary>
     public Task<TReply> SendAsync(TRequest request)
     {
@@ -77,11 +72,11 @@ public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TRepl
         return batch;
     }
 
-    private async Task SendBatchAsync(List<(TRequest Request, TaskCompletionSource<TReply> Reply)> batch)
+    /// <summary>Sends <paramref name="batch"/>, then whatever queued meanwhile, until nothing may leave.</summary>
+    private async Task SendBatchAsync(List<(TRequest Request, TaskCompletionSource<TReply> Reply)>? batch)
     {
         while (batch is not null)
         {
-            Interlocked.Increment(ref _batches);
             try
             {
                 var requests = new TRequest[batch.Count];
@@ -112,7 +107,7 @@ public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TRepl
             lock (_queue)
             {
                 _inFlight--;
-                batch = TakeBatch()!;
+                batch = TakeBatch();
             }
         }
     }

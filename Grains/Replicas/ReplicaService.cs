@@ -97,7 +97,8 @@ public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetri
     public async Task<StoredVersion[]?> SendAsync(SiloAddress silo, ReplicaRequest request)
     {
         metrics.ReplicaOperationsSent.Add(1);
-        var reply = await _batchers.GetOrAdd(silo, NewBatcher).SendAsync(request).ConfigureAwait(false);
+        var batcher = _batchers.TryGetValue(silo, out var known) ? known : _batchers.GetOrAdd(silo, NewBatcher);
+        var reply = await batcher.SendAsync(request).ConfigureAwait(false);
         if (reply.Error is { } error)
         {
             ExceptionDispatchInfo.Throw(error);

@@ -80,7 +80,7 @@ public sealed class RequestBatcherTests
         destination.Answer(1);
         Assert.Equal("answer 1", await first.WaitAsync(Bound));
         Assert.Equal(["answer 2", "answer 3", "answer 4"], await Task.WhenAll(queued).WaitAsync(Bound));
-        Assert.Equal(2, batcher.BatchesSent);
+        Assert.Equal(2, destination.Batches.Count);
     }
 
     [Fact]
