@@ -12,22 +12,6 @@ namespace GrainKV;
 [Alias("grainkv.IReplicaService")]
 public interface IReplicaService : IGrainService
 {
-    /// <summary>The versions of <paramref name="key"/> stored in <paramref name="range"/> (empty if none).</summary>
-    [Alias("Read")]
-    Task<StoredVersion[]> Read(int range, byte[] key, CancellationToken cancellationToken = default);
-
-    /// <summary>Creates a new version of <paramref name="key"/> on this node (the write's coordinating replica):
-    /// its clock supersedes <paramref name="context"/> and its dot is unique for this node's incarnation. Null
-    /// <paramref name="value"/> = tombstone. Returns the key's whole version set on this node after the write,
-    /// which is what the other replicas are sent. With <paramref name="timeToLive"/>, the version expires that long after
-    /// this node's now.</summary>
-    [Alias("Coordinate")]
-    Task<StoredVersion[]> Coordinate(int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive, CancellationToken cancellationToken = default);
-
-    /// <summary>Merges <paramref name="versions"/> into the stored versions of <paramref name="key"/>.</summary>
-    [Alias("Apply")]
-    Task Apply(int range, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken = default);
-
     /// <summary>Sloppy quorum: keeps <paramref name="versions"/> of <paramref name="key"/> on this node as a durable hint
     /// for <paramref name="owner"/> (a replica of the range that is down), to be delivered when it is back. Fails
     /// (<see cref="ReplicaUnavailableException"/>) if the hint could not be kept.</summary>
@@ -38,8 +22,16 @@ public interface IReplicaService : IGrainService
     [Alias("ReadHints")]
     Task<StoredVersion[]> ReadHints(string[] owners, int range, byte[] key, CancellationToken cancellationToken = default);
 
-    /// <summary>Runs many read, coordinate and apply operations at once (each as its own method would), answering
-    /// each in request order; a failing operation fails only its own answer (<see cref="ReplicaReply.Error"/>).</summary>
+    /// <summary>Runs many replica operations at once, answering each in request order; a failing operation fails only its
+    /// own answer (<see cref="ReplicaReply.Error"/>). The operations (<see cref="ReplicaRequestKind"/>):
+    /// <list type="bullet">
+    /// <item>Read: the versions of the key stored in the range (empty if none).</item>
+    /// <item>Coordinate: creates a new version of the key on this node (the write's coordinating replica): its clock
+    /// supersedes the request's context and its dot is unique for this node's incarnation; a null value is a tombstone;
+    /// with a time to live, the version expires that long after this node's now. Answers the key's whole version set on
+    /// this node after the write, which is what the other replicas are sent.</item>
+    /// <item>Apply: merges the request's versions into the stored versions of the key (answers no versions).</item>
+    /// </list></summary>
     [Alias("Batch")]
     Task<ReplicaReply[]> Batch(ReplicaRequest[] requests, CancellationToken cancellationToken = default);
 }

@@ -9,13 +9,13 @@ namespace GrainKV;
 /// <summary>Which replica operation a <see cref="ReplicaRequest"/> asks for.</summary>
 public enum ReplicaRequestKind
 {
-    /// <summary><see cref="IReplicaService.Read"/>.</summary>
+    /// <summary>The versions of the key stored in the range.</summary>
     Read,
 
-    /// <summary><see cref="IReplicaService.Coordinate"/>.</summary>
+    /// <summary>Create a new version of the key on the receiving node and answer its whole version set.</summary>
     Coordinate,
 
-    /// <summary><see cref="IReplicaService.Apply"/>.</summary>
+    /// <summary>Merge the request's versions into the stored versions of the key.</summary>
     Apply,
 }
 

@@ -20,15 +20,6 @@ namespace GrainKV.Grains.Replicas;
 public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerFactory, LocalReplicas replicas, HintStore hints)
     : GrainService(id, silo, loggerFactory), IReplicaService
 {
-    public Task<StoredVersion[]> Read(int range, byte[] key, CancellationToken cancellationToken) =>
-        replicas.ReadAsync(range, key).AsTask();
-
-    public Task<StoredVersion[]> Coordinate(int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive, CancellationToken cancellationToken) =>
-        replicas.CoordinateAsync(range, key, value, context, timeToLive).AsTask();
-
-    public Task Apply(int range, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken) =>
-        replicas.ApplyAsync(range, key, versions).AsTask();
-
     public Task StoreHint(string owner, int range, byte[] key, StoredVersion[] versions, CancellationToken cancellationToken) =>
         hints.KeepAsync(owner, range, key, versions);
 
