@@ -7,10 +7,12 @@ namespace GrainKV.Bench.Engine;
 
 internal static class ChildProcess
 {
-    public static async Task<int> RunSelfAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>Runs the child to its end; <paramref name="serverGc"/> chooses its garbage collector.</summary>
+    public static async Task<int> RunSelfAsync(IEnumerable<string> arguments, bool serverGc, CancellationToken cancellationToken)
     {
         var host = Environment.ProcessPath ?? throw new InvalidOperationException("The path of this program is unknown.");
         var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        start.Environment["DOTNET_gcServer"] = serverGc ? "1" : "0";
         if (Path.GetFileNameWithoutExtension(host).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
         {
             start.ArgumentList.Add(typeof(ChildProcess).Assembly.Location);

@@ -30,6 +30,9 @@ internal sealed record EngineBenchOptions
     public required string OutDirectory { get; init; }
     public required string DataDirectory { get; init; }
     public required bool KeepData { get; init; }
+
+    /// <summary>Server GC in the children (as the silo, which hosts the engine, runs); false: workstation GC.</summary>
+    public required bool ServerGc { get; init; }
 }
 
 /// <summary>The engine commands' options, declared once; <see cref="AddTo"/> puts them on a command.</summary>
@@ -60,11 +63,13 @@ internal sealed class EngineBenchArguments
     private readonly Option<string> _out = BenchOption.Text("--out", "bench-results", "results directory");
     private readonly Option<string?> _dataDir = BenchOption.OptionalText("--data-dir", "where stores put their data [<out>/data]");
     private readonly Option<bool> _keepData = BenchOption.Flag("--keep-data", "keep the stores' data afterwards");
+    private readonly Option<string> _gc = BenchOption.Choice(
+        "--gc", "server", "garbage collector of the engine-compare children: server (as the silo that hosts the engine runs) or workstation", "server", "workstation");
 
     public void AddTo(Command command)
     {
         Option[] all = [_quick, _keys, _valueSizes, _reads, _scans, _scanLength, _threads, _workloads, _distribution, _durability, _commitIntervalMs,
-            _cacheMb, _memtableMb, _bloomBits, _compression, _stores, _repeat, _seed, _out, _dataDir, _keepData];
+            _cacheMb, _memtableMb, _bloomBits, _compression, _stores, _repeat, _seed, _out, _dataDir, _keepData, _gc];
         foreach (var option in all)
         {
             command.Add(option);
@@ -101,6 +106,7 @@ internal sealed class EngineBenchArguments
             OutDirectory = outDirectory,
             DataDirectory = parse.GetValue(_dataDir) ?? Path.Combine(outDirectory, "data"),
             KeepData = parse.GetValue(_keepData),
+            ServerGc = parse.GetRequiredValue(_gc) == "server",
         };
     }
 }

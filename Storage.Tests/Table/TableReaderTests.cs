@@ -120,6 +120,25 @@ public sealed class TableReaderTests : IDisposable
         Assert.False(File.Exists(path));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AFullReadCrossesItsReadChunksAndLeavesTheBlockCacheAlone(bool compress)
+    {
+        // About 3 MiB of entries: the sequential read of a whole table takes several chunks of 1 MiB.
+        var value = new byte[1000];
+        new Random(5).NextBytes(value);
+        var entries = Enumerable.Range(0, 3000).Select(i => new TableEntry(B(Key(i)), i % 7 == 0 ? null : value)).ToList();
+        var cache = new BlockCache(64 << 20);
+        using var table = TableReader.Open(Write(entries, compress), 1, cache);
+
+        Assert.Equal(entries, table.All(), TableEntryComparer.Instance);
+        Assert.Equal((0L, 0L, 0L), (cache.Hits, cache.Misses, cache.Bytes));
+
+        Assert.Equal(100, table.Scan(B(Key(0)), B(Key(100))).Count());
+        Assert.True(cache.Bytes > 0, "a bounded scan reads through the cache");
+    }
+
     public void Dispose() => _directory.Dispose();
 
     private sealed class TableEntryComparer : IEqualityComparer<TableEntry>

@@ -1,6 +1,8 @@
 // A block cache with a memory budget: decompressed, checked data blocks keyed by (table id, offset),
 // evicted least recently used first. Hot data stays in memory; the rest is read from the tables.
 
+using System.Diagnostics.CodeAnalysis;
+
 namespace GrainKV.Storage.Cache;
 
 /// <summary>A thread-safe LRU cache of raw data blocks bounded by their total size in bytes.</summary>
@@ -28,8 +30,8 @@ public sealed class BlockCache(long capacityBytes)
         }
     }
 
-    /// <summary>The cached block, or the result of <paramref name="load"/> (then cached).</summary>
-    public byte[] GetOrLoad(long table, long offset, Func<byte[]> load)
+    /// <summary>The cached block at (<paramref name="table"/>, <paramref name="offset"/>), if any; counts a hit or a miss.</summary>
+    public bool TryGet(long table, long offset, [NotNullWhen(true)] out byte[]? block)
     {
         lock (_lock)
         {
@@ -38,15 +40,23 @@ public sealed class BlockCache(long capacityBytes)
                 _lru.Remove(node);
                 _lru.AddFirst(node);
                 _hits++;
-                return node.Value.Block;
+                block = node.Value.Block;
+                return true;
             }
         }
 
         Interlocked.Increment(ref _misses);
-        var block = load();
+        block = null;
+        return false;
+    }
+
+    /// <summary>Caches a block just loaded (unless it is larger than a quarter of the capacity), evicting the
+    /// least recently used blocks past the capacity.</summary>
+    public void Add(long table, long offset, byte[] block)
+    {
         if (capacityBytes <= 0 || block.Length > capacityBytes / 4)
         {
-            return block;
+            return;
         }
 
         lock (_lock)
@@ -63,8 +73,6 @@ public sealed class BlockCache(long capacityBytes)
                 }
             }
         }
-
-        return block;
     }
 
     /// <summary>Drops every cached block of <paramref name="table"/> (a table that was deleted).</summary>

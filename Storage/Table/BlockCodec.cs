@@ -10,31 +10,33 @@ namespace GrainKV.Storage.Table;
 /// <summary>Encodes and decodes the stored form of a block.</summary>
 public static class BlockCodec
 {
-    /// <summary>The stored bytes of <paramref name="raw"/>: LZ4-compressed when <paramref name="compress"/> and it saves space.</summary>
-    public static byte[] Seal(ReadOnlySpan<byte> raw, bool compress)
+    /// <summary>The largest stored form of a block of <paramref name="rawLength"/> bytes (see <see cref="Seal"/>).</summary>
+    public static int MaxSealedLength(int rawLength) => LZ4Codec.MaximumOutputSize(rawLength) + TableFormat.BlockTrailerSize;
+
+    /// <summary>Writes the stored form of <paramref name="raw"/> into <paramref name="destination"/> (at least
+    /// <see cref="MaxSealedLength"/> bytes) and returns its length: LZ4-compressed when <paramref name="compress"/>
+    /// and it saves space, raw otherwise.</summary>
+    public static int Seal(ReadOnlySpan<byte> raw, bool compress, Span<byte> destination)
     {
-        byte[] stored;
+        var compressedLength = compress ? LZ4Codec.Encode(raw, destination[..^TableFormat.BlockTrailerSize], LZ4Level.L00_FAST) : -1;
         byte kind;
-        var compressed = compress ? new byte[LZ4Codec.MaximumOutputSize(raw.Length)] : null;
-        var compressedLength = compressed is null ? -1 : LZ4Codec.Encode(raw, compressed, LZ4Level.L00_FAST);
-        if (compressed is not null && compressedLength > 0 && compressedLength < raw.Length - raw.Length / 8)
+        int payload;
+        if (compressedLength > 0 && compressedLength < raw.Length - raw.Length / 8)
         {
-            stored = new byte[compressedLength + TableFormat.BlockTrailerSize];
-            compressed.AsSpan(0, compressedLength).CopyTo(stored);
+            payload = compressedLength;
             kind = TableFormat.Lz4Block;
         }
         else
         {
-            stored = new byte[raw.Length + TableFormat.BlockTrailerSize];
-            raw.CopyTo(stored);
+            raw.CopyTo(destination);
+            payload = raw.Length;
             kind = TableFormat.RawBlock;
         }
 
-        var payload = stored.Length - TableFormat.BlockTrailerSize;
-        stored[payload] = kind;
-        BinaryPrimitives.WriteUInt32LittleEndian(stored.AsSpan(payload + 1), (uint)raw.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(stored.AsSpan(payload + 5), Crc32.HashToUInt32(stored.AsSpan(0, payload + 5)));
-        return stored;
+        destination[payload] = kind;
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[(payload + 1)..], (uint)raw.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(destination[(payload + 5)..], Crc32.HashToUInt32(destination[..(payload + 5)]));
+        return payload + TableFormat.BlockTrailerSize;
     }
 
     /// <summary>The raw bytes of a stored block. Throws <see cref="CorruptionException"/> on a bad checksum or kind.</summary>

@@ -13,7 +13,8 @@
 // Index block, raw: one entry per data block:
 //   last key length: varint | last key | block offset: varint | block stored size: varint
 //
-// Bloom block, raw: hash count k: 1 byte | bit array (see BloomFilter).
+// Bloom block, raw: 0x80 | hash count k: 1 byte | 64-byte lines (see BloomFilter; an earlier form,
+//   k: 1 byte | bit array, is still read).
 //
 // Footer (fixed 48 bytes, at the end of the file): offsets and sizes of the index and bloom blocks,
 // the entry count, the format version, a CRC-32 and the magic number; laid out in TableFooter.

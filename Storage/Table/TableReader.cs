@@ -12,6 +12,9 @@ namespace GrainKV.Storage.Table;
 /// <summary>An open, immutable SSTable.</summary>
 public sealed class TableReader : IDisposable
 {
+    /// <summary>Bytes <see cref="All"/> reads at a time (a block larger than this is read alone).</summary>
+    private const int SequentialReadSize = 1 << 20;
+
     private readonly SafeFileHandle _file;
     private readonly string _path;
     private readonly BlockCache _cache;
@@ -111,8 +114,46 @@ public sealed class TableReader : IDisposable
         }
     }
 
-    /// <summary>Every entry, in key order.</summary>
-    public IEnumerable<TableEntry> All() => Scan([], []);
+    /// <summary>Every entry, in key order, read front to back in large reads that bypass the block cache: a
+    /// compaction reads each block once, and must not evict the blocks that point reads keep hot.</summary>
+    public IEnumerable<TableEntry> All()
+    {
+        var chunk = Array.Empty<byte>();
+        for (var first = 0; first < _offsets.Length;)
+        {
+            // Blocks lie back to back: read as many adjacent ones as fit in one chunk (at least one), then open each.
+            var last = first;
+            while (last + 1 < _offsets.Length
+                && _offsets[last + 1] == _offsets[last] + _sizes[last]
+                && _offsets[last + 1] + _sizes[last + 1] - _offsets[first] <= SequentialReadSize)
+            {
+                last++;
+            }
+
+            var length = checked((int)(_offsets[last] + _sizes[last] - _offsets[first]));
+            if (chunk.Length < length)
+            {
+                chunk = new byte[length];
+            }
+
+            var read = RandomAccess.Read(_file, chunk.AsSpan(0, length), _offsets[first]);
+            if (read != length)
+            {
+                throw new CorruptionException(_path, $"blocks at {_offsets[first]} are truncated ({read} of {length} bytes)");
+            }
+
+            for (var block = first; block <= last; block++)
+            {
+                var start = (int)(_offsets[block] - _offsets[first]);
+                foreach (var entry in BlockReader.Entries(BlockCodec.Open(chunk.AsSpan(start, _sizes[block]), _path, _offsets[block]), _path))
+                {
+                    yield return entry;
+                }
+            }
+
+            first = last + 1;
+        }
+    }
 
     /// <summary>Index of the first block whose last key is at or after <paramref name="key"/>, or -1 if none.</summary>
     private int FindBlock(ReadOnlySpan<byte> key)
@@ -137,8 +178,17 @@ public sealed class TableReader : IDisposable
 
     private List<TableEntry> LoadBlock(int block) => BlockReader.Entries(RawBlock(block), _path);
 
-    private byte[] RawBlock(int block) =>
-        _cache.GetOrLoad(Id, _offsets[block], () => ReadBlock(_file, _path, _offsets[block], _sizes[block]));
+    private byte[] RawBlock(int block)
+    {
+        if (_cache.TryGet(Id, _offsets[block], out var raw))
+        {
+            return raw;
+        }
+
+        raw = ReadBlock(_file, _path, _offsets[block], _sizes[block]);
+        _cache.Add(Id, _offsets[block], raw);
+        return raw;
+    }
 
     private static byte[] ReadBlock(SafeFileHandle file, string path, long offset, int size)
     {

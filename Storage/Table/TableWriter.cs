@@ -22,6 +22,7 @@ public static class TableWriter
         var temporary = path + ".tmp";
         long count = 0;
         var hashes = new List<ulong>();
+        var sealedBlock = Array.Empty<byte>();
         long size;
         using (var file = files.Create(temporary))
         {
@@ -41,17 +42,17 @@ public static class TableWriter
                 count++;
                 if (block.Length >= options.BlockSize)
                 {
-                    FlushBlock(file, block, index, lastKey, options.Compress);
+                    FlushBlock(file, block, index, lastKey, options.Compress, ref sealedBlock);
                 }
             }
 
             if (block.Length > 0)
             {
-                FlushBlock(file, block, index, lastKey!, options.Compress);
+                FlushBlock(file, block, index, lastKey!, options.Compress, ref sealedBlock);
             }
 
-            var (indexOffset, indexSize) = WriteBlock(file, index.ToArray(), options.Compress);
-            var (bloomOffset, bloomSize) = WriteBlock(file, BloomFilter.Build(hashes, options.BloomBitsPerKey), compress: false);
+            var (indexOffset, indexSize) = WriteBlock(file, Contents(index), options.Compress, ref sealedBlock);
+            var (bloomOffset, bloomSize) = WriteBlock(file, BloomFilter.Build(hashes, options.BloomBitsPerKey), compress: false, ref sealedBlock);
             file.Write(new TableFooter(indexOffset, indexSize, bloomOffset, bloomSize, count).Encode());
             files.Sync(file);
             size = file.Position;
@@ -78,9 +79,9 @@ public static class TableWriter
         }
     }
 
-    private static void FlushBlock(Stream file, MemoryStream block, MemoryStream index, byte[] lastKey, bool compress)
+    private static void FlushBlock(Stream file, MemoryStream block, MemoryStream index, byte[] lastKey, bool compress, ref byte[] sealedBlock)
     {
-        var (offset, size) = WriteBlock(file, block.ToArray(), compress);
+        var (offset, size) = WriteBlock(file, Contents(block), compress, ref sealedBlock);
         Varint.Write(index, (ulong)lastKey.Length);
         index.Write(lastKey);
         Varint.Write(index, (ulong)offset);
@@ -88,11 +89,20 @@ public static class TableWriter
         block.SetLength(0);
     }
 
-    private static (long Offset, int Size) WriteBlock(Stream file, byte[] raw, bool compress)
+    /// <summary>Seals <paramref name="raw"/> into <paramref name="sealedBlock"/> (grown when too small, then reused) and appends it.</summary>
+    private static (long Offset, int Size) WriteBlock(Stream file, ReadOnlySpan<byte> raw, bool compress, ref byte[] sealedBlock)
     {
+        var needed = BlockCodec.MaxSealedLength(raw.Length);
+        if (sealedBlock.Length < needed)
+        {
+            sealedBlock = new byte[needed];
+        }
+
         var offset = file.Position;
-        var stored = BlockCodec.Seal(raw, compress);
-        file.Write(stored);
-        return (offset, stored.Length);
+        var size = BlockCodec.Seal(raw, compress, sealedBlock);
+        file.Write(sealedBlock, 0, size);
+        return (offset, size);
     }
+
+    private static ReadOnlySpan<byte> Contents(MemoryStream stream) => stream.GetBuffer().AsSpan(0, (int)stream.Length);
 }
