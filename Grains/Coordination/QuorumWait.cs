@@ -50,44 +50,53 @@ public static class QuorumWait
         using var stop = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : new CancellationTokenSource();
-        Task? deadline = null;
-        Task? speculation = null;
+
+        // One timer at a time: the speculation delay first (when the plan has one and candidates are left),
+        // then the rest of the timeout. A read that is answered before either pays for one timer, not two.
+        Task? timer = null;
+        var speculating = false;
+        long timerStarted = 0;
         while (successes.Count < plan.Required && successes.Count + inFlight + (nodes.Count - next) >= plan.Required)
         {
             // Answers that are already in (local reads, fail-fast calls) need no timer.
             var done = pending.Find(t => t.IsCompleted);
             if (done is null)
             {
-                if (deadline is null)
+                if (timer is null)
                 {
-                    deadline = Task.Delay(timeout, time, stop.Token);
-                    pending.Add(deadline);
-                    if (plan.SpeculateAfter is { } delay && next < nodes.Count && delay < timeout)
-                    {
-                        speculation = Task.Delay(delay, time, stop.Token);
-                        pending.Add(speculation);
-                    }
+                    speculating = plan.SpeculateAfter is { } delay && next < nodes.Count && delay < timeout;
+                    timerStarted = time.GetTimestamp();
+                    timer = Task.Delay(speculating ? plan.SpeculateAfter!.Value : timeout, time, stop.Token);
+                    pending.Add(timer);
                 }
 
                 done = await Task.WhenAny(pending);
             }
 
             pending.Remove(done);
-            if (done == deadline)
+            if (done == timer)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                (errors ??= []).Add($"timed out after {timeout.TotalMilliseconds:0} ms");
-                break;
             }
 
-            if (done == speculation)
+            if (done == timer && speculating)
             {
                 while (next < nodes.Count)
                 {
                     AskNext();
                 }
 
+                speculating = false;
+                var left = timeout - time.GetElapsedTime(timerStarted);
+                timer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, stop.Token);
+                pending.Add(timer);
                 continue;
+            }
+
+            if (done == timer)
+            {
+                (errors ??= []).Add($"timed out after {timeout.TotalMilliseconds:0} ms");
+                break;
             }
 
             inFlight--;

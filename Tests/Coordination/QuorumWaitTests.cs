@@ -127,4 +127,23 @@ public sealed class QuorumWaitTests
         Assert.Equal(1, error.Answered);
         Assert.Contains("timed out", error.Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task AfterTheSpeculationDelayTheTimeoutStillCountsFromTheRoundsStart()
+    {
+        var started = new List<Task<ReplicaAnswer<int>>>();
+        var round = Round(Ring(), new QuorumPlan(2, 2, Speculation), started);
+        _calls["a"].SetResult(1);
+        await Eventually.HoldsAsync(() => started[0].IsCompleted, TimeSpan.FromSeconds(10), "a answered");
+
+        _time.Advance(Speculation);
+        await Eventually.HoldsAsync(() => _calls.ContainsKey("c"), TimeSpan.FromSeconds(10), "c was asked after the delay");
+        _time.Advance(Timeout - Speculation - TimeSpan.FromMilliseconds(1));
+        await Task.Yield();
+        Assert.False(round.IsCompleted, "the round failed before its timeout");
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => round.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(1, error.Answered);
+        Assert.Contains("timed out after 5000 ms", error.Message, StringComparison.Ordinal);
+    }
 }
