@@ -18,6 +18,11 @@ public interface IKeyRangeGrain : IGrainWithIntegerKey
     [Alias("Put")]
     Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken = default);
 
+    /// <summary>Writes <paramref name="value"/> superseding every version a read at <paramref name="read"/>'s quorum finds: the
+    /// read and the write of a plain overwrite (a RESP SET) in one call instead of two. Completes when W replicas acknowledged.</summary>
+    [Alias("Overwrite")]
+    Task Overwrite(byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes <paramref name="key"/> (writes a tombstone version) superseding <paramref name="context"/>.</summary>
     [Alias("Delete")]
     Task Delete(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken = default);

@@ -48,6 +48,12 @@ public sealed class KeyRangeGrain(IOptions<GrainKvNodeOptions> options, ReadCoor
     public Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         WriteAsync(RequestOperation.Put, key, value, context, options, cancellationToken);
 
+    public async Task Overwrite(byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken)
+    {
+        var current = await Get(key, read, cancellationToken);
+        await WriteAsync(RequestOperation.Put, key, value, current.Context, write, cancellationToken);
+    }
+
     public Task Delete(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         WriteAsync(RequestOperation.Delete, key, null, context, options, cancellationToken);
 

@@ -70,6 +70,14 @@ public static class KeyValueCommands
 
         var (key, value) = (call.Arguments[1], call.Arguments[2]);
         call.Store.CheckEntry(key, value);
+        if (!nx && !xx && !get && !keepTtl)
+        {
+            // Nothing here depends on what the key holds: the coordinator reads and writes in one call.
+            await call.OverwriteAsync(key, value, ttl);
+            call.Reply.Ok();
+            return;
+        }
+
         var read = await call.ReadAsync(key);
         var previous = RespStore.Pick(read);
         if ((nx && read.Found) || (xx && !read.Found))
@@ -164,8 +172,7 @@ public static class KeyValueCommands
         // 3-node cluster, and they failed with NotEnoughReplicas.)
         foreach (var (key, value) in pairs.Values)
         {
-            var read = await call.ReadAsync(key);
-            await call.WriteAsync(key, value, read.Context);
+            await call.OverwriteAsync(key, value);
         }
 
         call.Reply.Ok();

@@ -54,6 +54,11 @@ public sealed class RespCall(RespGateway gateway, RespSession session, IReadOnly
     public Task WriteAsync(byte[] key, byte[] value, CausalContext context, TimeSpan? timeToLive = null) =>
         Store.WriteAsync(key, value, context, Session.Writes with { TimeToLive = timeToLive }, CancellationToken);
 
+    /// <summary>Writes <paramref name="value"/> over whatever a read of the key finds, with the connection's consistency,
+    /// expiring after <paramref name="timeToLive"/> if given: a read and a write in one call to the coordinator.</summary>
+    public Task OverwriteAsync(byte[] key, byte[] value, TimeSpan? timeToLive = null) =>
+        Store.OverwriteAsync(key, value, Session.Reads, Session.Writes with { TimeToLive = timeToLive }, CancellationToken);
+
     /// <summary>Deletes what <paramref name="context"/> names, with the connection's consistency.</summary>
     public Task DeleteAsync(byte[] key, CausalContext context) => Store.DeleteAsync(key, context, Session.Writes, CancellationToken);
 }

@@ -35,6 +35,10 @@ public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions>
     public Task WriteAsync(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         Coordinator(key).Put(key, value, context, options, cancellationToken);
 
+    /// <summary>Writes <paramref name="value"/> over every version a read with <paramref name="read"/> finds, in one call to the coordinator.</summary>
+    public Task OverwriteAsync(byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
+        Coordinator(key).Overwrite(key, value, read, write, cancellationToken);
+
     /// <summary>Deletes what <paramref name="context"/> names.</summary>
     public Task DeleteAsync(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         Coordinator(key).Delete(key, context, options, cancellationToken);

@@ -3,6 +3,7 @@
 // Reference-counted: the opener holds the first reference, each TableSet containing the table one more;
 // the last release closes the file, and deletes it if the table was marked obsolete by a compaction.
 
+using System.Buffers;
 using GrainKV.Shared;
 using GrainKV.Storage.Cache;
 using Microsoft.Win32.SafeHandles;
@@ -190,16 +191,25 @@ public sealed class TableReader : IDisposable
         return raw;
     }
 
+    /// <summary>Reads, checks and opens one block. The stored bytes go through a pooled buffer: the raw block is the
+    /// one array a read allocates.</summary>
     private static byte[] ReadBlock(SafeFileHandle file, string path, long offset, int size)
     {
-        var stored = new byte[size];
-        var read = RandomAccess.Read(file, stored, offset);
-        if (read != size)
+        var stored = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            throw new CorruptionException(path, $"block at {offset} is truncated ({read} of {size} bytes)");
-        }
+            var read = RandomAccess.Read(file, stored.AsSpan(0, size), offset);
+            if (read != size)
+            {
+                throw new CorruptionException(path, $"block at {offset} is truncated ({read} of {size} bytes)");
+            }
 
-        return BlockCodec.Open(stored, path, offset);
+            return BlockCodec.Open(stored.AsSpan(0, size), path, offset);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(stored);
+        }
     }
 
     private static (byte[][] LastKeys, long[] Offsets, int[] Sizes) ParseIndex(byte[] raw, string path, long indexOffset)

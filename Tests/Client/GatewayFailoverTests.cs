@@ -142,6 +142,9 @@ public sealed class GatewayFailoverTests
         public Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
             Next(cancellationToken, () => true);
 
+        public Task Overwrite(byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
+            Next(cancellationToken, () => true);
+
         public Task Delete(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
             Next(cancellationToken, () => true);
 
