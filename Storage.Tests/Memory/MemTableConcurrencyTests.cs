@@ -1,10 +1,11 @@
-// One writer and several lock-free readers on one memtable at once. The writer inserts keys in descending
-// order (so each new node goes right in front of the newest finished one, where readers look most) between
-// overwrites of random keys (values and tombstones), and publishes, per key, the version it is about to write
-// and the version whose Set returned. A reader reads the completed version before a lookup and the started version after it: the
-// lookup must find the key if any write of it had completed, and must return one of the versions written in
-// that window, intact. Every range copy is sorted, within its bounds, holds only such versions and holds
-// every key in range whose write completed before the copy began. Bounded by operation counts.
+// One writer and several lock-free readers on one memtable at once. The writer inserts 20,000 keys in
+// descending order (each new node goes right in front of the newest finished one, and the hash index grows
+// several times on the way) between overwrites of random keys (values and tombstones), and publishes, per key,
+// the version it is about to write and the version whose Set returned. A reader reads the completed version
+// before a lookup and the started version after it: the lookup must find the key if any write of it had
+// completed, and must return one of the versions written in that window, intact. Half of the lookups go to the
+// newest keys. Every range copy is sorted, within its bounds, holds only such versions and holds every key in
+// range whose write completed before the copy began. Bounded by operation counts.
 
 using System.Buffers.Binary;
 using System.Text;

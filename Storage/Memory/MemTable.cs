@@ -1,16 +1,17 @@
 // The in-memory write buffer: the newest version of each key written since the last flush, in key order.
 // A tombstone (null value) shadows older versions of the key in tables below it. A skip list (after LevelDB's
-// db/skiplist.h) gives O(log n) updates, lookups and range seeks; lookups take no lock.
+// db/skiplist.h, branching factor 4) keeps the keys in order for range copies and flushes; a hash index
+// beside it (MemTableHashIndex) answers point lookups in a slot or two. Neither takes a lock to read.
 //
 // Concurrency contract: one writer at a time, any number of readers.
 // - Writers: the engine calls Set only under its write lock, and replays the log on one thread before it
 //   serves anything, so Set never races another Set. (Set also holds the snapshot lock below, so a second
 //   writer would be serialized rather than corrupt the list; the contract keeps that lock uncontended.)
 // - TryGet runs without any lock. A node is fully built (key, value, its own next pointers) before the writer
-//   publishes it with a release store into its predecessors' next pointers, lowest level first; readers load
-//   every next pointer and value with acquire loads, so a reader that reaches a node sees it complete. A key
-//   that is already present gets its new value (or tombstone) by a release store into the node's value
-//   field; a reader sees the old or the new value, never anything else. Nodes are never removed.
+//   publishes it with release stores into its predecessors' next pointers, lowest level first, and then into
+//   the hash index; readers load every pointer and value with acquire loads, so a reader that reaches a node
+//   sees it complete. A key that is already present gets its new value (or tombstone) by a release store
+//   into its node; a reader sees the old or the new value, never anything else. Nodes are never removed.
 // - Snapshot holds the snapshot lock while it copies, and Set takes the same lock, so a copy is exactly the
 //   map at one instant. The lock is uncontended for Set unless a copy is running.
 
@@ -25,8 +26,9 @@ public sealed class MemTable
     /// about 4^12 (16 million) keys, far more than a memtable holds before it is flushed.</summary>
     private const int MaxHeight = 12;
 
-    private readonly Node _head = new([], null, MaxHeight);
-    private readonly Node[] _splice = new Node[MaxHeight];
+    private readonly MemTableNode _head = new([], null, MaxHeight);
+    private readonly MemTableNode[] _splice = new MemTableNode[MaxHeight];
+    private readonly MemTableHashIndex _index = new();
     private readonly Lock _snapshotLock = new();
     private int _height = 1;
     private int _count;
@@ -44,16 +46,17 @@ public sealed class MemTable
     public void Set(byte[] key, byte[]? value)
     {
         ArgumentNullException.ThrowIfNull(key);
+        var hash = MemTableHashIndex.Hash(key);
+        var prefix = MemTableNode.PrefixOf(key);
         lock (_snapshotLock)
         {
-            var found = FindGreaterOrEqual(key, _splice);
-            if (found is not null && found.Key.AsSpan().SequenceEqual(key))
+            if (_index.Find(key, hash, prefix) is { } existing)
             {
-                Volatile.Write(ref found.Value, value);
+                existing.Value = value;
             }
             else
             {
-                Insert(key, value);
+                Insert(key, value, hash, prefix);
             }
         }
 
@@ -68,10 +71,9 @@ public sealed class MemTable
     /// memtable knows nothing of it; true with a null <paramref name="value"/> if the key is deleted here.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
     {
-        var found = FindGreaterOrEqual(key, null);
-        if (found is not null && found.Key.AsSpan().SequenceEqual(key))
+        if (_index.Find(key, MemTableHashIndex.Hash(key), MemTableNode.PrefixOf(key)) is { } node)
         {
-            value = Volatile.Read(ref found.Value);
+            value = node.Value;
             return true;
         }
 
@@ -88,14 +90,14 @@ public sealed class MemTable
         var result = new List<KeyValuePair<byte[], byte[]?>>();
         lock (_snapshotLock)
         {
-            for (var node = FindGreaterOrEqual(from, null); node is not null; node = node.NextAt(0))
+            for (var node = FindGreaterOrEqual(from, MemTableNode.PrefixOf(from), null); node is not null; node = node.NextAt(0))
             {
                 if (to.Length > 0 && node.Key.AsSpan().SequenceCompareTo(to) >= 0)
                 {
                     break;
                 }
 
-                result.Add(new KeyValuePair<byte[], byte[]?>(node.Key, Volatile.Read(ref node.Value)));
+                result.Add(new KeyValuePair<byte[], byte[]?>(node.Key, node.Value));
             }
         }
 
@@ -104,15 +106,15 @@ public sealed class MemTable
 
     /// <summary>The first node whose key is ≥ <paramref name="key"/>, or null. With <paramref name="splice"/>
     /// (writer only), also records at each level the last node whose key is &lt; <paramref name="key"/>.</summary>
-    private Node? FindGreaterOrEqual(ReadOnlySpan<byte> key, Node[]? splice)
+    private MemTableNode? FindGreaterOrEqual(ReadOnlySpan<byte> key, ulong prefix, MemTableNode[]? splice)
     {
         var node = _head;
         var level = Volatile.Read(ref _height) - 1;
-        Node? notBefore = null; // the last node found ≥ key: no need to compare it again one level down
+        MemTableNode? notBefore = null; // the last node found ≥ key: no need to compare it again one level down
         while (true)
         {
             var next = node.NextAt(level);
-            if (next is not null && next != notBefore && next.Key.AsSpan().SequenceCompareTo(key) < 0)
+            if (next is not null && next != notBefore && next.IsBefore(key, prefix))
             {
                 node = next;
                 continue;
@@ -133,9 +135,10 @@ public sealed class MemTable
         }
     }
 
-    /// <summary>Writer only, after <see cref="FindGreaterOrEqual"/> filled <see cref="_splice"/> for the key.</summary>
-    private void Insert(byte[] key, byte[]? value)
+    /// <summary>Writer only: links a new node for <paramref name="key"/> (not present) into the list, then the index.</summary>
+    private void Insert(byte[] key, byte[]? value, ulong hash, ulong prefix)
     {
+        FindGreaterOrEqual(key, prefix, _splice);
         var height = RandomHeight();
         var currentHeight = _height;
         if (height > currentHeight)
@@ -150,13 +153,14 @@ public sealed class MemTable
             Volatile.Write(ref _height, height);
         }
 
-        var node = new Node(key, value, height);
+        var node = new MemTableNode(key, value, height);
         for (var level = 0; level < height; level++)
         {
-            node.Next[level] = _splice[level].NextAt(level); // not yet visible to anyone: a plain store
-            Volatile.Write(ref _splice[level].Next[level], node);
+            node.SetNextBeforePublishing(level, _splice[level].NextAt(level));
+            _splice[level].PublishNext(level, node);
         }
 
+        _index.Add(node, hash);
         Volatile.Write(ref _count, _count + 1);
     }
 
@@ -181,18 +185,5 @@ public sealed class MemTable
         x ^= x << 5;
         _random = x;
         return x;
-    }
-
-    private sealed class Node(byte[] key, byte[]? value, int height)
-    {
-        public readonly byte[] Key = key;
-
-        /// <summary>The latest value, null for a tombstone; replaced in place with a release store.</summary>
-        public byte[]? Value = value;
-
-        /// <summary>The next node at each level this node takes part in; each slot published with a release store.</summary>
-        public readonly Node?[] Next = new Node?[height];
-
-        public Node? NextAt(int level) => Volatile.Read(ref Next[level]);
     }
 }
