@@ -11,7 +11,7 @@ public sealed class MemTableHashIndexTests
     private static byte[] B(string text) => Encoding.UTF8.GetBytes(text);
 
     private static MemTableNode? Find(MemTableHashIndex index, byte[] key, ulong hash) =>
-        index.Find(key, hash, MemTableNode.PrefixOf(key));
+        index.Find(key, hash, KeyPrefix.Of(key));
 
     [Fact]
     public void KeysWithOneHashAreToldApartAndProbingWrapsAround()

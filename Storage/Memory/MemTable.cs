@@ -47,7 +47,7 @@ public sealed class MemTable
     {
         ArgumentNullException.ThrowIfNull(key);
         var hash = MemTableHashIndex.Hash(key);
-        var prefix = MemTableNode.PrefixOf(key);
+        var prefix = KeyPrefix.Of(key);
         lock (_snapshotLock)
         {
             if (_index.Find(key, hash, prefix) is { } existing)
@@ -71,7 +71,7 @@ public sealed class MemTable
     /// memtable knows nothing of it; true with a null <paramref name="value"/> if the key is deleted here.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
     {
-        if (_index.Find(key, MemTableHashIndex.Hash(key), MemTableNode.PrefixOf(key)) is { } node)
+        if (_index.Find(key, MemTableHashIndex.Hash(key), KeyPrefix.Of(key)) is { } node)
         {
             value = node.Value;
             return true;
@@ -90,7 +90,7 @@ public sealed class MemTable
         var result = new List<KeyValuePair<byte[], byte[]?>>();
         lock (_snapshotLock)
         {
-            for (var node = FindGreaterOrEqual(from, MemTableNode.PrefixOf(from), null); node is not null; node = node.NextAt(0))
+            for (var node = FindGreaterOrEqual(from, KeyPrefix.Of(from), null); node is not null; node = node.NextAt(0))
             {
                 if (to.Length > 0 && node.Key.AsSpan().SequenceCompareTo(to) >= 0)
                 {
@@ -106,7 +106,7 @@ public sealed class MemTable
 
     /// <summary>The first node whose key is ≥ <paramref name="key"/>, or null. With <paramref name="splice"/>
     /// (writer only), also records at each level the last node whose key is &lt; <paramref name="key"/>.</summary>
-    private MemTableNode? FindGreaterOrEqual(ReadOnlySpan<byte> key, ulong prefix, MemTableNode[]? splice)
+    private MemTableNode? FindGreaterOrEqual(ReadOnlySpan<byte> key, KeyPrefix prefix, MemTableNode[]? splice)
     {
         var node = _head;
         var level = Volatile.Read(ref _height) - 1;
@@ -136,7 +136,7 @@ public sealed class MemTable
     }
 
     /// <summary>Writer only: links a new node for <paramref name="key"/> (not present) into the list, then the index.</summary>
-    private void Insert(byte[] key, byte[]? value, ulong hash, ulong prefix)
+    private void Insert(byte[] key, byte[]? value, ulong hash, KeyPrefix prefix)
     {
         FindGreaterOrEqual(key, prefix, _splice);
         var height = RandomHeight();

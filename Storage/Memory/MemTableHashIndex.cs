@@ -23,7 +23,7 @@ internal sealed class MemTableHashIndex
     public static ulong Hash(ReadOnlySpan<byte> key) => XxHash3.HashToUInt64(key);
 
     /// <summary>The node holding <paramref name="key"/>, or null; safe from any thread.</summary>
-    public MemTableNode? Find(ReadOnlySpan<byte> key, ulong hash, ulong prefix)
+    public MemTableNode? Find(ReadOnlySpan<byte> key, ulong hash, KeyPrefix prefix)
     {
         var slots = Volatile.Read(ref _slots);
         var mask = slots.Length - 1;

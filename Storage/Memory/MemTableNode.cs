@@ -2,7 +2,6 @@
 // each level it takes part in. Every field a reader follows is read by acquire load and written by release
 // store once the node is reachable (see MemTable for the protocol).
 
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace GrainKV.Storage.Memory;
@@ -21,7 +20,7 @@ internal sealed class MemTableNode
     public MemTableNode(byte[] key, byte[]? value, int height)
     {
         Key = key;
-        Prefix = PrefixOf(key);
+        Prefix = KeyPrefix.Of(key);
         _value = value;
         if (height > InlineLinks)
         {
@@ -31,9 +30,8 @@ internal sealed class MemTableNode
 
     public byte[] Key { get; }
 
-    /// <summary>The key's first 8 bytes, big-endian, zero-padded: unequal prefixes order two keys without
-    /// reading either key's array.</summary>
-    public ulong Prefix { get; }
+    /// <summary>The key's first 16 bytes: unequal prefixes order two keys without reading either key's array.</summary>
+    public KeyPrefix Prefix { get; }
 
     /// <summary>The latest value, null for a tombstone; acquire load, and release store for the writer's
     /// in-place replacement.</summary>
@@ -53,24 +51,14 @@ internal sealed class MemTableNode
     public void PublishNext(int level, MemTableNode next) => Volatile.Write(ref Link(level), next);
 
     /// <summary>Whether this node's key sorts before <paramref name="key"/>, whose prefix is <paramref name="prefix"/>.</summary>
-    public bool IsBefore(ReadOnlySpan<byte> key, ulong prefix) =>
-        Prefix != prefix ? Prefix < prefix : Key.AsSpan().SequenceCompareTo(key) < 0;
+    public bool IsBefore(ReadOnlySpan<byte> key, KeyPrefix prefix)
+    {
+        var order = Prefix.CompareTo(prefix);
+        return order != 0 ? order < 0 : Key.AsSpan().SequenceCompareTo(key) < 0;
+    }
 
     /// <summary>Whether this node holds <paramref name="key"/>, whose prefix is <paramref name="prefix"/>.</summary>
-    public bool Holds(ReadOnlySpan<byte> key, ulong prefix) => Prefix == prefix && Key.AsSpan().SequenceEqual(key);
-
-    public static ulong PrefixOf(ReadOnlySpan<byte> key)
-    {
-        if (key.Length >= sizeof(ulong))
-        {
-            return BinaryPrimitives.ReadUInt64BigEndian(key);
-        }
-
-        Span<byte> padded = stackalloc byte[sizeof(ulong)];
-        padded.Clear();
-        key.CopyTo(padded);
-        return BinaryPrimitives.ReadUInt64BigEndian(padded);
-    }
+    public bool Holds(ReadOnlySpan<byte> key, KeyPrefix prefix) => Prefix == prefix && Key.AsSpan().SequenceEqual(key);
 
     private ref MemTableNode? Link(int level) =>
         ref level < InlineLinks ? ref _links[level] : ref _upperLinks![level - InlineLinks];
