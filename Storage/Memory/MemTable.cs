@@ -26,7 +26,7 @@ public sealed class MemTable
     /// about 4^12 (16 million) keys, far more than a memtable holds before it is flushed.</summary>
     private const int MaxHeight = 12;
 
-    private readonly MemTableNode _head = new([], null, MaxHeight);
+    private readonly MemTableNode _head = new([], null, MaxHeight, 0);
     private readonly MemTableNode[] _splice = new MemTableNode[MaxHeight];
     private readonly MemTableHashIndex _index = new();
     private readonly Lock _snapshotLock = new();
@@ -153,14 +153,14 @@ public sealed class MemTable
             Volatile.Write(ref _height, height);
         }
 
-        var node = new MemTableNode(key, value, height);
+        var node = new MemTableNode(key, value, height, hash);
         for (var level = 0; level < height; level++)
         {
             node.SetNextBeforePublishing(level, _splice[level].NextAt(level));
             _splice[level].PublishNext(level, node);
         }
 
-        _index.Add(node, hash);
+        _index.Add(node);
         Volatile.Write(ref _count, _count + 1);
     }
 

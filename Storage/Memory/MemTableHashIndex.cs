@@ -30,15 +30,15 @@ internal sealed class MemTableHashIndex
         for (var i = (int)hash & mask; ; i = (i + 1) & mask)
         {
             var node = Volatile.Read(ref slots[i]);
-            if (node is null || node.Holds(key, prefix))
+            if (node is null || (node.Hash == hash && node.Holds(key, prefix)))
             {
                 return node;
             }
         }
     }
 
-    /// <summary>Writer only: indexes <paramref name="node"/>, whose key is not in the index yet.</summary>
-    public void Add(MemTableNode node, ulong hash)
+    /// <summary>Writer only: indexes <paramref name="node"/> under its hash; its key is not in the index yet.</summary>
+    public void Add(MemTableNode node)
     {
         if ((_count + 1) * 2 > _slots.Length)
         {
@@ -47,21 +47,21 @@ internal sealed class MemTableHashIndex
             {
                 if (indexed is not null)
                 {
-                    Place(larger, indexed, Hash(indexed.Key));
+                    Place(larger, indexed);
                 }
             }
 
             Volatile.Write(ref _slots, larger);
         }
 
-        Place(_slots, node, hash);
+        Place(_slots, node);
         _count++;
     }
 
-    private static void Place(MemTableNode?[] slots, MemTableNode node, ulong hash)
+    private static void Place(MemTableNode?[] slots, MemTableNode node)
     {
         var mask = slots.Length - 1;
-        var i = (int)hash & mask;
+        var i = (int)node.Hash & mask;
         while (slots[i] is not null)
         {
             i = (i + 1) & mask;

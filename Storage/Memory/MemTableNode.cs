@@ -17,9 +17,10 @@ internal sealed class MemTableNode
     private Links _links;
     private byte[]? _value;
 
-    public MemTableNode(byte[] key, byte[]? value, int height)
+    public MemTableNode(byte[] key, byte[]? value, int height, ulong hash)
     {
         Key = key;
+        Hash = hash;
         Prefix = KeyPrefix.Of(key);
         _value = value;
         if (height > InlineLinks)
@@ -32,6 +33,10 @@ internal sealed class MemTableNode
 
     /// <summary>The key's first 16 bytes: unequal prefixes order two keys without reading either key's array.</summary>
     public KeyPrefix Prefix { get; }
+
+    /// <summary>The key's hash in the index, kept so that growing the index and probing past other keys never
+    /// read key arrays.</summary>
+    public ulong Hash { get; }
 
     /// <summary>The latest value, null for a tombstone; acquire load, and release store for the writer's
     /// in-place replacement.</summary>
