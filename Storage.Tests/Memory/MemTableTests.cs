@@ -210,6 +210,17 @@ public sealed class MemTableTests
         Assert.Equal(1, table.Count);
     }
 
+    [Fact]
+    public void ANullKeyOrBoundIsRefused()
+    {
+        var table = With("a");
+
+        Assert.Throws<ArgumentNullException>(() => table.Set(null!, B("x")));
+        Assert.Throws<ArgumentNullException>(() => table.TryGet((byte[])null!, out _));
+        Assert.Throws<ArgumentNullException>(() => table.Snapshot(null!, []));
+        Assert.Throws<ArgumentNullException>(() => table.Snapshot([], null!));
+    }
+
     private sealed class KeyEquality : IEqualityComparer<byte[]>
     {
         public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);

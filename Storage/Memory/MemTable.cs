@@ -65,7 +65,11 @@ public sealed class MemTable
 
     /// <summary>Looks <paramref name="key"/> up. Returns false if the memtable knows nothing of it;
     /// true with a null <paramref name="value"/> if the key is deleted here.</summary>
-    public bool TryGet(byte[] key, out byte[]? value) => TryGet(key.AsSpan(), out value);
+    public bool TryGet(byte[] key, out byte[]? value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return TryGet(key.AsSpan(), out value);
+    }
 
     /// <summary>Looks <paramref name="key"/> up without a lock and without allocating. Returns false if the
     /// memtable knows nothing of it; true with a null <paramref name="value"/> if the key is deleted here.</summary>
