@@ -344,16 +344,15 @@ public sealed partial class StorageEngine : IAsyncDisposable
 
     private bool TryGet(EngineState state, ReadOnlySpan<byte> key, out byte[] value)
     {
-        var keyArray = key.ToArray();
         value = [];
-        if (state.Active.TryGet(keyArray, out var found))
+        if (state.Active.TryGet(key, out var found))
         {
             return Found(found, out value);
         }
 
         foreach (var frozen in state.Immutables)
         {
-            if (frozen.Table.TryGet(keyArray, out found))
+            if (frozen.Table.TryGet(key, out found))
             {
                 return Found(found, out value);
             }

@@ -1,44 +1,62 @@
 // The in-memory write buffer: the newest version of each key written since the last flush, in key order.
-// A tombstone (null value) shadows older versions of the key in tables below it. A red-black tree
-// (SortedSet) gives O(log n) updates, lookups and range seeks.
+// A tombstone (null value) shadows older versions of the key in tables below it. A skip list (after LevelDB's
+// db/skiplist.h, branching factor 4) keeps the keys in order for range copies and flushes; a hash index
+// beside it (MemTableHashIndex) answers point lookups in a slot or two. Neither takes a lock to read.
+//
+// Concurrency contract: one writer at a time, any number of readers.
+// - Writers: the engine calls Set only under its write lock, and replays the log on one thread before it
+//   serves anything, so Set never races another Set. (Set also holds the snapshot lock below, so a second
+//   writer would be serialized rather than corrupt the list; the contract keeps that lock uncontended.)
+// - TryGet runs without any lock. A node is fully built (key, value, its own next pointers) before the writer
+//   publishes it with release stores into its predecessors' next pointers, lowest level first, and then into
+//   the hash index; readers load every pointer and value with acquire loads, so a reader that reaches a node
+//   sees it complete. A key that is already present gets its new value (or tombstone) by a release store
+//   into its node; a reader sees the old or the new value, never anything else. Nodes are never removed.
+// - Snapshot holds the snapshot lock while it copies, and Set takes the same lock, so a copy is exactly the
+//   map at one instant. The lock is uncontended for Set unless a copy is running.
 
 namespace GrainKV.Storage.Memory;
 
-/// <summary>A sorted map from key to latest value or tombstone; safe for concurrent readers and writers.</summary>
+/// <summary>A sorted map from key to latest value or tombstone. <see cref="Set"/> calls must not overlap (the
+/// engine serializes them); <see cref="TryGet(ReadOnlySpan{byte}, out byte[])"/>, <see cref="Snapshot"/>,
+/// <see cref="Count"/> and <see cref="ApproximateBytes"/> are safe from any thread at any time.</summary>
 public sealed class MemTable
 {
-    private readonly SortedSet<Slot> _slots = new(SlotComparer.Instance);
-    private readonly Lock _lock = new();
+    /// <summary>Levels of the skip list. With a branching factor of 4, twelve levels stay logarithmic up to
+    /// about 4^12 (16 million) keys, far more than a memtable holds before it is flushed.</summary>
+    private const int MaxHeight = 12;
+
+    private readonly MemTableNode _head = new([], null, MaxHeight, 0);
+    private readonly MemTableNode[] _splice = new MemTableNode[MaxHeight];
+    private readonly MemTableHashIndex _index = new();
+    private readonly Lock _snapshotLock = new();
+    private int _height = 1;
+    private int _count;
     private long _approximateBytes;
+    private uint _random = 0x9E3779B9;
 
     /// <summary>Approximate memory held by keys and values.</summary>
     public long ApproximateBytes => Interlocked.Read(ref _approximateBytes);
 
     /// <summary>Number of keys, tombstones included.</summary>
-    public int Count
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _slots.Count;
-            }
-        }
-    }
+    public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Records the latest version of <paramref name="key"/>: a value, or a tombstone when null.</summary>
+    /// <summary>Records the latest version of <paramref name="key"/>: a value, or a tombstone when null. The
+    /// memtable keeps both arrays; the caller must not change them afterwards.</summary>
     public void Set(byte[] key, byte[]? value)
     {
-        lock (_lock)
+        ArgumentNullException.ThrowIfNull(key);
+        var hash = MemTableHashIndex.Hash(key);
+        var prefix = KeyPrefix.Of(key);
+        lock (_snapshotLock)
         {
-            var probe = new Slot(key, value);
-            if (_slots.TryGetValue(probe, out var existing))
+            if (_index.Find(key, hash, prefix) is { } existing)
             {
                 existing.Value = value;
             }
             else
             {
-                _slots.Add(probe);
+                Insert(key, value, hash, prefix);
             }
         }
 
@@ -49,13 +67,18 @@ public sealed class MemTable
     /// true with a null <paramref name="value"/> if the key is deleted here.</summary>
     public bool TryGet(byte[] key, out byte[]? value)
     {
-        lock (_lock)
+        ArgumentNullException.ThrowIfNull(key);
+        return TryGet(key.AsSpan(), out value);
+    }
+
+    /// <summary>Looks <paramref name="key"/> up without a lock and without allocating. Returns false if the
+    /// memtable knows nothing of it; true with a null <paramref name="value"/> if the key is deleted here.</summary>
+    public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
+    {
+        if (_index.Find(key, MemTableHashIndex.Hash(key), KeyPrefix.Of(key)) is { } node)
         {
-            if (_slots.TryGetValue(new Slot(key, null), out var slot))
-            {
-                value = slot.Value;
-                return true;
-            }
+            value = node.Value;
+            return true;
         }
 
         value = null;
@@ -66,45 +89,105 @@ public sealed class MemTable
     /// included; an empty <paramref name="to"/> means no upper bound.</summary>
     public List<KeyValuePair<byte[], byte[]?>> Snapshot(byte[] from, byte[] to)
     {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
         var result = new List<KeyValuePair<byte[], byte[]?>>();
-        lock (_lock)
+        lock (_snapshotLock)
         {
-            if (_slots.Count == 0 || _slots.Max is not { } max)
+            for (var node = FindGreaterOrEqual(from, KeyPrefix.Of(from), null); node is not null; node = node.NextAt(0))
             {
-                return result;
-            }
-
-            var upper = to.Length == 0 ? max : new Slot(to, null);
-            if (SlotComparer.Instance.Compare(new Slot(from, null), upper) > 0)
-            {
-                return result;
-            }
-
-            foreach (var slot in _slots.GetViewBetween(new Slot(from, null), upper))
-            {
-                if (to.Length > 0 && slot.Key.AsSpan().SequenceCompareTo(to) >= 0)
+                if (to.Length > 0 && node.Key.AsSpan().SequenceCompareTo(to) >= 0)
                 {
                     break;
                 }
 
-                result.Add(new KeyValuePair<byte[], byte[]?>(slot.Key, slot.Value));
+                result.Add(new KeyValuePair<byte[], byte[]?>(node.Key, node.Value));
             }
         }
 
         return result;
     }
 
-    private sealed class Slot(byte[] key, byte[]? value)
+    /// <summary>The first node whose key is ≥ <paramref name="key"/>, or null. With <paramref name="splice"/>
+    /// (writer only), also records at each level the last node whose key is &lt; <paramref name="key"/>.</summary>
+    private MemTableNode? FindGreaterOrEqual(ReadOnlySpan<byte> key, KeyPrefix prefix, MemTableNode[]? splice)
     {
-        public byte[] Key { get; } = key;
+        var node = _head;
+        var level = Volatile.Read(ref _height) - 1;
+        MemTableNode? notBefore = null; // the last node found ≥ key: no need to compare it again one level down
+        while (true)
+        {
+            var next = node.NextAt(level);
+            if (next is not null && next != notBefore && next.IsBefore(key, prefix))
+            {
+                node = next;
+                continue;
+            }
 
-        public byte[]? Value { get; set; } = value;
+            if (splice is not null)
+            {
+                splice[level] = node;
+            }
+
+            if (level == 0)
+            {
+                return next;
+            }
+
+            notBefore = next;
+            level--;
+        }
     }
 
-    private sealed class SlotComparer : IComparer<Slot>
+    /// <summary>Writer only: links a new node for <paramref name="key"/> (not present) into the list, then the index.</summary>
+    private void Insert(byte[] key, byte[]? value, ulong hash, KeyPrefix prefix)
     {
-        public static SlotComparer Instance { get; } = new();
+        FindGreaterOrEqual(key, prefix, _splice);
+        var height = RandomHeight();
+        var currentHeight = _height;
+        if (height > currentHeight)
+        {
+            for (var level = currentHeight; level < height; level++)
+            {
+                _splice[level] = _head;
+            }
 
-        public int Compare(Slot? x, Slot? y) => ByteArrayComparer.Instance.Compare(x!.Key, y!.Key);
+            // A reader that sees the new height before the node finds null at the head's new levels and
+            // simply drops to a lower level; it never needs the node to be linked yet.
+            Volatile.Write(ref _height, height);
+        }
+
+        var node = new MemTableNode(key, value, height, hash);
+        for (var level = 0; level < height; level++)
+        {
+            node.SetNextBeforePublishing(level, _splice[level].NextAt(level));
+            _splice[level].PublishNext(level, node);
+        }
+
+        _index.Add(node);
+        Volatile.Write(ref _count, _count + 1);
+    }
+
+    /// <summary>1 with probability 3/4, 2 with 3/16, ... (branching factor 4), at most <see cref="MaxHeight"/>.</summary>
+    private int RandomHeight()
+    {
+        var height = 1;
+        while (height < MaxHeight && (NextRandom() & 3) == 0)
+        {
+            height++;
+        }
+
+        return height;
+    }
+
+    /// <summary>Xorshift32: cheap, and only the writer draws from it.</summary>
+    private uint NextRandom()
+    {
+        var x = _random;
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        _random = x;
+        return x;
     }
 }
