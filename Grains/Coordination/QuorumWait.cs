@@ -64,9 +64,10 @@ public static class QuorumWait
             {
                 if (timer is null)
                 {
-                    speculating = plan.SpeculateAfter is { } delay && next < nodes.Count && delay < timeout;
+                    TimeSpan? speculateAfter = plan.SpeculateAfter is { } delay && next < nodes.Count && delay < timeout ? delay : null;
+                    speculating = speculateAfter is not null;
                     timerStarted = time.GetTimestamp();
-                    timer = Task.Delay(speculating ? plan.SpeculateAfter!.Value : timeout, time, stop.Token);
+                    timer = Task.Delay(speculateAfter ?? timeout, time, stop.Token);
                     pending.Add(timer);
                 }
 
@@ -77,10 +78,12 @@ public static class QuorumWait
             if (done == timer)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-            }
+                if (!speculating)
+                {
+                    (errors ??= []).Add($"timed out after {timeout.TotalMilliseconds:0} ms");
+                    break;
+                }
 
-            if (done == timer && speculating)
-            {
                 while (next < nodes.Count)
                 {
                     AskNext();
@@ -91,12 +94,6 @@ public static class QuorumWait
                 timer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, stop.Token);
                 pending.Add(timer);
                 continue;
-            }
-
-            if (done == timer)
-            {
-                (errors ??= []).Add($"timed out after {timeout.TotalMilliseconds:0} ms");
-                break;
             }
 
             inFlight--;
