@@ -21,7 +21,7 @@ public sealed class MemTableHashIndexTests
         var keys = new[] { B("key-one"), B("key-one-longer"), B("key-two"), B("k"), B("key-onf") };
         foreach (var key in keys)
         {
-            index.Add(new MemTableNode(key, key, 1, lastSlot));
+            index.Add(new MemTableNode(key, ValueArena.Empty, 1, lastSlot));
         }
 
         foreach (var key in keys)
@@ -40,7 +40,7 @@ public sealed class MemTableHashIndexTests
         var keys = Enumerable.Range(0, 5000).Select(i => B($"key-{i}")).ToList();
         foreach (var key in keys)
         {
-            index.Add(new MemTableNode(key, null, 1, MemTableHashIndex.Hash(key)));
+            index.Add(new MemTableNode(key, ValueArena.Tombstone, 1, MemTableHashIndex.Hash(key)));
         }
 
         Assert.All(keys, key => Assert.Same(key, Find(index, key, MemTableHashIndex.Hash(key))?.Key));

@@ -153,12 +153,13 @@ public sealed class MemTableTests
     }
 
     [Fact]
-    public void ALookupAllocatesNothing()
+    public void ALookupAllocatesNothingButTheValuesCopy()
     {
+        // Empty values and tombstones have no bytes to copy: their hits, like the misses, show the lookup itself.
         var table = new MemTable();
         for (var i = 0; i < 1000; i++)
         {
-            table.Set(BitConverter.GetBytes(i), BitConverter.GetBytes(i));
+            table.Set(BitConverter.GetBytes(i), i % 2 == 0 ? [] : null);
         }
 
         Span<byte> key = stackalloc byte[4];
@@ -226,5 +227,49 @@ public sealed class MemTableTests
         public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
 
         public int GetHashCode(byte[] obj) => obj.Length == 0 ? 0 : obj.Length ^ (obj[0] << 8) ^ obj[^1];
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(200_000)] // shares chunks: several fill one and spill into the next
+    [InlineData(300_000)] // over a quarter of a chunk: a chunk of its own
+    [InlineData(3 << 20)] // larger than a chunk
+    public void ValuesOfEverySizeReadBackAcrossChunks(int size)
+    {
+        var table = new MemTable();
+        var values = new Dictionary<int, byte[]>();
+        for (var i = 0; i < 12; i++)
+        {
+            var value = new byte[size];
+            new Random(i).NextBytes(value);
+            values[i] = value;
+            table.Set(BitConverter.GetBytes(i), value);
+        }
+
+        table.Set(BitConverter.GetBytes(3), values[4]); // an overwrite points at a new copy
+        values[3] = values[4];
+        foreach (var (i, value) in values)
+        {
+            Assert.True(table.TryGet(BitConverter.GetBytes(i), out var read));
+            Assert.Equal(value, read);
+        }
+
+        Assert.Equal(values.Count, table.Snapshot([], []).Count(e => e.Value is { } v && v.AsSpan().SequenceEqual(values[BitConverter.ToInt32(e.Key)])));
+    }
+
+    [Fact]
+    public void AValueIsCopiedInSoTheCallersArrayMayChangeAfterwards()
+    {
+        var table = new MemTable();
+        var value = B("before");
+        table.Set(B("k"), value);
+        B("after!").CopyTo(value, 0);
+
+        Assert.True(table.TryGet(B("k"), out var read));
+        Assert.Equal(B("before"), read);
+        Assert.True(table.TryGet(B("k"), out var again));
+        Assert.NotSame(read, again);
     }
 }

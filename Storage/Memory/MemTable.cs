@@ -1,7 +1,8 @@
 // The in-memory write buffer: the newest version of each key written since the last flush, in key order.
 // A tombstone (null value) shadows older versions of the key in tables below it. A skip list (after LevelDB's
 // db/skiplist.h, branching factor 4) keeps the keys in order for range copies and flushes; a hash index
-// beside it (MemTableHashIndex) answers point lookups in a slot or two. Neither takes a lock to read.
+// beside it (MemTableHashIndex) answers point lookups in a slot or two. Neither takes a lock to read. Values
+// live in large chunks (ValueArena) that the garbage collector does not copy, not in one array each.
 //
 // Concurrency contract: one writer at a time, any number of readers.
 // - Writers: the engine calls Set only under its write lock, and replays the log on one thread before it
@@ -26,7 +27,8 @@ public sealed class MemTable
     /// about 4^12 (16 million) keys, far more than a memtable holds before it is flushed.</summary>
     private const int MaxHeight = 12;
 
-    private readonly MemTableNode _head = new([], null, MaxHeight, 0);
+    private readonly MemTableNode _head = new([], ValueArena.Tombstone, MaxHeight, 0);
+    private readonly ValueArena _values = new();
     private readonly MemTableNode[] _splice = new MemTableNode[MaxHeight];
     private readonly MemTableHashIndex _index = new();
     private readonly Lock _snapshotLock = new();
@@ -42,7 +44,8 @@ public sealed class MemTable
     public int Count => Volatile.Read(ref _count);
 
     /// <summary>Records the latest version of <paramref name="key"/>: a value, or a tombstone when null. The
-    /// memtable keeps both arrays; the caller must not change them afterwards.</summary>
+    /// memtable keeps the key array (the caller must not change it afterwards) and copies the value into its
+    /// <see cref="ValueArena"/>.</summary>
     public void Set(byte[] key, byte[]? value)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -50,13 +53,14 @@ public sealed class MemTable
         var prefix = KeyPrefix.Of(key);
         lock (_snapshotLock)
         {
+            var location = value is null ? ValueArena.Tombstone : _values.Append(value);
             if (_index.Find(key, hash, prefix) is { } existing)
             {
-                existing.Value = value;
+                existing.Value = location;
             }
             else
             {
-                Insert(key, value, hash, prefix);
+                Insert(key, location, hash, prefix);
             }
         }
 
@@ -71,13 +75,14 @@ public sealed class MemTable
         return TryGet(key.AsSpan(), out value);
     }
 
-    /// <summary>Looks <paramref name="key"/> up without a lock and without allocating. Returns false if the
-    /// memtable knows nothing of it; true with a null <paramref name="value"/> if the key is deleted here.</summary>
+    /// <summary>Looks <paramref name="key"/> up without a lock; the value returned is a copy, the lookup's only
+    /// allocation. Returns false if the memtable knows nothing of it; true with a null <paramref name="value"/> if
+    /// the key is deleted here.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
     {
         if (_index.Find(key, MemTableHashIndex.Hash(key), KeyPrefix.Of(key)) is { } node)
         {
-            value = node.Value;
+            value = _values.Copy(node.Value);
             return true;
         }
 
@@ -101,7 +106,7 @@ public sealed class MemTable
                     break;
                 }
 
-                result.Add(new KeyValuePair<byte[], byte[]?>(node.Key, node.Value));
+                result.Add(new KeyValuePair<byte[], byte[]?>(node.Key, _values.Copy(node.Value)));
             }
         }
 
@@ -140,7 +145,7 @@ public sealed class MemTable
     }
 
     /// <summary>Writer only: links a new node for <paramref name="key"/> (not present) into the list, then the index.</summary>
-    private void Insert(byte[] key, byte[]? value, ulong hash, KeyPrefix prefix)
+    private void Insert(byte[] key, long value, ulong hash, KeyPrefix prefix)
     {
         FindGreaterOrEqual(key, prefix, _splice);
         var height = RandomHeight();

@@ -15,9 +15,9 @@ internal sealed class MemTableNode
 
     private readonly MemTableNode?[]? _upperLinks;
     private Links _links;
-    private byte[]? _value;
+    private long _value;
 
-    public MemTableNode(byte[] key, byte[]? value, int height, ulong hash)
+    public MemTableNode(byte[] key, long value, int height, ulong hash)
     {
         Key = key;
         Hash = hash;
@@ -38,9 +38,9 @@ internal sealed class MemTableNode
     /// read key arrays.</summary>
     public ulong Hash { get; }
 
-    /// <summary>The latest value, null for a tombstone; acquire load, and release store for the writer's
-    /// in-place replacement.</summary>
-    public byte[]? Value
+    /// <summary>The location of the latest value in the memtable's <see cref="ValueArena"/> (or
+    /// <see cref="ValueArena.Tombstone"/>); acquire load, and release store for the writer's in-place replacement.</summary>
+    public long Value
     {
         get => Volatile.Read(ref _value);
         set => Volatile.Write(ref _value, value);

@@ -1,0 +1,116 @@
+// The memtable's values, kept in large chunks instead of one array each. A value lives until its memtable is
+// flushed (seconds), so as an array of its own it would survive young collections and be copied twice by the
+// garbage collector (gen0 → gen1 → gen2) before a gen2 collection reclaims it. Chunks of 1 MiB are allocated on
+// the large object heap, which young collections neither copy nor compact, so a value costs one copy into its
+// chunk and nothing more until the whole memtable is dropped. A value larger than a quarter of a chunk gets a
+// chunk of its own.
+//
+// A value is named by a location: one long packing (chunk, offset, length), so that a node can replace its value
+// with one release store. Tombstones and empty values have locations of their own and take no space.
+//
+// Concurrency: one writer (the memtable's) appends; any number of readers read. The writer fills a chunk slot
+// before any location names the chunk, and grows the chunk table by copying it and publishing the copy with a
+// release store; a reader that loaded a location by acquire load and then loads the table sees the chunk.
+// Bytes of a location are written before the location is published and never change afterwards.
+
+namespace GrainKV.Storage.Memory;
+
+/// <summary>Append-only value storage for one memtable: one writer, lock-free readers.</summary>
+internal sealed class ValueArena
+{
+    /// <summary>Bytes of a shared chunk.</summary>
+    public const int ChunkSize = 1 << OffsetBits;
+
+    /// <summary>The location of a tombstone.</summary>
+    public const long Tombstone = -1;
+
+    /// <summary>The location of an empty value.</summary>
+    public const long Empty = -2;
+
+    private const int OffsetBits = 20;
+    private const int LengthBits = 21;
+    private const int OwnChunkAbove = ChunkSize / 4;
+    private const long WholeChunk = (1L << LengthBits) - 1;
+
+    /// <summary>Chunk numbers take the remaining 23 bits; keeping the top one clear keeps every location ≥ 0.</summary>
+    private const int MaxChunks = 1 << (63 - OffsetBits - LengthBits);
+
+    private byte[][] _chunks = new byte[8][];
+    private int _chunkCount;
+    private int _current = -1;
+    private int _used;
+
+    /// <summary>Bytes of chunks allocated so far.</summary>
+    public long AllocatedBytes { get; private set; }
+
+    /// <summary>Writer only: stores <paramref name="value"/> and returns its location.</summary>
+    public long Append(ReadOnlySpan<byte> value)
+    {
+        if (value.IsEmpty)
+        {
+            return Empty;
+        }
+
+        if (value.Length > OwnChunkAbove)
+        {
+            var own = GC.AllocateUninitializedArray<byte>(value.Length);
+            value.CopyTo(own);
+            return Locate(AddChunk(own), 0, WholeChunk);
+        }
+
+        if (_current < 0 || _used + value.Length > ChunkSize)
+        {
+            _current = AddChunk(GC.AllocateUninitializedArray<byte>(ChunkSize));
+            _used = 0;
+        }
+
+        value.CopyTo(_chunks[_current].AsSpan(_used));
+        var location = Locate(_current, _used, value.Length);
+        _used += value.Length;
+        return location;
+    }
+
+    /// <summary>A copy of the value at <paramref name="location"/> (null for a tombstone). The location must have
+    /// been loaded by acquire load (or by the writer).</summary>
+    public byte[]? Copy(long location)
+    {
+        if (location == Tombstone)
+        {
+            return null;
+        }
+
+        if (location == Empty)
+        {
+            return [];
+        }
+
+        var chunk = Volatile.Read(ref _chunks)[(int)(location >> (OffsetBits + LengthBits))];
+        var length = location & WholeChunk;
+        return length == WholeChunk
+            ? (byte[])chunk.Clone()
+            : chunk.AsSpan((int)((location >> LengthBits) & (ChunkSize - 1)), (int)length).ToArray();
+    }
+
+    /// <summary>The location of <paramref name="length"/> bytes at <paramref name="offset"/> of chunk <paramref name="chunk"/>.</summary>
+    private static long Locate(int chunk, int offset, long length) =>
+        ((long)chunk << (OffsetBits + LengthBits)) | ((long)offset << LengthBits) | length;
+
+    private int AddChunk(byte[] chunk)
+    {
+        if (_chunkCount == MaxChunks)
+        {
+            throw new InvalidOperationException($"A memtable holds at most {MaxChunks} value chunks.");
+        }
+
+        if (_chunkCount == _chunks.Length)
+        {
+            var grown = new byte[_chunks.Length * 2][];
+            Array.Copy(_chunks, grown, _chunkCount);
+            Volatile.Write(ref _chunks, grown);
+        }
+
+        _chunks[_chunkCount] = chunk;
+        AllocatedBytes += chunk.Length;
+        return _chunkCount++;
+    }
+}
