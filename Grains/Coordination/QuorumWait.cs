@@ -84,15 +84,17 @@ public static class QuorumWait
                     break;
                 }
 
+                // The rest of the timeout is scheduled before the remaining candidates are asked, so that it counts from
+                // the round's start even if the clock moves while they are being asked.
+                speculating = false;
+                var left = timeout - time.GetElapsedTime(timerStarted);
+                timer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, stop.Token);
+                pending.Add(timer);
                 while (next < nodes.Count)
                 {
                     AskNext();
                 }
 
-                speculating = false;
-                var left = timeout - time.GetElapsedTime(timerStarted);
-                timer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, stop.Token);
-                pending.Add(timer);
                 continue;
             }
 
