@@ -45,6 +45,13 @@ public sealed class MembershipCommandTests(ThreeNodeClusterFixture fixture) : IC
             await Cluster.Client.PutAsync($"wiped-{i}", "value"));
         var node = Cluster.Cluster.Silos[2].Name;
 
+        // A put returns after W=2 acks; the third copy may still be on its way (or become a hint). Wait for it, so that
+        // after the wipe the keys can come back only by streaming, which is what KeysAdded counts.
+        await Eventually.HoldsAsync(
+            () => DataMovementTests.HeldKeys(Cluster, Cluster.SiloNamed(node)).Count(k => k.StartsWith("wiped-", StringComparison.Ordinal)) == Keys,
+            TimeSpan.FromMinutes(2),
+            $"node {node} holds all {Keys} keys before the wipe");
+
         await Cluster.WipeAndRestartAsync(node);
         var silo = Cluster.SiloNamed(node);
         await Eventually.HoldsAsync(
