@@ -146,14 +146,14 @@ public sealed partial class StorageEngine : IAsyncDisposable
             throw new EntryTooLargeException($"Value of {value.Length} bytes exceeds the engine limit of {_options.MaxValueSize} bytes.");
         }
 
-        return WriteAsync(LogRecordKind.Put, key.ToArray(), value.ToArray(), cancellationToken);
+        return WriteAsync(LogRecordKind.Put, key.ToArray(), value, cancellationToken);
     }
 
     /// <summary>Deletes <paramref name="key"/> (writes a tombstone).</summary>
     public ValueTask DeleteAsync(ReadOnlyMemory<byte> key, CancellationToken cancellationToken = default)
     {
         CheckKey(key.Span);
-        return WriteAsync(LogRecordKind.Delete, key.ToArray(), null, cancellationToken);
+        return WriteAsync(LogRecordKind.Delete, key.ToArray(), ReadOnlyMemory<byte>.Empty, cancellationToken);
     }
 
     /// <summary>Reads the latest value of <paramref name="key"/>. Returns false if absent or deleted.</summary>
@@ -247,7 +247,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
             Interlocked.Read(ref _counters.WriteStalls));
     }
 
-    private ValueTask WriteAsync(LogRecordKind kind, byte[] key, byte[]? value, CancellationToken cancellationToken)
+    /// <summary>Appends the record and updates the memtable. The value is copied (into the log and the memtable's arena),
+    /// never kept; a delete's value is empty.</summary>
+    private ValueTask WriteAsync(LogRecordKind kind, byte[] key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (_backgroundError is { } error)
@@ -258,7 +260,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         var state = _state;
         if (state.Immutables.Length >= _options.MaxImmutableMemTables || state.Tables.Length >= _options.StallTables)
         {
-            return SlowWriteAsync(kind, key, value, cancellationToken);
+            return SlowWriteAsync(kind, key, value.ToArray(), cancellationToken); // the caller's memory is not ours past this call
         }
 
         long address;
@@ -266,24 +268,31 @@ public sealed partial class StorageEngine : IAsyncDisposable
         // Log order and memtable order must agree, so both happen under one short lock.
         lock (_writeLock)
         {
-            address = _log.Append(kind, key, value);
-            _state.Active.Set(key, value);
+            address = _log.Append(kind, key, value.Span);
+            if (kind == LogRecordKind.Delete)
+            {
+                _state.Active.Set(key, null);
+            }
+            else
+            {
+                _state.Active.SetValue(key, value.Span);
+            }
             if (_state.Active.ApproximateBytes >= _options.MemTableSize)
             {
                 Rotate();
             }
         }
 
-        Interlocked.Add(ref _counters.UserBytes, key.Length + (value?.Length ?? 0));
+        Interlocked.Add(ref _counters.UserBytes, key.Length + value.Length);
         Interlocked.Increment(ref _counters.LogRecords);
-        Interlocked.Add(ref _counters.LogBytes, LogRecord.EncodedSize(key.Length, value?.Length ?? 0));
+        Interlocked.Add(ref _counters.LogBytes, LogRecord.EncodedSize(key.Length, value.Length));
         return _options.Durability == LogDurability.Synced
             ? _log.WaitForCommitAsync(address, cancellationToken)
             : ValueTask.CompletedTask;
     }
 
     /// <summary>Back-pressure: waits for the background work to catch up, then writes.</summary>
-    private async ValueTask SlowWriteAsync(LogRecordKind kind, byte[] key, byte[]? value, CancellationToken cancellationToken)
+    private async ValueTask SlowWriteAsync(LogRecordKind kind, byte[] key, byte[] value, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _counters.WriteStalls);
         await WaitUntilAsync(

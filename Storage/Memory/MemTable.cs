@@ -46,14 +46,20 @@ public sealed class MemTable
     /// <summary>Records the latest version of <paramref name="key"/>: a value, or a tombstone when null. The
     /// memtable keeps the key array (the caller must not change it afterwards) and copies the value into its
     /// <see cref="ValueArena"/>.</summary>
-    public void Set(byte[] key, byte[]? value)
+    public void Set(byte[] key, byte[]? value) => Store(key, value, tombstone: value is null);
+
+    /// <summary>Records <paramref name="value"/> as the latest version of <paramref name="key"/>, copying it into the
+    /// <see cref="ValueArena"/> (the write path's form: no array of the value is made).</summary>
+    public void SetValue(byte[] key, ReadOnlySpan<byte> value) => Store(key, value, tombstone: false);
+
+    private void Store(byte[] key, ReadOnlySpan<byte> value, bool tombstone)
     {
         ArgumentNullException.ThrowIfNull(key);
         var hash = MemTableHashIndex.Hash(key);
         var prefix = KeyPrefix.Of(key);
         lock (_snapshotLock)
         {
-            var location = value is null ? ValueArena.Tombstone : _values.Append(value);
+            var location = tombstone ? ValueArena.Tombstone : _values.Append(value);
             if (_index.Find(key, hash, prefix) is { } existing)
             {
                 existing.Value = location;
@@ -64,7 +70,7 @@ public sealed class MemTable
             }
         }
 
-        Interlocked.Add(ref _approximateBytes, key.Length + (value?.Length ?? 0) + 64);
+        Interlocked.Add(ref _approximateBytes, key.Length + value.Length + 64);
     }
 
     /// <summary>Looks <paramref name="key"/> up. Returns false if the memtable knows nothing of it;

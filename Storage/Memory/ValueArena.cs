@@ -40,9 +40,6 @@ internal sealed class ValueArena
     private int _current = -1;
     private int _used;
 
-    /// <summary>Bytes of chunks allocated so far.</summary>
-    public long AllocatedBytes { get; private set; }
-
     /// <summary>Writer only: stores <paramref name="value"/> and returns its location.</summary>
     public long Append(ReadOnlySpan<byte> value)
     {
@@ -110,7 +107,6 @@ internal sealed class ValueArena
         }
 
         _chunks[_chunkCount] = chunk;
-        AllocatedBytes += chunk.Length;
         return _chunkCount++;
     }
 }
