@@ -22,7 +22,12 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>Creates a client over an existing Orleans connection (see <see cref="GrainKvClientExtensions"/>).</summary>
     public GrainKvClient(IGrainFactory grains, IOptions<GrainKvClientOptions> options)
-        : this(options.Value, [new Gateway("orleans client", grains, host: null)])
+        : this(Validated(options.Value), grains)
+    {
+    }
+
+    private GrainKvClient(GrainKvClientOptions options, IGrainFactory grains)
+        : this(options, [new Gateway("orleans client", options.RangeCount, grains, host: null)])
     {
     }
 
@@ -31,6 +36,12 @@ public sealed class GrainKvClient : IAsyncDisposable
         options.Validate();
         _options = options;
         _pool = new GatewayPool(gateways, TimeProvider.System, options.GatewayPause);
+    }
+
+    private static GrainKvClientOptions Validated(GrainKvClientOptions options)
+    {
+        options.Validate();
+        return options;
     }
 
     /// <summary>Connects to the cluster described by <paramref name="options"/>: one connection per gateway, each
@@ -51,7 +62,7 @@ public sealed class GrainKvClient : IAsyncDisposable
         }
 
         GrainKvClient? client = null;
-        var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint)).ToList();
+        var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint, options.RangeCount)).ToList();
         var failures = await Task.WhenAll(gateways.Select(gateway => TryConnectAsync(gateway, options, () => client, cancellationToken)));
         if (!gateways.Exists(g => g.IsConnected))
         {
@@ -144,7 +155,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         KeyLimits.CheckKey(key);
         var range = RangeOf(key);
-        return GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, options ?? ReadOptions.Default, token), _options, cancellationToken);
+        return GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Of(range).Get(key, options ?? ReadOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Reads the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -169,7 +180,7 @@ public sealed class GrainKvClient : IAsyncDisposable
 
         var range = RangeOf(key);
         return GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
+            _pool, (grains, token) => grains.Of(range).Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -206,12 +217,12 @@ public sealed class GrainKvClient : IAsyncDisposable
             // A delete without context removes what a quorum read sees now (at the delete's consistency level, if named).
             var read = new ReadOptions { Replicas = options?.Replicas, Consistency = options?.Consistency };
             var current = await GatewayFailover.ReadAsync(
-                _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Get(key, read, token), _options, cancellationToken);
+                _pool, (grains, token) => grains.Of(range).Get(key, read, token), _options, cancellationToken);
             context = current.Context;
         }
 
         await GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(range).Delete(key, context, options ?? WriteOptions.Default, token), _options, cancellationToken);
+            _pool, (grains, token) => grains.Of(range).Delete(key, context, options ?? WriteOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -220,28 +231,28 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>The cluster's nodes, their liveness and their share of the ranges.</summary>
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IClusterStatusGrain>(0).GetStatus(token), _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Factory.GetGrain<IClusterStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
     /// <summary>Anti-entropy per live node: keys its range trees count, and the exchanges it ran per range.</summary>
     public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Factory.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
     /// <summary>Sends <paramref name="payload"/> to a gateway, which sends it straight back: one round trip through the
     /// client's connection and the silo, with no store work (what every request pays at least).</summary>
     public Task<byte[]> EchoAsync(byte[] payload, CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.GetGrain<IPingGrain>(0).Echo(payload, token), _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Ping.Echo(payload, token), _options, cancellationToken);
 
     /// <summary>Starts decommissioning the live node <paramref name="nodeId"/>: its ranges are streamed to the nodes taking
     /// them over, then it leaves the ring (follow with <see cref="GetStatusAsync"/>).</summary>
     /// <exception cref="MembershipChangeException">Refused (unknown or dead node, another change under way, too few nodes left).</exception>
     public Task DecommissionNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.GetGrain<IMembershipGrain>(0).Decommission(nodeId, token); return true; }, _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.Factory.GetGrain<IMembershipGrain>(0).Decommission(nodeId, token); return true; }, _options, cancellationToken);
 
     /// <summary>Removes the dead node <paramref name="nodeId"/> from the ring; its ranges are re-replicated from the
     /// surviving replicas (follow with <see cref="GetStatusAsync"/>).</summary>
     /// <exception cref="MembershipChangeException">Refused (unknown or live node).</exception>
     public Task RemoveNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.GetGrain<IMembershipGrain>(0).Remove(nodeId, token); return true; }, _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.Factory.GetGrain<IMembershipGrain>(0).Remove(nodeId, token); return true; }, _options, cancellationToken);
 
     private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
 

@@ -13,7 +13,7 @@ namespace GrainKV.Grains.Resp;
 /// <summary>Key-value access for the RESP gateway.</summary>
 public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions> node, Expiry.ExpiryClock clock)
 {
-    private readonly int _rangeCount = node.Value.RangeCount;
+    private readonly KeyRangeGrains _coordinators = new(grains, node.Value.RangeCount);
 
     /// <summary>The cluster's defaults, which a connection's consistency settings are checked against.</summary>
     public GrainKvNodeOptions Defaults { get; } = node.Value;
@@ -71,6 +71,6 @@ public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions>
     private IKeyRangeGrain Coordinator(byte[] key)
     {
         KeyLimits.CheckKey(key);
-        return grains.GetGrain<IKeyRangeGrain>(KeyPartitioner.RangeOf(key, _rangeCount));
+        return _coordinators.OfKey(key);
     }
 }

@@ -4,6 +4,7 @@
 
 using System.Reflection;
 using GrainKV.Client;
+using GrainKV.Partitioning;
 using GrainKV.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -60,11 +61,11 @@ public sealed class GatewayFailoverTests
     {
         var dying = new ScriptedRangeGrain(ScriptedRangeGrain.Hang);
         var alive = new ScriptedRangeGrain();
-        var first = new Gateway("dying", FactoryOver(dying), host: null);
-        var pool = new GatewayPool([first, new Gateway("alive", FactoryOver(alive), host: null)], TimeProvider.System, TimeSpan.FromMinutes(1));
+        var first = new Gateway("dying", KeyPartitioner.DefaultRangeCount, FactoryOver(dying), host: null);
+        var pool = new GatewayPool([first, new Gateway("alive", KeyPartitioner.DefaultRangeCount, FactoryOver(alive), host: null)], TimeProvider.System, TimeSpan.FromMinutes(1));
         var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
 
-        var put = GatewayFailover.WriteAsync(pool, (grains, token) => grains.GetGrain<IKeyRangeGrain>(0).Put([1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None);
+        var put = GatewayFailover.WriteAsync(pool, (grains, token) => grains.Of(0).Put([1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None);
         await Eventually.HoldsAsync(() => dying.Calls == 1, TimeSpan.FromSeconds(10), "the write reached the first gateway");
         Assert.False(put.IsCompleted);
 
@@ -80,8 +81,8 @@ public sealed class GatewayFailoverTests
     [Fact]
     public void AGatewayBackFromAPauseTakesOneRequestAtATimeUntilOneIsAnswered()
     {
-        var returning = new Gateway("returning", FactoryOver(new ScriptedRangeGrain()), host: null);
-        var steady = new Gateway("steady", FactoryOver(new ScriptedRangeGrain()), host: null);
+        var returning = new Gateway("returning", KeyPartitioner.DefaultRangeCount, FactoryOver(new ScriptedRangeGrain()), host: null);
+        var steady = new Gateway("steady", KeyPartitioner.DefaultRangeCount, FactoryOver(new ScriptedRangeGrain()), host: null);
         var pool = new GatewayPool([returning, steady], TimeProvider.System, TimeSpan.Zero);
         pool.Pause(returning);
 
