@@ -32,7 +32,4 @@ public sealed class KeyRangeGrains
     /// <summary>The coordinator of <paramref name="range"/>. Two threads that race on a range's first use may each make
     /// a reference; both are equal, and one is kept.</summary>
     public IKeyRangeGrain Of(int range) => _ranges[range] ??= _grains.GetGrain<IKeyRangeGrain>(range);
-
-    /// <summary>The coordinator of <paramref name="key"/>'s range.</summary>
-    public IKeyRangeGrain OfKey(ReadOnlySpan<byte> key) => Of(KeyPartitioner.RangeOf(key, _ranges.Length));
 }

@@ -60,6 +60,7 @@ public static class GrainKvSiloBuilderExtensions
         services.AddSingleton<IReplicaCopies, NodeCopies>();
         services.AddSingleton<ReadCoordinator>();
         services.AddSingleton<WriteCoordinator>();
+        services.AddSingleton<KeyRangeRequests>();
         services.AddSingleton<HintDelivery>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<HintDelivery>());
         services.AddSingleton<RingMembership>();

@@ -1,8 +1,9 @@
-// What the RESP commands read and write through: the local key-range coordinator of each key's range,
-// reached through this silo's own grain factory (IKeyRangeGrain is a stateless worker, so the call runs on
-// this silo). Reads and writes use the connection's consistency (GRAINKV.CONSISTENCY), by default the cluster's
+// What the RESP commands read and write through: this silo's KeyRangeRequests, called directly (the requests
+// start in this silo, so they need no grain call: the same checks, coordinators and metrics as an Orleans client's
+// request to IKeyRangeGrain, without a message and a turn on a grain's scheduler). Reads and writes use the connection's consistency (GRAINKV.CONSISTENCY), by default the cluster's
 // N, R, W and CAP mode. Expiry is judged on the expiry clock (ExpiryClock), the one the coordinators use.
 
+using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
 using GrainKV.Partitioning;
 using GrainKV.Versioning;
@@ -11,9 +12,8 @@ using Microsoft.Extensions.Options;
 namespace GrainKV.Grains.Resp;
 
 /// <summary>Key-value access for the RESP gateway.</summary>
-public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions> node, Expiry.ExpiryClock clock)
+public sealed class RespStore(KeyRangeRequests requests, IOptions<GrainKvNodeOptions> node, Expiry.ExpiryClock clock)
 {
-    private readonly KeyRangeGrains _coordinators = new(grains, node.Value.RangeCount);
 
     /// <summary>The cluster's defaults, which a connection's consistency settings are checked against.</summary>
     public GrainKvNodeOptions Defaults { get; } = node.Value;
@@ -29,19 +29,19 @@ public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions>
 
     /// <summary>Reads <paramref name="key"/>.</summary>
     public Task<ReadResult> ReadAsync(byte[] key, ReadOptions options, CancellationToken cancellationToken) =>
-        Coordinator(key).Get(key, options, cancellationToken);
+        requests.GetAsync(RangeOf(key), key, options, cancellationToken);
 
     /// <summary>Writes <paramref name="value"/> superseding <paramref name="context"/> (its time to live is in <paramref name="options"/>).</summary>
     public Task WriteAsync(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
-        Coordinator(key).Put(key, value, context, options, cancellationToken);
+        requests.PutAsync(RangeOf(key), key, value, context, options, cancellationToken);
 
     /// <summary>Writes <paramref name="value"/> over every version a read with <paramref name="read"/> finds, in one call to the coordinator.</summary>
     public Task OverwriteAsync(byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
-        Coordinator(key).Overwrite(key, value, read, write, cancellationToken);
+        requests.OverwriteAsync(RangeOf(key), key, value, read, write, cancellationToken);
 
     /// <summary>Deletes what <paramref name="context"/> names.</summary>
     public Task DeleteAsync(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
-        Coordinator(key).Delete(key, context, options, cancellationToken);
+        requests.DeleteAsync(RangeOf(key), key, context, options, cancellationToken);
 
     /// <summary>Throws <see cref="InvalidKeyException"/> or <see cref="ValueTooLargeException"/> for an entry that cannot be stored.</summary>
     public void CheckEntry(byte[] key, byte[] value) => KeyLimits.CheckEntry(key, value.Length, MaxEntrySize);
@@ -68,9 +68,9 @@ public sealed class RespStore(IGrainFactory grains, IOptions<GrainKvNodeOptions>
     /// <summary>When the value <see cref="Pick"/> answers expires: null if it never does or the key is absent.</summary>
     public static DateTimeOffset? PickExpiration(ReadResult read) => PickIndex(read) is var i and >= 0 ? read.ExpirationOf(i) : null;
 
-    private IKeyRangeGrain Coordinator(byte[] key)
+    private int RangeOf(byte[] key)
     {
         KeyLimits.CheckKey(key);
-        return _coordinators.OfKey(key);
+        return KeyPartitioner.RangeOf(key, requests.RangeCount);
     }
 }

@@ -1,5 +1,5 @@
-// The client's and the RESP gateway's references to the key-range coordinators: each range's is made once through its
-// grain factory, whatever the number of requests, and each key reaches its own range's.
+// The client's references to the key-range coordinators: each range's is made once through its grain factory,
+// whatever the number of requests.
 
 using System.Reflection;
 using GrainKV.Partitioning;
@@ -23,17 +23,6 @@ public sealed class KeyRangeGrainsTests
         Assert.Equal(16, ((CountingFactory)(object)factory).Made.Count);
         Assert.Equal(Enumerable.Range(0, 16).Select(r => (long)r), ((CountingFactory)(object)factory).Made.Order());
         Assert.Same(grains.Ping, grains.Ping);
-    }
-
-    [Fact]
-    public void AKeyReachesItsOwnRangesCoordinator()
-    {
-        var factory = CountingFactory.Create();
-        var grains = new KeyRangeGrains(factory, 64);
-        foreach (var key in Enumerable.Range(0, 200).Select(i => System.Text.Encoding.UTF8.GetBytes($"key-{i}")))
-        {
-            Assert.Same(grains.Of(KeyPartitioner.RangeOf(key, 64)), grains.OfKey(key));
-        }
     }
 
     [Fact]

@@ -1,0 +1,100 @@
+// The requests of every key range on this node, whoever sends them: checks that a request belongs to its range (the
+// key's range, the key and value limits, a context read from this key), hands it to the read or write coordinator,
+// and records it on the node's request metrics (count, outcome, latency), bad input included.
+//
+// Two entries share it: KeyRangeGrain, for Orleans clients, and the RESP gateway, whose requests start in this silo
+// and so call it directly, without a grain call (a message, a stateless-worker dispatch and a turn on the grain's
+// scheduler per request).
+
+using GrainKV.Grains.Hosting;
+using GrainKV.Grains.Metrics;
+using GrainKV.Partitioning;
+using GrainKV.Versioning;
+using Microsoft.Extensions.Options;
+
+namespace GrainKV.Grains.Coordination;
+
+/// <summary>Get, put, overwrite and delete of a key of a given range, coordinated from this node.</summary>
+public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadCoordinator reads, WriteCoordinator writes, RequestMetrics metrics)
+{
+    private readonly GrainKvNodeOptions _options = options.Value;
+
+    /// <summary>The cluster's range count (Q).</summary>
+    public int RangeCount => _options.RangeCount;
+
+    /// <summary>Reads <paramref name="key"/> of <paramref name="range"/> from R replicas.</summary>
+    /// <exception cref="WrongRangeException">The key is not <paramref name="range"/>'s.</exception>
+    public async Task<ReadResult> GetAsync(int range, byte[] key, ReadOptions options, CancellationToken cancellationToken)
+    {
+        var started = metrics.Start();
+        try
+        {
+            CheckOwnership(range, key);
+            var result = await reads.ReadAsync(range, key, options, cancellationToken);
+            metrics.Succeeded(RequestOperation.Get, started, result.Found);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            metrics.Failed(RequestOperation.Get, started, ex);
+            throw;
+        }
+    }
+
+    /// <summary>Writes <paramref name="value"/> superseding <paramref name="context"/>; completes when W replicas acknowledged.</summary>
+    public Task PutAsync(int range, byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
+        WriteAsync(range, RequestOperation.Put, key, value, context, options, cancellationToken);
+
+    /// <summary>Writes <paramref name="value"/> superseding every version a read at <paramref name="read"/>'s quorum finds.</summary>
+    public async Task OverwriteAsync(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken)
+    {
+        var current = await GetAsync(range, key, read, cancellationToken);
+        await WriteAsync(range, RequestOperation.Put, key, value, current.Context, write, cancellationToken);
+    }
+
+    /// <summary>Deletes <paramref name="key"/> (a tombstone version) superseding <paramref name="context"/>.</summary>
+    public Task DeleteAsync(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
+        WriteAsync(range, RequestOperation.Delete, key, null, context, options, cancellationToken);
+
+    private async Task WriteAsync(
+        int range, RequestOperation operation, byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
+    {
+        var started = metrics.Start();
+        try
+        {
+            if (value is not null)
+            {
+                KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
+                if (options.TimeToLive is { } ttl)
+                {
+                    KeyLimits.CheckTimeToLive(ttl);
+                }
+            }
+            else if (options.TimeToLive is not null)
+            {
+                throw new InvalidRequestException("A delete takes no time to live; nothing was deleted.");
+            }
+
+            CheckOwnership(range, key);
+            context.ClockFor(key);
+            await writes.WriteAsync(range, key, value, context, options, cancellationToken);
+            metrics.Succeeded(operation, started);
+        }
+        catch (Exception ex)
+        {
+            metrics.Failed(operation, started, ex);
+            throw;
+        }
+    }
+
+    private void CheckOwnership(int range, byte[] key)
+    {
+        KeyLimits.CheckKey(key);
+        var owner = KeyPartitioner.RangeOf(key, _options.RangeCount);
+        if (owner != range)
+        {
+            throw new WrongRangeException(
+                $"Key belongs to range {owner} of {_options.RangeCount}, not to range {range}; is the client configured with the cluster's range count?");
+        }
+    }
+}
