@@ -47,9 +47,11 @@ public static class QuorumWait
             AskNext();
         }
 
-        using var stop = cancellationToken.CanBeCanceled
+        // Made with the first timer: a round answered at once (a local read) needs neither.
+        CancellationTokenSource? stop = null;
+        CancellationToken StopToken() => (stop ??= cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
-            : new CancellationTokenSource();
+            : new CancellationTokenSource()).Token;
 
         // One timer at a time: the speculation delay first (when the plan has one and candidates are left),
         // then the rest of the timeout. A read that is answered before either pays for one timer, not two.
@@ -67,7 +69,7 @@ public static class QuorumWait
                     TimeSpan? speculateAfter = plan.SpeculateAfter is { } delay && next < nodes.Count && delay < timeout ? delay : null;
                     speculating = speculateAfter is not null;
                     timerStarted = time.GetTimestamp();
-                    timer = Task.Delay(speculateAfter ?? timeout, time, stop.Token);
+                    timer = Task.Delay(speculateAfter ?? timeout, time, StopToken());
                     pending.Add(timer);
                 }
 
@@ -88,7 +90,7 @@ public static class QuorumWait
                 // the round's start even if the clock moves while they are being asked.
                 speculating = false;
                 var left = timeout - time.GetElapsedTime(timerStarted);
-                timer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, stop.Token);
+                timer = Task.Delay(left > TimeSpan.Zero ? left : TimeSpan.Zero, time, StopToken());
                 pending.Add(timer);
                 while (next < nodes.Count)
                 {
@@ -114,7 +116,12 @@ public static class QuorumWait
             }
         }
 
-        stop.Cancel();
+        if (stop is not null)
+        {
+            stop.Cancel();
+            stop.Dispose();
+        }
+
         if (successes.Count < plan.Required)
         {
             throw new NotEnoughReplicasException(plan.Required, successes.Count, string.Join("; ", (errors ?? []).Distinct()));

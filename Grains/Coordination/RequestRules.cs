@@ -34,15 +34,28 @@ public static class RequestRules
     /// once, but name themselves in the error). Without datacenter labels every node is in the local datacenter.</summary>
     public static List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes, string local, string localDatacenter)
     {
+        // Four passes over a list of N (a handful) nodes, without LINQ: this runs on every request.
         var ordered = new List<string>(nodes.Count);
-        if (nodes.Contains(local))
+        for (var pass = 0; pass < 4; pass++)
         {
-            ordered.Add(local);
+            for (var i = 0; i < nodes.Count; i++)
+            {
+                var node = nodes[i];
+                var isLocal = node == local;
+                var wanted = pass switch
+                {
+                    0 => isLocal,
+                    1 => !isLocal && view.IsLive(node) && view.DatacenterOf(node) == localDatacenter,
+                    2 => !isLocal && view.IsLive(node) && view.DatacenterOf(node) != localDatacenter,
+                    _ => !isLocal && !view.IsLive(node),
+                };
+                if (wanted)
+                {
+                    ordered.Add(node);
+                }
+            }
         }
 
-        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n) && view.DatacenterOf(n) == localDatacenter));
-        ordered.AddRange(nodes.Where(n => n != local && view.IsLive(n) && view.DatacenterOf(n) != localDatacenter));
-        ordered.AddRange(nodes.Where(n => n != local && !view.IsLive(n)));
         return ordered;
     }
 
