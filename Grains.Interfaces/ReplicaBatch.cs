@@ -30,7 +30,8 @@ public sealed record ReplicaRequest(
     [property: Id(3)] byte[]? Value = null,
     [property: Id(4)] CausalContext? Context = null,
     [property: Id(5)] TimeSpan? TimeToLive = null,
-    [property: Id(6)] StoredVersion[]? Versions = null)
+    [property: Id(6)] StoredVersion[]? Versions = null,
+    [property: Id(7)] bool Overwrite = false)
 {
     /// <summary>Approximate payload in bytes (what limits a batch's size).</summary>
     public long ApproximateBytes()

@@ -16,8 +16,9 @@ public interface IReplicaCalls
     Task<StoredVersion[]> Read(string node, int range, byte[] key);
 
     /// <summary>Asks <paramref name="node"/> to create the write's version (expiring <paramref name="timeToLive"/> after
-    /// that node's now, if given); returns the key's whole version set there.</summary>
-    Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null);
+    /// that node's now, if given); returns the key's whole version set there. With <paramref name="overwrite"/>, the
+    /// version also supersedes every version that node holds for the key.</summary>
+    Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false);
 
     /// <summary>Merges <paramref name="versions"/> into <paramref name="node"/>'s replica.</summary>
     Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions);

@@ -45,9 +45,18 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     public Task PutAsync(int range, byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         WriteAsync(range, RequestOperation.Put, key, value, context, options, cancellationToken);
 
-    /// <summary>Writes <paramref name="value"/> superseding every version a read at <paramref name="read"/>'s quorum finds.</summary>
+    /// <summary>Writes <paramref name="value"/> superseding every version a read at <paramref name="read"/>'s quorum finds.
+    /// When that quorum is one replica (R = 1, no per-datacenter level), the read is the version's creator's own stored
+    /// set, so the creator supersedes what it holds, under the key's lock, in the write itself: one step instead of a
+    /// read and a write.</summary>
     public async Task OverwriteAsync(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken)
     {
+        if (ReadsOneReplica(read) && write.Consistency?.IsPerDatacenter() != true)
+        {
+            await WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, overwrite: true);
+            return;
+        }
+
         var current = await GetAsync(range, key, read, cancellationToken);
         await WriteAsync(range, RequestOperation.Put, key, value, current.Context, write, cancellationToken);
     }
@@ -56,8 +65,29 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     public Task DeleteAsync(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         WriteAsync(range, RequestOperation.Delete, key, null, context, options, cancellationToken);
 
+    /// <summary>Whether a read with <paramref name="read"/> asks one replica for its quorum (bad options are not judged
+    /// here: the read or write that runs reports them).</summary>
+    private bool ReadsOneReplica(ReadOptions read)
+    {
+        if (read.Consistency is { } level && level.IsPerDatacenter())
+        {
+            return false;
+        }
+
+        try
+        {
+            var acks = DatacenterQuorums.AcksOf(read.ReadQuorum, read.Consistency, "R");
+            return RequestRules.Resolve(read.Replicas, acks, _options.ReplicationFactor, _options.ReadQuorum).Required == 1;
+        }
+        catch (InvalidRequestException)
+        {
+            return false;
+        }
+    }
+
     private async Task WriteAsync(
-        int range, RequestOperation operation, byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken)
+        int range, RequestOperation operation, byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken,
+        bool overwrite = false)
     {
         var started = metrics.Start();
         try
@@ -77,7 +107,7 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
 
             CheckOwnership(range, key);
             context.ClockFor(key);
-            await writes.WriteAsync(range, key, value, context, options, cancellationToken);
+            await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite);
             metrics.Succeeded(operation, started);
         }
         catch (Exception ex)

@@ -24,10 +24,11 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
             ? local.ReadAsync(range, key).AsTask()
             : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Read, range, key)));
 
-    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null) =>
+    public Task<StoredVersion[]> Coordinate(
+        string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false) =>
         faults.Apply(node, ReplicaOperation.Coordinate, () => node == local.NodeId
-            ? local.CoordinateAsync(range, key, value, context, timeToLive).AsTask()
-            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Coordinate, range, key, value, context, timeToLive)));
+            ? local.CoordinateAsync(range, key, value, context, timeToLive, overwrite).AsTask()
+            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Coordinate, range, key, value, context, timeToLive, Overwrite: overwrite)));
 
     public Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions) =>
         faults.Apply(node, ReplicaOperation.Apply, async () =>

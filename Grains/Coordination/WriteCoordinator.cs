@@ -27,8 +27,10 @@ public sealed class WriteCoordinator(
     private readonly TimeProvider _time = clock.Time;
 
     /// <summary>Writes <paramref name="value"/> (null: a tombstone) to <paramref name="key"/> of <paramref name="range"/>
-    /// (the caller checked the key, its range and that <paramref name="context"/> is the key's).</summary>
-    public async Task WriteAsync(int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken)
+    /// (the caller checked the key, its range and that <paramref name="context"/> is the key's). With
+    /// <paramref name="overwrite"/>, the new version also supersedes every version its creator holds for the key.</summary>
+    public async Task WriteAsync(
+        int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken, bool overwrite = false)
     {
         var deadline = new RequestDeadline(_time, _options.RequestTimeout);
         var view = ring.Current;
@@ -52,7 +54,7 @@ public sealed class WriteCoordinator(
             throw new NotEnoughReplicasException(required, reachable, $"strict mode: {reachable} of the key's {nodes.Count} replicas are reachable.");
         }
 
-        var (creator, set, failures) = await CreateVersionAsync(view, range, nodes, key, value, context, request.TimeToLive, deadline, cancellationToken);
+        var (creator, set, failures) = await CreateVersionAsync(view, range, nodes, key, value, context, request.TimeToLive, overwrite, deadline, cancellationToken);
         if (set is null)
         {
             throw new NotEnoughReplicasException(required, 0, failures);
@@ -91,7 +93,7 @@ public sealed class WriteCoordinator(
         DatacenterQuorums.ThrowIfShort(view, groups, level);
 
         var creators = level == ConsistencyLevel.LocalQuorum ? groups[0].Nodes : nodes;
-        var (creator, set, failures) = await CreateVersionAsync(view, range, creators, key, value, context, timeToLive, deadline, cancellationToken);
+        var (creator, set, failures) = await CreateVersionAsync(view, range, creators, key, value, context, timeToLive, false, deadline, cancellationToken);
         if (set is null || creator is null)
         {
             throw new DatacenterQuorumException(level, groups[0].Datacenter, groups[0].Required, 0, knownBeforehand: false, failures);
@@ -148,7 +150,7 @@ public sealed class WriteCoordinator(
     /// does not answer in time ends the request (it may still create the version, and a second creator would store
     /// the write twice).</summary>
     private async Task<(string? Node, StoredVersion[]? Versions, string Failures)> CreateVersionAsync(
-        RingView view, int range, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive,
+        RingView view, int range, IReadOnlyList<string> nodes, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive, bool overwrite,
         RequestDeadline deadline, CancellationToken cancellationToken)
     {
         List<string>? errors = null;
@@ -162,7 +164,7 @@ public sealed class WriteCoordinator(
 
             try
             {
-                var set = await replicas.Coordinate(node, range, key, value, context, timeToLive).WaitAsync(deadline.Remaining, _time, cancellationToken);
+                var set = await replicas.Coordinate(node, range, key, value, context, timeToLive, overwrite).WaitAsync(deadline.Remaining, _time, cancellationToken);
                 return (node, set, "");
             }
             catch (TimeoutException)

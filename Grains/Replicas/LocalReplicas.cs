@@ -100,9 +100,12 @@ public sealed partial class LocalReplicas
     /// A null <paramref name="value"/> is a tombstone. The set, not the version alone, is what the other replicas
     /// must receive: a replica holding a dot of this node then holds every earlier dot of it for the key, or
     /// something that covers it, so a context read from any replica never covers a version its reader missed.
-    /// With <paramref name="timeToLive"/>, the version expires that long after this node's expiry clock's now.</summary>
+    /// With <paramref name="timeToLive"/>, the version expires that long after this node's expiry clock's now.
+    /// With <paramref name="overwrite"/>, the new version's past also covers every version this node holds for the key
+    /// (an overwrite whose read quorum is this replica alone, done under the key's lock instead of a read and a write).</summary>
     /// <exception cref="ContextMismatchException">The context was read from another key.</exception>
-    public async ValueTask<StoredVersion[]> CoordinateAsync(int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null)
+    public async ValueTask<StoredVersion[]> CoordinateAsync(
+        int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false)
     {
         if (timeToLive is { } ttl)
         {
@@ -118,6 +121,11 @@ public sealed partial class LocalReplicas
         using (await _locks.AcquireAsync(engineKey))
         {
             var local = Load(engineKey);
+            if (overwrite && local.Length > 0)
+            {
+                clock = VectorClock.Merge(clock, VersionSet.Context(local));
+            }
+
             var actor = _incarnation.ActorId;
             var counter = _incarnation.NextCounter(VersionSet.HighestCounter(actor, clock, local));
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();

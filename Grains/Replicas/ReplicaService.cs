@@ -59,7 +59,7 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
                 return await replicas.ReadAsync(request.Range, request.Key);
             case ReplicaRequestKind.Coordinate:
                 return await replicas.CoordinateAsync(
-                    request.Range, request.Key, request.Value, request.Context ?? throw Missing(request, "context"), request.TimeToLive);
+                    request.Range, request.Key, request.Value, request.Context ?? throw Missing(request, "context"), request.TimeToLive, request.Overwrite);
             case ReplicaRequestKind.Apply:
                 await replicas.ApplyAsync(request.Range, request.Key, request.Versions ?? throw Missing(request, "versions"));
                 return null;

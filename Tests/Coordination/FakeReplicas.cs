@@ -50,11 +50,15 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
 
     public Task<StoredVersion[]> Read(string node, int range, byte[] key) => Call(ReplicaOp.Read, node, [], []);
 
-    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null)
+    public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false)
     {
         TimesToLive.Enqueue(timeToLive);
+        Overwrites.Enqueue(overwrite);
         return Call(ReplicaOp.Create, node, [], []);
     }
+
+    /// <summary>Whether each version creation asked for was an overwrite, in order.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<bool> Overwrites { get; } = new();
 
     /// <summary>The time to live of each version creation asked for, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<TimeSpan?> TimesToLive { get; } = new();

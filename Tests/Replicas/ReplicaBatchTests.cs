@@ -29,6 +29,24 @@ public sealed class ReplicaBatchTests(TwoSilos silos) : IClassFixture<TwoSilos>
     private static int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
 
     [Fact]
+    public async Task ABatchedOverwritingCreationSupersedesTheSiblingsTheReceiverHolds()
+    {
+        var cluster = silos.Cluster;
+        var (from, to) = (cluster.Cluster.Silos[0], cluster.Cluster.Silos[1]);
+        var service = cluster.Service<ReplicaServiceClient>(from).On(to.SiloAddress);
+        var key = B("batched-overwrite");
+        ReplicaRequest Create(string value, bool overwrite) =>
+            new(ReplicaRequestKind.Coordinate, RangeOf(key), key, B(value), CausalContext.Empty, Overwrite: overwrite);
+
+        await service.Batch([Create("a", false)]);
+        var siblings = await service.Batch([Create("b", false)]);
+        Assert.Equal(2, siblings[0].Versions!.Length);
+
+        var overwritten = await service.Batch([Create("c", true)]);
+        Assert.Equal("c", Encoding.UTF8.GetString(Assert.Single(overwritten[0].Versions!).Value!));
+    }
+
+    [Fact]
     public async Task EachRequestOfABatchIsAnsweredInItsPlaceAndABadOneFailsAlone()
     {
         var cluster = silos.Cluster;

@@ -1,0 +1,76 @@
+// An overwrite (a RESP SET) supersedes every version its read quorum finds. When that quorum is one replica, the
+// version's creator supersedes what it holds, under the key's lock, in the write itself: no separate read is made.
+// At a larger read quorum the overwrite still reads first, so versions held only by other replicas are superseded too.
+
+using System.Text;
+using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Replicas;
+using GrainKV.Partitioning;
+using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
+
+namespace GrainKV.Tests.Coordination;
+
+public sealed class OverwriteTests
+{
+    private static readonly ReadOptions OneReplica = new() { ReadQuorum = Acks.One };
+
+    [Fact]
+    public async Task AtReadQuorumOneTheCreatorSupersedesItsSiblingsWithoutARead()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
+        var silo = cluster.Cluster.Silos[0];
+        var key = Encoding.UTF8.GetBytes("overwritten");
+        await cluster.Client.PutAsync(key, Encoding.UTF8.GetBytes("one"));
+        await cluster.Client.PutAsync(key, Encoding.UTF8.GetBytes("two"));
+        Assert.Equal(2, (await cluster.Client.GetAsync(key)).Values.Count);
+
+        var replicas = cluster.Service<LocalReplicas>(silo);
+        var readsBefore = replicas.Reads;
+        await Requests(cluster, silo).OverwriteAsync(RangeOf(key), key, Encoding.UTF8.GetBytes("three"), OneReplica, WriteOptions.Default, CancellationToken.None);
+        Assert.Equal(readsBefore, replicas.Reads);
+
+        var read = await cluster.Client.GetAsync(key);
+        Assert.Equal("three", Encoding.UTF8.GetString(Assert.Single(read.Values)));
+    }
+
+    [Fact]
+    public async Task AtALargerReadQuorumTheOverwriteReadsFirstAndSupersedesWhatOtherReplicasHold()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(3);
+        var key = Encoding.UTF8.GetBytes("overwritten-everywhere");
+        var range = RangeOf(key);
+
+        // Two concurrent versions, each created on (and held by) a different node only.
+        var silos = cluster.Cluster.Silos;
+        await cluster.Service<LocalReplicas>(silos[1]).CoordinateAsync(range, key, Encoding.UTF8.GetBytes("on-1"), CausalContext.Empty);
+        await cluster.Service<LocalReplicas>(silos[2]).CoordinateAsync(range, key, Encoding.UTF8.GetBytes("on-2"), CausalContext.Empty);
+
+        var all = new ReadOptions { ReadQuorum = Acks.All };
+        await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("last"), all, new WriteOptions { WriteQuorum = Acks.All }, CancellationToken.None);
+
+        var read = await cluster.Client.GetAsync(key, all);
+        Assert.Equal("last", Encoding.UTF8.GetString(Assert.Single(read.Values)));
+    }
+
+    [Fact]
+    public async Task AnOverwritingCreationCoversEveryStoredVersionAndAPlainOneKeepsThemAsSiblings()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
+        var replicas = cluster.Service<LocalReplicas>(cluster.Cluster.Silos[0]);
+        var (plain, overwritten) = (Encoding.UTF8.GetBytes("plain"), Encoding.UTF8.GetBytes("overwritten"));
+        foreach (var key in new[] { plain, overwritten })
+        {
+            await replicas.CoordinateAsync(RangeOf(key), key, [1], CausalContext.Empty);
+            await replicas.CoordinateAsync(RangeOf(key), key, [2], CausalContext.Empty);
+        }
+
+        Assert.Equal(3, (await replicas.CoordinateAsync(RangeOf(plain), plain, [3], CausalContext.Empty)).Length);
+        var set = await replicas.CoordinateAsync(RangeOf(overwritten), overwritten, [3], CausalContext.Empty, overwrite: true);
+        Assert.Equal([3], Assert.Single(set).Value);
+    }
+
+    private static KeyRangeRequests Requests(GrainKvCluster cluster, Orleans.TestingHost.InProcessSiloHandle silo) => cluster.Service<KeyRangeRequests>(silo);
+
+    private static int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
+}
