@@ -26,7 +26,7 @@ internal sealed class ClusterBenchArguments
     private readonly Option<int> _valueSize = BenchOption.Int("--value-size", 1024, "value size in bytes");
     private readonly Option<long?> _duration = BenchOption.OptionalLong("--duration", "measured seconds per cell [10; 5 with --quick]", 1, int.MaxValue);
     private readonly Option<long?> _warmup = BenchOption.OptionalLong("--warmup", "unmeasured seconds before each cell [5; 2 with --quick]", 0, int.MaxValue);
-    private readonly Option<long?> _settle = BenchOption.OptionalLong("--settle", "seconds of unmeasured workload A after loading, before the first cell [20; 5 with --quick]", 0, int.MaxValue);
+    private readonly Option<long?> _settle = BenchOption.OptionalLong("--settle", "seconds of unmeasured workload A after loading, before the first cell (three silos need ~45 s to finish JIT warm-up) [45; 5 with --quick]", 0, int.MaxValue);
     private readonly Option<int> _rate = BenchOption.Int("--rate", 0, "paced: N ops/s shared by the workers, latency from each op's intended start; 0 = closed loop", 0);
     private readonly Option<long> _maxOps = BenchOption.Long("--max-ops", 50_000_000, "cap on operations per cell");
     private readonly Option<int> _repeat = BenchOption.Int("--repeat", 1, "runs per cell; tables show medians");
@@ -79,7 +79,7 @@ internal sealed class ClusterBenchArguments
             Duration = TimeSpan.FromSeconds(parse.GetValue(_duration) ?? (quick ? 5 : 10)),
             Warmup = TimeSpan.FromSeconds(parse.GetValue(_warmup) ?? (quick ? 2 : 5)),
             MaxOps = parse.GetValue(_maxOps),
-            Settle = TimeSpan.FromSeconds(parse.GetValue(_settle) ?? (quick ? 5 : 20)),
+            Settle = TimeSpan.FromSeconds(parse.GetValue(_settle) ?? (quick ? 5 : 45)),
             Rate = parse.GetValue(_rate) is > 0 and var rate ? rate : null,
             Repeat = parse.GetValue(_repeat),
             Silos = parse.GetValue(_silos),

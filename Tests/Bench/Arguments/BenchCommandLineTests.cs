@@ -106,7 +106,7 @@ public sealed class BenchCommandLineTests
         Assert.Equal(["A", "B", "C"], full.Workloads.Select(w => w.Name));
         Assert.Null(full.Distribution);
         Assert.Equal([1, 16, 64], full.Concurrency);
-        Assert.Equal((20_000L, 10.0, 5.0, 20.0), (full.Records, full.Duration.TotalSeconds, full.Warmup.TotalSeconds, full.Settle.TotalSeconds));
+        Assert.Equal((20_000L, 10.0, 5.0, 45.0), (full.Records, full.Duration.TotalSeconds, full.Warmup.TotalSeconds, full.Settle.TotalSeconds));
         Assert.Null(full.Rate);
         Assert.Null(full.CommitIntervalMs);
         Assert.Equal(("Buffered", 21100, 26379, 42), (full.Durability, full.BasePort, full.RedisPort, full.Seed));
