@@ -23,6 +23,7 @@ public sealed class DataMovementTests(ITestOutputHelper output)
     {
         await using var cluster = await GrainKvCluster.StartAsync(3);
         await WriteAsync(cluster, Keys);
+        await WaitForSettledAsync(cluster, [.. cluster.Cluster.Silos], 3, Keys); // every third copy landed
         var before = cluster.Cluster.Silos.ToDictionary(s => s.Name, s => (Received: cluster.Service<StreamingCounters>(s).KeysReceived, Held: HeldKeys(cluster, s)));
 
         var added = await cluster.Cluster.StartAdditionalSiloAsync();
@@ -47,6 +48,7 @@ public sealed class DataMovementTests(ITestOutputHelper output)
         await using var cluster = await GrainKvCluster.StartAsync(4);
         await WriteAsync(cluster, Keys);
         var silos = cluster.Cluster.Silos.ToList();
+        await WaitForSettledAsync(cluster, silos, 4, Keys); // every third copy landed
         var leaving = silos[^1];
         var leavingKeys = HeldKeys(cluster, leaving);
         var before = silos.ToDictionary(s => s.Name, s => (Added: cluster.Service<StreamingCounters>(s).KeysAdded, Held: HeldKeys(cluster, s)));
@@ -70,6 +72,8 @@ public sealed class DataMovementTests(ITestOutputHelper output)
         Assert.Empty(HeldKeys(cluster, leaving));
     }
 
+    /// <summary>Writes <paramref name="count"/> keys. A put returns after W=2 acknowledgements, so the third copy of a
+    /// key may land (or arrive as a hint) later: callers wait for <see cref="WaitForSettledAsync"/> before counting.</summary>
     private static async Task WriteAsync(GrainKvCluster cluster, int count) =>
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
             await cluster.Client.PutAsync($"moved-{i}", "value"));

@@ -2,6 +2,7 @@
 // carried out (and then nothing changes), and a node started on an empty data directory while on the ring streams
 // every range it owns back from the other replicas, without anti-entropy.
 
+using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Membership;
 using GrainKV.Grains.Streaming;
 using GrainKV.Tests.Cluster;
@@ -45,12 +46,14 @@ public sealed class MembershipCommandTests(ThreeNodeClusterFixture fixture) : IC
             await Cluster.Client.PutAsync($"wiped-{i}", "value"));
         var node = Cluster.Cluster.Silos[2].Name;
 
-        // A put returns after W=2 acks; the third copy may still be on its way (or become a hint). Wait for it, so that
-        // after the wipe the keys can come back only by streaming, which is what KeysAdded counts.
+        // A put returns after W=2 acks; the third copy may still be on its way, or be kept as a hint (even one whose slow
+        // copy arrived after all). Wait until the node holds every key and no hint is left anywhere, so that after the
+        // wipe the keys can come back only by streaming, which is what KeysAdded counts.
         await Eventually.HoldsAsync(
-            () => DataMovementTests.HeldKeys(Cluster, Cluster.SiloNamed(node)).Count(k => k.StartsWith("wiped-", StringComparison.Ordinal)) == Keys,
+            () => DataMovementTests.HeldKeys(Cluster, Cluster.SiloNamed(node)).Count(k => k.StartsWith("wiped-", StringComparison.Ordinal)) == Keys
+                  && Cluster.Cluster.Silos.All(s => Cluster.Service<HintStore>(s).Count == 0),
             TimeSpan.FromMinutes(2),
-            $"node {node} holds all {Keys} keys before the wipe");
+            $"node {node} holds all {Keys} keys and no hint is pending before the wipe");
 
         await Cluster.WipeAndRestartAsync(node);
         var silo = Cluster.SiloNamed(node);
