@@ -22,18 +22,14 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>Creates a client over an existing Orleans connection (see <see cref="GrainKvClientExtensions"/>).</summary>
     public GrainKvClient(IGrainFactory grains, IOptions<GrainKvClientOptions> options)
-        : this(Validated(options.Value), grains)
+        : this(options.Value, [new Gateway("orleans client", Validated(options.Value).RangeCount, grains, host: null)])
     {
     }
 
-    private GrainKvClient(GrainKvClientOptions options, IGrainFactory grains)
-        : this(options, [new Gateway("orleans client", options.RangeCount, grains, host: null)])
-    {
-    }
-
+    /// <summary>Over <paramref name="gateways"/>; <paramref name="options"/> are validated already (before the gateways
+    /// were made with their range count).</summary>
     private GrainKvClient(GrainKvClientOptions options, IReadOnlyList<Gateway> gateways)
     {
-        options.Validate();
         _options = options;
         _pool = new GatewayPool(gateways, TimeProvider.System, options.GatewayPause);
     }

@@ -34,24 +34,22 @@ public static class RequestRules
     /// once, but name themselves in the error). Without datacenter labels every node is in the local datacenter.</summary>
     public static List<string> ContactOrder(RingView view, IReadOnlyList<string> nodes, string local, string localDatacenter)
     {
-        // Four passes over a list of N (a handful) nodes, without LINQ: this runs on every request.
+        // Each node's group once, then the groups in order; no LINQ: this runs on every request.
+        Span<byte> groups = nodes.Count <= 32 ? stackalloc byte[nodes.Count] : new byte[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            groups[i] = node == local ? (byte)0 : !view.IsLive(node) ? (byte)3 : view.DatacenterOf(node) == localDatacenter ? (byte)1 : (byte)2;
+        }
+
         var ordered = new List<string>(nodes.Count);
-        for (var pass = 0; pass < 4; pass++)
+        for (byte group = 0; group < 4; group++)
         {
             for (var i = 0; i < nodes.Count; i++)
             {
-                var node = nodes[i];
-                var isLocal = node == local;
-                var wanted = pass switch
+                if (groups[i] == group)
                 {
-                    0 => isLocal,
-                    1 => !isLocal && view.IsLive(node) && view.DatacenterOf(node) == localDatacenter,
-                    2 => !isLocal && view.IsLive(node) && view.DatacenterOf(node) != localDatacenter,
-                    _ => !isLocal && !view.IsLive(node),
-                };
-                if (wanted)
-                {
-                    ordered.Add(node);
+                    ordered.Add(nodes[i]);
                 }
             }
         }

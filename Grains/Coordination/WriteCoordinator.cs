@@ -93,7 +93,7 @@ public sealed class WriteCoordinator(
         DatacenterQuorums.ThrowIfShort(view, groups, level);
 
         var creators = level == ConsistencyLevel.LocalQuorum ? groups[0].Nodes : nodes;
-        var (creator, set, failures) = await CreateVersionAsync(view, range, creators, key, value, context, timeToLive, false, deadline, cancellationToken);
+        var (creator, set, failures) = await CreateVersionAsync(view, range, creators, key, value, context, timeToLive, overwrite: false, deadline, cancellationToken);
         if (set is null || creator is null)
         {
             throw new DatacenterQuorumException(level, groups[0].Datacenter, groups[0].Required, 0, knownBeforehand: false, failures);

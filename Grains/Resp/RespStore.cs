@@ -1,7 +1,7 @@
 // What the RESP commands read and write through: this silo's KeyRangeRequests, called directly (the requests
 // start in this silo, so they need no grain call: the same checks, coordinators and metrics as an Orleans client's
-// request to IKeyRangeGrain, without a message and a turn on a grain's scheduler). Reads and writes use the connection's consistency (GRAINKV.CONSISTENCY), by default the cluster's
-// N, R, W and CAP mode. Expiry is judged on the expiry clock (ExpiryClock), the one the coordinators use.
+// request to IKeyRangeGrain, without a message and a turn on a grain's scheduler). Reads and writes use the
+// connection's consistency (GRAINKV.CONSISTENCY), by default the cluster's N, R, W and CAP mode. Expiry is judged on the expiry clock (ExpiryClock), the one the coordinators use.
 
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
@@ -14,7 +14,6 @@ namespace GrainKV.Grains.Resp;
 /// <summary>Key-value access for the RESP gateway.</summary>
 public sealed class RespStore(KeyRangeRequests requests, IOptions<GrainKvNodeOptions> node, Expiry.ExpiryClock clock)
 {
-
     /// <summary>The cluster's defaults, which a connection's consistency settings are checked against.</summary>
     public GrainKvNodeOptions Defaults { get; } = node.Value;
 
