@@ -87,7 +87,7 @@ public sealed partial class StorageEngine
         // The manifest will name frozen.LogEnd as the log start. Until a commit covers it, a crash could recover
         // the log below it, and later writes would land before the log start, where replay never looks.
         await _log.WaitForCommitAsync(frozen.LogEnd - 1, cancellationToken).ConfigureAwait(false);
-        var (id, info, table) = WriteTable(frozen.Table.Snapshot([], []).Select(e => new TableEntry(e.Key, e.Value)));
+        var (id, info, table) = WriteTable(frozen.Table.Entries().Select(e => new TableEntry(e.Key, e.Value)));
         TableSet previous;
         try
         {

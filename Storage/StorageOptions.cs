@@ -25,6 +25,12 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Largest key the engine accepts.</summary>
     public const int MaxKeySizeLimit = 64 * 1024;
 
+    /// <summary>Default <see cref="MemTableSize"/>: 32 MiB.</summary>
+    public const long DefaultMemTableSize = 32L * 1024 * 1024;
+
+    /// <summary>Default <see cref="BlockCacheSize"/>: 64 MiB.</summary>
+    public const long DefaultBlockCacheSize = 64L * 1024 * 1024;
+
     /// <summary>Bytes of a log page kept free of the value for the key and the entry's header.</summary>
     private const int LogPageReserve = 1024;
 
@@ -49,7 +55,7 @@ public sealed class StorageOptions : IValidatableObject
 
     /// <summary>Size at which the active memtable becomes immutable and is flushed to a table.</summary>
     [Range(typeof(long), "4096", "9223372036854775807")]
-    public long MemTableSize { get; set; } = 32L * 1024 * 1024;
+    public long MemTableSize { get; set; } = DefaultMemTableSize;
 
     /// <summary>Immutable memtables allowed to wait for flushing before writers are slowed down.</summary>
     [Range(1, int.MaxValue)]
@@ -68,7 +74,7 @@ public sealed class StorageOptions : IValidatableObject
 
     /// <summary>Memory budget of the block cache.</summary>
     [Range(typeof(long), "0", "9223372036854775807")]
-    public long BlockCacheSize { get; set; } = 64L * 1024 * 1024;
+    public long BlockCacheSize { get; set; } = DefaultBlockCacheSize;
 
     /// <summary>Minimum number of similar-sized tables merged by one compaction.</summary>
     [Range(2, int.MaxValue)]

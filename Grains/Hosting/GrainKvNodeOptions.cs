@@ -55,6 +55,15 @@ public sealed class GrainKvNodeOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>Bytes of writes the engine's memtable holds before it is flushed to a table (also what a restart replays
+    /// from the commit log at most).</summary>
+    [Range(typeof(long), "1048576", "4294967296")]
+    public long MemTableSize { get; set; } = StorageOptions.DefaultMemTableSize;
+
+    /// <summary>Memory budget of the engine's block cache (uncompressed table blocks); 0 turns the cache off.</summary>
+    [Range(typeof(long), "0", "1099511627776")]
+    public long BlockCacheSize { get; set; } = StorageOptions.DefaultBlockCacheSize;
+
     /// <summary>Default number of replicas of each key (N).</summary>
     [Range(1, int.MaxValue)]
     public int ReplicationFactor { get; set; } = RingOptions.DefaultReplicationFactor;

@@ -61,6 +61,8 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
             DataDirectory = EngineDirectory,
             Durability = _options.Durability,
             CommitInterval = _options.CommitInterval,
+            MemTableSize = _options.MemTableSize,
+            BlockCacheSize = _options.BlockCacheSize,
 
             // An engine delete is written only for a key nothing may bring back: a purged tombstone (anti-entropy
             // confirmed every replica holds it) or a delivered hint. When a compaction rewrites the oldest table,

@@ -53,6 +53,9 @@ public sealed class MemTableModelTests
 
                     Assert.Equal(model.Count, table.Count);
                 }
+
+                // What a flush writes: the whole map in key order, tombstones included.
+                Assert.Equal(model.Select(Show), table.Entries().Select(Show));
             },
             iter: 2000,
             print: operations => string.Join("; ", operations.Select(o => o.ToString())));

@@ -119,6 +119,18 @@ public sealed class MemTable
         return result;
     }
 
+    /// <summary>Every entry in key order, tombstones included, each value copied only when it is reached. It takes no
+    /// lock and holds no copy beyond the entry at hand, so it is meant for a memtable no writer touches any more (a frozen
+    /// one being flushed): there it is exactly the memtable's contents, and each copy dies young instead of living as long
+    /// as the whole flush (as a <see cref="Snapshot"/> of it would).</summary>
+    public IEnumerable<KeyValuePair<byte[], byte[]?>> Entries()
+    {
+        for (var node = _head.NextAt(0); node is not null; node = node.NextAt(0))
+        {
+            yield return new KeyValuePair<byte[], byte[]?>(node.Key, _values.Copy(node.Value));
+        }
+    }
+
     /// <summary>The first node whose key is ≥ <paramref name="key"/>, or null. With <paramref name="splice"/>
     /// (writer only), also records at each level the last node whose key is &lt; <paramref name="key"/>.</summary>
     private MemTableNode? FindGreaterOrEqual(ReadOnlySpan<byte> key, KeyPrefix prefix, MemTableNode[]? splice)

@@ -60,7 +60,7 @@ public static class BlockCodec
             case TableFormat.RawBlock when rawLength == payload:
                 return stored[..payload].ToArray();
             case TableFormat.Lz4Block:
-                var raw = new byte[rawLength];
+                var raw = GC.AllocateUninitializedArray<byte>(rawLength); // every byte is written below, or the block is refused
                 if (LZ4Codec.Decode(stored[..payload], raw) != rawLength)
                 {
                     throw new CorruptionException(file, $"block at {offset} does not decompress to {rawLength} bytes");

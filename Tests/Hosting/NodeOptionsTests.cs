@@ -39,6 +39,8 @@ public sealed class NodeOptionsTests
         ["undefined mode"] = (o => o.Mode = (GrainKV.CapMode)7, "GrainKvNodeOptions.Mode must be Sloppy or Strict"),
         ["zero hint delivery interval"] = (o => o.HintDeliveryInterval = TimeSpan.Zero, "GrainKvNodeOptions.HintDeliveryInterval"),
         ["no hint delivery concurrency"] = (o => o.HintDeliveryConcurrency = 0, "GrainKvNodeOptions.HintDeliveryConcurrency"),
+        ["memtable below 1 MiB"] = (o => o.MemTableSize = 1024, "GrainKvNodeOptions.MemTableSize"),
+        ["negative block cache"] = (o => o.BlockCacheSize = -1, "GrainKvNodeOptions.BlockCacheSize"),
     };
 
     public static TheoryData<string> BadCases => [.. Bad.Keys];
