@@ -5,6 +5,7 @@
 // tables (see CompactionPicker). Recovery: manifest + replay of the log after the last flush.
 
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using GrainKV.Storage.Cache;
 using GrainKV.Storage.Compaction;
 using GrainKV.Storage.Log;
@@ -160,11 +161,31 @@ public sealed partial class StorageEngine : IAsyncDisposable
     /// <exception cref="CorruptionException">A table holding the key is damaged.</exception>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[] value)
     {
+        var found = TryRead(key, static bytes => bytes.ToArray(), out var copy);
+        value = copy ?? [];
+        return found;
+    }
+
+    /// <summary>Reads the latest value of <paramref name="key"/> in place: <paramref name="reader"/> gets the stored bytes
+    /// (to be read during the call only) and its result is returned in <paramref name="result"/>. Unlike
+    /// <see cref="TryGet"/>, nothing is copied, so a caller that decodes the value allocates only what it decodes.
+    /// Returns false (<paramref name="reader"/> not called) if the key is absent or deleted.</summary>
+    /// <exception cref="CorruptionException">A table holding the key is damaged.</exception>
+    public bool TryRead<T>(ReadOnlySpan<byte> key, Func<ReadOnlySpan<byte>, T> reader, [MaybeNullWhen(false)] out T result)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         var state = AcquireState();
         try
         {
-            return TryGet(state, key, out value);
+            if (TryLocate(state, key, out var value) && !value.IsTombstone)
+            {
+                result = reader(value.Span);
+                return true;
+            }
+
+            result = default;
+            return false;
         }
         finally
         {
@@ -351,38 +372,33 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
     }
 
-    private bool TryGet(EngineState state, ReadOnlySpan<byte> key, out byte[] value)
+    /// <summary>The newest entry of <paramref name="key"/> in place: false if no memtable or table has one; true with
+    /// the value, or a tombstone.</summary>
+    private bool TryLocate(EngineState state, ReadOnlySpan<byte> key, out StoredValue value)
     {
-        value = [];
-        if (state.Active.TryGet(key, out var found))
+        if (state.Active.TryLocate(key, out value))
         {
-            return Found(found, out value);
+            return true;
         }
 
         foreach (var frozen in state.Immutables)
         {
-            if (frozen.Table.TryGet(key, out found))
+            if (frozen.Table.TryLocate(key, out value))
             {
-                return Found(found, out value);
+                return true;
             }
         }
 
         var hash = BloomFilter.Hash(key);
         foreach (var table in state.Tables)
         {
-            if (table.TryGet(key, hash, ref _counters.BloomNegatives, out found))
+            if (table.TryLocate(key, hash, ref _counters.BloomNegatives, out value))
             {
-                return Found(found, out value);
+                return true;
             }
         }
 
         return false;
-    }
-
-    private static bool Found(byte[]? found, out byte[] value)
-    {
-        value = found ?? [];
-        return found is not null;
     }
 
     private void CheckKey(ReadOnlySpan<byte> key)

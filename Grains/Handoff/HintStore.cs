@@ -97,7 +97,7 @@ public sealed partial class HintStore
             using (await _locks.AcquireAsync(engineKey))
             {
                 var engine = _store.Engine;
-                var existing = engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : null;
+                var existing = engine.TryRead(engineKey, VersionSetCodec.Decode, out var stored) ? stored : null;
                 var count = EnsureCounted();
                 if (existing is null && count >= _options.MaxHints)
                 {

@@ -220,7 +220,7 @@ public sealed partial class LocalReplicas
     }
 
     private StoredVersion[] Load(byte[] engineKey) =>
-        _store.Engine.TryGet(engineKey, out var bytes) ? VersionSetCodec.Decode(bytes) : [];
+        _store.Engine.TryRead(engineKey, VersionSetCodec.Decode, out var versions) ? versions : [];
 
     /// <summary>Stops the stores of <paramref name="range"/> (and only its) until the result is disposed, once those
     /// under way are done. Anti-entropy takes a range's snapshot under it, so that each write is either in the

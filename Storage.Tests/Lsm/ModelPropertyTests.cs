@@ -61,6 +61,10 @@ public sealed class ModelPropertyTests
                     {
                         Assert.Equal(expected, value);
                     }
+
+                    // The same read in place: the reader sees the stored bytes themselves.
+                    Assert.Equal(found, engine.TryRead(key, static bytes => Convert.ToHexString(bytes), out var hex));
+                    Assert.Equal(found ? Convert.ToHexString(expected!) : null, hex);
                 }
                 else if (dice < 960)
                 {

@@ -36,7 +36,9 @@ public sealed class TableReaderTests : IDisposable
     private static bool TryGet(TableReader table, string key, out byte[]? value)
     {
         long bloomNegatives = 0;
-        return table.TryGet(B(key), BloomFilter.Hash(B(key)), ref bloomNegatives, out value);
+        var found = table.TryLocate(B(key), BloomFilter.Hash(B(key)), ref bloomNegatives, out var stored);
+        value = stored.ToArray();
+        return found;
     }
 
     private static List<string> Keys(IEnumerable<TableEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Key)).ToList();

@@ -86,13 +86,22 @@ public sealed class MemTable
     /// the key is deleted here.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[]? value)
     {
+        var found = TryLocate(key, out var stored);
+        value = found ? stored.ToArray() : null;
+        return found;
+    }
+
+    /// <summary>Like <see cref="TryGet(ReadOnlySpan{byte}, out byte[])"/>, with the value's bytes in place instead of a copy
+    /// (they never change); no allocation at all.</summary>
+    internal bool TryLocate(ReadOnlySpan<byte> key, out StoredValue value)
+    {
         if (_index.Find(key, MemTableHashIndex.Hash(key), KeyPrefix.Of(key)) is { } node)
         {
-            value = _values.Copy(node.Value);
+            value = _values.At(node.Value);
             return true;
         }
 
-        value = null;
+        value = StoredValue.Tombstone;
         return false;
     }
 

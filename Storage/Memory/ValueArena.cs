@@ -67,26 +67,29 @@ internal sealed class ValueArena
         return location;
     }
 
-    /// <summary>A copy of the value at <paramref name="location"/> (null for a tombstone). The location must have
-    /// been loaded by acquire load (or by the writer).</summary>
-    public byte[]? Copy(long location)
+    /// <summary>The bytes at <paramref name="location"/> in place (a tombstone for <see cref="Tombstone"/>); they never
+    /// change. The location must have been loaded by acquire load (or by the writer).</summary>
+    public StoredValue At(long location)
     {
         if (location == Tombstone)
         {
-            return null;
+            return StoredValue.Tombstone;
         }
 
         if (location == Empty)
         {
-            return [];
+            return new StoredValue([], 0, 0);
         }
 
         var chunk = Volatile.Read(ref _chunks)[(int)(location >> (OffsetBits + LengthBits))];
         var length = location & WholeChunk;
         return length == WholeChunk
-            ? (byte[])chunk.Clone()
-            : chunk.AsSpan((int)((location >> LengthBits) & (ChunkSize - 1)), (int)length).ToArray();
+            ? new StoredValue(chunk, 0, chunk.Length)
+            : new StoredValue(chunk, (int)((location >> LengthBits) & (ChunkSize - 1)), (int)length);
     }
+
+    /// <summary>A copy of the value at <paramref name="location"/> (null for a tombstone), loaded as for <see cref="At"/>.</summary>
+    public byte[]? Copy(long location) => At(location).ToArray();
 
     /// <summary>The location of <paramref name="length"/> bytes at <paramref name="offset"/> of chunk <paramref name="chunk"/>.</summary>
     private static long Locate(int chunk, int offset, long length) =>

@@ -10,20 +10,20 @@ public readonly record struct TableEntry(byte[] Key, byte[]? Value);
 /// <summary>Decodes data blocks.</summary>
 public static class BlockReader
 {
-    /// <summary>Finds <paramref name="key"/> in a raw data block without materializing other entries.
-    /// Returns false if absent; true with a null <paramref name="value"/> for a tombstone.</summary>
-    public static bool TryFind(ReadOnlySpan<byte> block, ReadOnlySpan<byte> key, string file, out byte[]? value)
+    /// <summary>Finds <paramref name="key"/> in a raw data block without materializing any entry: the value is returned
+    /// in place, as a slice of <paramref name="block"/>. Returns false if absent; true with a tombstone for a deletion.</summary>
+    internal static bool TryFind(byte[] block, ReadOnlySpan<byte> key, string file, out StoredValue value)
     {
-        value = null;
+        value = StoredValue.Tombstone;
         var offset = 0;
         while (offset < block.Length)
         {
             var (keyLength, valueLength, tombstone) = ReadHeader(block, ref offset, file);
-            var order = block.Slice(offset, keyLength).SequenceCompareTo(key);
+            var order = block.AsSpan(offset, keyLength).SequenceCompareTo(key);
             offset += keyLength;
             if (order == 0)
             {
-                value = tombstone ? null : block.Slice(offset, valueLength).ToArray();
+                value = tombstone ? StoredValue.Tombstone : new StoredValue(block, offset, valueLength);
                 return true;
             }
 

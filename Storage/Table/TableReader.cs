@@ -73,10 +73,11 @@ public sealed class TableReader : IDisposable
     }
 
     /// <summary>Looks <paramref name="key"/> up: false if the table has no entry for it (bloom-negative
-    /// lookups counted in <paramref name="bloomNegatives"/>); true with a null value for a tombstone.</summary>
-    public bool TryGet(ReadOnlySpan<byte> key, ulong bloomHash, ref long bloomNegatives, out byte[]? value)
+    /// lookups counted in <paramref name="bloomNegatives"/>); true with the value in place (a slice of its raw block,
+    /// which never changes), or a tombstone.</summary>
+    internal bool TryLocate(ReadOnlySpan<byte> key, ulong bloomHash, ref long bloomNegatives, out StoredValue value)
     {
-        value = null;
+        value = StoredValue.Tombstone;
         if (!_bloom.MayContain(bloomHash))
         {
             Interlocked.Increment(ref bloomNegatives);
