@@ -1,7 +1,7 @@
 // The silo's HTTP endpoint: a small ASP.NET Core application (Kestrel) started inside the silo, early in its
 // lifecycle so that /healthz answers 503 while the node starts, and stopped last when it stops. Paths:
 //   /healthz         200 when the node serves its ranges, else 503; a small JSON body (Health/NodeReadiness.cs)
-//   /metrics         the node's meter in Prometheus' text format (OpenTelemetry's Prometheus exporter)
+//   /metrics         the node's meter and the .NET runtime's in Prometheus' text format (OpenTelemetry's Prometheus exporter)
 //   /dashboard       GrainKV's dashboard page, and its JSON at /dashboard/api/cluster (/ redirects here)
 //   /orleans/        the Orleans dashboard, when GrainKV:Http:OrleansDashboard is set
 // The application resolves services from its own container, then from the silo's (LayeredServiceProvider).
@@ -31,6 +31,11 @@ namespace GrainKV.Grains.Http;
 /// <summary>Runs the silo's HTTP endpoint for the silo's lifetime.</summary>
 public sealed partial class HttpEndpoint : ILifecycleParticipant<ISiloLifecycle>, IAsyncDisposable
 {
+    /// <summary>The .NET runtime's own meter (garbage collections, bytes allocated, process CPU time, thread pool, ...):
+    /// exported beside GrainKV's, so that an operator sees what the process spends, and a benchmark can read allocations
+    /// and CPU per request from a scrape.</summary>
+    private const string RuntimeMeterName = "System.Runtime";
+
     private readonly HttpEndpointOptions _options;
     private readonly IServiceProvider _silo;
     private readonly ILogger<HttpEndpoint> _logger;
@@ -67,7 +72,7 @@ public sealed partial class HttpEndpoint : ILifecycleParticipant<ISiloLifecycle>
         var nodeId = _silo.GetRequiredService<NodeIdentity>().NodeId;
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("grainkv", serviceInstanceId: nodeId))
-            .WithMetrics(metrics => metrics.AddMeter(GrainKvMetrics.MeterName).AddPrometheusExporter());
+            .WithMetrics(metrics => metrics.AddMeter(GrainKvMetrics.MeterName, RuntimeMeterName).AddPrometheusExporter());
         builder.Host.UseServiceProviderFactory(new LayeredServiceProviderFactory(_silo));
 
         var app = builder.Build();

@@ -3,6 +3,7 @@
 // reads no block at all.
 
 using System.Text;
+using CsCheck;
 using GrainKV.Storage.Cache;
 using GrainKV.Storage.IO;
 using GrainKV.Storage.Table;
@@ -60,6 +61,38 @@ public sealed class TableReaderTests : IDisposable
             Assert.True(TryGet(table, Encoding.UTF8.GetString(entry.Key), out var value));
             Assert.Equal(entry.Value, value);
         }
+    }
+
+    [Fact]
+    public void KeysSharingLongPrefixesOrEndingInZeroBytesAreFoundInTheirBlocks()
+    {
+        // Keys over four byte values, 1 to 24 bytes long: many share their first 16 bytes (the block search's prefix)
+        // or differ only by trailing zero bytes (which the prefix's padding cannot tell apart); small blocks make many.
+        var alphabet = new byte[] { 0x00, 0x01, (byte)'a', 0xFF };
+        var key = Gen.Int[0, 3].Select(i => alphabet[i]).Array[1, 24];
+        var iteration = 0;
+        Gen.Select(key.Array[1, 200], key.Array[0, 50]).Sample(
+            sample =>
+            {
+                var (written, probes) = sample;
+                var entries = written.DistinctBy(Convert.ToHexString).Order(ByteArrayComparer.Instance)
+                    .Select(k => new TableEntry(k, [.. k, 7])).ToList();
+                var path = Path.Combine(_directory.Path, TableFormat.FileName(100 + Interlocked.Increment(ref iteration)));
+                TableWriter.Write(LocalFileSystem.Instance, path, entries, new TableWriterOptions(BlockSize: 64, BloomBitsPerKey: 10, Compress: false));
+                using var table = TableReader.Open(path, iteration, new BlockCache(1 << 20));
+                long bloomNegatives = 0;
+                foreach (var entry in entries)
+                {
+                    Assert.True(table.TryLocate(entry.Key, BloomFilter.Hash(entry.Key), ref bloomNegatives, out var found));
+                    Assert.Equal(entry.Value, found.ToArray());
+                }
+
+                foreach (var probe in probes.Where(p => !entries.Any(e => e.Key.AsSpan().SequenceEqual(p))))
+                {
+                    Assert.False(table.TryLocate(probe, BloomFilter.Hash(probe), ref bloomNegatives, out _));
+                }
+            },
+            iter: 200);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 // A key's first 16 bytes as two big-endian integers, zero-padded: two unequal prefixes order their keys
-// without reading either key's array, which saves a cache miss per step of a skip-list search. Keys of up
-// to 16 bytes (the usual case) are then compared in the node itself; equal prefixes fall back to the bytes.
+// without reading either key's array, which saves a cache miss per step of a skip-list search (or of a table's
+// block search). Keys of up to 16 bytes (the usual case) are then compared in the node itself; equal prefixes
+// fall back to the bytes.
 
 using System.Buffers.Binary;
 

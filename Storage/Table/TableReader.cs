@@ -6,6 +6,7 @@
 using System.Buffers;
 using GrainKV.Shared;
 using GrainKV.Storage.Cache;
+using GrainKV.Storage.Memory;
 using Microsoft.Win32.SafeHandles;
 
 namespace GrainKV.Storage.Table;
@@ -21,6 +22,10 @@ public sealed class TableReader : IDisposable
     private readonly BlockCache _cache;
     private readonly BloomFilter _bloom;
     private readonly byte[][] _lastKeys;
+
+    /// <summary>The first 16 bytes of each block's last key, side by side: a block search compares these and reads a key
+    /// array (a cache miss each) only where two prefixes are equal.</summary>
+    private readonly KeyPrefix[] _lastKeyPrefixes;
     private readonly long[] _offsets;
     private readonly int[] _sizes;
     private int _references = 1;
@@ -36,6 +41,7 @@ public sealed class TableReader : IDisposable
         _cache = cache;
         _bloom = bloom;
         _lastKeys = lastKeys;
+        _lastKeyPrefixes = Array.ConvertAll(lastKeys, k => KeyPrefix.Of(k));
         _offsets = offsets;
         _sizes = sizes;
     }
@@ -160,11 +166,18 @@ public sealed class TableReader : IDisposable
     /// <summary>Index of the first block whose last key is at or after <paramref name="key"/>, or -1 if none.</summary>
     private int FindBlock(ReadOnlySpan<byte> key)
     {
+        var prefix = KeyPrefix.Of(key);
         int lo = 0, hi = _lastKeys.Length - 1, found = -1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (_lastKeys[mid].AsSpan().SequenceCompareTo(key) >= 0)
+            var order = _lastKeyPrefixes[mid].CompareTo(prefix);
+            if (order == 0)
+            {
+                order = _lastKeys[mid].AsSpan().SequenceCompareTo(key);
+            }
+
+            if (order >= 0)
             {
                 found = mid;
                 hi = mid - 1;

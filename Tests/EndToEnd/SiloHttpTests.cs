@@ -62,6 +62,10 @@ public sealed class SiloHttpTests
         Assert.InRange(Value(samples, "grainkv_engine_write_amplification"), 1, 10);
         Assert.Equal(0, Value(samples, "grainkv_engine_flushes_total"));
         Assert.Equal(0, Value(samples, "grainkv_hints_pending"));
+
+        // The .NET runtime's meter beside GrainKV's: what the process allocated and the CPU it spent.
+        Assert.True(Value(samples, "dotnet_gc_heap_total_allocated_bytes_total") > 0, "bytes allocated are exported");
+        Assert.True(Value(samples, "dotnet_process_cpu_time_seconds_total", "cpu_mode=\"user\"") > 0, "CPU time is exported");
     }
 
     [Fact]
