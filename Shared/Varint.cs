@@ -65,6 +65,16 @@ internal static class Varint
         return value <= (ulong)max ? (int)value : throw new FormatException($"{what} {value} exceeds the {max} that fit in the input.");
     }
 
+    /// <summary>Reads the length of the bytes that follow the varint: it must not exceed what is left of
+    /// <paramref name="source"/> after the varint itself, so that slicing that many bytes cannot fail.</summary>
+    /// <exception cref="FormatException">A malformed varint, or a length past the end of the input.</exception>
+    public static int ReadFollowingLength(ReadOnlySpan<byte> source, ref int offset, string what)
+    {
+        var value = Read(source, ref offset);
+        var left = source.Length - offset;
+        return value <= (ulong)left ? (int)value : throw new FormatException($"{what} {value} exceeds the {left} bytes left in the input.");
+    }
+
     /// <summary>Null on success, else what is wrong with the bytes.</summary>
     private static string? Decode(ReadOnlySpan<byte> source, ref int offset, out ulong value)
     {

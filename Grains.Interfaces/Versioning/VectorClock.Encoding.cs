@@ -130,7 +130,7 @@ public sealed partial class VectorClock
         var entries = new ClockEntry[count];
         for (var i = 0; i < count; i++)
         {
-            var length = Varint.ReadLength(source, ref offset, source.Length - offset, "Node id length");
+            var length = Varint.ReadFollowingLength(source, ref offset, "Node id length");
             string nodeId;
             try
             {

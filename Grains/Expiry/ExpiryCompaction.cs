@@ -1,6 +1,6 @@
 // Reclaims the space of expired values when the engine compacts. Every value this node's engine holds is a
-// version set (a replica's key, or a hint): the rewrite decodes it and, if a version in it has expired at this
-// node's clock, stores the set with that version's value dropped (VersionSet.Reclaim). The result is the same
+// version set (a replica's key, or a hint): the rewrite reads it in place and, only if a version in it holds a value
+// expired at this node's clock, decodes it and stores the set with that version's value dropped (VersionSet.Reclaim). The result is the same
 // set of writes (a reclaimed copy is the same write and hashes the same in the Merkle trees), so replicas and
 // trees are unaffected whenever each node compacts. What remains of an expired key (its versions' clocks and
 // expiry) goes when anti-entropy purges the dead set on every replica, as it does with tombstones.
@@ -26,6 +26,12 @@ public static class ExpiryCompaction
         StoredVersion[] versions;
         try
         {
+            // Most sets hold no expired value: those are kept as they are without being decoded.
+            if (!VersionSetCodec.HasValueExpiredAt(value, nowMs))
+            {
+                return null;
+            }
+
             versions = VersionSetCodec.Decode(value);
         }
         catch (FormatException)

@@ -78,4 +78,17 @@ public sealed class VarintTests
         var error = Assert.Throws<FormatException>(() => Varint.ReadLength(bytes, ref offset, 299, "Length"));
         Assert.Equal("Length 300 exceeds the 299 that fit in the input.", error.Message);
     }
+
+    [Fact]
+    public void AFollowingLengthMayTakeExactlyTheBytesLeftAfterItsVarint()
+    {
+        // Two bytes follow the varint 02: a length of 2 fits, 3 does not (the varint's own byte is not left).
+        var offset = 0;
+        Assert.Equal(2, Varint.ReadFollowingLength(Convert.FromHexString("02AAAA"), ref offset, "Value length"));
+        Assert.Equal(1, offset);
+
+        offset = 0;
+        var error = Assert.Throws<FormatException>(() => Varint.ReadFollowingLength(Convert.FromHexString("03AAAA"), ref offset, "Value length"));
+        Assert.Equal("Value length 3 exceeds the 2 bytes left in the input.", error.Message);
+    }
 }

@@ -95,6 +95,17 @@ public sealed class TableReaderTests : IDisposable
             iter: 200);
     }
 
+    [Theory]
+    [InlineData("05000361")] // key length 5, value length 3: more than the 1 byte left
+    [InlineData("FFFFFFFFFFFFFFFFFF0100026161")] // key length 2^64 - 1, value length 2: the sum wraps around to 1
+    public void AnEntryRunningPastItsBlockIsCorruptionWhateverItsLengths(string hex)
+    {
+        var block = Convert.FromHexString(hex);
+        var error = Assert.Throws<CorruptionException>(() => BlockReader.Entries(block, "table.sst"));
+        Assert.Contains("entry runs past the end of its data block", error.Message, StringComparison.Ordinal);
+        Assert.Throws<CorruptionException>(() => BlockReader.TryFind(block, "a"u8, "table.sst", out _));
+    }
+
     [Fact]
     public void KeysBetweenBeforeAndAfterTheTableAreAbsent()
     {

@@ -70,7 +70,8 @@ public static class BlockReader
             throw new CorruptionException(file, "truncated value length in data block");
         }
 
-        if (keyLength + valueLength > (ulong)(block.Length - offset))
+        var left = (ulong)(block.Length - offset);
+        if (keyLength > left || valueLength > left - keyLength) // (not keyLength + valueLength: the sum could wrap)
         {
             throw new CorruptionException(file, "entry runs past the end of its data block");
         }

@@ -47,6 +47,7 @@ public sealed class ClockEncodingTests
     [InlineData(new byte[] { 1, 1, 1, (byte)'a', 0, 0 })] // zero counter
     [InlineData(new byte[] { 1, 2, 1, (byte)'b', 1, 0, 1, (byte)'a', 1, 0 })] // out of order
     [InlineData(new byte[] { 1, 1, 1, 0xFF, 1, 0 })] // invalid UTF-8
+    [InlineData(new byte[] { 1, 1, 4, (byte)'a', 1, 2 })] // node id length one past the end (counted before its own byte)
     [InlineData(new byte[] { 1, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F })] // absurd count
     [InlineData(new byte[] { 1, 1, 1, (byte)'a', 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F, 0 })] // counter overflow
     public void MalformedBytesThrowFormatException(byte[] bytes) =>

@@ -3,6 +3,7 @@
 // (never by time or value), and when a set is dead enough to purge.
 
 using System.Text;
+using CsCheck;
 using GrainKV.Grains.AntiEntropy;
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Expiry;
@@ -169,6 +170,48 @@ public sealed class ExpiryTests
         Assert.Throws<InvalidRequestException>(() => KeyLimits.CheckTimeToLive(KeyLimits.MaxTimeToLive + TimeSpan.FromMilliseconds(1)));
         KeyLimits.CheckTimeToLive(TimeSpan.FromMilliseconds(1));
         KeyLimits.CheckTimeToLive(KeyLimits.MaxTimeToLive);
+    }
+
+    [Fact]
+    public void TheInPlaceExpiryCheckAgreesWithTheDecodedSetAndRefusesWhatDecodeRefuses()
+    {
+        // Versions with and without values, with expiries before, at and after now, some reclaimed, some with pasts.
+        var version = Gen.Select(Gen.Int[0, 3], Gen.Int[0, 3], Gen.Long[Now - 2, Now + 2], Gen.Bool).Select(x =>
+        {
+            var (node, kind, expiresAt, withPast) = x;
+            var past = withPast ? VectorClock.Empty.Increment($"p{node}", 1) : null;
+            var counter = (ulong)(node + 1);
+            return kind switch
+            {
+                0 => new StoredVersion($"n{node}", counter, past ?? VectorClock.Empty, Now, null), // a tombstone
+                1 => Value($"n{node}", counter, "lasting", past: past),
+                2 => Value($"n{node}", counter, "expiring", expiresAtMs: expiresAt, past: past),
+                _ => Value($"n{node}", counter, "expired", expiresAtMs: expiresAt, past: past).ReclaimedAt(expiresAt),
+            };
+        });
+        Gen.Select(version.Array[1, 5], Gen.Long[Now - 3, Now + 3], Gen.Int[0, 1000]).Sample(x =>
+        {
+            var (versions, now, cut) = x;
+            var bytes = VersionSetCodec.Encode(versions);
+            Assert.Equal(versions.Any(v => v.Value is not null && v.IsExpiredAt(now)), VersionSetCodec.HasValueExpiredAt(bytes, now));
+
+            // A damaged encoding (cut short, or with a byte more) is refused by both readers alike.
+            var damaged = cut % 2 == 0 ? bytes[..(cut % bytes.Length)] : [.. bytes, 0];
+            Assert.Throws<FormatException>(() => VersionSetCodec.Decode(damaged));
+            Assert.Throws<FormatException>(() => VersionSetCodec.HasValueExpiredAt(damaged, now));
+        });
+    }
+
+    [Theory]
+    [InlineData("0102026E3304F40302010002C2843D026E")] // the second version's node id says 2 bytes, 1 is left
+    public void ASetCutShortInsideALengthIsAFormatErrorNotAnyOther(string hex)
+    {
+        // Before the lengths were checked against the bytes left after them, these threw ArgumentOutOfRangeException,
+        // which the compaction rewrite (it catches FormatException) would have let stop the engine.
+        var bytes = Convert.FromHexString(hex);
+        Assert.Throws<FormatException>(() => VersionSetCodec.Decode(bytes));
+        Assert.Throws<FormatException>(() => VersionSetCodec.HasValueExpiredAt(bytes, Now));
+        Assert.Null(ExpiryCompaction.Reclaim(bytes, Now));
     }
 
     [Fact]
