@@ -80,42 +80,14 @@ public static class VersionSetCodec
     /// <summary>Decodes a version set. Throws <see cref="FormatException"/> if the bytes are not a valid encoding.</summary>
     public static StoredVersion[] Decode(ReadOnlySpan<byte> bytes)
     {
-        if (bytes.Length == 0 || bytes[0] != FormatVersion)
-        {
-            throw new FormatException(bytes.Length == 0 ? "Empty version set." : $"Unknown version-set format {bytes[0]}.");
-        }
-
-        var offset = 1;
-
-        // Every version takes at least 6 bytes, which bounds the count before anything is allocated.
-        var count = Varint.ReadLength(bytes, ref offset, (bytes.Length - offset) / 6, "Version count");
+        var count = ReadCount(bytes, out var offset);
         var result = new StoredVersion[count];
         for (var i = 0; i < count; i++)
         {
-            var node = Encoding.UTF8.GetString(Slice(bytes, ref offset, "Node id"));
-            var counter = Varint.Read(bytes, ref offset);
-            var timestamp = (long)Varint.Read(bytes, ref offset);
-            var past = VectorClock.Decode(Slice(bytes, ref offset, "Past clock"));
-            if (offset >= bytes.Length)
-            {
-                throw new FormatException("Truncated version set.");
-            }
-
-            var flags = bytes[offset++];
-            if ((flags & ~(HasValue | HasExpiry)) != 0)
-            {
-                throw new FormatException($"Unknown version flags {flags}.");
-            }
-
-            var expiresAt = 0L;
-            if ((flags & HasExpiry) != 0)
-            {
-                var raw = Varint.Read(bytes, ref offset);
-                expiresAt = raw is > 0 and <= long.MaxValue ? (long)raw : throw new FormatException($"Invalid expiry {raw}.");
-            }
-
-            var value = (flags & HasValue) != 0 ? Slice(bytes, ref offset, "Value").ToArray() : null;
-            result[i] = new StoredVersion(node, counter, past, timestamp, value) { ExpiresAtMs = expiresAt };
+            var version = ReadVersion(bytes, ref offset);
+            result[i] = new StoredVersion(
+                Encoding.UTF8.GetString(version.Node), version.Counter, VectorClock.Decode(version.Past), version.TimestampMs,
+                version.HasValue ? version.Value.ToArray() : null) { ExpiresAtMs = version.ExpiresAtMs };
         }
 
         return offset == bytes.Length ? result : throw new FormatException("Trailing bytes after the version set.");
@@ -124,52 +96,62 @@ public static class VersionSetCodec
     /// <summary>True if a version of the encoded set holds a value that has expired at <paramref name="nowMs"/> (what
     /// VersionSet.Reclaim would drop). Reads the encoding in place, allocating nothing: most sets have no expiring
     /// version, and compaction asks this of every set it copies. Throws <see cref="FormatException"/> where
-    /// <see cref="Decode"/> would.</summary>
+    /// <see cref="Decode"/> would, except on a malformed past clock, which it does not read.</summary>
     public static bool HasValueExpiredAt(ReadOnlySpan<byte> bytes, long nowMs)
+    {
+        var count = ReadCount(bytes, out var offset);
+        var expired = false;
+        for (var i = 0; i < count; i++)
+        {
+            var version = ReadVersion(bytes, ref offset);
+            expired |= version.HasValue && version.ExpiresAtMs != 0 && nowMs >= version.ExpiresAtMs;
+        }
+
+        return offset == bytes.Length ? expired : throw new FormatException("Trailing bytes after the version set.");
+    }
+
+    /// <summary>Checks the format byte and reads the version count; <paramref name="offset"/> is then at the first version.</summary>
+    private static int ReadCount(ReadOnlySpan<byte> bytes, out int offset)
     {
         if (bytes.Length == 0 || bytes[0] != FormatVersion)
         {
             throw new FormatException(bytes.Length == 0 ? "Empty version set." : $"Unknown version-set format {bytes[0]}.");
         }
 
-        var offset = 1;
-        var count = Varint.ReadLength(bytes, ref offset, (bytes.Length - offset) / 6, "Version count");
-        var expired = false;
-        for (var i = 0; i < count; i++)
+        offset = 1;
+
+        // Every version takes at least 6 bytes, which bounds the count before anything is allocated.
+        return Varint.ReadLength(bytes, ref offset, (bytes.Length - offset) / 6, "Version count");
+    }
+
+    /// <summary>Reads one version's fields in place (its node id, past clock and value stay undecoded slices).</summary>
+    private static EncodedVersion ReadVersion(ReadOnlySpan<byte> bytes, ref int offset)
+    {
+        var node = Slice(bytes, ref offset, "Node id");
+        var counter = Varint.Read(bytes, ref offset);
+        var timestamp = (long)Varint.Read(bytes, ref offset);
+        var past = Slice(bytes, ref offset, "Past clock");
+        if (offset >= bytes.Length)
         {
-            Slice(bytes, ref offset, "Node id");
-            Varint.Read(bytes, ref offset);
-            Varint.Read(bytes, ref offset);
-            Slice(bytes, ref offset, "Past clock");
-            if (offset >= bytes.Length)
-            {
-                throw new FormatException("Truncated version set.");
-            }
-
-            var flags = bytes[offset++];
-            if ((flags & ~(HasValue | HasExpiry)) != 0)
-            {
-                throw new FormatException($"Unknown version flags {flags}.");
-            }
-
-            var expiresAt = 0UL;
-            if ((flags & HasExpiry) != 0)
-            {
-                expiresAt = Varint.Read(bytes, ref offset);
-                if (expiresAt is 0 or > long.MaxValue)
-                {
-                    throw new FormatException($"Invalid expiry {expiresAt}.");
-                }
-            }
-
-            if ((flags & HasValue) != 0)
-            {
-                Slice(bytes, ref offset, "Value");
-                expired |= expiresAt != 0 && nowMs >= (long)expiresAt;
-            }
+            throw new FormatException("Truncated version set.");
         }
 
-        return offset == bytes.Length ? expired : throw new FormatException("Trailing bytes after the version set.");
+        var flags = bytes[offset++];
+        if ((flags & ~(HasValue | HasExpiry)) != 0)
+        {
+            throw new FormatException($"Unknown version flags {flags}.");
+        }
+
+        var expiresAt = 0L;
+        if ((flags & HasExpiry) != 0)
+        {
+            var raw = Varint.Read(bytes, ref offset);
+            expiresAt = raw is > 0 and <= long.MaxValue ? (long)raw : throw new FormatException($"Invalid expiry {raw}.");
+        }
+
+        var hasValue = (flags & HasValue) != 0;
+        var value = hasValue ? Slice(bytes, ref offset, "Value") : default;
+        return new EncodedVersion(node, counter, timestamp, past, expiresAt, hasValue, value);
     }
 
     private static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> bytes, ref int offset, string what)
@@ -179,4 +161,23 @@ public static class VersionSetCodec
         offset += length;
         return slice;
     }
+}
+
+/// <summary>One encoded version's fields, read in place from the set's bytes.</summary>
+internal readonly ref struct EncodedVersion(
+    ReadOnlySpan<byte> node, ulong counter, long timestampMs, ReadOnlySpan<byte> past, long expiresAtMs, bool hasValue, ReadOnlySpan<byte> value)
+{
+    public ReadOnlySpan<byte> Node { get; } = node;
+
+    public ulong Counter { get; } = counter;
+
+    public long TimestampMs { get; } = timestampMs;
+
+    public ReadOnlySpan<byte> Past { get; } = past;
+
+    public long ExpiresAtMs { get; } = expiresAtMs;
+
+    public bool HasValue { get; } = hasValue;
+
+    public ReadOnlySpan<byte> Value { get; } = value;
 }
