@@ -1,8 +1,8 @@
 // Reclaims the space of expired values when the engine compacts. Every value this node's engine holds is a
-// version set (a replica's key, or a hint): the rewrite reads it in place and, only if a version in it holds a value
-// expired at this node's clock, decodes it and stores the set with that version's value dropped (VersionSet.Reclaim). The result is the same
-// set of writes (a reclaimed copy is the same write and hashes the same in the Merkle trees), so replicas and
-// trees are unaffected whenever each node compacts. What remains of an expired key (its versions' clocks and
+// version set (a replica's key, or a hint): the rewrite reads it in place and, only if a version in it holds a
+// value expired at this node's clock, decodes it and stores the set with that version's value dropped
+// (VersionSet.Reclaim). The result is the same set of writes (a reclaimed copy is the same write and hashes the
+// same in the Merkle trees), so replicas and trees are unaffected whenever each node compacts. What remains of an expired key (its versions' clocks and
 // expiry) goes when anti-entropy purges the dead set on every replica, as it does with tombstones.
 //
 // The engine knows nothing of expiry (no Orleans, no version sets in Storage/): this class is the hook.
