@@ -4,6 +4,7 @@
 // fall back to the bytes.
 
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace GrainKV.Storage.Memory;
 
@@ -23,6 +24,15 @@ internal readonly record struct KeyPrefix(ulong High, ulong Low)
         padded.Clear();
         key.CopyTo(padded);
         return new KeyPrefix(BinaryPrimitives.ReadUInt64BigEndian(padded), BinaryPrimitives.ReadUInt64BigEndian(padded[sizeof(ulong)..]));
+    }
+
+    /// <summary>The order of two keys given their prefixes: the prefixes' when they differ (no key array is read), else
+    /// the keys' bytes (only the sign is meaningful).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Compare(KeyPrefix prefix, ReadOnlySpan<byte> key, KeyPrefix otherPrefix, ReadOnlySpan<byte> otherKey)
+    {
+        var order = prefix.CompareTo(otherPrefix);
+        return order != 0 ? order : key.SequenceCompareTo(otherKey);
     }
 
     /// <summary>-1 or 1 when the prefixes alone order the keys; 0 when only the keys' bytes can tell.</summary>

@@ -56,11 +56,7 @@ internal sealed class MemTableNode
     public void PublishNext(int level, MemTableNode next) => Volatile.Write(ref Link(level), next);
 
     /// <summary>Whether this node's key sorts before <paramref name="key"/>, whose prefix is <paramref name="prefix"/>.</summary>
-    public bool IsBefore(ReadOnlySpan<byte> key, KeyPrefix prefix)
-    {
-        var order = Prefix.CompareTo(prefix);
-        return order != 0 ? order < 0 : Key.AsSpan().SequenceCompareTo(key) < 0;
-    }
+    public bool IsBefore(ReadOnlySpan<byte> key, KeyPrefix prefix) => KeyPrefix.Compare(Prefix, Key, prefix, key) < 0;
 
     /// <summary>Whether this node holds <paramref name="key"/>, whose prefix is <paramref name="prefix"/>.</summary>
     public bool Holds(ReadOnlySpan<byte> key, KeyPrefix prefix) => Prefix == prefix && Key.AsSpan().SequenceEqual(key);

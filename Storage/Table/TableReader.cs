@@ -171,13 +171,7 @@ public sealed class TableReader : IDisposable
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            var order = _lastKeyPrefixes[mid].CompareTo(prefix);
-            if (order == 0)
-            {
-                order = _lastKeys[mid].AsSpan().SequenceCompareTo(key);
-            }
-
-            if (order >= 0)
+            if (KeyPrefix.Compare(_lastKeyPrefixes[mid], _lastKeys[mid], prefix, key) >= 0)
             {
                 found = mid;
                 hi = mid - 1;
