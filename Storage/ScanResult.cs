@@ -1,4 +1,4 @@
-// The result of StorageEngine.Scan: a point-in-time merge of copies of the memtables' entries and of the
+// The result of StorageEngine.Scan: a point-in-time merge of the memtables' entries (in place) and of the
 // tables of the state the scan was started on. It holds a reference to those tables (so a compaction
 // cannot close them under it) until its enumerator is disposed; a foreach does that. A scan never
 // enumerated releases its reference when it is finalized.
@@ -12,13 +12,13 @@ namespace GrainKV.Storage;
 internal sealed class ScanResult : IEnumerable<KeyValuePair<byte[], byte[]>>
 {
     private readonly TableSet _tables;
-    private readonly List<IEnumerable<TableEntry>> _memTables;
+    private readonly List<IEnumerable<EntryInPlace>> _memTables;
     private readonly byte[] _from;
     private readonly byte[] _to;
     private int _firstReferenceTaken;
 
     /// <summary>Takes over the caller's reference to <paramref name="tables"/>.</summary>
-    public ScanResult(TableSet tables, List<IEnumerable<TableEntry>> memTables, byte[] from, byte[] to)
+    public ScanResult(TableSet tables, List<IEnumerable<EntryInPlace>> memTables, byte[] from, byte[] to)
     {
         _tables = tables;
         _memTables = memTables;
@@ -44,20 +44,21 @@ internal sealed class ScanResult : IEnumerable<KeyValuePair<byte[], byte[]>>
         }
 
         GC.SuppressFinalize(this);
-        var sources = new List<IEnumerable<TableEntry>>(_memTables);
+        var sources = new List<IEnumerable<EntryInPlace>>(_memTables);
         sources.AddRange(_tables.Tables.Select(t => t.Scan(_from, _to)));
         return new Enumerator(_tables, Live(sources).GetEnumerator());
     }
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 
-    private static IEnumerable<KeyValuePair<byte[], byte[]>> Live(List<IEnumerable<TableEntry>> sources)
+    /// <summary>The merge's live entries, each copied (the one copy a scan makes).</summary>
+    private static IEnumerable<KeyValuePair<byte[], byte[]>> Live(List<IEnumerable<EntryInPlace>> sources)
     {
         foreach (var entry in MergingIterator.Merge(sources))
         {
-            if (entry.Value is not null)
+            if (!entry.IsTombstone)
             {
-                yield return new KeyValuePair<byte[], byte[]>(entry.Key, entry.Value);
+                yield return new KeyValuePair<byte[], byte[]>(entry.Key.ToArray(), entry.Value.ToArray());
             }
         }
     }

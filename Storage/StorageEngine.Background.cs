@@ -87,7 +87,7 @@ public sealed partial class StorageEngine
         // The manifest will name frozen.LogEnd as the log start. Until a commit covers it, a crash could recover
         // the log below it, and later writes would land before the log start, where replay never looks.
         await _log.WaitForCommitAsync(frozen.LogEnd - 1, cancellationToken).ConfigureAwait(false);
-        var (id, info, table) = WriteTable(frozen.Table.Entries().Select(e => new TableEntry(e.Key, e.Value)));
+        var (id, info, table) = WriteTable(frozen.Table.Entries());
         TableSet previous;
         try
         {
@@ -133,9 +133,9 @@ public sealed partial class StorageEngine
         var run = tables.Take(count).ToArray();
         var bottom = count == tables.Length;
         var purge = _options.CanPurgeTombstone;
-        var merged = MergingIterator.Merge(run.Select(t => t.All()).ToArray())
-            .Where(e => e.Value is not null || !bottom || purge is null || !purge(e.Key))
-            .Select(e => e.Value is not null && rewrite?.Invoke(e.Key, e.Value) is { } replacement ? new TableEntry(e.Key, replacement) : e);
+        var merged = MergingIterator.Merge(run.Select(t => t.Stream()).ToArray())
+            .Where(e => !e.IsTombstone || !bottom || purge is null || !purge(e.Key))
+            .Select(e => !e.IsTombstone && rewrite?.Invoke(e.Key.Span, e.Value.Span) is { } replacement ? e with { Value = replacement } : e);
         var (id, info, output) = WriteTable(merged);
         TableSet previous;
         try
@@ -177,7 +177,7 @@ public sealed partial class StorageEngine
     private TableWriterOptions WriterOptions => new(_options.BlockSize, _options.BloomBitsPerKey, _options.Compression);
 
     /// <summary>Writes <paramref name="entries"/> (sorted) to a new table file under the next table id and opens it.</summary>
-    private (long Id, TableInfo Info, TableReader Table) WriteTable(IEnumerable<TableEntry> entries)
+    private (long Id, TableInfo Info, TableReader Table) WriteTable(IEnumerable<EntryInPlace> entries)
     {
         var id = Interlocked.Increment(ref _nextTableId) - 1;
         var path = Path.Combine(_directory, TableFormat.FileName(id));

@@ -201,11 +201,8 @@ public sealed partial class StorageEngine : IAsyncDisposable
         var state = AcquireState();
         var fromKey = from.ToArray();
         var toKey = to.ToArray();
-        var memTables = new List<IEnumerable<TableEntry>>
-        {
-            state.Active.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList(),
-        };
-        memTables.AddRange(state.Immutables.Select(f => (IEnumerable<TableEntry>)f.Table.Snapshot(fromKey, toKey).Select(e => new TableEntry(e.Key, e.Value)).ToList()));
+        var memTables = new List<IEnumerable<EntryInPlace>> { state.Active.Snapshot(fromKey, toKey) };
+        memTables.AddRange(state.Immutables.Select(f => f.Table.Snapshot(fromKey, toKey)));
         return new ScanResult(state.TableSet, memTables, fromKey, toKey);
     }
 

@@ -92,7 +92,7 @@ public sealed class MemTableConcurrencyTests
         var counts = await Task.WhenAll(readers).WaitAsync(TimeSpan.FromMinutes(2));
 
         Assert.All(counts, c => Assert.True(c.lookups > 0 && c.copies > 0, $"{c.lookups} lookups, {c.copies} copies"));
-        var finalCopy = table.Snapshot([], []);
+        var finalCopy = table.Snapshot([], []).Copied();
         Assert.Equal(completed.Count(v => v > 0), finalCopy.Count);
         Assert.Equal(finalCopy.Count, table.Count);
         foreach (var (key, value) in finalCopy)
@@ -114,7 +114,7 @@ public sealed class MemTableConcurrencyTests
             before[k - first] = Volatile.Read(ref completed[k]);
         }
 
-        var copy = table.Snapshot(from, to);
+        var copy = table.Snapshot(from, to).Copied();
         var seen = new HashSet<int>();
         byte[]? previous = null;
         foreach (var (key, value) in copy)

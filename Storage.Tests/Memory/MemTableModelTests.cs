@@ -43,7 +43,7 @@ public sealed class MemTableModelTests
                             Assert.Equal(expected, value);
                             break;
                         case SnapshotOperation snapshot:
-                            var copy = table.Snapshot(snapshot.From, snapshot.To);
+                            var copy = table.Snapshot(snapshot.From, snapshot.To).Copied();
                             var inRange = model.Where(e =>
                                 ByteArrayComparer.Instance.Compare(e.Key, snapshot.From) >= 0
                                 && (snapshot.To.Length == 0 || ByteArrayComparer.Instance.Compare(e.Key, snapshot.To) < 0));
@@ -55,7 +55,7 @@ public sealed class MemTableModelTests
                 }
 
                 // What a flush writes: the whole map in key order, tombstones included.
-                Assert.Equal(model.Select(Show), table.Entries().Select(Show));
+                Assert.Equal(model.Select(Show), table.Entries().Copied().Select(Show));
             },
             iter: 2000,
             print: operations => string.Join("; ", operations.Select(o => o.ToString())));

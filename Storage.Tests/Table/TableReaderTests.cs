@@ -42,7 +42,7 @@ public sealed class TableReaderTests : IDisposable
         return found;
     }
 
-    private static List<string> Keys(IEnumerable<TableEntry> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Key)).ToList();
+    private static List<string> Keys(IEnumerable<EntryInPlace> entries) => entries.Select(e => Encoding.UTF8.GetString(e.Key.Span)).ToList();
 
     [Theory]
     [InlineData(false)]
@@ -101,7 +101,7 @@ public sealed class TableReaderTests : IDisposable
     public void AnEntryRunningPastItsBlockIsCorruptionWhateverItsLengths(string hex)
     {
         var block = Convert.FromHexString(hex);
-        var error = Assert.Throws<CorruptionException>(() => BlockReader.Entries(block, "table.sst"));
+        var error = Assert.Throws<CorruptionException>(() => BlockReader.Entries(block, "table.sst").ToList());
         Assert.Contains("entry runs past the end of its data block", error.Message, StringComparison.Ordinal);
         Assert.Throws<CorruptionException>(() => BlockReader.TryFind(block, "a"u8, "table.sst", out _));
     }

@@ -13,8 +13,9 @@
 //   the hash index; readers load every pointer and value with acquire loads, so a reader that reaches a node
 //   sees it complete. A key that is already present gets its new value (or tombstone) by a release store
 //   into its node; a reader sees the old or the new value, never anything else. Nodes are never removed.
-// - Snapshot holds the snapshot lock while it copies, and Set takes the same lock, so a copy is exactly the
-//   map at one instant. The lock is uncontended for Set unless a copy is running.
+// - Snapshot holds the snapshot lock while it lists entries, and Set takes the same lock, so a snapshot is exactly
+//   the map at one instant. It lists keys and values in place (neither ever changes once written), copying no
+//   bytes. The lock is uncontended for Set unless a snapshot is running.
 
 namespace GrainKV.Storage.Memory;
 
@@ -105,13 +106,13 @@ public sealed class MemTable
         return false;
     }
 
-    /// <summary>A point-in-time copy of the entries in [<paramref name="from"/>, <paramref name="to"/>), tombstones
-    /// included; an empty <paramref name="to"/> means no upper bound.</summary>
-    public List<KeyValuePair<byte[], byte[]?>> Snapshot(byte[] from, byte[] to)
+    /// <summary>The entries in [<paramref name="from"/>, <paramref name="to"/>) at one instant, tombstones included, in
+    /// place (keys and values never change); an empty <paramref name="to"/> means no upper bound.</summary>
+    internal List<EntryInPlace> Snapshot(byte[] from, byte[] to)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
-        var result = new List<KeyValuePair<byte[], byte[]?>>();
+        var result = new List<EntryInPlace>();
         lock (_snapshotLock)
         {
             for (var node = FindGreaterOrEqual(from, KeyPrefix.Of(from), null); node is not null; node = node.NextAt(0))
@@ -121,22 +122,21 @@ public sealed class MemTable
                     break;
                 }
 
-                result.Add(new KeyValuePair<byte[], byte[]?>(node.Key, _values.Copy(node.Value)));
+                result.Add(EntryInPlace.Of(node.Key, _values.At(node.Value)));
             }
         }
 
         return result;
     }
 
-    /// <summary>Every entry in key order, tombstones included, each value copied only when it is reached. It takes no
-    /// lock and holds no copy beyond the entry at hand, so it is meant for a memtable no writer touches any more (a frozen
-    /// one being flushed): there it is exactly the memtable's contents, and each copy dies young instead of living as long
-    /// as the whole flush (as a <see cref="Snapshot"/> of it would).</summary>
-    public IEnumerable<KeyValuePair<byte[], byte[]?>> Entries()
+    /// <summary>Every entry in key order, tombstones included, in place. It takes no lock, so it is meant for a memtable
+    /// no writer touches any more (a frozen one being flushed): there it is exactly the memtable's contents, and a
+    /// flush copies each value once, straight from its chunk into the table's block.</summary>
+    internal IEnumerable<EntryInPlace> Entries()
     {
         for (var node = _head.NextAt(0); node is not null; node = node.NextAt(0))
         {
-            yield return new KeyValuePair<byte[], byte[]?>(node.Key, _values.Copy(node.Value));
+            yield return EntryInPlace.Of(node.Key, _values.At(node.Value));
         }
     }
 

@@ -88,9 +88,6 @@ internal sealed class ValueArena
             : new StoredValue(chunk, (int)((location >> LengthBits) & (ChunkSize - 1)), (int)length);
     }
 
-    /// <summary>A copy of the value at <paramref name="location"/> (null for a tombstone), loaded as for <see cref="At"/>.</summary>
-    public byte[]? Copy(long location) => At(location).ToArray();
-
     /// <summary>The location of <paramref name="length"/> bytes at <paramref name="offset"/> of chunk <paramref name="chunk"/>.</summary>
     private static long Locate(int chunk, int offset, long length) =>
         ((long)chunk << (OffsetBits + LengthBits)) | ((long)offset << LengthBits) | length;

@@ -42,6 +42,40 @@ public static class BlockCodec
     /// <summary>The raw bytes of a stored block. Throws <see cref="CorruptionException"/> on a bad checksum or kind.</summary>
     public static byte[] Open(ReadOnlySpan<byte> stored, string file, long offset)
     {
+        var (payload, rawLength, compressed) = Check(stored, file, offset);
+        if (!compressed)
+        {
+            return stored[..payload].ToArray();
+        }
+
+        var raw = GC.AllocateUninitializedArray<byte>(rawLength); // every byte is written by Decompress, or the block is refused
+        Decompress(stored[..payload], raw, file, offset);
+        return raw;
+    }
+
+    /// <summary>The raw bytes of a stored block without a new array: a slice of <paramref name="stored"/> itself when it
+    /// is not compressed, else decompressed into <paramref name="buffer"/> (grown when too small, then reused, so the
+    /// result is valid until the next call with the same buffer). Checks as <see cref="Open"/> does.</summary>
+    public static ReadOnlyMemory<byte> OpenInPlace(ReadOnlyMemory<byte> stored, ref byte[] buffer, string file, long offset)
+    {
+        var (payload, rawLength, compressed) = Check(stored.Span, file, offset);
+        if (!compressed)
+        {
+            return stored[..payload];
+        }
+
+        if (buffer.Length < rawLength)
+        {
+            buffer = GC.AllocateUninitializedArray<byte>(Math.Max(rawLength, buffer.Length * 2));
+        }
+
+        Decompress(stored.Span[..payload], buffer.AsSpan(0, rawLength), file, offset);
+        return buffer.AsMemory(0, rawLength);
+    }
+
+    /// <summary>Checks a stored block's trailer and checksum: its payload length, raw length and whether it is compressed.</summary>
+    private static (int Payload, int RawLength, bool Compressed) Check(ReadOnlySpan<byte> stored, string file, long offset)
+    {
         if (stored.Length < TableFormat.BlockTrailerSize)
         {
             throw new CorruptionException(file, $"block at {offset} is {stored.Length} bytes, shorter than its trailer");
@@ -55,20 +89,19 @@ public static class BlockCodec
         }
 
         var rawLength = (int)BinaryPrimitives.ReadUInt32LittleEndian(stored[(payload + 1)..]);
-        switch (stored[payload])
+        return stored[payload] switch
         {
-            case TableFormat.RawBlock when rawLength == payload:
-                return stored[..payload].ToArray();
-            case TableFormat.Lz4Block:
-                var raw = GC.AllocateUninitializedArray<byte>(rawLength); // every byte is written below, or the block is refused
-                if (LZ4Codec.Decode(stored[..payload], raw) != rawLength)
-                {
-                    throw new CorruptionException(file, $"block at {offset} does not decompress to {rawLength} bytes");
-                }
+            TableFormat.RawBlock when rawLength == payload => (payload, rawLength, false),
+            TableFormat.Lz4Block when rawLength >= 0 => (payload, rawLength, true),
+            _ => throw new CorruptionException(file, $"block at {offset} has unknown kind {stored[payload]} or bad length"),
+        };
+    }
 
-                return raw;
-            default:
-                throw new CorruptionException(file, $"block at {offset} has unknown kind {stored[payload]} or bad length");
+    private static void Decompress(ReadOnlySpan<byte> payload, Span<byte> raw, string file, long offset)
+    {
+        if (LZ4Codec.Decode(payload, raw) != raw.Length)
+        {
+            throw new CorruptionException(file, $"block at {offset} does not decompress to {raw.Length} bytes");
         }
     }
 }

@@ -38,21 +38,18 @@ public static class BlockReader
         return false;
     }
 
-    /// <summary>All entries of a raw data block, in key order.</summary>
-    public static List<TableEntry> Entries(ReadOnlySpan<byte> block, string file)
+    /// <summary>All entries of a raw data block, in key order, in place: slices of <paramref name="block"/>.</summary>
+    internal static IEnumerable<EntryInPlace> Entries(ReadOnlyMemory<byte> block, string file)
     {
-        var entries = new List<TableEntry>();
         var offset = 0;
         while (offset < block.Length)
         {
-            var (keyLength, valueLength, tombstone) = ReadHeader(block, ref offset, file);
-            var key = block.Slice(offset, keyLength).ToArray();
+            var (keyLength, valueLength, tombstone) = ReadHeader(block.Span, ref offset, file);
+            var key = block.Slice(offset, keyLength);
             offset += keyLength;
-            entries.Add(new TableEntry(key, tombstone ? null : block.Slice(offset, valueLength).ToArray()));
+            yield return new EntryInPlace(key, block.Slice(offset, valueLength), tombstone);
             offset += valueLength;
         }
-
-        return entries;
     }
 
     /// <summary>Reads an entry header and checks that the entry fits in the block.</summary>

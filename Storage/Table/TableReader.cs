@@ -14,7 +14,7 @@ namespace GrainKV.Storage.Table;
 /// <summary>An open, immutable SSTable.</summary>
 public sealed class TableReader : IDisposable
 {
-    /// <summary>Bytes <see cref="All"/> reads at a time (a block larger than this is read alone).</summary>
+    /// <summary>Bytes <see cref="Stream"/> reads at a time (a block larger than this is read alone).</summary>
     private const int SequentialReadSize = 1 << 20;
 
     private readonly SafeFileHandle _file;
@@ -99,20 +99,21 @@ public sealed class TableReader : IDisposable
         return BlockReader.TryFind(RawBlock(block), key, _path, out value);
     }
 
-    /// <summary>Entries with keys in [<paramref name="from"/>, <paramref name="to"/>) (empty <paramref name="to"/> = unbounded), tombstones included.</summary>
-    public IEnumerable<TableEntry> Scan(byte[] from, byte[] to)
+    /// <summary>Entries with keys in [<paramref name="from"/>, <paramref name="to"/>) (empty <paramref name="to"/> = unbounded),
+    /// tombstones included, in place: slices of raw blocks, which never change.</summary>
+    internal IEnumerable<EntryInPlace> Scan(byte[] from, byte[] to)
     {
         // No block ends at or after `from`: nothing to read (not "start at block 0").
         for (var block = FindBlock(from); block >= 0 && block < _offsets.Length; block++)
         {
-            foreach (var entry in LoadBlock(block))
+            foreach (var entry in BlockReader.Entries(RawBlock(block), _path))
             {
-                if (entry.Key.AsSpan().SequenceCompareTo(from) < 0)
+                if (entry.Key.Span.SequenceCompareTo(from) < 0)
                 {
                     continue;
                 }
 
-                if (to.Length > 0 && entry.Key.AsSpan().SequenceCompareTo(to) >= 0)
+                if (to.Length > 0 && entry.Key.Span.SequenceCompareTo(to) >= 0)
                 {
                     yield break;
                 }
@@ -122,11 +123,17 @@ public sealed class TableReader : IDisposable
         }
     }
 
+    /// <summary>Every entry, in key order, copied (see <see cref="Stream"/>).</summary>
+    public IEnumerable<TableEntry> All() => Stream().Select(e => e.ToTableEntry());
+
     /// <summary>Every entry, in key order, read front to back in large reads that bypass the block cache: a
-    /// compaction reads each block once, and must not evict the blocks that point reads keep hot.</summary>
-    public IEnumerable<TableEntry> All()
+    /// compaction reads each block once, and must not evict the blocks that point reads keep hot. Entries are in
+    /// place in two buffers this reader reuses (the stored blocks, and one decompressed block), so each is valid only
+    /// until the next is asked for: a compaction allocates nothing per entry or per block.</summary>
+    internal IEnumerable<EntryInPlace> Stream()
     {
         var chunk = Array.Empty<byte>();
+        var raw = Array.Empty<byte>();
         for (var first = 0; first < _offsets.Length;)
         {
             // Blocks lie back to back: read as many adjacent ones as fit in one chunk (at least one), then open each.
@@ -141,7 +148,7 @@ public sealed class TableReader : IDisposable
             var length = checked((int)(_offsets[last] + _sizes[last] - _offsets[first]));
             if (chunk.Length < length)
             {
-                chunk = new byte[length];
+                chunk = GC.AllocateUninitializedArray<byte>(length);
             }
 
             var read = RandomAccess.Read(_file, chunk.AsSpan(0, length), _offsets[first]);
@@ -153,7 +160,8 @@ public sealed class TableReader : IDisposable
             for (var block = first; block <= last; block++)
             {
                 var start = (int)(_offsets[block] - _offsets[first]);
-                foreach (var entry in BlockReader.Entries(BlockCodec.Open(chunk.AsSpan(start, _sizes[block]), _path, _offsets[block]), _path))
+                var opened = BlockCodec.OpenInPlace(chunk.AsMemory(start, _sizes[block]), ref raw, _path, _offsets[block]);
+                foreach (var entry in BlockReader.Entries(opened, _path))
                 {
                     yield return entry;
                 }
@@ -184,8 +192,6 @@ public sealed class TableReader : IDisposable
 
         return found;
     }
-
-    private List<TableEntry> LoadBlock(int block) => BlockReader.Entries(RawBlock(block), _path);
 
     private byte[] RawBlock(int block)
     {

@@ -17,38 +17,51 @@ public readonly record struct TableInfo(long FileSize, long EntryCount);
 public static class TableWriter
 {
     /// <summary>Writes <paramref name="entries"/> (strictly increasing keys) to <paramref name="path"/> durably.</summary>
-    public static TableInfo Write(IFileSystem files, string path, IEnumerable<TableEntry> entries, TableWriterOptions options)
+    public static TableInfo Write(IFileSystem files, string path, IEnumerable<TableEntry> entries, TableWriterOptions options) =>
+        Write(files, path, entries.Select(EntryInPlace.Of), options);
+
+    /// <summary>Writes <paramref name="entries"/> (strictly increasing keys) to <paramref name="path"/> durably. Each
+    /// entry is copied into the block being built before the next is asked for, so a source may reuse its buffers.</summary>
+    internal static TableInfo Write(IFileSystem files, string path, IEnumerable<EntryInPlace> entries, TableWriterOptions options)
     {
         var temporary = path + ".tmp";
         long count = 0;
         var hashes = new List<ulong>();
         var sealedBlock = Array.Empty<byte>();
+        var lastKey = new byte[64];
+        var lastKeyLength = -1;
         long size;
         using (var file = files.Create(temporary))
         {
             using var block = new MemoryStream();
             using var index = new MemoryStream();
-            byte[]? lastKey = null;
             foreach (var entry in entries)
             {
-                if (lastKey is not null && entry.Key.AsSpan().SequenceCompareTo(lastKey) <= 0)
+                var key = entry.Key.Span;
+                if (lastKeyLength >= 0 && key.SequenceCompareTo(lastKey.AsSpan(0, lastKeyLength)) <= 0)
                 {
                     throw new InvalidOperationException("Table entries must have strictly increasing keys.");
                 }
 
-                AppendEntry(block, entry);
-                hashes.Add(BloomFilter.Hash(entry.Key));
-                lastKey = entry.Key;
+                AppendEntry(block, key, entry);
+                hashes.Add(BloomFilter.Hash(key));
+                if (lastKey.Length < key.Length)
+                {
+                    lastKey = new byte[Math.Max(key.Length, lastKey.Length * 2)];
+                }
+
+                key.CopyTo(lastKey);
+                lastKeyLength = key.Length;
                 count++;
                 if (block.Length >= options.BlockSize)
                 {
-                    FlushBlock(file, block, index, lastKey, options.Compress, ref sealedBlock);
+                    FlushBlock(file, block, index, lastKey.AsSpan(0, lastKeyLength), options.Compress, ref sealedBlock);
                 }
             }
 
             if (block.Length > 0)
             {
-                FlushBlock(file, block, index, lastKey!, options.Compress, ref sealedBlock);
+                FlushBlock(file, block, index, lastKey.AsSpan(0, lastKeyLength), options.Compress, ref sealedBlock);
             }
 
             var (indexOffset, indexSize) = WriteBlock(file, Contents(index), options.Compress, ref sealedBlock);
@@ -63,23 +76,23 @@ public static class TableWriter
         return new TableInfo(size, count);
     }
 
-    private static void AppendEntry(MemoryStream block, TableEntry entry)
+    private static void AppendEntry(MemoryStream block, ReadOnlySpan<byte> key, EntryInPlace entry)
     {
-        Varint.Write(block, (ulong)entry.Key.Length);
-        block.WriteByte(entry.Value is null ? TableFormat.TombstoneFlag : (byte)0);
-        if (entry.Value is not null)
+        Varint.Write(block, (ulong)key.Length);
+        block.WriteByte(entry.IsTombstone ? TableFormat.TombstoneFlag : (byte)0);
+        if (!entry.IsTombstone)
         {
             Varint.Write(block, (ulong)entry.Value.Length);
         }
 
-        block.Write(entry.Key);
-        if (entry.Value is not null)
+        block.Write(key);
+        if (!entry.IsTombstone)
         {
-            block.Write(entry.Value);
+            block.Write(entry.Value.Span);
         }
     }
 
-    private static void FlushBlock(Stream file, MemoryStream block, MemoryStream index, byte[] lastKey, bool compress, ref byte[] sealedBlock)
+    private static void FlushBlock(Stream file, MemoryStream block, MemoryStream index, ReadOnlySpan<byte> lastKey, bool compress, ref byte[] sealedBlock)
     {
         var (offset, size) = WriteBlock(file, Contents(block), compress, ref sealedBlock);
         Varint.Write(index, (ulong)lastKey.Length);
