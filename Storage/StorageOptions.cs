@@ -87,8 +87,9 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Table count at which writers are slowed until compaction catches up (more than <see cref="MaxTables"/>).</summary>
     public int StallTables { get; set; } = 24;
 
-    /// <summary>Decides whether a tombstone may be dropped when a compaction reaches the oldest table.
-    /// Null keeps every tombstone. Nothing sets a policy yet: the cluster cannot tell yet that every replica holds a deletion.</summary>
+    /// <summary>Decides whether a tombstone may be dropped when a compaction reaches the oldest table. Null keeps every
+    /// tombstone (the silo allows every purge: it writes an engine delete only for a key nothing may bring back). The key
+    /// is a slice of a compaction's buffer, valid only during the call.</summary>
     public Func<ReadOnlyMemory<byte>, bool>? CanPurgeTombstone { get; set; }
 
     /// <summary>Rewrites values while compaction copies them (see <see cref="Compaction.CompactionRewrite"/>); null copies

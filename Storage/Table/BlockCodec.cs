@@ -56,7 +56,7 @@ public static class BlockCodec
     /// <summary>The raw bytes of a stored block without a new array: a slice of <paramref name="stored"/> itself when it
     /// is not compressed, else decompressed into <paramref name="buffer"/> (grown when too small, then reused, so the
     /// result is valid until the next call with the same buffer). Checks as <see cref="Open"/> does.</summary>
-    public static ReadOnlyMemory<byte> OpenInPlace(ReadOnlyMemory<byte> stored, ref byte[] buffer, string file, long offset)
+    internal static ReadOnlyMemory<byte> OpenInPlace(ReadOnlyMemory<byte> stored, ref byte[] buffer, string file, long offset)
     {
         var (payload, rawLength, compressed) = Check(stored.Span, file, offset);
         if (!compressed)
