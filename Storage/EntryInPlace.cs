@@ -9,16 +9,12 @@ using GrainKV.Storage.Table;
 
 namespace GrainKV.Storage;
 
-/// <summary>A key and its value (empty for a tombstone) in place, valid as long as its source says.</summary>
-internal readonly record struct EntryInPlace(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte> Value, bool IsTombstone)
+/// <summary>A key and its value (or tombstone) in place, valid as long as its source says.</summary>
+internal readonly record struct EntryInPlace(ReadOnlyMemory<byte> Key, StoredValue Value)
 {
     /// <summary>The entry of <paramref name="entry"/>'s arrays, not copied.</summary>
-    public static EntryInPlace Of(TableEntry entry) => new(entry.Key, entry.Value, entry.Value is null);
-
-    /// <summary>The entry of <paramref name="key"/> and a value found in place.</summary>
-    public static EntryInPlace Of(ReadOnlyMemory<byte> key, StoredValue value) =>
-        new(key, new ReadOnlyMemory<byte>(value.Array, value.Offset, value.Length), value.IsTombstone);
+    public static EntryInPlace Of(TableEntry entry) => new(entry.Key, StoredValue.Of(entry.Value));
 
     /// <summary>A copy that outlives the source.</summary>
-    public TableEntry ToTableEntry() => new(Key.ToArray(), IsTombstone ? null : Value.ToArray());
+    public TableEntry ToTableEntry() => new(Key.ToArray(), Value.ToArray());
 }

@@ -56,9 +56,9 @@ internal sealed class ScanResult : IEnumerable<KeyValuePair<byte[], byte[]>>
     {
         foreach (var entry in MergingIterator.Merge(sources))
         {
-            if (!entry.IsTombstone)
+            if (entry.Value.ToArray() is { } value)
             {
-                yield return new KeyValuePair<byte[], byte[]>(entry.Key.ToArray(), entry.Value.ToArray());
+                yield return new KeyValuePair<byte[], byte[]>(entry.Key.ToArray(), value);
             }
         }
     }

@@ -134,8 +134,8 @@ public sealed partial class StorageEngine
         var bottom = count == tables.Length;
         var purge = _options.CanPurgeTombstone;
         var merged = MergingIterator.Merge(run.Select(t => t.Stream()).ToArray())
-            .Where(e => !e.IsTombstone || !bottom || purge is null || !purge(e.Key))
-            .Select(e => !e.IsTombstone && rewrite?.Invoke(e.Key.Span, e.Value.Span) is { } replacement ? e with { Value = replacement } : e);
+            .Where(e => !e.Value.IsTombstone || !bottom || purge is null || !purge(e.Key))
+            .Select(e => !e.Value.IsTombstone && rewrite?.Invoke(e.Key.Span, e.Value.Span) is { } replacement ? e with { Value = StoredValue.Of(replacement) } : e);
         var (id, info, output) = WriteTable(merged);
         TableSet previous;
         try

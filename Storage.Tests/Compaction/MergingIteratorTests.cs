@@ -106,7 +106,7 @@ public sealed class MergingIteratorTests
                 value.AsSpan().Fill(0xFF);
                 entry.Key.CopyTo(key, 0);
                 entry.Value?.CopyTo(value, 0);
-                yield return new EntryInPlace(key.AsMemory(0, entry.Key.Length), value.AsMemory(0, entry.Value?.Length ?? 0), entry.Value is null);
+                yield return new EntryInPlace(key.AsMemory(0, entry.Key.Length), entry.Value is null ? StoredValue.Tombstone : new StoredValue(value, 0, entry.Value.Length));
             }
 
             key.AsSpan().Fill(0xFF);

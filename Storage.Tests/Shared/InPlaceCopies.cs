@@ -6,5 +6,5 @@ internal static class InPlaceCopies
 {
     /// <summary>Each entry copied as a key and a value (null for a tombstone).</summary>
     public static List<KeyValuePair<byte[], byte[]?>> Copied(this IEnumerable<EntryInPlace> entries) =>
-        entries.Select(e => KeyValuePair.Create(e.Key.ToArray(), e.IsTombstone ? null : e.Value.ToArray())).ToList();
+        entries.Select(e => KeyValuePair.Create(e.Key.ToArray(), e.Value.ToArray())).ToList();
 }

@@ -122,7 +122,7 @@ public sealed class MemTable
                     break;
                 }
 
-                result.Add(EntryInPlace.Of(node.Key, _values.At(node.Value)));
+                result.Add(new EntryInPlace(node.Key, _values.At(node.Value)));
             }
         }
 
@@ -136,7 +136,7 @@ public sealed class MemTable
     {
         for (var node = _head.NextAt(0); node is not null; node = node.NextAt(0))
         {
-            yield return EntryInPlace.Of(node.Key, _values.At(node.Value));
+            yield return new EntryInPlace(node.Key, _values.At(node.Value));
         }
     }
 

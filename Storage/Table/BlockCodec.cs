@@ -56,9 +56,9 @@ public static class BlockCodec
     /// <summary>The raw bytes of a stored block without a new array: a slice of <paramref name="stored"/> itself when it
     /// is not compressed, else decompressed into <paramref name="buffer"/> (grown when too small, then reused, so the
     /// result is valid until the next call with the same buffer). Checks as <see cref="Open"/> does.</summary>
-    internal static ReadOnlyMemory<byte> OpenInPlace(ReadOnlyMemory<byte> stored, ref byte[] buffer, string file, long offset)
+    internal static ArraySegment<byte> OpenInPlace(ArraySegment<byte> stored, ref byte[] buffer, string file, long offset)
     {
-        var (payload, rawLength, compressed) = Check(stored.Span, file, offset);
+        var (payload, rawLength, compressed) = Check(stored, file, offset);
         if (!compressed)
         {
             return stored[..payload];
@@ -69,8 +69,8 @@ public static class BlockCodec
             buffer = GC.AllocateUninitializedArray<byte>(Math.Max(rawLength, buffer.Length * 2));
         }
 
-        Decompress(stored.Span[..payload], buffer.AsSpan(0, rawLength), file, offset);
-        return buffer.AsMemory(0, rawLength);
+        Decompress(stored.AsSpan(0, payload), buffer.AsSpan(0, rawLength), file, offset);
+        return new ArraySegment<byte>(buffer, 0, rawLength);
     }
 
     /// <summary>Checks a stored block's trailer and checksum: its payload length, raw length and whether it is compressed.</summary>

@@ -39,15 +39,15 @@ public static class BlockReader
     }
 
     /// <summary>All entries of a raw data block, in key order, in place: slices of <paramref name="block"/>.</summary>
-    internal static IEnumerable<EntryInPlace> Entries(ReadOnlyMemory<byte> block, string file)
+    internal static IEnumerable<EntryInPlace> Entries(ArraySegment<byte> block, string file)
     {
         var offset = 0;
-        while (offset < block.Length)
+        while (offset < block.Count)
         {
-            var (keyLength, valueLength, tombstone) = ReadHeader(block.Span, ref offset, file);
-            var key = block.Slice(offset, keyLength);
+            var (keyLength, valueLength, tombstone) = ReadHeader(block, ref offset, file);
+            var key = block.AsMemory(offset, keyLength);
             offset += keyLength;
-            yield return new EntryInPlace(key, block.Slice(offset, valueLength), tombstone);
+            yield return new EntryInPlace(key, tombstone ? StoredValue.Tombstone : new StoredValue(block.Array, block.Offset + offset, valueLength));
             offset += valueLength;
         }
     }

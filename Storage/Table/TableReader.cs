@@ -160,7 +160,7 @@ public sealed class TableReader : IDisposable
             for (var block = first; block <= last; block++)
             {
                 var start = (int)(_offsets[block] - _offsets[first]);
-                var opened = BlockCodec.OpenInPlace(chunk.AsMemory(start, _sizes[block]), ref raw, _path, _offsets[block]);
+                var opened = BlockCodec.OpenInPlace(new ArraySegment<byte>(chunk, start, _sizes[block]), ref raw, _path, _offsets[block]);
                 foreach (var entry in BlockReader.Entries(opened, _path))
                 {
                     yield return entry;

@@ -79,14 +79,14 @@ public static class TableWriter
     private static void AppendEntry(MemoryStream block, ReadOnlySpan<byte> key, EntryInPlace entry)
     {
         Varint.Write(block, (ulong)key.Length);
-        block.WriteByte(entry.IsTombstone ? TableFormat.TombstoneFlag : (byte)0);
-        if (!entry.IsTombstone)
+        block.WriteByte(entry.Value.IsTombstone ? TableFormat.TombstoneFlag : (byte)0);
+        if (!entry.Value.IsTombstone)
         {
             Varint.Write(block, (ulong)entry.Value.Length);
         }
 
         block.Write(key);
-        if (!entry.IsTombstone)
+        if (!entry.Value.IsTombstone)
         {
             block.Write(entry.Value.Span);
         }
