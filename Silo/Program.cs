@@ -6,6 +6,7 @@
 // The silo serves /healthz, /metrics and its dashboard on GrainKV:Http:Port (default 8080; GrainKV:Http:Enabled=false: none).
 
 using System.Net;
+using GrainKV.Grains.Health;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Http;
 using GrainKV.Grains.Resp;
@@ -190,7 +191,8 @@ var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo");
 tlsLogger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("GrainKV.Silo.Tls");
 var httpEndpoint = host.Services.GetRequiredService<HttpEndpoint>();
-lifetime.ApplicationStarted.Register(() => SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, httpEndpoint.Port, dataDirectory));
+var readiness = host.Services.GetRequiredService<NodeReadiness>();
+lifetime.ApplicationStarted.Register(() => _ = AnnounceReadyAsync());
 try
 {
     await host.RunAsync();
@@ -214,6 +216,26 @@ catch (Exception ex) when (ex is OptionsValidationException or InvalidOperationE
 {
     Console.Error.WriteLine($"grainkv-silo: {ex.Message}");
     return 1;
+}
+
+// The ready line means what /healthz means: the node is on its ring, live there, and serves its ranges (a first node
+// puts itself on the ring and a joining node streams its ranges only after the silo started). Until then the line
+// says why not, so a script that waits for "is ready" never sends a request the node would refuse.
+async Task AnnounceReadyAsync()
+{
+    if (readiness.Check() is { Ready: false } report)
+    {
+        SiloLog.NotYetReady(logger, nodeId, string.Join("; ", report.Reasons));
+    }
+
+    try
+    {
+        await readiness.WhenReadyAsync(lifetime.ApplicationStopping);
+        SiloLog.Ready(logger, nodeId, hostOptions.GatewayPort, httpEndpoint.Port, dataDirectory);
+    }
+    catch (OperationCanceledException)
+    {
+    }
 }
 
 static ConfigurationOptions ParseRedis(string connectionString)

@@ -24,12 +24,14 @@ public sealed class NodeReadiness : ILifecycleParticipant<ISiloLifecycle>
     private readonly LocalStore _store;
     private readonly RingService _ring;
     private volatile bool _active;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public NodeReadiness(NodeIdentity node, LocalStore store, RingService ring)
     {
         _node = node;
         _store = store;
         _ring = ring;
+        _ring.Changed += _ => Signal();
     }
 
     /// <summary>Marks the node not ready until the returned handle is disposed. <paramref name="name"/> identifies the
@@ -39,11 +41,35 @@ public sealed class NodeReadiness : ILifecycleParticipant<ISiloLifecycle>
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         _holds[name] = reason;
+        Signal();
         return new Handle(this, name);
     }
 
     /// <summary>Removes the hold named <paramref name="name"/> (nothing happens if there is none).</summary>
-    public void Release(string name) => _holds.TryRemove(name, out _);
+    public void Release(string name)
+    {
+        if (_holds.TryRemove(name, out _))
+        {
+            Signal();
+        }
+    }
+
+    /// <summary>Completes when the node is ready: at once if it is now, else at the first change (of the ring view, the
+    /// holds or the silo's lifecycle) after which it is.</summary>
+    public async Task WhenReadyAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Taken before the check, so a change that lands between the check and the wait is not missed.
+            var changed = Volatile.Read(ref _changed).Task;
+            if (Check().Ready)
+            {
+                return;
+            }
+
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
 
     /// <summary>Whether the node is ready now, and if not, why.</summary>
     public ReadinessReport Check()
@@ -87,14 +113,20 @@ public sealed class NodeReadiness : ILifecycleParticipant<ISiloLifecycle>
         _ =>
         {
             _active = true;
+            Signal();
             return Task.CompletedTask;
         },
         _ =>
         {
             // Stopping begins here (Active is the first stage to stop): the node stops reporting ready at once.
             _active = false;
+            Signal();
             return Task.CompletedTask;
         });
+
+    /// <summary>Wakes every <see cref="WhenReadyAsync"/> waiter to check again.</summary>
+    private void Signal() =>
+        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     private sealed class Handle(NodeReadiness readiness, string name) : IDisposable
     {

@@ -1,6 +1,6 @@
 // The silo's HTTP endpoint on in-process nodes: /healthz follows the node's readiness (and the holds other
-// code places on it), the dashboard's JSON shows every node with its share of the ring and its figures, /
-// leads to the dashboard, and the endpoint's options are validated.
+// code places on it; a wait for readiness ends when the last hold goes), the dashboard's JSON shows every node
+// with its share of the ring and its figures, / leads to the dashboard, and the endpoint's options are validated.
 
 using System.Net;
 using System.Text.Json;
@@ -40,6 +40,26 @@ public sealed class HttpEndpointTests(HttpClusterFixture fixture) : IClassFixtur
 
         using var released = await fixture.Http.GetAsync(url);
         Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+    }
+
+    [Fact]
+    public async Task AWaitForReadinessEndsWhenTheLastHoldIsReleased()
+    {
+        var readiness = Cluster.Service<NodeReadiness>(Cluster.Cluster.Silos[0]);
+        await readiness.WhenReadyAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        var first = readiness.Hold("ready-wait-a", "first hold");
+        var second = readiness.Hold("ready-wait-b", "second hold");
+        var waiting = readiness.WhenReadyAsync(CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+
+        first.Dispose();
+        Assert.False(readiness.Check().Ready);
+        Assert.False(waiting.IsCompleted);
+
+        second.Dispose();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(readiness.Check().Ready);
     }
 
     [Fact]

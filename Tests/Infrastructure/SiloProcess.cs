@@ -1,5 +1,7 @@
 // A real GrainKV silo in its own process (`dotnet GrainKV.Silo.dll`), for tests where a crash (SIGKILL) or
-// the real host matters. Readiness is the silo's own "is ready" log line, awaited with a bound.
+// the real host matters. Readiness is the silo's own "is ready" log line (printed once the node serves its ranges),
+// awaited with a bound; a start that only needs the process up (a joining node watched while it streams) awaits
+// its "started" line instead.
 
 using System.Diagnostics;
 using System.Net;
@@ -14,10 +16,12 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool _untilServing;
 
-    private SiloProcess(Process process, int gatewayPort, int httpPort)
+    private SiloProcess(Process process, int gatewayPort, int httpPort, bool untilServing)
     {
         _process = process;
+        _untilServing = untilServing;
         GatewayPort = gatewayPort;
         HttpPort = httpPort;
     }
@@ -50,9 +54,11 @@ public sealed class SiloProcess : IAsyncDisposable
         StartAsync(dataDirectory, nodeId, gatewayPort, siloPort, []);
 
     /// <summary>Starts a silo with <paramref name="extraArguments"/> appended to its command line (e.g.
-    /// "--GrainKV:PrimarySiloPort=..."; later arguments win over the ones this class sets).</summary>
+    /// "--GrainKV:PrimarySiloPort=..."; later arguments win over the ones this class sets). With
+    /// <paramref name="untilServing"/> false it returns as soon as the silo started, before it serves (e.g. while it
+    /// streams the ranges it will own as a joining node).</summary>
     public static async Task<SiloProcess> StartAsync(
-        string dataDirectory, string nodeId, int? gatewayPort, int? siloPort, IReadOnlyList<string> extraArguments)
+        string dataDirectory, string nodeId, int? gatewayPort, int? siloPort, IReadOnlyList<string> extraArguments, bool untilServing = true)
     {
         var ports = LocalPorts.PickFree(2);
         var gateway = gatewayPort ?? ports[0];
@@ -77,7 +83,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
         info.Environment["Logging__Console__FormatterName"] = "simple";
 
-        var silo = new SiloProcess(new Process { StartInfo = info }, gateway, http);
+        var silo = new SiloProcess(new Process { StartInfo = info }, gateway, http, untilServing);
         silo._process.OutputDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.ErrorDataReceived += (_, e) => silo.OnLine(e.Data);
         silo._process.Start();
@@ -141,7 +147,7 @@ public sealed class SiloProcess : IAsyncDisposable
             _output.AppendLine(line);
         }
 
-        if (line.Contains("is ready", StringComparison.Ordinal))
+        if (line.Contains("is ready", StringComparison.Ordinal) || (!_untilServing && line.Contains("started, not yet ready", StringComparison.Ordinal)))
         {
             _ready.TrySetResult();
         }

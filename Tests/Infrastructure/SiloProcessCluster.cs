@@ -80,9 +80,10 @@ public sealed class SiloProcessCluster : IAsyncDisposable
         await silo.KillAsync();
     }
 
-    /// <summary>Starts node <paramref name="node"/> (again) on its data directory and ports; returns when it is ready.</summary>
-    public Task RestartAsync(int node) => _running[node] is null
-        ? StartNodeAsync(node)
+    /// <summary>Starts node <paramref name="node"/> (again) on its data directory and ports; returns when it serves its
+    /// ranges, or with <paramref name="untilServing"/> false as soon as it started (a joining node streams first).</summary>
+    public Task RestartAsync(int node, bool untilServing = true) => _running[node] is null
+        ? StartNodeAsync(node, untilServing)
         : throw new InvalidOperationException($"{NodeId(node)} is still running.");
 
     /// <summary>Everything every incarnation of <paramref name="node"/> printed so far.</summary>
@@ -94,7 +95,9 @@ public sealed class SiloProcessCluster : IAsyncDisposable
         }
     }
 
-    private async Task StartNodeAsync(int node)
+    private Task StartNodeAsync(int node) => StartNodeAsync(node, untilServing: true);
+
+    private async Task StartNodeAsync(int node, bool untilServing)
     {
         foreach (var port in new[] { _siloPorts[node], _gatewayPorts[node] })
         {
@@ -107,7 +110,7 @@ public sealed class SiloProcessCluster : IAsyncDisposable
         var dataDirectory = Path.Combine(_root.Path, NodeId(node));
         Directory.CreateDirectory(dataDirectory);
         IReadOnlyList<string> arguments = node == 0 || !_hasPrimary ? _nodeArguments : [.. _nodeArguments, $"--GrainKV:PrimarySiloPort={_siloPorts[0]}"];
-        var silo = await SiloProcess.StartAsync(dataDirectory, NodeId(node), _gatewayPorts[node], _siloPorts[node], arguments);
+        var silo = await SiloProcess.StartAsync(dataDirectory, NodeId(node), _gatewayPorts[node], _siloPorts[node], arguments, untilServing);
         lock (_started)
         {
             _started.Add((node, silo));
