@@ -39,7 +39,7 @@ CLUSTER_ID=${CLUSTER_ID:-$GrainKV__ClusterId}
 TLS=${TLS:-1}
 CERTS=$(realpath -m "${CERTS:-$DATA/certs}")
 SILO_DLL=${SILO_DLL:-Silo/bin/Release/net10.0/GrainKV.Silo.dll}
-READY_TIMEOUT=120   # seconds a node may take to print its ready line
+READY_TIMEOUT=${READY_TIMEOUT:-120}   # seconds a node may take to print its ready line (a joining node: once its ranges are streamed)
 STOP_TIMEOUT=30     # seconds a node may take to stop after SIGTERM before it is killed
 
 die() { echo "cluster.sh: $*" >&2; exit 1; }
