@@ -66,6 +66,7 @@ try
 
     tlsOptions.Validate();
     credentials = tlsOptions.Enabled ? tlsOptions.Load() : null;
+    ApplyHeapLimit(hostOptions.HeapLimitMb, nodeOptions);
 
     dataDirectory = Path.GetFullPath(nodeOptions.DataDirectory);
 }
@@ -236,6 +237,29 @@ async Task AnnounceReadyAsync()
     catch (OperationCanceledException)
     {
     }
+}
+
+// GrainKV:HeapLimitMb becomes the GC's heap hard limit before anything large is allocated. The limit must hold the
+// engine's memtables (the active one and MaxImmutableMemTables waiting to flush) and block cache, plus headroom.
+static void ApplyHeapLimit(int? limitMb, GrainKvNodeOptions node)
+{
+    if (limitMb is not { } limit)
+    {
+        return;
+    }
+
+    var waiting = new GrainKV.Storage.StorageOptions().MaxImmutableMemTables;
+    var engineMb = ((1 + waiting) * node.MemTableSize + node.BlockCacheSize) >> 20;
+    if (limit < engineMb + SiloHostOptions.HeapHeadroomMb)
+    {
+        throw new ArgumentException(
+            $"GrainKV:HeapLimitMb ({limit} MiB) is too small: the engine's memtables and block cache may hold {engineMb} MiB " +
+            $"((1 + {waiting} waiting to flush) × MemTableSize {node.MemTableSize >> 20} MiB + BlockCacheSize {node.BlockCacheSize >> 20} MiB), " +
+            $"and the silo needs {SiloHostOptions.HeapHeadroomMb} MiB more: at least {engineMb + SiloHostOptions.HeapHeadroomMb}.");
+    }
+
+    AppContext.SetData("GCHeapHardLimit", (ulong)limit << 20);
+    GC.RefreshMemoryLimit();
 }
 
 static ConfigurationOptions ParseRedis(string connectionString)

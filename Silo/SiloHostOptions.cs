@@ -1,4 +1,4 @@
-// Host-level settings of a GrainKV silo process: network endpoints and cluster membership. The rules are data
+// Host-level settings of a GrainKV silo process: network endpoints, cluster membership and the heap limit. The rules are data
 // annotations on the properties plus the cross-field rules of Validate(ValidationContext), checked by the generated
 // SiloHostOptionsValidator before the host is built.
 
@@ -76,6 +76,21 @@ public sealed class SiloHostOptions : IValidatableObject
     /// <summary>Listen on every interface instead of the advertised address only (containers); with
     /// <see cref="ClusteringMode.Localhost"/> the advertised address stays loopback.</summary>
     public bool ListenOnAnyAddress { get; set; }
+
+    /// <summary>The most memory, in MiB, the .NET garbage collector may hold for this process (its heap hard limit), or
+    /// unset for the runtime's own: 75 % of a container's memory limit, else of the machine's memory. Without a limit
+    /// the server GC keeps freed memory committed for later allocations, so the process's resident memory can stand
+    /// well above what it uses; with one it collects and returns memory to stay under it. It must leave room for the
+    /// engine's memtables and block cache (checked at start).</summary>
+    [Range(MinimumHeapLimitMb, 1 << 22)]
+    public int? HeapLimitMb { get; set; }
+
+    /// <summary>The smallest <see cref="HeapLimitMb"/> accepted.</summary>
+    public const int MinimumHeapLimitMb = 256;
+
+    /// <summary>What a silo needs besides the engine's memtables and block cache (the runtime, Orleans, table indexes
+    /// and filters, requests in flight), counted when <see cref="HeapLimitMb"/> is checked against the engine's settings.</summary>
+    public const int HeapHeadroomMb = 256;
 
     /// <summary>Checks every rule; throws <see cref="OptionsValidationException"/> listing each broken one.</summary>
     public void Validate() => new SiloHostOptionsValidator().ThrowIfInvalid(this);

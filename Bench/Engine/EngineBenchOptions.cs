@@ -33,6 +33,10 @@ internal sealed record EngineBenchOptions
 
     /// <summary>Server GC in the children (as the silo, which hosts the engine, runs); false: workstation GC.</summary>
     public required bool ServerGc { get; init; }
+
+    /// <summary>The children's GC heap hard limit in MiB (what the silo's GrainKV:HeapLimitMb sets), or null for the
+    /// runtime's default.</summary>
+    public required long? HeapLimitMb { get; init; }
 }
 
 /// <summary>The engine commands' options, declared once; <see cref="AddTo"/> puts them on a command.</summary>
@@ -65,11 +69,13 @@ internal sealed class EngineBenchArguments
     private readonly Option<bool> _keepData = BenchOption.Flag("--keep-data", "keep the stores' data afterwards");
     private readonly Option<string> _gc = BenchOption.Choice(
         "--gc", "server", "garbage collector of the engine-compare children: server (as the silo that hosts the engine runs) or workstation", "server", "workstation");
+    private readonly Option<long?> _heapLimitMb = BenchOption.OptionalLong(
+        "--heap-limit-mb", "GC heap hard limit of the engine-compare children in MiB, as the silo's GrainKV:HeapLimitMb [runtime default]", 64, 1 << 22);
 
     public void AddTo(Command command)
     {
         Option[] all = [_quick, _keys, _valueSizes, _reads, _scans, _scanLength, _threads, _workloads, _distribution, _durability, _commitIntervalMs,
-            _cacheMb, _memtableMb, _bloomBits, _compression, _stores, _repeat, _seed, _out, _dataDir, _keepData, _gc];
+            _cacheMb, _memtableMb, _bloomBits, _compression, _stores, _repeat, _seed, _out, _dataDir, _keepData, _gc, _heapLimitMb];
         foreach (var option in all)
         {
             command.Add(option);
@@ -107,6 +113,7 @@ internal sealed class EngineBenchArguments
             DataDirectory = parse.GetValue(_dataDir) ?? Path.Combine(outDirectory, "data"),
             KeepData = parse.GetValue(_keepData),
             ServerGc = parse.GetRequiredValue(_gc) == "server",
+            HeapLimitMb = parse.GetValue(_heapLimitMb),
         };
     }
 }

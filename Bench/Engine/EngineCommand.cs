@@ -35,7 +35,7 @@ internal static class EngineCommand
         string store, int valueSize, int repeat, string resultFile, EngineBenchOptions options, CancellationToken cancellationToken)
     {
         var factory = StoreCatalog.Create(store);
-        Console.WriteLine($"[{store}] value {valueSize} B, {options.Keys:N0} keys, {options.Threads} thread(s), {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC, repeat {repeat}");
+        Console.WriteLine($"[{store}] value {valueSize} B, {options.Keys:N0} keys, {options.Threads} thread(s), {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} GC (may hold {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes >> 20:N0} MiB), repeat {repeat}");
         var suite = new EngineSuite(options with { ValueSizes = [valueSize] }, factory, valueSize, repeat);
         var rows = await suite.RunAsync(Print, cancellationToken).ConfigureAwait(false);
         if (resultFile.Length == 0)

@@ -43,7 +43,7 @@ internal static class EngineCompareCommand
                 foreach (var store in stores)
                 {
                     var resultFile = Path.Combine(runDirectory, "raw", $"{store}-{valueSize}-r{repeat}.json");
-                    var exitCode = await ChildProcess.RunSelfAsync(ChildArguments(store, valueSize, repeat, resultFile, arguments), options.ServerGc, cancellationToken).ConfigureAwait(false);
+                    var exitCode = await ChildProcess.RunSelfAsync(ChildArguments(store, valueSize, repeat, resultFile, arguments), options.ServerGc, options.HeapLimitMb, cancellationToken).ConfigureAwait(false);
                     if (exitCode != 0)
                     {
                         Console.Error.WriteLine($"The {store} run (value {valueSize} B, repeat {repeat}) failed with exit code {exitCode}.");
@@ -68,7 +68,7 @@ internal static class EngineCompareCommand
         $"{o.Keys:N0} keys ({KeyDisplay}-byte keys); {o.Reads:N0} reads; {o.Scans:N0} scans of {o.ScanLength}; {o.Threads} thread(s); " +
         $"{o.Distribution.ToString().ToLowerInvariant()} reads; durability {o.Settings.Durability.ToString().ToLowerInvariant()}; " +
         $"cache {o.Settings.CacheBytes >> 20} MiB; memtable {o.Settings.MemTableBytes >> 20} MiB; bloom {o.Settings.BloomBitsPerKey} bits/key; " +
-        $"compression {o.Settings.Compression}; {(o.ServerGc ? "server" : "workstation")} GC; median of {o.Repeat} run(s)\n\n");
+        $"compression {o.Settings.Compression}; {(o.ServerGc ? "server" : "workstation")} GC{(o.HeapLimitMb is { } limit ? $" (heap limit {limit} MiB)" : "")}; median of {o.Repeat} run(s)\n\n");
 
     private const int KeyDisplay = KeyFormat.KeySize;
 }

@@ -29,6 +29,9 @@ public sealed class GrainKvMetrics
         CopiesSent = Meter.CreateCounter<long>("grainkv.replica_copies.sent", description: "Copies of a version set a replica or standby acknowledged: a write's copies beyond its creator (those past W complete in the background), read repairs and hint hand-offs");
         CopiesFailed = Meter.CreateCounter<long>("grainkv.replica_copies.failed", description: "Copies of a write or repair to a replica that failed or timed out (each is kept as a hint)");
         CopiesDeferred = Meter.CreateCounter<long>("grainkv.replica_copies.deferred", description: "Copies not sent because the destination already had the maximum in flight (each is kept as a hint)");
+        Meter.CreateObservableGauge(
+            "grainkv.process.memory.limit", static () => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, unit: "By",
+            description: "Memory the garbage collector may hold: GrainKV:HeapLimitMb when set, else its default (75 % of a container's limit or of the machine's memory)");
         HintsStored = Meter.CreateCounter<long>("grainkv.hints.stored", description: "Hints written for a replica that missed a copy");
         HintsDelivered = Meter.CreateCounter<long>("grainkv.hints.delivered", description: "Hints delivered to their replica and deleted");
         HintsDropped = Meter.CreateCounter<long>("grainkv.hints.dropped", description: "Copies neither delivered nor kept as a hint (hint store full or failing); only anti-entropy repairs these");

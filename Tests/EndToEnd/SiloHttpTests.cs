@@ -1,6 +1,6 @@
 // The real silo executable's HTTP endpoint: a Prometheus scrape of /metrics after a few requests finds the
-// request counters, the latency histogram and the engine's instruments with plausible values; /healthz is
-// ready; a silo whose HTTP port is taken refuses to start and names the setting.
+// request counters, the latency histogram, the engine's instruments with plausible values and the heap limit the
+// silo was given; /healthz is ready; a silo whose HTTP port is taken refuses to start and names the setting.
 
 using System.Globalization;
 using System.Net;
@@ -16,7 +16,7 @@ public sealed class SiloHttpTests
     public async Task AScrapeFindsRequestLatencyAndEngineInstruments()
     {
         using var data = new TempDirectory();
-        await using var silo = await SiloProcess.StartAsync(data.Path, "metrics-node");
+        await using var silo = await SiloProcess.StartAsync(data.Path, "metrics-node", null, null, ["--GrainKV:HeapLimitMb=700"]);
         await using (var client = await GrainKvClient.ConnectAsync(new GrainKvClientOptions { Gateways = [silo.Gateway] }))
         {
             for (var i = 0; i < 10; i++)
@@ -66,6 +66,9 @@ public sealed class SiloHttpTests
         // The .NET runtime's meter beside GrainKV's: what the process allocated and the CPU it spent.
         Assert.True(Value(samples, "dotnet_gc_heap_total_allocated_bytes_total") > 0, "bytes allocated are exported");
         Assert.True(Value(samples, "dotnet_process_cpu_time_seconds_total", "cpu_mode=\"user\"") > 0, "CPU time is exported");
+
+        // GrainKV:HeapLimitMb is the garbage collector's limit.
+        Assert.Equal(700L << 20, Value(samples, "grainkv_process_memory_limit_bytes"));
     }
 
     [Fact]
