@@ -37,14 +37,14 @@ public sealed class SiloStartupValidationTests : IDisposable
     [Fact]
     public async Task AHeapLimitWithoutRoomForTheEnginesMemoryIsRefused()
     {
-        // 3 memtables of 128 MiB (one active, two waiting to flush) + a 128 MiB cache = 512 MiB: over a 600 MiB limit
-        // once the silo's own 256 MiB are added.
+        // 3 memtables of 128 MiB (one active, two waiting to flush) + a 128 MiB cache = 512 MiB: over an 800 MiB limit
+        // once the silo's own 384 MiB are added.
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloProcess.StartAsync(_directory.Path, "n1", null, null,
-            ["--GrainKV:HeapLimitMb=600", "--GrainKV:MemTableSize=134217728", "--GrainKV:BlockCacheSize=134217728"]));
+            ["--GrainKV:HeapLimitMb=800", "--GrainKV:MemTableSize=134217728", "--GrainKV:BlockCacheSize=134217728"]));
 
-        Assert.Contains("grainkv-silo: invalid configuration: GrainKV:HeapLimitMb (600 MiB) is too small", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("grainkv-silo: invalid configuration: GrainKV:HeapLimitMb (800 MiB) is too small", failure.Message, StringComparison.Ordinal);
         Assert.Contains("may hold 512 MiB", failure.Message, StringComparison.Ordinal);
-        Assert.Contains("at least 768", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 896", failure.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(_directory.Path, "node-id")));
     }
 }
