@@ -78,7 +78,7 @@ public sealed class SiloHostOptions : IValidatableObject
     public bool ListenOnAnyAddress { get; set; }
 
     /// <summary>The most memory, in MiB, the .NET garbage collector may hold for this process (its heap hard limit), or
-    /// unset for the runtime's own: 75 % of a container's memory limit, else of the machine's memory. Without a limit
+    /// unset for the runtime's own: 75 % of a container's memory limit, else all of the machine's memory. Without a limit
     /// the server GC keeps freed memory committed for later allocations, so the process's resident memory can stand
     /// well above what it uses; with one it collects and returns memory to stay under it. It must leave room for the
     /// engine's memtables and block cache (checked at start).</summary>

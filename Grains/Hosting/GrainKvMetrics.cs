@@ -31,7 +31,7 @@ public sealed class GrainKvMetrics
         CopiesDeferred = Meter.CreateCounter<long>("grainkv.replica_copies.deferred", description: "Copies not sent because the destination already had the maximum in flight (each is kept as a hint)");
         Meter.CreateObservableGauge(
             "grainkv.process.memory.limit", static () => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, unit: "By",
-            description: "Memory the garbage collector may hold: GrainKV:HeapLimitMb when set, else its default (75 % of a container's limit or of the machine's memory)");
+            description: "Memory the garbage collector may hold: GrainKV:HeapLimitMb when set, else its default (75 % of a container's limit, or all of the machine's memory)");
         HintsStored = Meter.CreateCounter<long>("grainkv.hints.stored", description: "Hints written for a replica that missed a copy");
         HintsDelivered = Meter.CreateCounter<long>("grainkv.hints.delivered", description: "Hints delivered to their replica and deleted");
         HintsDropped = Meter.CreateCounter<long>("grainkv.hints.dropped", description: "Copies neither delivered nor kept as a hint (hint store full or failing); only anti-entropy repairs these");
