@@ -282,11 +282,12 @@ public sealed partial class StorageEngine : IAsyncDisposable
         }
 
         long address;
+        int logBytes;
 
         // Log order and memtable order must agree, so both happen under one short lock.
         lock (_writeLock)
         {
-            address = _log.Append(kind, key, value.Span);
+            address = _log.Append(kind, key, value.Span, out logBytes);
             if (kind == LogRecordKind.Delete)
             {
                 _state.Active.Set(key, null);
@@ -303,7 +304,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
 
         Interlocked.Add(ref _counters.UserBytes, key.Length + value.Length);
         Interlocked.Increment(ref _counters.LogRecords);
-        Interlocked.Add(ref _counters.LogBytes, LogRecord.EncodedSize(key.Length, value.Length));
+        Interlocked.Add(ref _counters.LogBytes, logBytes);
         return _options.Durability == LogDurability.Synced
             ? _log.WaitForCommitAsync(address, cancellationToken)
             : ValueTask.CompletedTask;

@@ -40,9 +40,19 @@ public sealed class LogOnDiskCorruptionTests : IDisposable
             var at = bytes.AsSpan().IndexOf(Key(i));
             if (at > 0)
             {
-                var offset = at - LogRecord.HeaderSize - 4;
-                Assert.Equal(LogRecord.EncodedSize(Key(i).Length, Value(i).Length), BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)));
-                return (file, offset);
+                // The header's size depends on the record's sequence number (a varint): the length field is the one
+                // that counts exactly the header, key and value after it, with the record format at its byte 4.
+                var entryBytes = Key(i).Length + Value(i).Length;
+                foreach (var header in Enumerable.Range(LogRecord.HeaderSize(0, Key(i).Length), 10))
+                {
+                    var offset = at - header - 4;
+                    if (offset >= 0 && BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(offset)) == header + entryBytes && bytes[offset + 8] == LogRecord.Format)
+                    {
+                        return (file, offset);
+                    }
+                }
+
+                throw new InvalidOperationException($"no length field frames record {i}");
             }
         }
 
@@ -111,7 +121,8 @@ public sealed class LogOnDiskCorruptionTests : IDisposable
     {
         await WriteAsync();
         var (file, offset) = MidPageLengthField(Records / 2);
-        Patch(file, offset + 4 + LogRecord.HeaderSize + 2, w => w[0] ^= 0x10); // inside the key
+        var entryEnd = offset + 4 + BinaryPrimitives.ReadInt32LittleEndian(File.ReadAllBytes(file).AsSpan(offset));
+        Patch(file, entryEnd - Value(0).Length - 2, w => w[0] ^= 0x10); // inside the key (every value has one length)
 
         var error = await Assert.ThrowsAsync<CorruptionException>(async () => await StorageEngine.OpenAsync(Options));
         Assert.StartsWith(Path.Combine(LogDirectory, "commit.log"), error.File, StringComparison.Ordinal);

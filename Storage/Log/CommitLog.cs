@@ -52,14 +52,15 @@ public sealed partial class CommitLog : IAsyncDisposable
     /// <summary>Sequence number the next appended record gets.</summary>
     public long NextSequence => _nextSequence;
 
-    /// <summary>Appends a record to the log tail (in memory) and returns its address.
+    /// <summary>Appends a record to the log tail (in memory) and returns its address; <paramref name="size"/> is the
+    /// record's encoded size.
     /// Durability needs <see cref="WaitForCommitAsync"/>.
     /// Callers serialize appends (the engine's write lock): each record gets the next sequence number.</summary>
     /// <exception cref="CommitLogException">A commit failed earlier; the log takes no more records.</exception>
-    public long Append(LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    public long Append(LogRecordKind kind, ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, out int size)
     {
         ThrowIfFailed();
-        var size = LogRecord.EncodedSize(key.Length, value.Length);
+        size = LogRecord.EncodedSize(_nextSequence, key.Length, value.Length);
         var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
