@@ -52,6 +52,16 @@ public sealed partial class CommitLog : IAsyncDisposable
     /// <summary>Sequence number the next appended record gets.</summary>
     public long NextSequence => _nextSequence;
 
+    /// <summary>Tests only: appends <paramref name="entry"/>, a record encoded by the caller (e.g. in an earlier
+    /// format) with sequence number <see cref="NextSequence"/>, as <see cref="Append"/> would append its own.</summary>
+    internal long AppendEncoded(ReadOnlySpan<byte> entry)
+    {
+        ThrowIfFailed();
+        var address = _log.Enqueue(entry);
+        _nextSequence++;
+        return address;
+    }
+
     /// <summary>Appends a record to the log tail (in memory) and returns its address; <paramref name="size"/> is the
     /// record's encoded size.
     /// Durability needs <see cref="WaitForCommitAsync"/>.
