@@ -137,8 +137,6 @@ public sealed partial class StorageEngine
             .Where(e => !e.Value.IsTombstone || !bottom || purge is null || !purge(e.Key))
             .Select(e => !e.Value.IsTombstone && rewrite?.Invoke(e.Key.Span, e.Value.Span) is { } replacement ? e with { Value = StoredValue.Of(replacement) } : e);
         var (id, info, output) = WriteTable(merged);
-        var inputs = run.Select(t => t.Id).ToHashSet();
-        var warm = BlocksToCarryOver(_cache.BlocksOf(inputs), output);
         TableSet previous;
         try
         {
@@ -169,46 +167,11 @@ public sealed partial class StorageEngine
         previous.Release();
         _options.CrashPointHook?.Invoke(CrashPoints.CompactionInputsReleased);
 
-        // The output has a new table id, so every block the inputs had in the cache would now miss: the output's
-        // blocks that hold their keys take their place, hottest last (most recently used). The output stays open
-        // meanwhile: only the next compaction, on this task, can make it obsolete.
-        _cache.RemoveTables(inputs);
-        for (var i = warm.Count - 1; i >= 0; i--)
-        {
-            output.LoadIntoCache(warm[i]);
-        }
-
         Interlocked.Add(ref _counters.BytesCompacted, info.FileSize);
         Interlocked.Increment(ref _counters.Compactions);
         LogCompacted(_logger, run.Length, id, info.EntryCount, info.FileSize);
         await Task.Yield();
         return true;
-    }
-
-    /// <summary>The offsets of <paramref name="output"/>'s blocks that hold the keys of <paramref name="cached"/> (the
-    /// inputs' cached blocks, most recently used first), in that order, up to about as many bytes as those took.</summary>
-    private List<long> BlocksToCarryOver(List<(long Table, long Offset, byte[] Block)> cached, TableReader output)
-    {
-        var budget = cached.Sum(b => (long)b.Block.Length);
-        var offsets = new List<long>();
-        var seen = new HashSet<long>();
-        foreach (var (_, _, block) in cached)
-        {
-            foreach (var entry in BlockReader.Entries(block, output.Path))
-            {
-                if (output.BlockOffsetOf(entry.Key.Span) is var offset and >= 0 && seen.Add(offset))
-                {
-                    offsets.Add(offset);
-                }
-            }
-
-            if ((long)offsets.Count * _options.BlockSize >= budget)
-            {
-                break;
-            }
-        }
-
-        return offsets;
     }
 
     private TableWriterOptions WriterOptions => new(_options.BlockSize, _options.BloomBitsPerKey, _options.Compression);

@@ -75,46 +75,18 @@ public sealed class BlockCache(long capacityBytes)
         }
     }
 
-    /// <summary>The cached blocks of <paramref name="tables"/>, most recently used first, as (table, offset, block).</summary>
-    internal List<(long Table, long Offset, byte[] Block)> BlocksOf(IReadOnlySet<long> tables)
-    {
-        lock (_lock)
-        {
-            var blocks = new List<(long, long, byte[])>();
-            foreach (var entry in _lru)
-            {
-                if (tables.Contains(entry.Table))
-                {
-                    blocks.Add((entry.Table, entry.Offset, entry.Block));
-                }
-            }
-
-            return blocks;
-        }
-    }
-
-    /// <summary>Whether the block at (<paramref name="table"/>, <paramref name="offset"/>) is cached; counts nothing and
-    /// does not touch its recency.</summary>
-    internal bool Contains(long table, long offset)
-    {
-        lock (_lock)
-        {
-            return _map.ContainsKey((table, offset));
-        }
-    }
-
-    /// <summary>Drops every cached block of <paramref name="tables"/> in one pass.</summary>
-    internal void RemoveTables(IReadOnlySet<long> tables)
+    /// <summary>Drops every cached block of <paramref name="table"/> (a table that was deleted).</summary>
+    public void RemoveTable(long table)
     {
         lock (_lock)
         {
             for (var node = _lru.First; node is not null;)
             {
                 var next = node.Next;
-                if (tables.Contains(node.Value.Table))
+                if (node.Value.Table == table)
                 {
                     _lru.Remove(node);
-                    _map.Remove((node.Value.Table, node.Value.Offset));
+                    _map.Remove((table, node.Value.Offset));
                     _bytes -= node.Value.Block.Length;
                 }
 
@@ -122,9 +94,6 @@ public sealed class BlockCache(long capacityBytes)
             }
         }
     }
-
-    /// <summary>Drops every cached block of <paramref name="table"/> (a table that was deleted).</summary>
-    public void RemoveTable(long table) => RemoveTables(new HashSet<long> { table });
 
     private sealed record Entry(long Table, long Offset, byte[] Block);
 }

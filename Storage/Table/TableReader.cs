@@ -48,9 +48,6 @@ public sealed class TableReader : IDisposable
 
     public long Id { get; }
 
-    /// <summary>The table's file.</summary>
-    internal string Path => _path;
-
     public long FileSize { get; }
 
     public long EntryCount { get; }
@@ -172,28 +169,6 @@ public sealed class TableReader : IDisposable
 
             first = last + 1;
         }
-    }
-
-    /// <summary>The offset of the block that holds <paramref name="key"/> if the table has it (the first block whose last
-    /// key is at or after it), or -1.</summary>
-    internal long BlockOffsetOf(ReadOnlySpan<byte> key) => FindBlock(key) is var block and >= 0 ? _offsets[block] : -1;
-
-    /// <summary>Reads the block at <paramref name="offset"/> (one <see cref="BlockOffsetOf"/> returned) into the cache,
-    /// unless it is there already; counts neither a hit nor a miss.</summary>
-    internal void LoadIntoCache(long offset)
-    {
-        if (_cache.Contains(Id, offset))
-        {
-            return;
-        }
-
-        var block = Array.BinarySearch(_offsets, offset);
-        if (block < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"no block of {_path} starts there");
-        }
-
-        _cache.Add(Id, offset, ReadBlock(_file, _path, offset, _sizes[block]));
     }
 
     /// <summary>Index of the first block whose last key is at or after <paramref name="key"/>, or -1 if none.</summary>
