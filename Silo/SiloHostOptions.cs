@@ -1,6 +1,7 @@
-// Host-level settings of a GrainKV silo process: network endpoints, cluster membership and the heap limit. The rules are data
-// annotations on the properties plus the cross-field rules of Validate(ValidationContext), checked by the generated
-// SiloHostOptionsValidator before the host is built.
+// Host-level settings of a GrainKV silo process: network endpoints, cluster membership and the heap limit. The rules
+// are data annotations on the properties plus the cross-field rules of Validate(ValidationContext), checked by the
+// generated SiloHostOptionsValidator before the host is built (the heap limit's room for the engine is checked by
+// the silo against the node's engine settings).
 
 using System.ComponentModel.DataAnnotations;
 using System.Net;
