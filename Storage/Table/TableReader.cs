@@ -21,17 +21,21 @@ public sealed class TableReader : IDisposable
     private readonly string _path;
     private readonly BlockCache _cache;
     private readonly BloomFilter _bloom;
-    private readonly byte[][] _lastKeys;
+    /// <summary>The index block as read: each block's last key is a slice of it (<see cref="_lastKeyStarts"/>,
+    /// <see cref="_lastKeyLengths"/>), so a table's index is a few arrays, not one array per block.</summary>
+    private readonly byte[] _index;
+    private readonly int[] _lastKeyStarts;
+    private readonly int[] _lastKeyLengths;
 
-    /// <summary>The first 16 bytes of each block's last key, side by side: a block search compares these and reads a key
-    /// array (a cache miss each) only where two prefixes are equal.</summary>
+    /// <summary>The first 16 bytes of each block's last key, side by side: a block search compares these and reads a
+    /// key from the index block (a cache miss each) only where two prefixes are equal.</summary>
     private readonly KeyPrefix[] _lastKeyPrefixes;
     private readonly long[] _offsets;
     private readonly int[] _sizes;
     private int _references = 1;
     private volatile bool _deleteWhenReleased;
 
-    private TableReader(long id, string path, SafeFileHandle file, long size, long entries, BlockCache cache, BloomFilter bloom, byte[][] lastKeys, long[] offsets, int[] sizes)
+    private TableReader(long id, string path, SafeFileHandle file, long size, long entries, BlockCache cache, BloomFilter bloom, ParsedIndex index)
     {
         Id = id;
         _path = path;
@@ -40,10 +44,17 @@ public sealed class TableReader : IDisposable
         EntryCount = entries;
         _cache = cache;
         _bloom = bloom;
-        _lastKeys = lastKeys;
-        _lastKeyPrefixes = Array.ConvertAll(lastKeys, k => KeyPrefix.Of(k));
-        _offsets = offsets;
-        _sizes = sizes;
+        _index = index.Raw;
+        _lastKeyStarts = index.KeyStarts;
+        _lastKeyLengths = index.KeyLengths;
+        _lastKeyPrefixes = new KeyPrefix[index.KeyStarts.Length];
+        for (var i = 0; i < _lastKeyPrefixes.Length; i++)
+        {
+            _lastKeyPrefixes[i] = KeyPrefix.Of(LastKey(i));
+        }
+
+        _offsets = index.Offsets;
+        _sizes = index.Sizes;
     }
 
     public long Id { get; }
@@ -68,8 +79,8 @@ public sealed class TableReader : IDisposable
             RandomAccess.Read(file, footerBytes, size - TableFooter.Size);
             var footer = TableFooter.Decode(footerBytes, size, path);
             var bloom = BloomFilter.Load(ReadBlock(file, path, footer.BloomOffset, footer.BloomSize), path);
-            var (lastKeys, offsets, sizes) = ParseIndex(ReadBlock(file, path, footer.IndexOffset, footer.IndexSize), path, footer.IndexOffset);
-            return new TableReader(id, path, file, size, footer.EntryCount, cache, bloom, lastKeys, offsets, sizes);
+            var index = ParseIndex(ReadBlock(file, path, footer.IndexOffset, footer.IndexSize), path, footer.IndexOffset);
+            return new TableReader(id, path, file, size, footer.EntryCount, cache, bloom, index);
         }
         catch
         {
@@ -175,11 +186,11 @@ public sealed class TableReader : IDisposable
     private int FindBlock(ReadOnlySpan<byte> key)
     {
         var prefix = KeyPrefix.Of(key);
-        int lo = 0, hi = _lastKeys.Length - 1, found = -1;
+        int lo = 0, hi = _lastKeyStarts.Length - 1, found = -1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
-            if (KeyPrefix.Compare(_lastKeyPrefixes[mid], _lastKeys[mid], prefix, key) >= 0)
+            if (KeyPrefix.Compare(_lastKeyPrefixes[mid], LastKey(mid), prefix, key) >= 0)
             {
                 found = mid;
                 hi = mid - 1;
@@ -226,9 +237,16 @@ public sealed class TableReader : IDisposable
         }
     }
 
-    private static (byte[][] LastKeys, long[] Offsets, int[] Sizes) ParseIndex(byte[] raw, string path, long indexOffset)
+    /// <summary>The last key of block <paramref name="block"/>.</summary>
+    private ReadOnlySpan<byte> LastKey(int block) => _index.AsSpan(_lastKeyStarts[block], _lastKeyLengths[block]);
+
+    /// <summary>An index block and where its entries' parts are: per block, its last key (a slice of the block), offset and size.</summary>
+    private readonly record struct ParsedIndex(byte[] Raw, int[] KeyStarts, int[] KeyLengths, long[] Offsets, int[] Sizes);
+
+    private static ParsedIndex ParseIndex(byte[] raw, string path, long indexOffset)
     {
-        var keys = new List<byte[]>();
+        var starts = new List<int>();
+        var lengths = new List<int>();
         var offsets = new List<long>();
         var sizes = new List<int>();
         var position = 0;
@@ -239,7 +257,8 @@ public sealed class TableReader : IDisposable
                 throw new CorruptionException(path, $"malformed index block at {indexOffset}");
             }
 
-            keys.Add(raw.AsSpan(position, (int)keyLength).ToArray());
+            starts.Add(position);
+            lengths.Add((int)keyLength);
             position += (int)keyLength;
             if (!Varint.TryRead(raw, ref position, out var offset) || !Varint.TryRead(raw, ref position, out var size) || offset + size > (ulong)indexOffset)
             {
@@ -250,7 +269,7 @@ public sealed class TableReader : IDisposable
             sizes.Add((int)size);
         }
 
-        return ([.. keys], [.. offsets], [.. sizes]);
+        return new ParsedIndex(raw, [.. starts], [.. lengths], [.. offsets], [.. sizes]);
     }
 
     /// <summary>Takes a reference (the table must still be referenced by the caller's set or opener).</summary>
