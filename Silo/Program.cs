@@ -240,7 +240,7 @@ async Task AnnounceReadyAsync()
 }
 
 // GrainKV:HeapLimitMb becomes the GC's heap hard limit before anything large is allocated. The limit must hold the
-// engine's memtables (the active one and MaxImmutableMemTables waiting to flush) and block cache, plus headroom.
+// engine's memtables and block cache (StorageOptions.MemTableAndCacheBytes), plus headroom.
 static void ApplyHeapLimit(int? limitMb, GrainKvNodeOptions node)
 {
     if (limitMb is not { } limit)
@@ -248,13 +248,13 @@ static void ApplyHeapLimit(int? limitMb, GrainKvNodeOptions node)
         return;
     }
 
-    var waiting = new GrainKV.Storage.StorageOptions().MaxImmutableMemTables;
-    var engineMb = ((1 + waiting) * node.MemTableSize + node.BlockCacheSize) >> 20;
+    var engine = new GrainKV.Storage.StorageOptions { MemTableSize = node.MemTableSize, BlockCacheSize = node.BlockCacheSize };
+    var engineMb = engine.MemTableAndCacheBytes >> 20;
     if (limit < engineMb + SiloHostOptions.HeapHeadroomMb)
     {
         throw new ArgumentException(
             $"GrainKV:HeapLimitMb ({limit} MiB) is too small: the engine's memtables and block cache may hold {engineMb} MiB " +
-            $"((1 + {waiting} waiting to flush) × MemTableSize {node.MemTableSize >> 20} MiB + BlockCacheSize {node.BlockCacheSize >> 20} MiB), " +
+            $"((1 + {engine.MaxImmutableMemTables} waiting to flush) × MemTableSize {node.MemTableSize >> 20} MiB + BlockCacheSize {node.BlockCacheSize >> 20} MiB), " +
             $"and the silo needs {SiloHostOptions.HeapHeadroomMb} MiB more: at least {engineMb + SiloHostOptions.HeapHeadroomMb}.");
     }
 

@@ -76,6 +76,11 @@ public sealed class StorageOptions : IValidatableObject
     [Range(typeof(long), "0", "9223372036854775807")]
     public long BlockCacheSize { get; set; } = DefaultBlockCacheSize;
 
+    /// <summary>The most the memtables (the active one and <see cref="MaxImmutableMemTables"/> waiting to flush) and the
+    /// block cache may hold together. The engine's heap is larger: compaction buffers, the log's pages and the tables'
+    /// indexes and filters come on top.</summary>
+    public long MemTableAndCacheBytes => (1 + MaxImmutableMemTables) * MemTableSize + BlockCacheSize;
+
     /// <summary>Minimum number of similar-sized tables merged by one compaction.</summary>
     [Range(2, int.MaxValue)]
     public int CompactionTrigger { get; set; } = 4;

@@ -53,13 +53,11 @@ public sealed partial class CommitLog : IAsyncDisposable
     public long NextSequence => _nextSequence;
 
     /// <summary>Tests only: appends <paramref name="entry"/>, a record encoded by the caller (e.g. in an earlier
-    /// format) with sequence number <see cref="NextSequence"/>, as <see cref="Append"/> would append its own.</summary>
+    /// format) with sequence number <see cref="NextSequence"/>, as <see cref="Append"/> appends its own.</summary>
     internal long AppendEncoded(ReadOnlySpan<byte> entry)
     {
         ThrowIfFailed();
-        var address = _log.Enqueue(entry);
-        _nextSequence++;
-        return address;
+        return Enqueue(entry);
     }
 
     /// <summary>Appends a record to the log tail (in memory) and returns its address; <paramref name="size"/> is the
@@ -76,6 +74,19 @@ public sealed partial class CommitLog : IAsyncDisposable
         {
             var entry = buffer.AsSpan(0, size);
             LogRecord.Encode(entry, kind, _nextSequence, key, value);
+            return Enqueue(entry);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Enqueues an encoded record carrying <see cref="NextSequence"/> and moves the sequence on.</summary>
+    private long Enqueue(ReadOnlySpan<byte> entry)
+    {
+        try
+        {
             var address = _log.Enqueue(entry);
             _nextSequence++;
             return address;
@@ -83,10 +94,6 @@ public sealed partial class CommitLog : IAsyncDisposable
         catch (FasterException ex)
         {
             throw Failed(ex);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
