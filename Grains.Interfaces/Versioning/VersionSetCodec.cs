@@ -78,7 +78,18 @@ public static class VersionSetCodec
     }
 
     /// <summary>Decodes a version set. Throws <see cref="FormatException"/> if the bytes are not a valid encoding.</summary>
-    public static StoredVersion[] Decode(ReadOnlySpan<byte> bytes)
+    public static StoredVersion[] Decode(ReadOnlySpan<byte> bytes) => DecodeSet(bytes, withValues: true);
+
+    /// <summary>Decodes a version set's versions without their values: each value is <see cref="NoValue"/> (a
+    /// tombstone's stays null), everything else as <see cref="Decode"/> reads it. For a caller
+    /// that needs only the versions' dots, clocks and kinds (an overwrite that supersedes them all), it saves
+    /// copying each value. Throws <see cref="FormatException"/> where <see cref="Decode"/> would.</summary>
+    public static StoredVersion[] DecodeWithoutValues(ReadOnlySpan<byte> bytes) => DecodeSet(bytes, withValues: false);
+
+    /// <summary>The value <see cref="DecodeWithoutValues"/> gives every version that holds one.</summary>
+    public static byte[] NoValue { get; } = [];
+
+    private static StoredVersion[] DecodeSet(ReadOnlySpan<byte> bytes, bool withValues)
     {
         var count = ReadCount(bytes, out var offset);
         var result = new StoredVersion[count];
@@ -86,8 +97,8 @@ public static class VersionSetCodec
         {
             var version = ReadVersion(bytes, ref offset);
             result[i] = new StoredVersion(
-                Encoding.UTF8.GetString(version.Node), version.Counter, VectorClock.Decode(version.Past), version.TimestampMs,
-                version.HasValue ? version.Value.ToArray() : null) { ExpiresAtMs = version.ExpiresAtMs };
+                NodeIds.Get(version.Node, Encoding.UTF8), version.Counter, VectorClock.Decode(version.Past), version.TimestampMs,
+                !version.HasValue ? null : withValues ? version.Value.ToArray() : NoValue) { ExpiresAtMs = version.ExpiresAtMs };
         }
 
         return offset == bytes.Length ? result : throw new FormatException("Trailing bytes after the version set.");

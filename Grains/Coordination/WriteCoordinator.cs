@@ -60,10 +60,18 @@ public sealed class WriteCoordinator(
             throw new NotEnoughReplicasException(required, 0, failures);
         }
 
+        var pending = view.PendingReplicas(range, n) is { Count: > 0 } future ? CopyToPendingAsync(view, future, range, key, set) : Task.CompletedTask;
+        if (nodes.Count == 1)
+        {
+            // The creator is the key's only replica and its answer the whole quorum (required ≤ N = 1): no copy to
+            // send, so no standby can be needed either.
+            await pending;
+            return;
+        }
+
         var writeCopies = new WriteCopies(
             copies, view, range, key, set, nodes.Where(node => node != creator), mode == CapMode.Sloppy ? view.Standbys(range, n) : []);
         await writeCopies.StartAsync();
-        var pending = view.PendingReplicas(range, n) is { Count: > 0 } future ? CopyToPendingAsync(view, future, range, key, set) : Task.CompletedTask;
         try
         {
             await QuorumWait.WaitAsync(

@@ -18,9 +18,9 @@ public sealed class WriteCopies
     private readonly int _range;
     private readonly byte[] _key;
     private readonly StoredVersion[] _set;
-    private readonly HashSet<string> _standbys;
+    private readonly HashSet<string>? _standbys;
     private readonly List<string> _down = [];
-    private readonly ConcurrentQueue<string> _owed = new();
+    private ConcurrentQueue<string>? _owed;
 
     /// <param name="copies">Sends copies and keeps hints.</param>
     /// <param name="view">The request's ring view (which nodes are live).</param>
@@ -41,10 +41,20 @@ public sealed class WriteCopies
             (view.IsLive(node) ? live : _down).Add(node);
         }
 
-        var liveStandbys = RequestRules.StandbyOrder(view, standbys.Where(view.IsLive).ToList(), _down);
-        _standbys = new HashSet<string>(liveStandbys, StringComparer.Ordinal);
-        Candidates = [.. live, .. liveStandbys];
-        Initial = live.Count + Math.Min(_down.Count, liveStandbys.Count);
+        // Most writes have no standby to order (strict mode, or a ring no larger than N).
+        if (standbys.Count > 0)
+        {
+            var liveStandbys = RequestRules.StandbyOrder(view, standbys.Where(view.IsLive).ToList(), _down);
+            _standbys = new HashSet<string>(liveStandbys, StringComparer.Ordinal);
+            live.AddRange(liveStandbys);
+            Initial = live.Count - liveStandbys.Count + Math.Min(_down.Count, liveStandbys.Count);
+        }
+        else
+        {
+            Initial = live.Count;
+        }
+
+        Candidates = live;
     }
 
     /// <summary>Replicas first, then standbys (asked as replicas are found down or fail).</summary>
@@ -56,20 +66,25 @@ public sealed class WriteCopies
     /// <summary>Replicas known to be down: a standby takes each one's copy; those left over get a hint here.</summary>
     public async Task StartAsync()
     {
-        var covered = Math.Min(_down.Count, _standbys.Count);
-        foreach (var owner in _down.Take(covered))
+        var covered = Math.Min(_down.Count, _standbys?.Count ?? 0);
+        for (var i = 0; i < _down.Count; i++)
         {
-            _owed.Enqueue(owner);
-        }
-
-        foreach (var owner in _down.Skip(covered))
-        {
-            await _copies.KeepHintAsync(owner, _range, _key, _set);
+            if (i < covered)
+            {
+                Owed.Enqueue(_down[i]);
+            }
+            else
+            {
+                await _copies.KeepHintAsync(_down[i], _range, _key, _set);
+            }
         }
     }
 
     /// <summary>Sends <paramref name="node"/>'s copy: its own if it is a replica, a replica's owed copy if a standby.</summary>
-    public Task<bool> SendAsync(string node) => _standbys.Contains(node) ? StandInAsync(node) : CopyAsync(node);
+    public Task<bool> SendAsync(string node) => _standbys?.Contains(node) == true ? StandInAsync(node) : CopyAsync(node);
+
+    /// <summary>Replicas whose copy a standby is to take; made on first use (a write with no replica down or failing never needs it).</summary>
+    private ConcurrentQueue<string> Owed => LazyInitializer.EnsureInitialized(ref _owed);
 
     private async Task<bool> CopyAsync(string node)
     {
@@ -77,16 +92,16 @@ public sealed class WriteCopies
         {
             return await _copies.SendAsync(node, _range, _key, _set);
         }
-        catch (Exception) when (_standbys.Count > 0)
+        catch (Exception) when (_standbys?.Count > 0)
         {
-            _owed.Enqueue(node);
+            Owed.Enqueue(node);
             throw;
         }
     }
 
     private async Task<bool> StandInAsync(string standby)
     {
-        if (!_owed.TryDequeue(out var owner))
+        if (!Owed.TryDequeue(out var owner))
         {
             throw new ReplicaUnavailableException(standby, "no replica needed a stand-in");
         }
@@ -97,7 +112,7 @@ public sealed class WriteCopies
         }
         catch (Exception)
         {
-            _owed.Enqueue(owner);
+            Owed.Enqueue(owner);
             throw;
         }
     }

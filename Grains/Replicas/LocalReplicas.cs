@@ -120,7 +120,10 @@ public sealed partial class LocalReplicas
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
         {
-            var local = Load(engineKey);
+            // An overwrite supersedes what this node holds, so it reads the versions without their values; should
+            // one survive the merge after all (a past truncated to MaxClockEntries may not cover it), the values
+            // are read and the same version is merged again.
+            var local = overwrite ? LoadWithoutValues(engineKey) : Load(engineKey);
             if (overwrite && local.Length > 0)
             {
                 clock = VectorClock.Merge(clock, VersionSet.Context(local));
@@ -133,6 +136,12 @@ public sealed partial class LocalReplicas
             var expiresAt = timeToLive is { } lifetime ? expiryNow + (long)Math.Ceiling(lifetime.TotalMilliseconds) : 0;
             var created = VersionSet.Create(actor, counter, value, clock, local, now, _options.MaxClockEntries, expiresAt);
             var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), expiryNow);
+            if (overwrite && Array.Exists(merged, version => !version.SameDot(created)))
+            {
+                local = Load(engineKey);
+                merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), expiryNow);
+            }
+
             await Store(range, engineKey, local, merged);
             return merged;
         }
@@ -221,6 +230,9 @@ public sealed partial class LocalReplicas
 
     private StoredVersion[] Load(byte[] engineKey) =>
         _store.Engine.TryRead(engineKey, VersionSetCodec.Decode, out var versions) ? versions : [];
+
+    private StoredVersion[] LoadWithoutValues(byte[] engineKey) =>
+        _store.Engine.TryRead(engineKey, VersionSetCodec.DecodeWithoutValues, out var versions) ? versions : [];
 
     /// <summary>Stops the stores of <paramref name="range"/> (and only its) until the result is disposed, once those
     /// under way are done. Anti-entropy takes a range's snapshot under it, so that each write is either in the

@@ -70,6 +70,25 @@ public sealed class OverwriteTests
         Assert.Equal([3], Assert.Single(set).Value);
     }
 
+    [Fact]
+    public async Task AnOverwriteSupersedesSiblingsOfMoreNodesThanAClockKeeps()
+    {
+        // Clocks keep one entry here, yet the new version must cover all three siblings (each of another node): the
+        // creator reads them without their values, which is safe only because none of them survives.
+        await using var cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum, o.MaxClockEntries) = (1, 1, 1, 1));
+        var replicas = cluster.Service<LocalReplicas>(cluster.Cluster.Silos[0]);
+        var key = Encoding.UTF8.GetBytes("many-writers");
+        StoredVersion[] siblings = [.. new[] { "x", "y", "z" }.Select(node => new StoredVersion(node, 1, VectorClock.Empty, 1000, Encoding.UTF8.GetBytes(node)))];
+        await replicas.MergeAsync(RangeOf(key), key, siblings);
+        Assert.Equal(3, (await cluster.Client.GetAsync(key)).Values.Count);
+
+        var set = await replicas.CoordinateAsync(RangeOf(key), key, Encoding.UTF8.GetBytes("after"), CausalContext.Empty, overwrite: true);
+
+        var created = Assert.Single(set);
+        Assert.Equal(["x", "y", "z"], created.Past.Entries.Select(e => e.NodeId));
+        Assert.Equal("after", Encoding.UTF8.GetString(Assert.Single((await cluster.Client.GetAsync(key)).Values)));
+    }
+
     private static KeyRangeRequests Requests(GrainKvCluster cluster, Orleans.TestingHost.InProcessSiloHandle silo) => cluster.Service<KeyRangeRequests>(silo);
 
     private static int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);

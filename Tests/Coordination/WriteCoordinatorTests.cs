@@ -1,11 +1,13 @@
 // The write coordinator alone, over fake replicas and a FakeTimeProvider: who creates the version, the next
 // live node after a creator that fails, one deadline (a silent creator ends the write, no second creator is
 // asked), cancellation, the creator's whole set copied to the other replicas, sloppy standbys taking the copy of
-// a replica that is down or fails as a hint, and strict mode failing before any version is created.
+// a replica that is down or fails as a hint, strict mode failing before any version is created, and a write to one
+// replica, done when its creator answers (but still copied to a node taking over its range).
 
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Membership;
+using GrainKV.Grains.Ring;
 using GrainKV.Versioning;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -174,5 +176,39 @@ public sealed class WriteCoordinatorTests
         await write;
         Assert.Equal([Top[2]], _replicas.HintsKept);
         Assert.Empty(_replicas.Asked(ReplicaOp.HandOff));
+    }
+
+    [Fact]
+    public async Task AWriteToOneReplicaIsDoneWhenItsCreatorAnswers()
+    {
+        var write = Write(new WriteOptions { Replicas = 1 });
+        (await _replicas.CallAsync(ReplicaOp.Create, Top[0])).Answer.SetResult([Written]);
+
+        await write;
+        Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
+        Assert.Empty(_replicas.Asked(ReplicaOp.HandOff));
+        Assert.Empty(_replicas.HintsKept);
+    }
+
+    [Fact]
+    public async Task AWriteToOneReplicaStillWaitsForItsCopyToANodeTakingOverTheRange()
+    {
+        // One node on the ring and one joining: a range the joining node will own has it as its pending replica.
+        var options = new RingOptions { RangeCount = 16, VirtualNodes = 8 };
+        var view = new RingView(
+            new Dictionary<string, NodeView> { ["n0"] = new("n0", "", null, true) }, options, 1,
+            new Dictionary<string, NodeView> { ["n1"] = new("n1", "", null, true) });
+        var range = Enumerable.Range(0, options.RangeCount).First(r => view.PendingReplicas(r, 1).Count > 0);
+        _replicas.LocalNode = "n0";
+
+        var write = new WriteCoordinator(Options.Create(_options), new FixedRing(view), _replicas, _replicas, new GrainKvClock(_time))
+            .WriteAsync(range, Key, "written"u8.ToArray(), CausalContext.Empty, new WriteOptions { Replicas = 1 }, _cancel.Token);
+        (await _replicas.CallAsync(ReplicaOp.Create, "n0")).Answer.SetResult([Written]);
+        var copy = await _replicas.CallAsync(ReplicaOp.Copy, "n1");
+        Assert.False(write.IsCompleted);
+
+        copy.Answer.SetResult([]);
+        await write;
+        Assert.Equal([Written], copy.Sent);
     }
 }

@@ -100,6 +100,44 @@ public sealed class VersionSetTests
         Assert.Equal(stored, VersionSetCodec.Encode(decoded));
     }
 
+    [Fact]
+    public void DecodingWithoutValuesKeepsEverythingButTheValues()
+    {
+        var a = Write("node-a", "apple", VectorClock.Empty);
+        var b = Write("node-b", null, VersionSet.Context([a]));
+        var c = VersionSet.Create("node-c", 1, [7, 7], VectorClock.Empty, [], 1000, 10, expiresAtMs: 5000);
+        var reclaimed = VersionSet.Create("node-d", 1, [8], VectorClock.Empty, [], 1000, 10, expiresAtMs: 2000).ReclaimedAt(3000);
+        StoredVersion[] set = [a, b, c, reclaimed];
+        var stored = VersionSetCodec.Encode(set);
+
+        var full = VersionSetCodec.Decode(stored);
+        var bare = VersionSetCodec.DecodeWithoutValues(stored);
+        Assert.Equal(full.Length, bare.Length);
+        for (var i = 0; i < full.Length; i++)
+        {
+            Assert.Equal(
+                (full[i].Node, full[i].Counter, full[i].Past, full[i].TimestampMs, full[i].ExpiresAtMs, full[i].IsTombstone, full[i].IsReclaimed),
+                (bare[i].Node, bare[i].Counter, bare[i].Past, bare[i].TimestampMs, bare[i].ExpiresAtMs, bare[i].IsTombstone, bare[i].IsReclaimed));
+            Assert.Same(full[i].Value is null ? null : VersionSetCodec.NoValue, bare[i].Value);
+        }
+
+        Assert.Equal(set.Select(v => v.Value), full.Select(v => v.Value));
+    }
+
+    [Fact]
+    public void ANodeIdReadAgainIsTheStringReadBefore()
+    {
+        var a = Write("node-shared", "one", VectorClock.Empty);
+        var b = Write("node-other", "two", VersionSet.Context([a]));
+        var stored = VersionSetCodec.Encode([a, b]);
+
+        var first = VersionSetCodec.Decode(stored);
+        var second = VersionSetCodec.Decode(stored);
+        Assert.Equal("node-shared", first[0].Node);
+        Assert.Same(first[0].Node, second[0].Node);
+        Assert.Same(first[0].Node, second[1].Past.Entries.Single().NodeId);
+    }
+
     [Theory]
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 9 })]
@@ -107,5 +145,9 @@ public sealed class VersionSetTests
     [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 7 })]
     [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 1, 4, 1, 2 })]
     [InlineData(new byte[] { 1, 1, 1, 65, 1, 1, 2, 1, 0, 0, 0 })]
-    public void MalformedStoredSetsAreRejected(byte[] bytes) => Assert.Throws<FormatException>(() => VersionSetCodec.Decode(bytes));
+    public void MalformedStoredSetsAreRejected(byte[] bytes)
+    {
+        Assert.Throws<FormatException>(() => VersionSetCodec.Decode(bytes));
+        Assert.Throws<FormatException>(() => VersionSetCodec.DecodeWithoutValues(bytes));
+    }
 }
