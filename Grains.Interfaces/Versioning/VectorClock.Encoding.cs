@@ -134,7 +134,7 @@ public sealed partial class VectorClock
             string nodeId;
             try
             {
-                nodeId = NodeIds.Get(source.Slice(offset, length), StrictUtf8);
+                nodeId = StrictUtf8.GetString(source.Slice(offset, length));
             }
             catch (DecoderFallbackException e)
             {

@@ -97,7 +97,7 @@ public static class VersionSetCodec
         {
             var version = ReadVersion(bytes, ref offset);
             result[i] = new StoredVersion(
-                NodeIds.Get(version.Node, Encoding.UTF8), version.Counter, VectorClock.Decode(version.Past), version.TimestampMs,
+                Encoding.UTF8.GetString(version.Node), version.Counter, VectorClock.Decode(version.Past), version.TimestampMs,
                 !version.HasValue ? null : withValues ? version.Value.ToArray() : NoValue) { ExpiresAtMs = version.ExpiresAtMs };
         }
 
