@@ -56,7 +56,14 @@ internal sealed class MemTableNode
     public void PublishNext(int level, MemTableNode next) => Volatile.Write(ref Link(level), next);
 
     /// <summary>Whether this node's key sorts before <paramref name="key"/>, whose prefix is <paramref name="prefix"/>.</summary>
-    public bool IsBefore(ReadOnlySpan<byte> key, KeyPrefix prefix) => KeyPrefix.Compare(Prefix, Key, prefix, key) < 0;
+    /// <remarks>The prefixes are compared before the key's array is touched: passing <see cref="Key"/> as a span to a
+    /// comparison loads the array's length, a second cache miss per step of a skip-list search (measured: the
+    /// search's hot loads were the node's prefix and then that length).</remarks>
+    public bool IsBefore(ReadOnlySpan<byte> key, KeyPrefix prefix)
+    {
+        var order = Prefix.CompareTo(prefix);
+        return order != 0 ? order < 0 : Key.AsSpan().SequenceCompareTo(key) < 0;
+    }
 
     /// <summary>Whether this node holds <paramref name="key"/>, whose prefix is <paramref name="prefix"/>.</summary>
     public bool Holds(ReadOnlySpan<byte> key, KeyPrefix prefix) => Prefix == prefix && Key.AsSpan().SequenceEqual(key);
