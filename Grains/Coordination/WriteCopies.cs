@@ -41,7 +41,7 @@ public sealed class WriteCopies
             (view.IsLive(node) ? live : _down).Add(node);
         }
 
-        // Most writes have no standby to order (strict mode, or a ring no larger than N).
+        // Without standbys (strict mode, or a ring of at most N nodes) there is nothing to order or look up.
         if (standbys.Count > 0)
         {
             var liveStandbys = RequestRules.StandbyOrder(view, standbys.Where(view.IsLive).ToList(), _down);

@@ -120,9 +120,10 @@ public sealed partial class LocalReplicas
         var engineKey = StorageKeys.Encode(range, key);
         using (await _locks.AcquireAsync(engineKey))
         {
-            // An overwrite supersedes what this node holds, so it reads the versions without their values; should
-            // one survive the merge after all (a past truncated to MaxClockEntries may not cover it), the values
-            // are read and the same version is merged again.
+            // An overwrite supersedes what this node holds, so it reads the versions without their values. None of
+            // them survives the merge (the new version's past is their context, and truncation to MaxClockEntries keeps
+            // the entries that supersede them); should one survive all the same, the values are read and the new
+            // version is merged with them instead.
             var local = overwrite ? LoadWithoutValues(engineKey) : Load(engineKey);
             if (overwrite && local.Length > 0)
             {

@@ -26,8 +26,10 @@ internal readonly record struct KeyPrefix(ulong High, ulong Low)
         return new KeyPrefix(BinaryPrimitives.ReadUInt64BigEndian(padded), BinaryPrimitives.ReadUInt64BigEndian(padded[sizeof(ulong)..]));
     }
 
-    /// <summary>The order of two keys given their prefixes: the prefixes' when they differ (no key array is read), else
-    /// the keys' bytes (only the sign is meaningful).</summary>
+    /// <summary>The order of two keys given their prefixes: the prefixes' when they differ (the keys' bytes are not
+    /// compared), else the keys' bytes (only the sign is meaningful). The keys are spans the caller already holds;
+    /// where making one would read an array the prefixes may make unnecessary, compare the prefixes first
+    /// (<see cref="MemTableNode.IsBefore"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Compare(KeyPrefix prefix, ReadOnlySpan<byte> key, KeyPrefix otherPrefix, ReadOnlySpan<byte> otherKey)
     {
