@@ -1,8 +1,8 @@
 // Runs one cell: `concurrency` async workers issue operations of the workload back to back (closed loop,
 // as YCSB's client threads) for warm-up + duration. With --rate the workers instead share a schedule of
-// `rate` operations per second: each operation has an intended start time, a worker waits for it, and its
-// latency counts from the intended start (so a store that falls behind the schedule is charged for the
-// queueing, not only for the service time). Only operations that start after the warm-up are
+// `rate` operations per second (PacedSchedule): each operation has an intended start time, a worker takes it
+// when it falls due, and its latency counts from the intended start (so a store that falls behind the schedule
+// is charged for the queueing, not only for the service time). Only operations that start after the warm-up are
 // measured; each worker stops at the deadline or after its share of --max-ops, and a cell's stragglers are
 // cancelled 10 s after the deadline, so every loop is bounded in count and time. A live progress bar (standard
 // error, on a terminal) shows the phase and the last second's rate.
@@ -41,7 +41,8 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(warmup + duration + TimeSpan.FromSeconds(10));
         var perWorkerOps = Math.Max(1, options.MaxOps / concurrency);
-        var state = new Shared { Start = start, TicksPerOp = rate is { } r ? Stopwatch.Frequency / r : 0 };
+        var state = new Shared();
+        using var schedule = rate is { } r ? new PacedSchedule(start, Stopwatch.Frequency / r, end) : null;
 
         var label = $"{target.Name} {workload.Name}/{distribution.ToString().ToLowerInvariant()} c={concurrency}{(rate is { } shown ? $" @{shown:0}/s" : "")}";
         var progress = SampleAsync(state, measureFrom, end, stop.Token);
@@ -52,7 +53,7 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
                 Stopwatch.GetElapsedTime(start).TotalSeconds,
                 string.Create(CultureInfo.InvariantCulture, $"{state.Phase,-10} {state.LastRate,9:0} ops/s  measured {Interlocked.Read(ref state.Ops),9}  errors {Interlocked.Read(ref state.Errors)}")),
             () => Task.WhenAll(Enumerable.Range(0, concurrency)
-                .Select(w => Task.Run(() => WorkerAsync(w, workload, distribution, options.Seed + (repeat * 1000) + w, measureFrom, end, perWorkerOps, state, stop.Token)))));
+                .Select(w => Task.Run(() => WorkerAsync(w, workload, distribution, options.Seed + (repeat * 1000) + w, measureFrom, end, perWorkerOps, state, schedule, stop.Token)))));
         var measuredEnd = Math.Max(Stopwatch.GetTimestamp(), end);
         await stop.CancelAsync();
         var perSecond = await progress;
@@ -68,25 +69,20 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
     }
 
     private async Task<LongHistogram> WorkerAsync(
-        int worker, YcsbWorkload workload, KeyDistribution distribution, int seed, long measureFrom, long end, long maxOps, Shared state, CancellationToken cancellationToken)
+        int worker, YcsbWorkload workload, KeyDistribution distribution, int seed, long measureFrom, long end, long maxOps, Shared state, PacedSchedule? schedule,
+        CancellationToken cancellationToken)
     {
         var random = new Random(seed);
         var histogram = Latency.NewHistogram();
         for (long i = 0; i < maxOps && !cancellationToken.IsCancellationRequested; i++)
         {
             var begin = Stopwatch.GetTimestamp();
-            if (state.TicksPerOp > 0)
+            if (schedule is not null)
             {
-                // Paced: take the next slot of the shared schedule and wait for its time.
-                var intended = state.Start + (long)(Interlocked.Increment(ref state.Slots) * state.TicksPerOp);
-                if (intended >= end)
+                // Paced: the next start that fell due; the latency counts from when it was meant to start.
+                if (await schedule.NextAsync(cancellationToken).ConfigureAwait(false) is not { } intended)
                 {
                     break;
-                }
-
-                if (intended > begin)
-                {
-                    await Task.Delay(Stopwatch.GetElapsedTime(begin, intended), cancellationToken).ConfigureAwait(false);
                 }
 
                 begin = intended;
@@ -162,9 +158,6 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
 
     private sealed class Shared
     {
-        public long Start;
-        public double TicksPerOp;
-        public long Slots;
         public long Ops;
         public long AllOps;
         public long Errors;
