@@ -185,37 +185,6 @@ public sealed class TableReaderTests : IDisposable
         Assert.True(cache.Bytes > 0, "a bounded scan reads through the cache");
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ABlockKeptForLongIsBornWhereYoungCollectionsDoNotCopyIt(bool compress)
-    {
-        // A block kept in the cache (or a table's index) is allocated on the pinned object heap, which reports the
-        // oldest generation at once; a block read once and dropped is an ordinary young array.
-        var raw = new byte[4096];
-        for (var i = 0; i < raw.Length; i++)
-        {
-            raw[i] = (byte)(i % 7);
-        }
-
-        var stored = new byte[BlockCodec.MaxSealedLength(raw.Length)];
-        var length = BlockCodec.Seal(raw, compress, stored);
-
-        var kept = BlockCodec.Open(stored.AsSpan(0, length), "t", 0, longLived: true);
-        var dropped = BlockCodec.Open(stored.AsSpan(0, length), "t", 0);
-        var droppedGeneration = GC.GetGeneration(dropped); // a young array reaches the oldest generation only after two collections
-        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(kept));
-        Assert.NotEqual(GC.MaxGeneration, droppedGeneration);
-        Assert.Equal(raw, kept);
-        Assert.Equal(raw, dropped);
-
-        var cache = new BlockCache(1 << 20);
-        using var table = TableReader.Open(Write(EvenKeys(), compress), 1, cache);
-        Assert.True(TryGet(table, Key(0), out _));
-        Assert.True(cache.TryGet(1, 0, out var cached));
-        Assert.Equal(GC.MaxGeneration, GC.GetGeneration(cached));
-    }
-
     public void Dispose() => _directory.Dispose();
 
     private sealed class TableEntryComparer : IEqualityComparer<TableEntry>

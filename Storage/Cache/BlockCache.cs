@@ -15,9 +15,6 @@ public sealed class BlockCache(long capacityBytes)
     private long _hits;
     private long _misses;
 
-    /// <summary>Whether this cache keeps blocks at all (a capacity of 0 turns it off).</summary>
-    public bool Enabled => capacityBytes > 0;
-
     public long Hits => Interlocked.Read(ref _hits);
 
     public long Misses => Interlocked.Read(ref _misses);

@@ -39,23 +39,16 @@ public static class BlockCodec
         return payload + TableFormat.BlockTrailerSize;
     }
 
-    /// <summary>The raw bytes of a stored block. Throws <see cref="CorruptionException"/> on a bad checksum or kind.
-    /// With <paramref name="longLived"/> (a block that will be kept for long: cached, or a table's index) the array is
-    /// allocated on the pinned object heap, which only full collections visit. An ordinary array that outlives a few
-    /// young collections is copied by each (gen0 → gen1 → gen2): on a one-silo RESP SET pass, whose read-before-write
-    /// misses the cache ~0.5 times per SET, cached blocks were ~95 % of what young collections copied, and their
-    /// pauses fell by a third without them.</summary>
-    public static byte[] Open(ReadOnlySpan<byte> stored, string file, long offset, bool longLived = false)
+    /// <summary>The raw bytes of a stored block. Throws <see cref="CorruptionException"/> on a bad checksum or kind.</summary>
+    public static byte[] Open(ReadOnlySpan<byte> stored, string file, long offset)
     {
         var (payload, rawLength, compressed) = Check(stored, file, offset);
         if (!compressed)
         {
-            var copy = GC.AllocateUninitializedArray<byte>(payload, pinned: longLived);
-            stored[..payload].CopyTo(copy);
-            return copy;
+            return stored[..payload].ToArray();
         }
 
-        var raw = GC.AllocateUninitializedArray<byte>(rawLength, pinned: longLived); // every byte is written by Decompress, or the block is refused
+        var raw = GC.AllocateUninitializedArray<byte>(rawLength); // every byte is written by Decompress, or the block is refused
         Decompress(stored[..payload], raw, file, offset);
         return raw;
     }

@@ -78,8 +78,8 @@ public sealed class TableReader : IDisposable
             var footerBytes = new byte[TableFooter.Size];
             RandomAccess.Read(file, footerBytes, size - TableFooter.Size);
             var footer = TableFooter.Decode(footerBytes, size, path);
-            var bloom = BloomFilter.Load(ReadBlock(file, path, footer.BloomOffset, footer.BloomSize, longLived: false), path);
-            var index = ParseIndex(ReadBlock(file, path, footer.IndexOffset, footer.IndexSize, longLived: true), path, footer.IndexOffset);
+            var bloom = BloomFilter.Load(ReadBlock(file, path, footer.BloomOffset, footer.BloomSize), path);
+            var index = ParseIndex(ReadBlock(file, path, footer.IndexOffset, footer.IndexSize), path, footer.IndexOffset);
             return new TableReader(id, path, file, size, footer.EntryCount, cache, bloom, index);
         }
         catch
@@ -211,14 +211,14 @@ public sealed class TableReader : IDisposable
             return raw;
         }
 
-        raw = ReadBlock(_file, _path, _offsets[block], _sizes[block], longLived: _cache.Enabled);
+        raw = ReadBlock(_file, _path, _offsets[block], _sizes[block]);
         _cache.Add(Id, _offsets[block], raw);
         return raw;
     }
 
     /// <summary>Reads, checks and opens one block. The stored bytes go through a pooled buffer: the raw block is the
-    /// one array a read allocates (see <see cref="BlockCodec.Open"/> for <paramref name="longLived"/>).</summary>
-    private static byte[] ReadBlock(SafeFileHandle file, string path, long offset, int size, bool longLived)
+    /// one array a read allocates.</summary>
+    private static byte[] ReadBlock(SafeFileHandle file, string path, long offset, int size)
     {
         var stored = ArrayPool<byte>.Shared.Rent(size);
         try
@@ -229,7 +229,7 @@ public sealed class TableReader : IDisposable
                 throw new CorruptionException(path, $"block at {offset} is truncated ({read} of {size} bytes)");
             }
 
-            return BlockCodec.Open(stored.AsSpan(0, size), path, offset, longLived);
+            return BlockCodec.Open(stored.AsSpan(0, size), path, offset);
         }
         finally
         {
