@@ -18,8 +18,14 @@ internal sealed record CellResult(
     double P999Micros,
     double MaxMicros,
     IReadOnlyList<double> PerSecond,
-    string? FirstError)
+    string? FirstError,
+    double? StartLagP99Micros = null)
 {
+    /// <summary>Paced cells: the p99 of how late a worker took an operation after its intended start. Small when the
+    /// target keeps up with the schedule; large when every worker was busy (the target fell behind, so the latencies
+    /// are mostly the backlog's) or the driver's schedule thread ran late. Null for closed-loop cells.</summary>
+    public double? StartLagP99Micros { get; init; } = StartLagP99Micros;
+
     /// <summary>Medians of every number over the repeats of each cell, in first-seen order.</summary>
     public static List<CellResult> Medians(IEnumerable<CellResult> rows) =>
         rows.GroupBy(r => (r.Target, r.Workload, r.Distribution, r.Concurrency))
@@ -29,7 +35,8 @@ internal sealed record CellResult(
                 (long)Median(g.Select(r => (double)r.Ops)), g.Sum(r => r.Errors), Median(g.Select(r => r.Seconds)),
                 Median(g.Select(r => r.OpsPerSecond)), Median(g.Select(r => r.P50Micros)), Median(g.Select(r => r.P99Micros)),
                 Median(g.Select(r => r.P999Micros)), Median(g.Select(r => r.MaxMicros)), [],
-                g.Select(r => r.FirstError).FirstOrDefault(e => e is not null)))
+                g.Select(r => r.FirstError).FirstOrDefault(e => e is not null),
+                g.All(r => r.StartLagP99Micros is not null) ? Median(g.Select(r => r.StartLagP99Micros!.Value)) : null))
             .ToList();
 
     private static double Median(IEnumerable<double> values)

@@ -58,22 +58,24 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
         await stop.CancelAsync();
         var perSecond = await progress;
 
-        var total = Latency.Merge(histograms);
+        var total = Latency.Merge(histograms.Select(h => h.Latency));
+        var lag = schedule is null ? null : Latency.Merge(histograms.Select(h => h.StartLag));
 
         var seconds = Math.Min((measuredEnd - measureFrom) / (double)Stopwatch.Frequency, duration.TotalSeconds);
         return new CellResult(
             target.Name, workload.Name, distribution.ToString().ToLowerInvariant(), concurrency, repeat,
             total.TotalCount, state.Errors, seconds, total.TotalCount / seconds,
             total.PercentileMicros(50), total.PercentileMicros(99), total.PercentileMicros(99.9),
-            total.MaxMicros(), perSecond, state.FirstError);
+            total.MaxMicros(), perSecond, state.FirstError, lag?.PercentileMicros(99));
     }
 
-    private async Task<LongHistogram> WorkerAsync(
+    private async Task<WorkerHistograms> WorkerAsync(
         int worker, YcsbWorkload workload, KeyDistribution distribution, int seed, long measureFrom, long end, long maxOps, Shared state, PacedSchedule? schedule,
         CancellationToken cancellationToken)
     {
         var random = new Random(seed);
         var histogram = Latency.NewHistogram();
+        var lag = Latency.NewHistogram();
         for (long i = 0; i < maxOps && !cancellationToken.IsCancellationRequested; i++)
         {
             var begin = Stopwatch.GetTimestamp();
@@ -83,6 +85,11 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
                 if (await schedule.NextAsync(cancellationToken).ConfigureAwait(false) is not { } intended)
                 {
                     break;
+                }
+
+                if (intended >= measureFrom)
+                {
+                    lag.RecordSince(intended); // how late a worker took it: the schedule's lateness, or every worker busy
                 }
 
                 begin = intended;
@@ -122,7 +129,7 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
             }
         }
 
-        return histogram;
+        return new WorkerHistograms(histogram, lag);
     }
 
     /// <summary>Samples the rate once a second until the cell is over: the measured seconds' rates are the result, the last one and the phase are shown.</summary>
@@ -155,6 +162,9 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
 
         return perSecond;
     }
+
+    /// <summary>A worker's latencies, and (paced) how late after its intended start it took each operation.</summary>
+    private sealed record WorkerHistograms(LongHistogram Latency, LongHistogram StartLag);
 
     private sealed class Shared
     {

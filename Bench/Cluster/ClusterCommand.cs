@@ -130,7 +130,7 @@ internal static class ClusterCommand
                     var result = await runner.RunAsync(workload, options.Distribution ?? workload.Distribution, concurrency, repeat, options, cancellationToken);
                     raw.Add(result);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"    => {result.OpsPerSecond:0} ops/s  p50 {result.P50Micros / 1000:0.00} ms  p99 {result.P99Micros / 1000:0.00} ms  p99.9 {result.P999Micros / 1000:0.00} ms  max {result.MaxMicros / 1000:0.0} ms  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
+                        $"    => {result.OpsPerSecond:0} ops/s  p50 {result.P50Micros / 1000:0.00} ms  p99 {result.P99Micros / 1000:0.00} ms  p99.9 {result.P999Micros / 1000:0.00} ms  max {result.MaxMicros / 1000:0.0} ms{(result.StartLagP99Micros is { } lag ? $"  start lag p99 {lag / 1000:0.00} ms" : "")}  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
                 }
             }
         }
