@@ -1,5 +1,9 @@
 // The outcome of one benchmark cell (target × workload × distribution × concurrency × repeat), and the
 // median over repeats that the table, CSV and plot show.
+//
+// StartLagP99Micros (paced cells; null for closed-loop ones): the p99 of how late a worker took an operation after its
+// intended start. Small when the target keeps up with the schedule; large when every worker was busy (the target fell
+// behind, so the latencies are mostly the backlog's) or the driver's schedule thread ran late.
 
 namespace GrainKV.Bench.Cluster;
 
@@ -21,11 +25,6 @@ internal sealed record CellResult(
     string? FirstError,
     double? StartLagP99Micros = null)
 {
-    /// <summary>Paced cells: the p99 of how late a worker took an operation after its intended start. Small when the
-    /// target keeps up with the schedule; large when every worker was busy (the target fell behind, so the latencies
-    /// are mostly the backlog's) or the driver's schedule thread ran late. Null for closed-loop cells.</summary>
-    public double? StartLagP99Micros { get; init; } = StartLagP99Micros;
-
     /// <summary>Medians of every number over the repeats of each cell, in first-seen order.</summary>
     public static List<CellResult> Medians(IEnumerable<CellResult> rows) =>
         rows.GroupBy(r => (r.Target, r.Workload, r.Distribution, r.Concurrency))

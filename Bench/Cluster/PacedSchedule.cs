@@ -19,7 +19,8 @@ namespace GrainKV.Bench.Cluster;
 /// <summary>Intended start times at a fixed rate from <c>start</c> until <c>end</c>, handed out as they fall due.</summary>
 internal sealed partial class PacedSchedule : IDisposable
 {
-    private static readonly long FineSleepTicks = Stopwatch.Frequency / 10_000; // 100 µs
+    private const long MinSleepNanoseconds = 100_000;
+    private const long MaxSleepNanoseconds = 1_000_000;
 
     private readonly Channel<long> _due = Channel.CreateUnbounded<long>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly Thread _thread;
@@ -87,13 +88,13 @@ internal sealed partial class PacedSchedule : IDisposable
         _due.Writer.TryComplete();
     }
 
-    /// <summary>Sleeps up to <paramref name="ticks"/>, in steps of about 100 µs where the platform allows it.</summary>
+    /// <summary>Sleeps about <paramref name="ticks"/>, between 100 µs and 1 ms where the platform allows it (a whole
+    /// millisecond elsewhere), so that a disposal is noticed soon.</summary>
     private static void SleepAbout(long ticks)
     {
         if (OperatingSystem.IsLinux())
         {
-            var nanoseconds = Math.Min(ticks, 10 * FineSleepTicks) * 1_000_000_000L / Stopwatch.Frequency;
-            var request = new TimeSpec { Seconds = 0, Nanoseconds = Math.Max(nanoseconds, FineSleepTicks * 1_000_000_000L / Stopwatch.Frequency) };
+            var request = new TimeSpec { Nanoseconds = Math.Clamp(ticks * 1_000_000_000 / Stopwatch.Frequency, MinSleepNanoseconds, MaxSleepNanoseconds) };
             _ = NanoSleep(ref request, IntPtr.Zero);
         }
         else
