@@ -82,7 +82,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         try
         {
             var manifest = ReadOrCreateManifest(options.FileSystem, directory);
-            var cache = new BlockCache(options.BlockCacheSize);
+            var cache = new BlockCache(options.BlockCacheSize, options.BlockSize);
             foreach (var id in manifest.Tables)
             {
                 tables.Add(TableReader.Open(Path.Combine(directory, TableFormat.FileName(id)), id, cache));

@@ -1,5 +1,6 @@
-// The block cache alone: hits and misses, eviction of the least recently used blocks once the budget is
-// exceeded, blocks too large to cache, and dropping a deleted table's blocks.
+// The block cache alone: hits and misses, what its admission keeps once the budget is full (blocks read often stay
+// while blocks read once pass through; a block read again soon is a hit; a block read more often than the least
+// recent one replaces it), the budget, blocks too large to cache, and dropping a deleted table's blocks.
 
 using GrainKV.Storage.Cache;
 
@@ -40,26 +41,72 @@ public sealed class BlockCacheTests
     }
 
     [Fact]
-    public void BlocksPastTheCapacityEvictTheLeastRecentlyUsed()
+    public void BlocksReadOftenStayWhileBlocksReadOnceStreamPast()
     {
-        var cache = new BlockCache(4 * BlockSize);
-        for (var offset = 0; offset < 4; offset++)
+        // Four hot blocks, one of them read after every fourth block of a stream read once each: between two reads of a
+        // hot block come 15 other blocks, more than the 10 the budget holds, so an LRU cache would miss every hot read.
+        var cache = new BlockCache(10 * BlockSize, BlockSize);
+        var hotLoads = 0;
+        for (var i = 0; i < 4000; i++)
         {
-            Get(cache, 1, offset);
+            Get(cache, 2, i);
+            if (i % 4 == 3)
+            {
+                var before = _loads.Count;
+                Get(cache, 1, i / 4 % 4);
+                if (i >= 400 && _loads.Count > before)
+                {
+                    hotLoads++;
+                }
+            }
         }
 
-        Get(cache, 1, 0); // block 0 is now the most recently used; block 1 the least
-        Get(cache, 1, 4);
+        Assert.Equal(0, hotLoads);
+        Assert.True(cache.Rejections > 3000, $"{cache.Rejections} blocks rejected");
+        Assert.InRange(cache.Bytes, 0, 10 * BlockSize);
+    }
 
-        Assert.Equal(4 * BlockSize, cache.Bytes);
+    [Fact]
+    public void ABlockReadAgainSoonAfterItsLoadIsAHitEvenWhenTheCacheIsFullOfPopularBlocks()
+    {
+        var cache = new BlockCache(100 * BlockSize, BlockSize);
+        for (var round = 0; round < 5; round++)
+        {
+            for (var offset = 0; offset < 100; offset++)
+            {
+                Get(cache, 1, offset);
+            }
+        }
+
         _loads.Clear();
-        Get(cache, 1, 0);
-        Get(cache, 1, 2);
-        Get(cache, 1, 3);
-        Get(cache, 1, 4);
-        Assert.Empty(_loads);
-        Get(cache, 1, 1);
-        Assert.Equal([(1L, 1L)], _loads);
+        Get(cache, 2, 0);
+        Get(cache, 2, 0);
+
+        Assert.Equal([(2L, 0L)], _loads);
+    }
+
+    [Fact]
+    public void ABlockReadMoreOftenThanTheLeastRecentMainBlockReplacesIt()
+    {
+        var cache = new BlockCache(10 * BlockSize, BlockSize);
+        for (var offset = 0; offset < 10; offset++)
+        {
+            Get(cache, 1, offset); // each read once: the budget is full
+        }
+
+        Get(cache, 2, 0); // pushes (1, 9), read once like the main region's least recent block, out of the window: rejected
+        Get(cache, 2, 0);
+        Get(cache, 2, 0); // three reads: more than any block of table 1
+        Get(cache, 2, 1); // pushes (2, 0) out of the window, into the main region
+        Get(cache, 2, 2); // pushes (2, 1), read once, out of the window: rejected
+        _loads.Clear();
+
+        Get(cache, 2, 0);
+        Get(cache, 2, 1);
+
+        Assert.Equal([(2L, 1L)], _loads); // its load pushes (2, 2) out of the window: rejected
+        Assert.Equal(3, cache.Rejections);
+        Assert.Equal(10 * BlockSize, cache.Bytes);
     }
 
     [Fact]
@@ -104,6 +151,8 @@ public sealed class BlockCacheTests
         Get(cache, 1, 0);
         Get(cache, 2, 0);
         Get(cache, 1, 1);
+
+        Get(cache, 1, 2); // the window's block: the others are in the main region
 
         cache.RemoveTable(1);
 
