@@ -29,7 +29,7 @@ internal readonly record struct KeyPrefix(ulong High, ulong Low)
     /// <summary>The order of two keys given their prefixes: the prefixes' when they differ (the keys' bytes are not
     /// compared), else the keys' bytes (only the sign is meaningful). The keys are spans the caller already holds;
     /// where making one would read an array the prefixes may make unnecessary, compare the prefixes first
-    /// (<see cref="MemTableNode.IsBefore"/>).</summary>
+    /// (<see cref="MemTableNodes.IsBefore"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int Compare(KeyPrefix prefix, ReadOnlySpan<byte> key, KeyPrefix otherPrefix, ReadOnlySpan<byte> otherKey)
     {

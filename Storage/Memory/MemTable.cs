@@ -2,7 +2,8 @@
 // A tombstone (null value) shadows older versions of the key in tables below it. A skip list (after LevelDB's
 // db/skiplist.h, branching factor 4) keeps the keys in order for range copies and flushes; a hash index
 // beside it (MemTableHashIndex) answers point lookups in a slot or two. Neither takes a lock to read. Values
-// live in large chunks (ValueArena) that the garbage collector does not copy, not in one array each.
+// live in large chunks (ValueArena) and nodes in large arrays (MemTableNodes), which the garbage collector does
+// not copy, not in one object each.
 //
 // Concurrency contract: one writer at a time, any number of readers.
 // - Writers: the engine calls Set only under its write lock, and replays the log on one thread before it
@@ -24,19 +25,23 @@ namespace GrainKV.Storage.Memory;
 /// <see cref="Count"/> and <see cref="ApproximateBytes"/> are safe from any thread at any time.</summary>
 public sealed class MemTable
 {
-    /// <summary>Levels of the skip list. With a branching factor of 4, twelve levels stay logarithmic up to
-    /// about 4^12 (16 million) keys, far more than a memtable holds before it is flushed.</summary>
-    private const int MaxHeight = 12;
+    private const int MaxHeight = MemTableNodes.MaxHeight;
+    private const int Head = MemTableNodes.None;
 
-    private readonly MemTableNode _head = new([], ValueArena.Tombstone, MaxHeight, 0);
+    private readonly MemTableNodes _nodes = new();
     private readonly ValueArena _values = new();
-    private readonly MemTableNode[] _splice = new MemTableNode[MaxHeight];
-    private readonly MemTableHashIndex _index = new();
+    private readonly int[] _splice = new int[MaxHeight];
+    private readonly MemTableHashIndex _index;
     private readonly Lock _snapshotLock = new();
     private int _height = 1;
     private int _count;
     private long _approximateBytes;
     private uint _random = 0x9E3779B9;
+
+    public MemTable()
+    {
+        _index = new MemTableHashIndex(_nodes);
+    }
 
     /// <summary>Approximate memory held by keys and values.</summary>
     public long ApproximateBytes => Interlocked.Read(ref _approximateBytes);
@@ -61,9 +66,10 @@ public sealed class MemTable
         lock (_snapshotLock)
         {
             var location = tombstone ? ValueArena.Tombstone : _values.Append(value);
-            if (_index.Find(key, hash, prefix) is { } existing)
+            var existing = _index.Find(key, hash, prefix);
+            if (existing != MemTableNodes.None)
             {
-                existing.Value = location;
+                _nodes.SetValue(existing, location);
             }
             else
             {
@@ -96,9 +102,10 @@ public sealed class MemTable
     /// (they never change); no allocation at all.</summary>
     internal bool TryLocate(ReadOnlySpan<byte> key, out StoredValue value)
     {
-        if (_index.Find(key, MemTableHashIndex.Hash(key), KeyPrefix.Of(key)) is { } node)
+        var node = _index.Find(key, MemTableHashIndex.Hash(key), KeyPrefix.Of(key));
+        if (node != MemTableNodes.None)
         {
-            value = _values.At(node.Value);
+            value = _values.At(_nodes.ValueOf(node));
             return true;
         }
 
@@ -115,14 +122,15 @@ public sealed class MemTable
         var result = new List<EntryInPlace>();
         lock (_snapshotLock)
         {
-            for (var node = FindGreaterOrEqual(from, KeyPrefix.Of(from), null); node is not null; node = node.NextAt(0))
+            for (var node = FindGreaterOrEqual(from, KeyPrefix.Of(from), null); node != MemTableNodes.None; node = _nodes.NextAt(node, 0))
             {
-                if (to.Length > 0 && node.Key.AsSpan().SequenceCompareTo(to) >= 0)
+                var key = _nodes.KeyOf(node);
+                if (to.Length > 0 && key.AsSpan().SequenceCompareTo(to) >= 0)
                 {
                     break;
                 }
 
-                result.Add(new EntryInPlace(node.Key, _values.At(node.Value)));
+                result.Add(new EntryInPlace(key, _values.At(_nodes.ValueOf(node))));
             }
         }
 
@@ -134,23 +142,23 @@ public sealed class MemTable
     /// flush copies each value once, straight from its chunk into the table's block.</summary>
     internal IEnumerable<EntryInPlace> Entries()
     {
-        for (var node = _head.NextAt(0); node is not null; node = node.NextAt(0))
+        for (var node = _nodes.NextAt(Head, 0); node != MemTableNodes.None; node = _nodes.NextAt(node, 0))
         {
-            yield return new EntryInPlace(node.Key, _values.At(node.Value));
+            yield return new EntryInPlace(_nodes.KeyOf(node), _values.At(_nodes.ValueOf(node)));
         }
     }
 
-    /// <summary>The first node whose key is ≥ <paramref name="key"/>, or null. With <paramref name="splice"/>
+    /// <summary>The first node whose key is ≥ <paramref name="key"/>, or none. With <paramref name="splice"/>
     /// (writer only), also records at each level the last node whose key is &lt; <paramref name="key"/>.</summary>
-    private MemTableNode? FindGreaterOrEqual(ReadOnlySpan<byte> key, KeyPrefix prefix, MemTableNode[]? splice)
+    private int FindGreaterOrEqual(ReadOnlySpan<byte> key, KeyPrefix prefix, int[]? splice)
     {
-        var node = _head;
+        var node = Head;
         var level = Volatile.Read(ref _height) - 1;
-        MemTableNode? notBefore = null; // the last node found ≥ key: no need to compare it again one level down
+        var notBefore = -1; // the last node found ≥ key: no need to compare it again one level down
         while (true)
         {
-            var next = node.NextAt(level);
-            if (next is not null && next != notBefore && next.IsBefore(key, prefix))
+            var next = _nodes.NextAt(node, level);
+            if (next != MemTableNodes.None && next != notBefore && _nodes.IsBefore(next, key, prefix))
             {
                 node = next;
                 continue;
@@ -181,19 +189,19 @@ public sealed class MemTable
         {
             for (var level = currentHeight; level < height; level++)
             {
-                _splice[level] = _head;
+                _splice[level] = Head;
             }
 
-            // A reader that sees the new height before the node finds null at the head's new levels and
+            // A reader that sees the new height before the node finds none at the head's new levels and
             // simply drops to a lower level; it never needs the node to be linked yet.
             Volatile.Write(ref _height, height);
         }
 
-        var node = new MemTableNode(key, value, height, hash);
+        var node = _nodes.Add(key, prefix, hash, value);
         for (var level = 0; level < height; level++)
         {
-            node.SetNextBeforePublishing(level, _splice[level].NextAt(level));
-            _splice[level].PublishNext(level, node);
+            _nodes.SetNextBeforePublishing(node, level, _nodes.NextAt(_splice[level], level));
+            _nodes.PublishNext(_splice[level], level, node);
         }
 
         _index.Add(node);
