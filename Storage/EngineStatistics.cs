@@ -14,6 +14,7 @@ public sealed record EngineStatistics(
     long CacheHits,
     long CacheMisses,
     long CacheBytes,
+    long CacheRejections,
     long BloomNegatives,
     int Tables,
     long TableBytes,

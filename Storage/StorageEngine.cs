@@ -257,6 +257,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
             _cache.Hits,
             _cache.Misses,
             _cache.Bytes,
+            _cache.Rejections,
             Interlocked.Read(ref _counters.BloomNegatives),
             state.Tables.Length,
             state.Tables.Sum(t => t.FileSize),

@@ -28,6 +28,8 @@ public static class EngineInstruments
         meter.CreateObservableCounter("grainkv.engine.compactions", () => Read(s => s.Compactions), description: "Compactions completed");
         meter.CreateObservableCounter("grainkv.engine.cache.hits", () => Read(s => s.CacheHits), description: "Block reads served by the block cache");
         meter.CreateObservableCounter("grainkv.engine.cache.misses", () => Read(s => s.CacheMisses), description: "Block reads that went to a table file");
+        meter.CreateObservableCounter("grainkv.engine.cache.rejections", () => Read(s => s.CacheRejections),
+            description: "Blocks loaded but not kept: read less often lately than the cached block they would have replaced");
         meter.CreateObservableGauge("grainkv.engine.cache.size", () => Read(s => s.CacheBytes), unit: "By", description: "Bytes held by the block cache");
         meter.CreateObservableCounter("grainkv.engine.bloom.negatives", () => Read(s => s.BloomNegatives),
             description: "Table lookups a bloom filter answered (the key is certainly not in the table; no block read)");
