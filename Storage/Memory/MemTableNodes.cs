@@ -112,7 +112,8 @@ internal sealed class MemTableNodes
         Volatile.Write(ref _nodes, nodes);
     }
 
-    /// <summary>One node: what a search step reads first (the prefix and the links) in its first 64 bytes.</summary>
+    /// <summary>One node, 80 bytes: what a search step reads (the prefix, then a link) side by side at its start. Elements are
+    /// not aligned to cache lines, so a step may touch two.</summary>
     private struct Node
     {
         public KeyPrefix Prefix;
