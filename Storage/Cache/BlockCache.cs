@@ -113,17 +113,13 @@ public sealed class BlockCache
             while (_windowBytes > _windowBytesLimit && _window.Count > 1)
             {
                 var candidate = _window.Last!;
-                _window.RemoveLast();
-                _windowBytes -= candidate.Value.Block.Length;
+                Unlink(candidate);
                 Admit(candidate);
             }
 
             while (_windowBytes + _mainBytes > _capacityBytes)
             {
-                var list = _main.Count > 0 ? _main : _window;
-                var victim = list.Last!;
-                list.RemoveLast();
-                Forget(victim, list);
+                Evict((_main.Count > 0 ? _main : _window).Last!);
             }
         }
     }
@@ -140,8 +136,7 @@ public sealed class BlockCache
                     var next = node.Next;
                     if (node.Value.Table == table)
                     {
-                        list.Remove(node);
-                        Forget(node, list);
+                        Evict(node);
                     }
 
                     node = next;
@@ -168,11 +163,17 @@ public sealed class BlockCache
         _rejections++;
     }
 
-    /// <summary>Under the lock: forgets a block just unlinked from <paramref name="list"/>.</summary>
-    private void Forget(LinkedListNode<Entry> node, LinkedList<Entry> list)
+    /// <summary>Under the lock: takes a cached block out of its region and forgets it.</summary>
+    private void Evict(LinkedListNode<Entry> node)
     {
+        Unlink(node);
         _map.Remove((node.Value.Table, node.Value.Offset));
-        if (list == _window)
+    }
+
+    /// <summary>Under the lock: takes a block out of the region (window or main) that holds it, and out of its bytes.</summary>
+    private void Unlink(LinkedListNode<Entry> node)
+    {
+        if (node.List == _window)
         {
             _windowBytes -= node.Value.Block.Length;
         }
@@ -180,6 +181,8 @@ public sealed class BlockCache
         {
             _mainBytes -= node.Value.Block.Length;
         }
+
+        node.List!.Remove(node);
     }
 
     /// <summary>A fixed 64-bit mix of a block's key (SplitMix64's finalizer), so that the sketch is the same on every run.</summary>
