@@ -27,11 +27,11 @@ namespace GrainKV.Client;
 internal static class GatewayFailover
 {
     /// <summary>Runs a read through the pool's gateways, retrying gateway failures and attempts without an answer.</summary>
-    public static Task<T> ReadAsync<T>(GatewayPool pool, Func<KeyRangeGrains, CancellationToken, Task<T>> read, GrainKvClientOptions options, CancellationToken cancellationToken) =>
+    public static Task<T> ReadAsync<T>(GatewayPool pool, Func<EntryGrains, CancellationToken, Task<T>> read, GrainKvClientOptions options, CancellationToken cancellationToken) =>
         RunAsync(pool, read, options.ReadAttemptTimeout, options, cancellationToken);
 
     /// <summary>Runs a write through the pool's gateways, retrying gateway failures.</summary>
-    public static Task WriteAsync(GatewayPool pool, Func<KeyRangeGrains, CancellationToken, Task> write, GrainKvClientOptions options, CancellationToken cancellationToken) =>
+    public static Task WriteAsync(GatewayPool pool, Func<EntryGrains, CancellationToken, Task> write, GrainKvClientOptions options, CancellationToken cancellationToken) =>
         RunAsync(
             pool,
             async (grains, token) =>
@@ -44,7 +44,7 @@ internal static class GatewayFailover
             cancellationToken);
 
     private static async Task<T> RunAsync<T>(
-        GatewayPool pool, Func<KeyRangeGrains, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, GrainKvClientOptions options, CancellationToken cancellationToken)
+        GatewayPool pool, Func<EntryGrains, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, GrainKvClientOptions options, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -30,30 +30,24 @@ internal sealed class Gateway
     private int _onProbation;
     private int _probeInFlight;
 
-    private readonly int _rangeCount;
-
-    /// <summary>A gateway not connected yet (its client keeps trying), of a cluster of <paramref name="rangeCount"/> ranges.</summary>
-    public Gateway(string name, int rangeCount)
-    {
-        Name = name;
-        _rangeCount = rangeCount;
-    }
+    /// <summary>A gateway not connected yet (its client keeps trying).</summary>
+    public Gateway(string name) => Name = name;
 
     /// <summary>A connected gateway.</summary>
-    public Gateway(string name, int rangeCount, IGrainFactory grains, IHost? host)
-        : this(name, rangeCount) => Connect(grains, host);
+    public Gateway(string name, IGrainFactory grains, IHost? host)
+        : this(name) => Connect(grains, host);
 
     public string Name { get; }
 
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
     /// <summary>The grains reached through this gateway; only for a connected gateway (the pool chooses no other).</summary>
-    public KeyRangeGrains Grains => Volatile.Read(ref _connection)?.Grains ?? throw new InvalidOperationException($"Gateway {Name} is not connected.");
+    public EntryGrains Grains => Volatile.Read(ref _connection)?.Grains ?? throw new InvalidOperationException($"Gateway {Name} is not connected.");
 
     /// <summary>The Orleans client host this gateway's connection runs in, if the GrainKV client owns it.</summary>
     public IHost? Host => Volatile.Read(ref _connection)?.Host;
 
-    public void Connect(IGrainFactory grains, IHost? host) => Volatile.Write(ref _connection, new Connection(new KeyRangeGrains(grains, _rangeCount), host));
+    public void Connect(IGrainFactory grains, IHost? host) => Volatile.Write(ref _connection, new Connection(new EntryGrains(grains), host));
 
     /// <summary>Cancelled when the connection to this gateway is lost (requests in flight through it cannot be answered).</summary>
     public CancellationToken Lost => Volatile.Read(ref _lost).Token;
@@ -90,7 +84,7 @@ internal sealed class Gateway
         Volatile.Write(ref _probeInFlight, 0);
     }
 
-    private sealed record Connection(KeyRangeGrains Grains, IHost? Host);
+    private sealed record Connection(EntryGrains Grains, IHost? Host);
 }
 
 /// <summary>Chooses the gateway of each request.</summary>

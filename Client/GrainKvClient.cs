@@ -22,12 +22,11 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>Creates a client over an existing Orleans connection (see <see cref="GrainKvClientExtensions"/>).</summary>
     public GrainKvClient(IGrainFactory grains, IOptions<GrainKvClientOptions> options)
-        : this(options.Value, [new Gateway("orleans client", Validated(options.Value).RangeCount, grains, host: null)])
+        : this(Validated(options.Value), [new Gateway("orleans client", grains, host: null)])
     {
     }
 
-    /// <summary>Over <paramref name="gateways"/>; <paramref name="options"/> are validated already (before the gateways
-    /// were made with their range count).</summary>
+    /// <summary>Over <paramref name="gateways"/>; <paramref name="options"/> are validated already.</summary>
     private GrainKvClient(GrainKvClientOptions options, IReadOnlyList<Gateway> gateways)
     {
         _options = options;
@@ -58,7 +57,7 @@ public sealed class GrainKvClient : IAsyncDisposable
         }
 
         GrainKvClient? client = null;
-        var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint, options.RangeCount)).ToList();
+        var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint)).ToList();
         var failures = await Task.WhenAll(gateways.Select(gateway => TryConnectAsync(gateway, options, () => client, cancellationToken)));
         if (!gateways.Exists(g => g.IsConnected))
         {
@@ -151,7 +150,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         KeyLimits.CheckKey(key);
         var range = RangeOf(key);
-        return GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Of(range).Get(key, options ?? ReadOptions.Default, token), _options, cancellationToken);
+        return GatewayFailover.ReadAsync(_pool, (grains, token) => grains.KeyRanges.Get(range, key, options ?? ReadOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Reads the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -176,7 +175,7 @@ public sealed class GrainKvClient : IAsyncDisposable
 
         var range = RangeOf(key);
         return GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.Of(range).Put(key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
+            _pool, (grains, token) => grains.KeyRanges.Put(range, key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -213,12 +212,12 @@ public sealed class GrainKvClient : IAsyncDisposable
             // A delete without context removes what a quorum read sees now (at the delete's consistency level, if named).
             var read = new ReadOptions { Replicas = options?.Replicas, Consistency = options?.Consistency };
             var current = await GatewayFailover.ReadAsync(
-                _pool, (grains, token) => grains.Of(range).Get(key, read, token), _options, cancellationToken);
+                _pool, (grains, token) => grains.KeyRanges.Get(range, key, read, token), _options, cancellationToken);
             context = current.Context;
         }
 
         await GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.Of(range).Delete(key, context, options ?? WriteOptions.Default, token), _options, cancellationToken);
+            _pool, (grains, token) => grains.KeyRanges.Delete(range, key, context, options ?? WriteOptions.Default, token), _options, cancellationToken);
     }
 
     /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>

@@ -61,11 +61,11 @@ public sealed class GatewayFailoverTests
     {
         var dying = new ScriptedRangeGrain(ScriptedRangeGrain.Hang);
         var alive = new ScriptedRangeGrain();
-        var first = new Gateway("dying", KeyPartitioner.DefaultRangeCount, FactoryOver(dying), host: null);
-        var pool = new GatewayPool([first, new Gateway("alive", KeyPartitioner.DefaultRangeCount, FactoryOver(alive), host: null)], TimeProvider.System, TimeSpan.FromMinutes(1));
+        var first = new Gateway("dying", FactoryOver(dying), host: null);
+        var pool = new GatewayPool([first, new Gateway("alive", FactoryOver(alive), host: null)], TimeProvider.System, TimeSpan.FromMinutes(1));
         var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
 
-        var put = GatewayFailover.WriteAsync(pool, (grains, token) => grains.Of(0).Put([1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None);
+        var put = GatewayFailover.WriteAsync(pool, (grains, token) => grains.KeyRanges.Put(0, [1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None);
         await Eventually.HoldsAsync(() => dying.Calls == 1, TimeSpan.FromSeconds(10), "the write reached the first gateway");
         Assert.False(put.IsCompleted);
 
@@ -81,8 +81,8 @@ public sealed class GatewayFailoverTests
     [Fact]
     public void AGatewayBackFromAPauseTakesOneRequestAtATimeUntilOneIsAnswered()
     {
-        var returning = new Gateway("returning", KeyPartitioner.DefaultRangeCount, FactoryOver(new ScriptedRangeGrain()), host: null);
-        var steady = new Gateway("steady", KeyPartitioner.DefaultRangeCount, FactoryOver(new ScriptedRangeGrain()), host: null);
+        var returning = new Gateway("returning", FactoryOver(new ScriptedRangeGrain()), host: null);
+        var steady = new Gateway("steady", FactoryOver(new ScriptedRangeGrain()), host: null);
         var pool = new GatewayPool([returning, steady], TimeProvider.System, TimeSpan.Zero);
         pool.Pause(returning);
 
@@ -137,16 +137,16 @@ public sealed class GatewayFailoverTests
 
         public int Calls { get; private set; }
 
-        public Task<ReadResult> Get(byte[] key, ReadOptions options, CancellationToken cancellationToken) =>
+        public Task<ReadResult> Get(int range, byte[] key, ReadOptions options, CancellationToken cancellationToken) =>
             Next(cancellationToken, () => new ReadResult([System.Text.Encoding.UTF8.GetBytes("v")], CausalContext.Empty));
 
-        public Task Put(byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
+        public Task Put(int range, byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
             Next(cancellationToken, () => true);
 
-        public Task Overwrite(byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
+        public Task Overwrite(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
             Next(cancellationToken, () => true);
 
-        public Task Delete(byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
+        public Task Delete(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
             Next(cancellationToken, () => true);
 
         private async Task<T> Next<T>(CancellationToken cancellationToken, Func<T> answer)

@@ -44,10 +44,10 @@ public sealed class CapModeTests(CapModeClusterFixture fixture) : IClassFixture<
         await PartitionAsync(top[2]);
 
         // W = 3 of N = 3 with one replica cut off: the standby's hint is the third acknowledgement.
-        var coordinator = CoordinatorOn(top[0], key);
-        await coordinator.Put(key, Bytes("written-while-cut-off"), CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All, Mode = CapMode.Sloppy });
+        var coordinator = CoordinatorOn(top[0]);
+        await coordinator.Put(RangeOf(key), key, Bytes("written-while-cut-off"), CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All, Mode = CapMode.Sloppy });
         Assert.Equal(1, Cluster.Service<HintStore>(Cluster.SiloNamed(standby)).Count);
-        var read = await coordinator.Get(key, new ReadOptions { Mode = CapMode.Sloppy });
+        var read = await coordinator.Get(RangeOf(key), key, new ReadOptions { Mode = CapMode.Sloppy });
 
         // What an operator sees (grainkv status) from a node on the healthy side, once its own suspicion has joined
         // the others' (the node is down as soon as any two suspect it).
@@ -78,18 +78,18 @@ public sealed class CapModeTests(CapModeClusterFixture fixture) : IClassFixture<
         var key = Bytes("strict-write");
         var (top, _) = PlacementOf(key);
         await PartitionAsync(top[2]);
-        var coordinator = CoordinatorOn(top[0], key);
+        var coordinator = CoordinatorOn(top[0]);
 
         var refused = await Assert.ThrowsAsync<NotEnoughReplicasException>(() =>
-            coordinator.Put(key, Bytes("x"), CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All, Mode = CapMode.Strict }));
+            coordinator.Put(RangeOf(key), key, Bytes("x"), CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All, Mode = CapMode.Strict }));
         Assert.Equal(3, refused.Required);
         Assert.Equal(2, refused.Answered);
         Assert.Contains("strict mode", refused.Message, StringComparison.Ordinal);
-        Assert.False((await coordinator.Get(key, new ReadOptions { ReadQuorum = Acks.One, Mode = CapMode.Strict })).Found);
+        Assert.False((await coordinator.Get(RangeOf(key), key, new ReadOptions { ReadQuorum = Acks.One, Mode = CapMode.Strict })).Found);
 
         // A quorum the reachable top replicas can meet still works in strict mode.
-        await coordinator.Put(key, Bytes("y"), CausalContext.Empty, new WriteOptions { Mode = CapMode.Strict });
-        Assert.Equal("y", Text(Assert.Single((await coordinator.Get(key, new ReadOptions { Mode = CapMode.Strict })).Values)));
+        await coordinator.Put(RangeOf(key), key, Bytes("y"), CausalContext.Empty, new WriteOptions { Mode = CapMode.Strict });
+        Assert.Equal("y", Text(Assert.Single((await coordinator.Get(RangeOf(key), key, new ReadOptions { Mode = CapMode.Strict })).Values)));
     }
 
     [Fact]
@@ -98,12 +98,12 @@ public sealed class CapModeTests(CapModeClusterFixture fixture) : IClassFixture<
         var key = Bytes("sloppy-read");
         var (top, _) = PlacementOf(key);
         await PartitionAsync(top[1], top[2]);
-        var coordinator = CoordinatorOn(top[0], key);
+        var coordinator = CoordinatorOn(top[0]);
 
-        await coordinator.Put(key, Bytes("held-by-standby"), CausalContext.Empty, new WriteOptions { Mode = CapMode.Sloppy });
-        var read = await coordinator.Get(key, new ReadOptions { Mode = CapMode.Sloppy });
+        await coordinator.Put(RangeOf(key), key, Bytes("held-by-standby"), CausalContext.Empty, new WriteOptions { Mode = CapMode.Sloppy });
+        var read = await coordinator.Get(RangeOf(key), key, new ReadOptions { Mode = CapMode.Sloppy });
         Assert.Equal("held-by-standby", Text(Assert.Single(read.Values)));
-        await Assert.ThrowsAsync<NotEnoughReplicasException>(() => coordinator.Get(key, new ReadOptions { Mode = CapMode.Strict }));
+        await Assert.ThrowsAsync<NotEnoughReplicasException>(() => coordinator.Get(RangeOf(key), key, new ReadOptions { Mode = CapMode.Strict }));
     }
 
     /// <summary>The key's top three nodes and the node past them.</summary>
@@ -115,8 +115,8 @@ public sealed class CapModeTests(CapModeClusterFixture fixture) : IClassFixture<
     }
 
     /// <summary>The key's coordinator on <paramref name="node"/> (a stateless worker called from that node's silo).</summary>
-    private IKeyRangeGrain CoordinatorOn(string node, byte[] key) =>
-        Cluster.Service<IGrainFactory>(Cluster.SiloNamed(node)).GetGrain<IKeyRangeGrain>(RangeOf(key));
+    private IKeyRangeGrain CoordinatorOn(string node) =>
+        EntryGrains.KeyRangeGrainOf(Cluster.Service<IGrainFactory>(Cluster.SiloNamed(node)));
 
     /// <summary>Cuts <paramref name="cutOff"/> from every other node, both ways (gossip and replica calls), and waits until
     /// every other node's ring sees them down.</summary>

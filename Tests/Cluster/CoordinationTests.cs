@@ -29,8 +29,8 @@ public sealed class CoordinationTests(NoReadRepairClusterFixture fixture) : ICla
         {
             var silo = Cluster.Cluster.Silos[i];
             var before = Reads();
-            var result = await Cluster.Service<IGrainFactory>(silo).GetGrain<IKeyRangeGrain>(range)
-                .Get(key, new ReadOptions { ReadQuorum = Acks.One }, CancellationToken.None);
+            var result = await EntryGrains.KeyRangeGrainOf(Cluster.Service<IGrainFactory>(silo))
+                .Get(range, key, new ReadOptions { ReadQuorum = Acks.One }, CancellationToken.None);
             var after = Reads();
 
             Assert.Equal("v", Encoding.UTF8.GetString(Assert.Single(result.Values)));

@@ -69,7 +69,7 @@ public sealed class MultiDatacenterTests(TwoDatacenterClusterFixture fixture, IT
         for (var i = 0; i < 48; i++)
         {
             var key = Bytes($"placed-{i}");
-            await CoordinatorOn(coordinatorNode, key).Put(key, Bytes($"v{i}"), CausalContext.Empty, new WriteOptions { Consistency = ConsistencyLevel.All });
+            await CoordinatorOn(coordinatorNode).Put(RangeOf(key), key, Bytes($"v{i}"), CausalContext.Empty, new WriteOptions { Consistency = ConsistencyLevel.All });
 
             var holders = new List<string>();
             foreach (var silo in Cluster.Cluster.Silos)
@@ -96,21 +96,21 @@ public sealed class MultiDatacenterTests(TwoDatacenterClusterFixture fixture, IT
         {
             var node = SilosIn(datacenter).First();
             var key = Bytes($"local-in-{datacenter}");
-            var coordinator = CoordinatorOn(node, key);
-            await coordinator.Put(key, Bytes($"written-in-{datacenter}"), CausalContext.Empty, new WriteOptions { Consistency = ConsistencyLevel.LocalQuorum });
-            var read = await coordinator.Get(key, new ReadOptions { Consistency = ConsistencyLevel.LocalQuorum });
+            var coordinator = CoordinatorOn(node);
+            await coordinator.Put(RangeOf(key), key, Bytes($"written-in-{datacenter}"), CausalContext.Empty, new WriteOptions { Consistency = ConsistencyLevel.LocalQuorum });
+            var read = await coordinator.Get(RangeOf(key), key, new ReadOptions { Consistency = ConsistencyLevel.LocalQuorum });
             Assert.Equal($"written-in-{datacenter}", Text(Assert.Single(read.Values)));
 
             var other = datacenter == "dc1" ? "dc2" : "dc1";
             var fresh = Bytes($"each-from-{datacenter}");
             var elapsed = Stopwatch.StartNew();
             var refused = await Assert.ThrowsAsync<DatacenterQuorumException>(() =>
-                CoordinatorOn(node, fresh).Put(fresh, Bytes("x"), CausalContext.Empty, new WriteOptions { Consistency = ConsistencyLevel.EachQuorum }));
+                CoordinatorOn(node).Put(RangeOf(fresh), fresh, Bytes("x"), CausalContext.Empty, new WriteOptions { Consistency = ConsistencyLevel.EachQuorum }));
             output.WriteLine($"EACH_QUORUM write from {datacenter} refused after {elapsed.Elapsed.TotalMilliseconds:0.0} ms (request timeout 20 s): {refused.Message}");
             Assert.Equal((other, ConsistencyLevel.EachQuorum, true), (refused.Datacenter, refused.Level, refused.KnownBeforehand));
 
             var refusedRead = await Assert.ThrowsAsync<DatacenterQuorumException>(() =>
-                CoordinatorOn(node, key).Get(key, new ReadOptions { Consistency = ConsistencyLevel.EachQuorum }));
+                CoordinatorOn(node).Get(RangeOf(key), key, new ReadOptions { Consistency = ConsistencyLevel.EachQuorum }));
             Assert.Equal((other, true), (refusedRead.Datacenter, refusedRead.KnownBeforehand));
 
             // Nothing of the refused writes reached any replica on this side.
@@ -138,8 +138,8 @@ public sealed class MultiDatacenterTests(TwoDatacenterClusterFixture fixture, IT
     }
 
     /// <summary>The key's coordinator on <paramref name="node"/> (a stateless worker called from that node's silo).</summary>
-    private IKeyRangeGrain CoordinatorOn(string node, byte[] key) =>
-        Cluster.Service<IGrainFactory>(Cluster.SiloNamed(node)).GetGrain<IKeyRangeGrain>(RangeOf(key));
+    private IKeyRangeGrain CoordinatorOn(string node) =>
+        EntryGrains.KeyRangeGrainOf(Cluster.Service<IGrainFactory>(Cluster.SiloNamed(node)));
 
     /// <summary>Drops gossip and replica calls between the datacenters, both ways, and waits until each node sees every
     /// node of the other datacenter down.</summary>

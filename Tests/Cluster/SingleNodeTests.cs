@@ -78,9 +78,9 @@ public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFi
     [Fact]
     public async Task SiloRejectsInvalidKeysSentStraightToTheGrain()
     {
-        var grain = Cluster.Grains.GetGrain<IKeyRangeGrain>(0);
-        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put([], [1], CausalContext.Empty, WriteOptions.Default));
-        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put(new byte[KeyLimits.MaxKeySize + 1], [1], CausalContext.Empty, WriteOptions.Default));
+        var grain = EntryGrains.KeyRangeGrainOf(Cluster.Grains);
+        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put(0, [], [1], CausalContext.Empty, WriteOptions.Default));
+        await Assert.ThrowsAsync<InvalidKeyException>(() => grain.Put(0, new byte[KeyLimits.MaxKeySize + 1], [1], CausalContext.Empty, WriteOptions.Default));
     }
 
     [Fact]
@@ -88,8 +88,8 @@ public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFi
     {
         var key = Bytes("misrouted");
         var owner = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
-        var wrong = Cluster.Grains.GetGrain<IKeyRangeGrain>((owner + 1) % KeyPartitioner.DefaultRangeCount);
-        await Assert.ThrowsAsync<WrongRangeException>(() => wrong.Put(key, Bytes("x"), CausalContext.Empty, WriteOptions.Default));
+        var wrong = (owner + 1) % KeyPartitioner.DefaultRangeCount;
+        await Assert.ThrowsAsync<WrongRangeException>(() => EntryGrains.KeyRangeGrainOf(Cluster.Grains).Put(wrong, key, Bytes("x"), CausalContext.Empty, WriteOptions.Default));
         Assert.False((await Cluster.Client.GetAsync(key)).Found);
     }
 

@@ -163,8 +163,8 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
 
         // The coordinator runs on a (a stateless worker called from a's silo), so a is asked first.
         var grains = Cluster.Service<IGrainFactory>(Cluster.SiloNamed(a));
-        var range = grains.GetGrain<IKeyRangeGrain>(RangeOf(key));
-        await Assert.ThrowsAsync<RequestTimeoutException>(() => range.Put(key, Bytes("once"), CausalContext.Empty, WriteOptions.Default));
+        var coordinator = EntryGrains.KeyRangeGrainOf(grains);
+        await Assert.ThrowsAsync<RequestTimeoutException>(() => coordinator.Put(RangeOf(key), key, Bytes("once"), CausalContext.Empty, WriteOptions.Default));
 
         // The held creation goes ahead late; the write exists at most once.
         hold.Release();
@@ -187,7 +187,7 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
         var grains = Cluster.Service<IGrainFactory>(coordinator);
         foreach (var key in keys)
         {
-            await grains.GetGrain<IKeyRangeGrain>(RangeOf(key)).Put(key, key, CausalContext.Empty, WriteOptions.Default);
+            await EntryGrains.KeyRangeGrainOf(grains).Put(RangeOf(key), key, key, CausalContext.Empty, WriteOptions.Default);
         }
 
         // The copies past the limit waited for a slot that never came (the held ones end only at the request timeout,
@@ -239,8 +239,8 @@ public sealed class WriteSafetyTests(WriteSafetyClusterFixture fixture) : IClass
 
         // W = ALL needs c's acknowledgement of every copy; c is slow, not dead: the first CopyLimit copies hang, the rest
         // queue for a slot.
-        var writes = keys.Select(key => grains.GetGrain<IKeyRangeGrain>(RangeOf(key))
-            .Put(key, key, CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All })).ToArray();
+        var writes = keys.Select(key => EntryGrains.KeyRangeGrainOf(grains)
+            .Put(RangeOf(key), key, key, CausalContext.Empty, new WriteOptions { WriteQuorum = Acks.All })).ToArray();
         await Eventually.HoldsAsync(
             () => Cluster.Service<ReplicaCopies>(coordinator).InFlight(c) == WriteSafetyClusterFixture.CopyLimit,
             Bound,

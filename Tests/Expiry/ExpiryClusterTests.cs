@@ -106,9 +106,9 @@ public sealed class ExpiryClusterTests(ExpiryClusterFixture fixture) : IClassFix
         await Assert.ThrowsAsync<InvalidRequestException>(() => Client.DeleteAsync(key, options: new WriteOptions { TimeToLive = TimeSpan.FromSeconds(1) }));
 
         // A caller that skips the client's checks meets the coordinator's.
-        var grain = Cluster.Grains.GetGrain<IKeyRangeGrain>(RangeOf(key));
-        await Assert.ThrowsAsync<InvalidRequestException>(() => grain.Put(key, Bytes("v"), CausalContext.Empty, new WriteOptions { TimeToLive = TimeSpan.FromMilliseconds(-1) }));
-        await Assert.ThrowsAsync<InvalidRequestException>(() => grain.Delete(key, CausalContext.Empty, new WriteOptions { TimeToLive = TimeSpan.FromSeconds(1) }));
+        var grain = EntryGrains.KeyRangeGrainOf(Cluster.Grains);
+        await Assert.ThrowsAsync<InvalidRequestException>(() => grain.Put(RangeOf(key), key, Bytes("v"), CausalContext.Empty, new WriteOptions { TimeToLive = TimeSpan.FromMilliseconds(-1) }));
+        await Assert.ThrowsAsync<InvalidRequestException>(() => grain.Delete(RangeOf(key), key, CausalContext.Empty, new WriteOptions { TimeToLive = TimeSpan.FromSeconds(1) }));
         foreach (var node in Nodes())
         {
             Assert.Empty(await ReplicaOn(node, key));

@@ -59,10 +59,11 @@ public sealed class RequestMetricsTests(SingleNodeClusterFixture fixture) : ICla
         using var requests = new MetricCollector<long>(Metrics.Meter, "grainkv.requests");
         using var quorum = new MetricCollector<long>(Metrics.Meter, "grainkv.quorum.failures");
         var key = Encoding.UTF8.GetBytes("metrics-big");
-        var grain = Cluster.Grains.GetGrain<IKeyRangeGrain>(KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount));
+        var grain = EntryGrains.KeyRangeGrainOf(Cluster.Grains);
+        var range = KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
 
         // Past the client's checks, straight to the coordinator: a value over the entry limit.
-        await Assert.ThrowsAsync<ValueTooLargeException>(() => grain.Put(key, new byte[20_000], CausalContext.Empty, WriteOptions.Default, default));
+        await Assert.ThrowsAsync<ValueTooLargeException>(() => grain.Put(range, key, new byte[20_000], CausalContext.Empty, WriteOptions.Default, default));
 
         // Three replicas asked of a one-node ring.
         await Assert.ThrowsAsync<NotEnoughReplicasException>(() =>
