@@ -7,7 +7,7 @@ namespace GrainKV;
 
 /// <summary>The outcome of a read. <see cref="Values"/> is empty when the key is absent (or deleted, or every value
 /// expired); more than one value means concurrent writes (siblings) that the client should resolve and write back
-/// with <see cref="Context"/>. <see cref="Expirations"/>, when given, holds each value's expiry (null: never), in the
+/// with <see cref="Context"/>. <see cref="Expirations"/> (null when no value expires) holds each value's expiry (null: never), in the
 /// order of <see cref="Values"/>.</summary>
 [GenerateSerializer]
 [Immutable]

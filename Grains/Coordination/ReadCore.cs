@@ -31,11 +31,13 @@ public static class ReadCore
         nodes.Where(n => !answers.Any(a => a.NodeId == n)).ToArray();
 
     /// <summary>What the client gets at <paramref name="nowMs"/> (Unix milliseconds): the values of the live versions,
-    /// their expiries, and the context of all versions (expired ones included).</summary>
+    /// their expiries (none when no value expires: nothing to send), and the context of all versions (expired ones
+    /// included).</summary>
     public static ReadResult Result(byte[] key, StoredVersion[] merged, long nowMs)
     {
         var (values, expirations) = LiveValues(merged, nowMs);
-        return new(values, merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged)), expirations);
+        var context = merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged));
+        return new(values, context, Array.Exists(expirations, e => e is not null) ? expirations : null);
     }
 
     /// <summary>The values of the versions live at <paramref name="nowMs"/>, each distinct value once: a write retried

@@ -102,6 +102,16 @@ public sealed class ExpiryTests
     }
 
     [Fact]
+    public void AReadOfValuesThatNeverExpireCarriesNoExpiries()
+    {
+        var result = ReadCore.Result("k"u8.ToArray(), [Value("a", 1, "one"), Value("b", 1, "two")], Now);
+
+        Assert.Equal(2, result.Values.Count);
+        Assert.Null(result.Expirations);
+        Assert.Null(result.ExpirationOf(1));
+    }
+
+    [Fact]
     public void TwoCopiesOfOneValueReportTheLaterExpiry()
     {
         var (values, expirations) = ReadCore.LiveValues([Value("a", 1, "same", Now + 10), Value("a", 2, "same", Now + 20)], Now);
