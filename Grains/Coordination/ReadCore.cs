@@ -15,8 +15,12 @@ public static class ReadCore
     public static bool AsksEveryReplica(int required, int replicas, double repairChance, Random random) =>
         required >= replicas || (repairChance > 0 && random.NextDouble() < repairChance);
 
-    /// <summary>Every version of the answers that no other covers.</summary>
-    public static StoredVersion[] Merge(IEnumerable<ReplicaAnswer<StoredVersion[]>> answers) => VersionSet.Merge(answers.SelectMany(a => a.Value));
+    /// <summary>Every version of the answers that no other covers. A single answer of at most one version (the usual read
+    /// at R = 1) is its own merge and is returned as it is.</summary>
+    public static StoredVersion[] Merge(IEnumerable<ReplicaAnswer<StoredVersion[]>> answers) =>
+        answers is IReadOnlyList<ReplicaAnswer<StoredVersion[]>> { Count: 1 } one && one[0].Value.Length <= 1
+            ? one[0].Value
+            : VersionSet.Merge(answers.SelectMany(a => a.Value));
 
     /// <summary>The replicas whose answer is not <paramref name="merged"/>.</summary>
     public static IEnumerable<string> Stale(IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged) =>
