@@ -1,19 +1,20 @@
 using GrainKV.Versioning;
 // The client-facing grain: it coordinates a request for a key of a key range over the range's replicas (quorum
-// reads and writes, versioning, read repair). Every range's requests go to one grain id (EntryGrains.KeyRangeGrainKey) with the
-// range in the request: a stateless worker per grain id and silo, each with its own message loop and idle-worker
-// timer, cost the silo a fifth of its throughput when there was one per range (1,024), see KeyRangeGrain.
+// reads and writes, versioning, read repair). Every range's requests go to one grain id
+// (EntryGrains.KeyRangeGrainKey) with the range in the request; see KeyRangeGrain for why. A client of a release
+// that addressed a grain per range cannot call this one: upgrade clients with the cluster.
 
 
 namespace GrainKV;
 
-/// <summary>Coordinator of the key ranges' requests (one grain key: <see cref="EntryGrains.KeyRangeGrainKey"/>). Each request names
-/// the range of its key, which the silo checks (<see cref="WrongRangeException"/>: the client and the cluster disagree
-/// on the range count).</summary>
+/// <summary>Coordinator of the key ranges' requests (one grain key: <see cref="EntryGrains.KeyRangeGrainKey"/>). Each
+/// request names the range of its key, which the silo checks (<see cref="WrongRangeException"/>: the client and the
+/// cluster disagree on the range count).</summary>
 [Alias("grainkv.IKeyRangeGrain")]
 public interface IKeyRangeGrain : IGrainWithIntegerKey
 {
-    /// <summary>Reads <paramref name="key"/> (of <paramref name="range"/>) from R replicas: its values (siblings if concurrent) and causal context.</summary>
+    /// <summary>Reads <paramref name="key"/> (of <paramref name="range"/>) from R replicas: its values (siblings if
+    /// concurrent) and causal context.</summary>
     [Alias("Get")]
     Task<ReadResult> Get(int range, byte[] key, ReadOptions options, CancellationToken cancellationToken = default);
 
@@ -31,4 +32,3 @@ public interface IKeyRangeGrain : IGrainWithIntegerKey
     [Alias("Delete")]
     Task Delete(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken = default);
 }
-

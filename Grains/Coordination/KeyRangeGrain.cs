@@ -4,11 +4,12 @@
 // It is a stateless worker, so it runs on the node that received the request (for a client, its gateway) and
 // no request is forwarded to another node first. Its grain directory (LocalEntryDirectory) holds nothing, so
 // placing it never asks another silo. Every range's requests use one grain id (EntryGrains.KeyRangeGrainKey) and
-// name their range: Orleans keeps a stateless worker's context per grain id and silo, each with its own message loop
-// (a request to an idle one wakes it: one more thread-pool hop) and its own idle-worker timer, and with one id per
-// range (1,024) a silo served 11-17 % fewer reads than with one (docs/BENCHMARKS.md). Up to MaxWorkers activations
-// run at once, so that requests whose turn reads from disk do not hold up the rest. The coordination itself (quorums, creators, copies, repairs) lives in
-// ReadCoordinator and WriteCoordinator, plain classes tested without a cluster.
+// name their range: Orleans keeps a stateless worker's context per grain id and silo, each with its own message
+// loop (a request to an idle one wakes it: one more thread-pool hop) and its own idle-worker timer, and with one id
+// per range (1,024) a silo served 11-14 % fewer reads than with one (docs/BENCHMARKS.md, twelfth session). Up to
+// MaxWorkers activations run at once, so that requests whose turn reads from disk do not hold up the rest. The
+// coordination itself (quorums, creators, copies, repairs) lives in ReadCoordinator and WriteCoordinator, plain
+// classes tested without a cluster.
 
 using Orleans.Concurrency;
 using Orleans.GrainDirectory;
@@ -16,7 +17,7 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Coordination;
 
-/// <summary>Client-facing grain of one key range.</summary>
+/// <summary>Client-facing grain of every key range (one grain id; each request names its range).</summary>
 [GrainDirectory(LocalEntryDirectory.Name)]
 [StatelessWorker(MaxWorkers)]
 [Reentrant]
