@@ -34,7 +34,8 @@ public sealed class GrainKvClientOptions : IValidatableObject
     [Range(2, int.MaxValue)]
     public int MaxEntrySize { get; set; } = KeyLimits.DefaultMaxEntrySize;
 
-    /// <summary>Number of key ranges (Q) of the cluster.</summary>
+    /// <summary>Number of key ranges (Q) of the cluster: each request names its key's range, and the cluster refuses one
+    /// named with another Q (<see cref="WrongRangeException"/>).</summary>
     [Range(2, KeyPartitioner.MaxRangeCount)]
     [PowerOfTwo]
     public int RangeCount { get; set; } = KeyPartitioner.DefaultRangeCount;

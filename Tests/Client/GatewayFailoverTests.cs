@@ -4,7 +4,6 @@
 
 using System.Reflection;
 using GrainKV.Client;
-using GrainKV.Partitioning;
 using GrainKV.Tests.Infrastructure;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
