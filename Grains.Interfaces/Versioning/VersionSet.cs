@@ -135,6 +135,40 @@ public static class VersionSet
     public static bool SameSet(IReadOnlyCollection<StoredVersion> a, IReadOnlyCollection<StoredVersion> b) =>
         a.Count == b.Count && a.All(x => b.Any(x.SameWrite));
 
+    /// <summary>True if <paramref name="merged"/>, the <see cref="Merge(IEnumerable{StoredVersion})"/> of stored versions
+    /// read without their values (<paramref name="local"/>, VersionSetCodec.DecodeWithoutValues) and <paramref name="added"/>,
+    /// is the merge the stored versions with their values give, values included: no stored version is kept, and none
+    /// shares a dot with another version (only the values tell a copy of one write from a dot conflict). Otherwise the
+    /// merge must be done again with the values.</summary>
+    public static bool HeadersSuffice(StoredVersion[] local, StoredVersion[] added, StoredVersion[] merged)
+    {
+        for (var i = 0; i < local.Length; i++)
+        {
+            if (Array.IndexOf(merged, local[i]) >= 0)
+            {
+                return false;
+            }
+
+            foreach (var other in added)
+            {
+                if (other.SameDot(local[i]))
+                {
+                    return false;
+                }
+            }
+
+            for (var j = i + 1; j < local.Length; j++)
+            {
+                if (local[j].SameDot(local[i]))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     private static VectorClock TruncatePast(VectorClock context, IReadOnlyCollection<StoredVersion> local, int maxEntries)
     {
         if (context.Count <= maxEntries)

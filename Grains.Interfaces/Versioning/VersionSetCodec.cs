@@ -36,20 +36,56 @@ public static class VersionSetCodec
 
     public static byte[] Encode(IReadOnlyCollection<StoredVersion> versions)
     {
+        var bytes = new byte[SizeOf(versions, withValues: true)];
+        return Write(versions, bytes, withValues: true) == bytes.Length ? bytes : throw new InvalidOperationException("Version set size mismatch.");
+    }
+
+    /// <summary>Writes the encoding of <paramref name="versions"/> without their values (a value that exists is written
+    /// empty) to <paramref name="destination"/>: <see cref="DecodeWithoutValues"/> reads from it what it reads from the
+    /// encoding with the values. Returns the bytes written, or 0 (writing nothing) if they do not fit.</summary>
+    public static int EncodeWithoutValues(IReadOnlyCollection<StoredVersion> versions, Span<byte> destination)
+    {
+        var size = SizeOf(versions, withValues: false);
+        if (size > destination.Length)
+        {
+            return 0;
+        }
+
+        return Write(versions, destination, withValues: false) == size ? size : throw new InvalidOperationException("Version set size mismatch.");
+    }
+
+    /// <summary>Decodes a version set. Throws <see cref="FormatException"/> if the bytes are not a valid encoding.</summary>
+    public static StoredVersion[] Decode(ReadOnlySpan<byte> bytes) => DecodeSet(bytes, withValues: true);
+
+    /// <summary>Decodes a version set's versions without their values: each value is <see cref="NoValue"/> (a
+    /// tombstone's stays null), everything else as <see cref="Decode"/> reads it. For a caller
+    /// that needs only the versions' dots, clocks and kinds (an overwrite that supersedes them all), it saves
+    /// copying each value. Throws <see cref="FormatException"/> where <see cref="Decode"/> would.</summary>
+    public static StoredVersion[] DecodeWithoutValues(ReadOnlySpan<byte> bytes) => DecodeSet(bytes, withValues: false);
+
+    /// <summary>The value <see cref="DecodeWithoutValues"/> gives every version that holds one.</summary>
+    public static byte[] NoValue { get; } = [];
+
+    private static int SizeOf(IReadOnlyCollection<StoredVersion> versions, bool withValues)
+    {
         var size = 1 + Varint.Size((ulong)versions.Count);
         foreach (var version in versions)
         {
             var node = Encoding.UTF8.GetByteCount(version.Node);
             var past = version.Past.EncodedSize;
+            var value = withValues ? version.Value?.Length ?? 0 : 0;
             size += Varint.Size((ulong)node) + node
                 + Varint.Size(version.Counter) + Varint.Size((ulong)version.TimestampMs)
                 + Varint.Size((ulong)past) + past
                 + 1 + (version.Expires ? Varint.Size((ulong)version.ExpiresAtMs) : 0)
-                + (version.Value is { } value ? Varint.Size((ulong)value.Length) + value.Length : 0);
+                + (version.Value is not null ? Varint.Size((ulong)value) + value : 0);
         }
 
-        var bytes = new byte[size];
-        var output = bytes.AsSpan();
+        return size;
+    }
+
+    private static int Write(IReadOnlyCollection<StoredVersion> versions, Span<byte> output, bool withValues)
+    {
         output[0] = FormatVersion;
         var offset = 1 + Varint.Write(output[1..], (ulong)versions.Count);
         foreach (var version in versions)
@@ -68,26 +104,15 @@ public static class VersionSetCodec
 
             if (version.Value is { } value)
             {
-                offset += Varint.Write(output[offset..], (ulong)value.Length);
-                value.CopyTo(output[offset..]);
-                offset += value.Length;
+                var written = withValues ? value : [];
+                offset += Varint.Write(output[offset..], (ulong)written.Length);
+                written.CopyTo(output[offset..]);
+                offset += written.Length;
             }
         }
 
-        return offset == size ? bytes : throw new InvalidOperationException("Version set size mismatch.");
+        return offset;
     }
-
-    /// <summary>Decodes a version set. Throws <see cref="FormatException"/> if the bytes are not a valid encoding.</summary>
-    public static StoredVersion[] Decode(ReadOnlySpan<byte> bytes) => DecodeSet(bytes, withValues: true);
-
-    /// <summary>Decodes a version set's versions without their values: each value is <see cref="NoValue"/> (a
-    /// tombstone's stays null), everything else as <see cref="Decode"/> reads it. For a caller
-    /// that needs only the versions' dots, clocks and kinds (an overwrite that supersedes them all), it saves
-    /// copying each value. Throws <see cref="FormatException"/> where <see cref="Decode"/> would.</summary>
-    public static StoredVersion[] DecodeWithoutValues(ReadOnlySpan<byte> bytes) => DecodeSet(bytes, withValues: false);
-
-    /// <summary>The value <see cref="DecodeWithoutValues"/> gives every version that holds one.</summary>
-    public static byte[] NoValue { get; } = [];
 
     private static StoredVersion[] DecodeSet(ReadOnlySpan<byte> bytes, bool withValues)
     {

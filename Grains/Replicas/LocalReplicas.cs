@@ -11,7 +11,12 @@
 //
 // Every set this node stores has the values of its expired versions dropped (VersionSet.Reclaim, at this node's
 // clock): the same writes in less space. Compaction does the same to sets no write touches (ExpiryCompaction).
+//
+// A write merges with the stored versions' headers first (their dots and clocks, from the VersionCache or an engine
+// read that skips the values): when the merge keeps no stored version and no stored version shares a dot with a new
+// one, which is the usual case, the values were not needed; otherwise it reads them and merges again.
 
+using System.IO.Hashing;
 using GrainKV.Grains.AntiEntropy;
 using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
@@ -42,6 +47,7 @@ public sealed partial class LocalReplicas
     private readonly RangeTrees _trees;
     private readonly StripedLock _locks = new(Stripes);
     private readonly RangeWriteGate _gates;
+    private readonly VersionCache _cache;
 
     /// <summary>Marks per lock stripe (WrittenPerStripe each, chosen by other bits of the key's hash): the log position
     /// just past the last write of a key with that mark (0: none since start). A read waits for the log only when its
@@ -60,6 +66,7 @@ public sealed partial class LocalReplicas
         _incarnation = incarnation;
         _options = options.Value;
         _gates = new RangeWriteGate(_options.RangeCount);
+        _cache = new VersionCache(Stripes, _options.VersionCacheEntries);
         _time = clock.Time;
         _logger = logger;
         NodeId = node.NodeId;
@@ -70,6 +77,9 @@ public sealed partial class LocalReplicas
 
     /// <summary>Key reads served so far (by coordinators on any node).</summary>
     public long Reads => Interlocked.Read(ref _reads);
+
+    /// <summary>The stored versions of recently written keys, without values, that writes merge with first.</summary>
+    public VersionCache Cache => _cache;
 
     /// <summary>The versions stored for <paramref name="key"/> of <paramref name="range"/> (empty if none), once they are durable.</summary>
     public ValueTask<StoredVersion[]> ReadAsync(int range, byte[] key)
@@ -85,7 +95,7 @@ public sealed partial class LocalReplicas
         var versions = Load(engineKey);
 
         // Read after the load: a write this load saw has set its mark by then.
-        var written = Volatile.Read(ref _written[MarkOf(engineKey)]);
+        var written = Volatile.Read(ref _written[MarkOf(XxHash3.HashToUInt64(engineKey))]);
         if (written != 0)
         {
             var engine = _store.Engine;
@@ -118,13 +128,13 @@ public sealed partial class LocalReplicas
 
         var clock = context.ClockFor(key);
         var engineKey = StorageKeys.Encode(range, key);
-        using (await _locks.AcquireAsync(engineKey))
+        var hash = XxHash3.HashToUInt64(engineKey);
+        using (await _locks.AcquireAsync(hash))
         {
-            // An overwrite supersedes what this node holds, so it reads the versions without their values. None of
-            // them survives the merge (the new version's past is their context, and truncation to MaxClockEntries keeps
-            // the entries that supersede them); should one survive all the same, the values are read and the new
-            // version is merged with them instead.
-            var local = overwrite ? LoadWithoutValues(engineKey) : Load(engineKey);
+            // The new version is made from the stored versions' headers (its past and counter need no value). An
+            // overwrite supersedes all of them: its past is their context, and truncation to MaxClockEntries keeps the
+            // entries that supersede them.
+            var local = LoadHeaders(engineKey, hash);
             if (overwrite && local.Length > 0)
             {
                 clock = VectorClock.Merge(clock, VersionSet.Context(local));
@@ -137,13 +147,13 @@ public sealed partial class LocalReplicas
             var expiresAt = timeToLive is { } lifetime ? expiryNow + (long)Math.Ceiling(lifetime.TotalMilliseconds) : 0;
             var created = VersionSet.Create(actor, counter, value, clock, local, now, _options.MaxClockEntries, expiresAt);
             var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), expiryNow);
-            if (overwrite && Array.Exists(merged, version => !version.SameDot(created)))
+            if (!VersionSet.HeadersSuffice(local, [created], merged))
             {
                 local = Load(engineKey);
                 merged = VersionSet.Reclaim(VersionSet.Merge([.. local, created]), expiryNow);
             }
 
-            await Store(range, engineKey, local, merged);
+            await Store(range, engineKey, hash, local, merged);
             return merged;
         }
     }
@@ -155,10 +165,17 @@ public sealed partial class LocalReplicas
     public async ValueTask<bool> MergeAsync(int range, byte[] key, StoredVersion[] versions)
     {
         var engineKey = StorageKeys.Encode(range, key);
-        using (await _locks.AcquireAsync(engineKey))
+        var hash = XxHash3.HashToUInt64(engineKey);
+        using (await _locks.AcquireAsync(hash))
         {
-            var local = Load(engineKey);
+            var local = LoadHeaders(engineKey, hash);
             var merged = VersionSet.Reclaim(VersionSet.Merge([.. local, .. versions], out var dotConflict), _expiry.NowMs);
+            if (!VersionSet.HeadersSuffice(local, versions, merged))
+            {
+                local = Load(engineKey);
+                merged = VersionSet.Reclaim(VersionSet.Merge([.. local, .. versions], out dotConflict), _expiry.NowMs);
+            }
+
             if (dotConflict)
             {
                 LogDotConflict(range);
@@ -166,7 +183,7 @@ public sealed partial class LocalReplicas
 
             if (!VersionSet.SameSet(merged, local))
             {
-                await Store(range, engineKey, local, merged);
+                await Store(range, engineKey, hash, local, merged);
             }
 
             return local.Length == 0 && merged.Length > 0;
@@ -182,12 +199,13 @@ public sealed partial class LocalReplicas
         foreach (var engineKey in keys)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using (await _locks.AcquireAsync(engineKey))
+            var hash = XxHash3.HashToUInt64(engineKey);
+            using (await _locks.AcquireAsync(hash))
             {
                 var local = Load(engineKey);
                 if (local.Length > 0)
                 {
-                    await Store(range, engineKey, local, []);
+                    await Store(range, engineKey, hash, local, []);
                     dropped++;
                 }
             }
@@ -203,7 +221,8 @@ public sealed partial class LocalReplicas
     public async ValueTask<bool> PurgeAsync(int range, byte[] key, ulong digest)
     {
         var engineKey = StorageKeys.Encode(range, key);
-        using (await _locks.AcquireAsync(engineKey))
+        var hash = XxHash3.HashToUInt64(engineKey);
+        using (await _locks.AcquireAsync(hash))
         {
             var local = Load(engineKey);
             if (VersionSet.DeadSinceMs(local) is not { } deadSince || deadSince > _expiry.NowMs
@@ -212,7 +231,7 @@ public sealed partial class LocalReplicas
                 return false;
             }
 
-            await Store(range, engineKey, local, []);
+            await Store(range, engineKey, hash, local, []);
             return true;
         }
     }
@@ -232,32 +251,35 @@ public sealed partial class LocalReplicas
     private StoredVersion[] Load(byte[] engineKey) =>
         _store.Engine.TryRead(engineKey, VersionSetCodec.Decode, out var versions) ? versions : [];
 
-    private StoredVersion[] LoadWithoutValues(byte[] engineKey) =>
-        _store.Engine.TryRead(engineKey, VersionSetCodec.DecodeWithoutValues, out var versions) ? versions : [];
+    /// <summary>Under the key's lock: the stored versions without their values (VersionSetCodec.DecodeWithoutValues),
+    /// from the cache if it holds the key.</summary>
+    private StoredVersion[] LoadHeaders(byte[] engineKey, ulong hash) =>
+        _cache.TryGet(hash, engineKey, out var cached) ? cached
+        : _store.Engine.TryRead(engineKey, VersionSetCodec.DecodeWithoutValues, out var versions) ? versions : [];
 
     /// <summary>Stops the stores of <paramref name="range"/> (and only its) until the result is disposed, once those
     /// under way are done. Anti-entropy takes a range's snapshot under it, so that each write is either in the
     /// snapshot or reported to the range's tree.</summary>
     public ValueTask<IDisposable> PauseWritesAsync(int range) => _gates.CloseAsync(range);
 
-    /// <summary>The durability mark of a key: within its lock stripe, chosen by high bits of the same hash.</summary>
-    private int MarkOf(byte[] engineKey)
-    {
-        var hash = System.IO.Hashing.XxHash3.HashToUInt64(engineKey);
-        return (_locks.StripeOf(hash) * WrittenPerStripe) + (int)((hash >> 48) & (WrittenPerStripe - 1));
-    }
+    /// <summary>The durability mark of a key (XxHash3 <paramref name="hash"/>): within its lock stripe, chosen by high bits of the hash.</summary>
+    private int MarkOf(ulong hash) => (_locks.StripeOf(hash) * WrittenPerStripe) + (int)((hash >> 48) & (WrittenPerStripe - 1));
 
-    /// <summary>Under the key's lock and through the range's gate: writes the set (an empty one deletes the key), records the log position readers of
-    /// the key's mark wait for, and tells the range's Merkle tree (if it exists) what changed.</summary>
-    private async ValueTask Store(int range, byte[] engineKey, StoredVersion[] before, StoredVersion[] versions)
+    /// <summary>Under the key's lock (XxHash3 <paramref name="hash"/>) and through the range's gate: writes the set (an
+    /// empty one deletes the key), records the log position readers of the key's mark wait for, keeps the cache's entry
+    /// for the key exact, and tells the range's Merkle tree (if it exists) what changed. <paramref name="before"/> may
+    /// be the headers of the stored versions (the trees' digests hold no values).</summary>
+    private async ValueTask Store(int range, byte[] engineKey, ulong hash, StoredVersion[] before, StoredVersion[] versions)
     {
         var engine = _store.Engine;
-        var mark = MarkOf(engineKey);
+        var mark = MarkOf(hash);
         using var passage = await _gates.EnterAsync(range);
         Interlocked.Exchange(ref _written[mark], WriteInProgress);
+        _cache.Forget(hash, engineKey);
         try
         {
             await (versions.Length == 0 ? engine.DeleteAsync(engineKey) : engine.PutAsync(engineKey, VersionSetCodec.Encode(versions)));
+            _cache.Set(hash, engineKey, versions);
         }
         catch (Exception) when (TryLoad(engineKey) is { } actual)
         {

@@ -35,9 +35,12 @@ public sealed class StripedLock
     public int StripeOf(ulong keyHash) => (int)(keyHash & (ulong)(_stripes.Length - 1));
 
     /// <summary>Waits for the lock of <paramref name="key"/>; dispose the result to release it.</summary>
-    public async ValueTask<Releaser> AcquireAsync(ReadOnlyMemory<byte> key)
+    public ValueTask<Releaser> AcquireAsync(ReadOnlyMemory<byte> key) => AcquireAsync(XxHash3.HashToUInt64(key.Span));
+
+    /// <summary>Waits for the lock of the key whose XxHash3 is <paramref name="keyHash"/>; dispose the result to release it.</summary>
+    public async ValueTask<Releaser> AcquireAsync(ulong keyHash)
     {
-        var stripe = _stripes[StripeOf(key.Span)];
+        var stripe = _stripes[StripeOf(keyHash)];
         await stripe.WaitAsync().ConfigureAwait(false);
         return new Releaser(stripe);
     }

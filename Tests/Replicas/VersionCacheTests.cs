@@ -1,0 +1,158 @@
+// The version cache: what it returns for a key is what an engine read without values returns for the stored set; a key
+// whose slot another key took, a forgotten key and an entry too large for a slot are misses. On a node, every write
+// leaves the cache agreeing with the engine, and a write whose merge keeps a stored version still gets its value.
+
+using System.IO.Hashing;
+using System.Text;
+using GrainKV.Grains.Replicas;
+using GrainKV.Tests.Infrastructure;
+using GrainKV.Versioning;
+
+namespace GrainKV.Tests.Replicas;
+
+public sealed class VersionCacheTests
+{
+    private static readonly StoredVersion Lasting = new("node-a/1", 3, VectorClock.Empty.Increment("node-b/1", 2), 1000, [1, 2, 3]);
+    private static readonly StoredVersion Tombstone = new("node-b/1", 4, VectorClock.Empty, 1001, null);
+    private static readonly StoredVersion Expiring = new("node-c/1", 1, VectorClock.Empty, 1002, [4]) { ExpiresAtMs = 5000 };
+    private static readonly StoredVersion Reclaimed = new StoredVersion("node-d/1", 1, VectorClock.Empty, 1003, [5]) { ExpiresAtMs = 2000 }.ReclaimedAt(3000);
+
+    [Fact]
+    public void ACachedSetReadsAsTheEngineEncodingReadsWithoutValues()
+    {
+        var cache = new VersionCache(stripes: 4, entries: 16);
+        var key = Key("k");
+        StoredVersion[] set = [Lasting, Tombstone, Expiring, Reclaimed];
+
+        Assert.False(cache.TryGet(Hash(key), key, out _));
+        cache.Set(Hash(key), key, set);
+
+        Assert.True(cache.TryGet(Hash(key), key, out var cached));
+        Assert.Equal(Headers(VersionSetCodec.DecodeWithoutValues(VersionSetCodec.Encode(set))), Headers(cached));
+        Assert.All(cached.Where(v => v.Value is not null), v => Assert.Same(VersionSetCodec.NoValue, v.Value));
+        Assert.Equal((1, 1), (cache.Hits, cache.Misses));
+    }
+
+    [Fact]
+    public void AnAbsentKeyIsCachedAsAbsent()
+    {
+        var cache = new VersionCache(stripes: 4, entries: 16);
+        var key = Key("deleted");
+        cache.Set(Hash(key), key, []);
+
+        Assert.True(cache.TryGet(Hash(key), key, out var cached));
+        Assert.Empty(cached);
+    }
+
+    [Fact]
+    public void AKeyWhoseSlotAnotherKeyTookIsAMiss()
+    {
+        var cache = new VersionCache(stripes: 1, entries: 1); // one slot: every key shares it
+        var (first, second) = (Key("first"), Key("second"));
+        cache.Set(Hash(first), first, [Lasting]);
+        cache.Set(Hash(second), second, [Tombstone]);
+
+        Assert.False(cache.TryGet(Hash(first), first, out _));
+        Assert.True(cache.TryGet(Hash(second), second, out var cached));
+        Assert.Equal(Headers([Tombstone]), Headers(cached));
+    }
+
+    [Fact]
+    public void ForgettingAKeyLeavesAnotherKeyInItsSlotAlone()
+    {
+        var cache = new VersionCache(stripes: 1, entries: 1);
+        var (kept, other) = (Key("kept"), Key("other"));
+        cache.Set(Hash(kept), kept, [Lasting]);
+
+        cache.Forget(Hash(other), other);
+        Assert.True(cache.TryGet(Hash(kept), kept, out _));
+
+        cache.Forget(Hash(kept), kept);
+        Assert.False(cache.TryGet(Hash(kept), kept, out _));
+    }
+
+    [Fact]
+    public void AnEntryTooLargeForASlotIsNotCachedAndDropsTheKeyBefore()
+    {
+        var cache = new VersionCache(stripes: 1, entries: 1);
+        var (small, longKey) = (Key("small"), Key(new string('k', VersionCache.SlotSize)));
+        cache.Set(Hash(small), small, [Lasting]);
+        cache.Set(Hash(longKey), longKey, [Lasting]);
+        Assert.False(cache.TryGet(Hash(longKey), longKey, out _));
+        Assert.False(cache.TryGet(Hash(small), small, out _));
+
+        // A short key with a long clock: its set does not fit either.
+        var past = Enumerable.Range(0, 20).Aggregate(VectorClock.Empty, (clock, i) => clock.Increment($"a-long-node-name-{i}/1", 1));
+        cache.Set(Hash(small), small, [Lasting with { Past = past }]);
+        Assert.False(cache.TryGet(Hash(small), small, out _));
+    }
+
+    [Fact]
+    public void ACacheOfNoEntriesHoldsNothing()
+    {
+        var cache = new VersionCache(stripes: 1024, entries: 0);
+        var key = Key("k");
+        cache.Set(Hash(key), key, [Lasting]);
+
+        Assert.Equal(0, cache.Capacity);
+        Assert.False(cache.TryGet(Hash(key), key, out _));
+    }
+
+    [Fact]
+    public void TheCapacityIsAPowerOfTwoPerStripe()
+    {
+        Assert.Equal(1024 * 128, new VersionCache(1024, 100_000).Capacity);
+        Assert.Equal(1024, new VersionCache(1024, 1).Capacity);
+    }
+
+    [Fact]
+    public async Task OnANodeTheCacheAgreesWithTheEngineAfterEveryKindOfWrite()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
+        var silo = cluster.Cluster.Silos[0];
+        var replicas = cluster.Service<LocalReplicas>(silo);
+        var engine = cluster.Service<LocalStore>(silo).Engine;
+        var key = Encoding.UTF8.GetBytes("cached-key");
+        var engineKey = StorageKeys.Encode(0, key);
+
+        void AssertCacheAgrees()
+        {
+            var stored = engine.TryRead(engineKey, VersionSetCodec.DecodeWithoutValues, out var versions) ? versions : [];
+            Assert.True(replicas.Cache.TryGet(Hash(engineKey), engineKey, out var cached));
+            Assert.Equal(Headers(stored), Headers(cached));
+        }
+
+        // An overwrite, a write with the context of a read, and one with an older context: two siblings.
+        var first = await replicas.CoordinateAsync(0, key, [1], CausalContext.Empty, overwrite: true);
+        AssertCacheAgrees();
+        var hits = replicas.Cache.Hits;
+        var context = CausalContext.For(key, VersionSet.Context(first));
+        await replicas.CoordinateAsync(0, key, [2], context);
+        Assert.Equal(hits + 1, replicas.Cache.Hits); // the write merged with the cached versions
+        AssertCacheAgrees();
+        var siblings = await replicas.CoordinateAsync(0, key, [3], context);
+        AssertCacheAgrees();
+
+        // The older context kept the stored version: it was read with its value, not as the cache's header.
+        Assert.Equal([[2], [3]], siblings.Select(v => v.Value!).OrderBy(v => v[0]));
+        Assert.Equal([[2], [3]], (await replicas.ReadAsync(0, key)).Select(v => v.Value!).OrderBy(v => v[0]));
+
+        // Another node's version merged in, delivered twice (the second time changes nothing), then a delete.
+        var remote = VersionSet.Create("other-node/1", 1, [4], VersionSet.Context(siblings), siblings, 2000, 10);
+        await replicas.MergeAsync(0, key, [remote]);
+        AssertCacheAgrees();
+        await replicas.MergeAsync(0, key, [remote]);
+        AssertCacheAgrees();
+        await replicas.CoordinateAsync(0, key, null, CausalContext.For(key, VersionSet.Context([remote])));
+        AssertCacheAgrees();
+        Assert.True(VersionSet.DeadSinceMs(await replicas.ReadAsync(0, key)) is not null);
+    }
+
+    private static byte[] Key(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static ulong Hash(byte[] key) => XxHash3.HashToUInt64(key);
+
+    /// <summary>What a version set holds apart from value bytes.</summary>
+    internal static IEnumerable<(string, ulong, VectorClock, long, long, bool, bool)> Headers(IEnumerable<StoredVersion> versions) =>
+        versions.Select(v => (v.Node, v.Counter, v.Past, v.TimestampMs, v.ExpiresAtMs, v.IsTombstone, v.IsReclaimed));
+}
