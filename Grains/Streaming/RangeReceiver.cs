@@ -307,13 +307,21 @@ public sealed partial class RangeReceiver : ILifecycleParticipant<ISiloLifecycle
         {
             var batch = await source.ReadBatch(range, after, _options.Streaming.BatchBytes, cancellationToken).WaitAsync(CallBound, _time, cancellationToken);
             await _throttle.SpendAsync(batch.Bytes, cancellationToken);
-            var added = await Task.WhenAll(batch.Keys.Select((key, i) => _replicas.MergeAsync(range, key, VersionSetCodec.Decode(batch.Sets[i])).AsTask()));
+            // Each key new to this node is counted as it is stored, so a batch cut short (a failed or cancelled stream,
+            // which is sent again) still counts the keys it added.
+            await Task.WhenAll(batch.Keys.Select(async (key, i) =>
+            {
+                if (await _replicas.MergeAsync(range, key, VersionSetCodec.Decode(batch.Sets[i])))
+                {
+                    _counters.Added();
+                }
+            }));
             if (batch.Keys.Length > 0)
             {
                 after = batch.Keys[^1];
             }
 
-            _counters.Received(batch.Keys.Length, batch.Bytes, added.Count(a => a));
+            _counters.Received(batch.Keys.Length, batch.Bytes);
             if (!batch.Last)
             {
                 // A cursor is saved only once the keys before it are durable here.

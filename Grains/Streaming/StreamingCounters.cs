@@ -29,14 +29,16 @@ public sealed class StreamingCounters(GrainKvMetrics metrics)
     /// <summary>Keys deleted from ranges this node no longer owns.</summary>
     public long KeysDropped => Interlocked.Read(ref _keysDropped);
 
-    public void Received(int keys, long bytes, int added)
+    public void Received(int keys, long bytes)
     {
         Interlocked.Add(ref _keysReceived, keys);
         Interlocked.Add(ref _bytesReceived, bytes);
-        Interlocked.Add(ref _keysAdded, added);
         metrics.StreamKeysReceived.Add(keys);
         metrics.StreamBytesReceived.Add(bytes);
     }
+
+    /// <summary>A received key this node did not hold was stored.</summary>
+    public void Added() => Interlocked.Increment(ref _keysAdded);
 
     public void Sent(int keys, long bytes)
     {
