@@ -66,8 +66,8 @@ public sealed class GrainKvNodeOptions : IValidatableObject
 
     /// <summary>Keys whose stored versions (without values: dots and clocks, in a 256-byte slot each) this node keeps in
     /// memory for the read-merge-write of the next write to them (Replicas/VersionCache.cs); 0 turns the cache off.
-    /// Rounded up to a power of two per lock stripe (1,024 stripes).</summary>
-    [Range(0, 16 * 1024 * 1024)]
+    /// Rounded up to a power of two per lock stripe (1,024 stripes); at most 4 Mi keys (1 GiB).</summary>
+    [Range(0, 4 * 1024 * 1024)]
     public int VersionCacheEntries { get; set; } = 128 * 1024;
 
     /// <summary>Default number of replicas of each key (N).</summary>

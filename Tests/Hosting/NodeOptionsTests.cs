@@ -41,6 +41,8 @@ public sealed class NodeOptionsTests
         ["no hint delivery concurrency"] = (o => o.HintDeliveryConcurrency = 0, "GrainKvNodeOptions.HintDeliveryConcurrency"),
         ["memtable below 1 MiB"] = (o => o.MemTableSize = 1024, "GrainKvNodeOptions.MemTableSize"),
         ["negative block cache"] = (o => o.BlockCacheSize = -1, "GrainKvNodeOptions.BlockCacheSize"),
+        ["negative version cache"] = (o => o.VersionCacheEntries = -1, "GrainKvNodeOptions.VersionCacheEntries"),
+        ["version cache above 4 Mi keys"] = (o => o.VersionCacheEntries = 4 * 1024 * 1024 + 1, "GrainKvNodeOptions.VersionCacheEntries"),
     };
 
     public static TheoryData<string> BadCases => [.. Bad.Keys];
@@ -62,6 +64,7 @@ public sealed class NodeOptionsTests
         (o.NodeId, o.MaxEntrySize, o.RangeCount) = (new string('n', 128), 4 * 1024 * 1024, 1 << 20);
         (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1);
         (o.CommitInterval, o.ReadRepairChance, o.VirtualNodes, o.MaxHints) = (TimeSpan.FromMinutes(1), 1, Grains.Ring.RingOptions.MaxVirtualNodes, 0);
+        o.VersionCacheEntries = 4 * 1024 * 1024;
     }));
 
     [Theory]
