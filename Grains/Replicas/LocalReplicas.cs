@@ -58,7 +58,7 @@ public sealed partial class LocalReplicas
 
     public LocalReplicas(
         LocalStore store, NodeIdentity node, NodeIncarnation incarnation, IOptions<GrainKvNodeOptions> options, GrainKvClock clock, ExpiryClock expiry,
-        RangeTrees trees, ILogger<LocalReplicas> logger)
+        RangeTrees trees, GrainKvMetrics metrics, ILogger<LocalReplicas> logger)
     {
         _expiry = expiry;
         _trees = trees;
@@ -67,6 +67,10 @@ public sealed partial class LocalReplicas
         _options = options.Value;
         _gates = new RangeWriteGate(_options.RangeCount);
         _cache = new VersionCache(Stripes, _options.VersionCacheEntries);
+        metrics.Meter.CreateObservableCounter("grainkv.replica.version_cache.hits", () => _cache.Hits,
+            description: "Writes that merged with the version cache's entry for their key (no engine read)");
+        metrics.Meter.CreateObservableCounter("grainkv.replica.version_cache.misses", () => _cache.Misses,
+            description: "Writes whose key the version cache did not hold (the stored versions were read from the engine)");
         _time = clock.Time;
         _logger = logger;
         NodeId = node.NodeId;

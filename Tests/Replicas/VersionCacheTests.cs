@@ -4,9 +4,11 @@
 
 using System.IO.Hashing;
 using System.Text;
+using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Replicas;
 using GrainKV.Tests.Infrastructure;
 using GrainKV.Versioning;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace GrainKV.Tests.Replicas;
 
@@ -125,10 +127,13 @@ public sealed class VersionCacheTests
         // An overwrite, a write with the context of a read, and one with an older context: two siblings.
         var first = await replicas.CoordinateAsync(0, key, [1], CausalContext.Empty, overwrite: true);
         AssertCacheAgrees();
+        using var hitsCounted = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silo).Meter, "grainkv.replica.version_cache.hits");
         var hits = replicas.Cache.Hits;
         var context = CausalContext.For(key, VersionSet.Context(first));
         await replicas.CoordinateAsync(0, key, [2], context);
         Assert.Equal(hits + 1, replicas.Cache.Hits); // the write merged with the cached versions
+        hitsCounted.RecordObservableInstruments();
+        Assert.Equal(hits + 1, hitsCounted.LastMeasurement!.Value);
         AssertCacheAgrees();
         var siblings = await replicas.CoordinateAsync(0, key, [3], context);
         AssertCacheAgrees();
