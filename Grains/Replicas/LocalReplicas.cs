@@ -66,7 +66,7 @@ public sealed partial class LocalReplicas
         _incarnation = incarnation;
         _options = options.Value;
         _gates = new RangeWriteGate(_options.RangeCount);
-        _cache = new VersionCache(Stripes, _options.VersionCacheEntries);
+        _cache = new VersionCache(_locks, _options.VersionCacheEntries);
         metrics.Meter.CreateObservableCounter("grainkv.replica.version_cache.hits", () => _cache.Hits,
             description: "Writes that merged with the version cache's entry for their key (no engine read)");
         metrics.Meter.CreateObservableCounter("grainkv.replica.version_cache.misses", () => _cache.Misses,

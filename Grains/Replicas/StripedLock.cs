@@ -28,6 +28,9 @@ public sealed class StripedLock
         }
     }
 
+    /// <summary>Number of stripes (a power of two).</summary>
+    public int Count => _stripes.Length;
+
     /// <summary>The stripe that guards <paramref name="key"/>.</summary>
     public int StripeOf(ReadOnlySpan<byte> key) => StripeOf(XxHash3.HashToUInt64(key));
 

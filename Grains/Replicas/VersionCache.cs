@@ -5,8 +5,8 @@
 // lookup and often a block read and decompression: 15-20 % of a one-silo SET, docs/BENCHMARKS.md).
 //
 // Exact, not approximate: an entry is what the engine holds for the key (VersionSetCodec.DecodeWithoutValues), because
-// every change to a replica's key goes through LocalReplicas.Store, which sets the entry after the engine write and
-// drops it if the write fails. Compaction's expiry reclaim changes a stored set without Store, but only by dropping an
+// every change to a replica's key goes through LocalReplicas.Store, which drops the entry before the engine write and
+// sets it once the write succeeded. Compaction's expiry reclaim changes a stored set without Store, but only by dropping an
 // expired version's value; a write's merge reclaims the same values itself, and the Merkle digests ignore values, so
 // an entry that still says "has a value" there is read the same way.
 //
@@ -33,25 +33,20 @@ public sealed class VersionCache
 
     private const int HeaderSize = 4;
 
+    private readonly StripedLock _locks;
     private readonly byte[] _slots;
     private readonly int _slotsPerStripe;
-    private readonly int _stripeMask;
     private long _hits;
     private long _misses;
 
-    /// <param name="stripes">The lock stripes (a power of two), as in <see cref="StripedLock"/>.</param>
+    /// <param name="locks">The locks its callers hold: each slot belongs to one of their stripes.</param>
     /// <param name="entries">Keys held at most; rounded up to a power-of-two number per stripe. 0 turns the cache off.</param>
-    public VersionCache(int stripes, int entries)
+    public VersionCache(StripedLock locks, int entries)
     {
-        if (stripes < 1 || !System.Numerics.BitOperations.IsPow2(stripes))
-        {
-            throw new ArgumentOutOfRangeException(nameof(stripes), stripes, "The stripe count must be a positive power of two.");
-        }
-
         ArgumentOutOfRangeException.ThrowIfNegative(entries);
-        _stripeMask = stripes - 1;
-        _slotsPerStripe = entries == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)((entries + stripes - 1) / stripes));
-        _slots = GC.AllocateArray<byte>(checked(stripes * _slotsPerStripe * SlotSize));
+        _locks = locks;
+        _slotsPerStripe = entries == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)((entries + locks.Count - 1) / locks.Count));
+        _slots = GC.AllocateArray<byte>(checked(locks.Count * _slotsPerStripe * SlotSize));
     }
 
     /// <summary>Keys the cache holds at most.</summary>
@@ -127,7 +122,7 @@ public sealed class VersionCache
             : default;
     }
 
-    /// <summary>The slot of a key: within the key's lock stripe (the low bits of the hash), chosen by high bits.</summary>
+    /// <summary>The slot of a key: within the key's lock stripe, chosen by high bits of the hash.</summary>
     private Span<byte> Slot(ulong hash) =>
-        _slots.AsSpan((((int)hash & _stripeMask) * _slotsPerStripe + (int)((hash >> 40) & (ulong)(_slotsPerStripe - 1))) * SlotSize, SlotSize);
+        _slots.AsSpan((_locks.StripeOf(hash) * _slotsPerStripe + (int)((hash >> 40) & (ulong)(_slotsPerStripe - 1))) * SlotSize, SlotSize);
 }

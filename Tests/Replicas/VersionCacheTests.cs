@@ -22,7 +22,7 @@ public sealed class VersionCacheTests
     [Fact]
     public void ACachedSetReadsAsTheEngineEncodingReadsWithoutValues()
     {
-        var cache = new VersionCache(stripes: 4, entries: 16);
+        var cache = new VersionCache(new StripedLock(4), 16);
         var key = Key("k");
         StoredVersion[] set = [Lasting, Tombstone, Expiring, Reclaimed];
 
@@ -38,7 +38,7 @@ public sealed class VersionCacheTests
     [Fact]
     public void AnAbsentKeyIsCachedAsAbsent()
     {
-        var cache = new VersionCache(stripes: 4, entries: 16);
+        var cache = new VersionCache(new StripedLock(4), 16);
         var key = Key("deleted");
         cache.Set(Hash(key), key, []);
 
@@ -49,7 +49,7 @@ public sealed class VersionCacheTests
     [Fact]
     public void AKeyWhoseSlotAnotherKeyTookIsAMiss()
     {
-        var cache = new VersionCache(stripes: 1, entries: 1); // one slot: every key shares it
+        var cache = new VersionCache(new StripedLock(1), 1); // one slot: every key shares it
         var (first, second) = (Key("first"), Key("second"));
         cache.Set(Hash(first), first, [Lasting]);
         cache.Set(Hash(second), second, [Tombstone]);
@@ -62,7 +62,7 @@ public sealed class VersionCacheTests
     [Fact]
     public void ForgettingAKeyLeavesAnotherKeyInItsSlotAlone()
     {
-        var cache = new VersionCache(stripes: 1, entries: 1);
+        var cache = new VersionCache(new StripedLock(1), 1);
         var (kept, other) = (Key("kept"), Key("other"));
         cache.Set(Hash(kept), kept, [Lasting]);
 
@@ -76,7 +76,7 @@ public sealed class VersionCacheTests
     [Fact]
     public void AnEntryTooLargeForASlotIsNotCachedAndDropsTheKeyBefore()
     {
-        var cache = new VersionCache(stripes: 1, entries: 1);
+        var cache = new VersionCache(new StripedLock(1), 1);
         var (small, longKey) = (Key("small"), Key(new string('k', VersionCache.SlotSize)));
         cache.Set(Hash(small), small, [Lasting]);
         cache.Set(Hash(longKey), longKey, [Lasting]);
@@ -92,7 +92,7 @@ public sealed class VersionCacheTests
     [Fact]
     public void ACacheOfNoEntriesHoldsNothing()
     {
-        var cache = new VersionCache(stripes: 1024, entries: 0);
+        var cache = new VersionCache(new StripedLock(1024), 0);
         var key = Key("k");
         cache.Set(Hash(key), key, [Lasting]);
 
@@ -103,8 +103,8 @@ public sealed class VersionCacheTests
     [Fact]
     public void TheCapacityIsAPowerOfTwoPerStripe()
     {
-        Assert.Equal(1024 * 128, new VersionCache(1024, 100_000).Capacity);
-        Assert.Equal(1024, new VersionCache(1024, 1).Capacity);
+        Assert.Equal(1024 * 128, new VersionCache(new StripedLock(1024), 100_000).Capacity);
+        Assert.Equal(1024, new VersionCache(new StripedLock(1024), 1).Capacity);
     }
 
     [Fact]
