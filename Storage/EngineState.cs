@@ -1,7 +1,8 @@
 // The engine's read view at one moment: the active memtable, the immutable memtables waiting to be
 // flushed, and the live tables, each list newest first. Replaced as a whole (copy on write), so a
-// reader that took it sees a consistent point in time without locks; a reader that reads tables holds a
-// reference to the state's TableSet while it does.
+// reader that took it sees a consistent point in time without locks. A reader holds a reference to the
+// state's TableSet while it reads: that keeps the state's tables open and its memtables' value chunks out of
+// the engine's pool (see TableSet).
 
 using System.Collections.Immutable;
 using GrainKV.Storage.Memory;

@@ -5,8 +5,10 @@
 // back-pressure. A flush only ever inserts the newest table and a compaction replaces a contiguous run of older
 // ones, which it finds again by identity when it publishes.
 
+using System.Collections.Immutable;
 using GrainKV.Storage.Compaction;
 using GrainKV.Storage.Manifest;
+using GrainKV.Storage.Memory;
 using GrainKV.Storage.Table;
 using Microsoft.Extensions.Logging;
 
@@ -98,7 +100,8 @@ public sealed partial class StorageEngine
                 ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(frozen.LogEnd, frozen.NextSequence, Interlocked.Read(ref _nextTableId), tables.Select(t => t.Id).ToArray()));
                 _logStart = frozen.LogEnd;
                 _logStartSequence = frozen.NextSequence;
-                _state = current with { Immutables = current.Immutables.Remove(frozen), TableSet = new TableSet(tables) };
+                var immutables = current.Immutables.Remove(frozen);
+                _state = current with { Immutables = immutables, TableSet = new TableSet(tables, MemTablesOf(current.Active, immutables)) };
                 previous = current.TableSet;
             }
         }
@@ -146,7 +149,7 @@ public sealed partial class StorageEngine
                 var start = current.Tables.IndexOf(run[0]);
                 var live = current.Tables.RemoveRange(start, run.Length).Insert(start, output);
                 ManifestFile.Write(_options.FileSystem, _directory, new ManifestState(_logStart, _logStartSequence, Interlocked.Read(ref _nextTableId), live.Select(t => t.Id).ToArray()));
-                _state = current with { TableSet = new TableSet(live) };
+                _state = current with { TableSet = new TableSet(live, MemTablesOf(current.Active, current.Immutables)) };
                 previous = current.TableSet;
             }
         }
@@ -173,6 +176,10 @@ public sealed partial class StorageEngine
         await Task.Yield();
         return true;
     }
+
+    /// <summary>The memtables of a state, for the table set it is published with.</summary>
+    private static IEnumerable<MemTable> MemTablesOf(MemTable active, ImmutableArray<FrozenMemTable> immutables) =>
+        immutables.Select(f => f.Table).Prepend(active);
 
     private TableWriterOptions WriterOptions => new(_options.BlockSize, _options.BloomBitsPerKey, _options.Compression);
 

@@ -7,6 +7,9 @@ namespace GrainKV.Storage;
 
 public sealed partial class StorageEngine
 {
+    /// <summary>Tests only: value chunks a memtable took from the engine's pool instead of allocating.</summary>
+    internal long ValueChunksReused => _chunkPool.Reused;
+
     /// <summary>Tests only: appends to the log the record <paramref name="encode"/> returns for the sequence number it
     /// is given. The memtable does not see it; a reopen replays it.</summary>
     internal void AppendEncodedLogRecord(Func<long, byte[]> encode)
@@ -29,6 +32,7 @@ public sealed partial class StorageEngine
         _stopping.Cancel();
         await _background.ConfigureAwait(false);
         await _log.CloseAsync(commitLog).ConfigureAwait(false);
+        _chunkPool.Close();
         _state.TableSet.Release();
 
         await _directoryLock.DisposeAsync().ConfigureAwait(false);

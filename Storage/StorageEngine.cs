@@ -29,6 +29,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
     private readonly FileStream _directoryLock;
     private readonly ILogger<StorageEngine> _logger;
     private readonly BlockCache _cache;
+    private readonly ValueChunkPool _chunkPool;
     private readonly Lock _writeLock = new();
     private readonly Lock _stateLock = new();
     private readonly SemaphoreSlim _flushWork = new(0, int.MaxValue);
@@ -46,8 +47,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
     private volatile Exception? _backgroundError;
     private int _disposed;
 
-    private StorageEngine(StorageOptions options, string directory, CommitLog log, FileStream directoryLock, ILogger<StorageEngine> logger, BlockCache cache, EngineState state, long nextTableId)
+    private StorageEngine(StorageOptions options, string directory, CommitLog log, FileStream directoryLock, ILogger<StorageEngine> logger, BlockCache cache, ValueChunkPool chunkPool, EngineState state, long nextTableId)
     {
+        _chunkPool = chunkPool;
         _options = options;
         _directory = directory;
         _log = log;
@@ -101,14 +103,16 @@ public sealed partial class StorageEngine : IAsyncDisposable
                 throw;
             }
 
-            var state = new EngineState(new MemTable(), [], new TableSet([.. tables]));
+            var chunkPool = ValueChunkPool.ForMemTables(options.MemTableSize);
+            var active = new MemTable(chunkPool);
+            var state = new EngineState(active, [], new TableSet([.. tables], [active]));
             foreach (var table in tables)
             {
                 table.Release(); // the set holds its own reference
             }
 
             tables.Clear();
-            var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, state, manifest.NextTableId) { _logStart = manifest.LogStart, _logStartSequence = manifest.LogStartSequence };
+            var engine = new StorageEngine(options, directory, log, directoryLock, logger, cache, chunkPool, state, manifest.NextTableId) { _logStart = manifest.LogStart, _logStartSequence = manifest.LogStartSequence };
             int replayed;
             try
             {
@@ -329,7 +333,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
         {
             var state = _state;
             var frozen = new FrozenMemTable(state.Active, _log.TailAddress, _log.NextSequence);
-            _state = state with { Active = new MemTable(), Immutables = state.Immutables.Insert(0, frozen) };
+            var active = new MemTable(_chunkPool);
+            state.TableSet.AddMemTable(active); // the new state keeps the set, so the set must hold the new memtable too
+            _state = state with { Active = active, Immutables = state.Immutables.Insert(0, frozen) };
         }
 
         _flushWork.Release();
@@ -497,6 +503,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
         _stopping.Cancel();
         await _background.ConfigureAwait(false);
         await _log.DisposeAsync().ConfigureAwait(false);
+        _chunkPool.Close(); // a writer that slipped past the disposed check can touch no chunk another memtable rents
         _state.TableSet.Release(); // readers still holding the state close its tables when they finish
         await _directoryLock.DisposeAsync().ConfigureAwait(false);
         _progress.TrySetResult();

@@ -2,24 +2,37 @@
 // set; a reader (TryGet, a Scan's enumerator) takes one for as long as it reads. A set holds one
 // reference to each of its tables, so a table replaced by a compaction is closed (and its file deleted)
 // when the last set that contains it is released, never under a reader.
+//
+// A set also holds a reference to every memtable of every state published with it: those of the state that
+// introduced it and each active memtable a rotation added under it (a rotation keeps the set). A reader holds the
+// set of the state it read, so it holds every memtable it can reach; a memtable's value chunks go back to the
+// engine's pool only when the last set listing it is released (MemTable.Release), never under a reader.
 
 using System.Collections.Immutable;
+using GrainKV.Storage.Memory;
 using GrainKV.Storage.Table;
 
 namespace GrainKV.Storage;
 
-/// <summary>An immutable, reference-counted list of tables, newest first.</summary>
+/// <summary>An immutable, reference-counted list of tables, newest first, and the memtables of its states.</summary>
 public sealed class TableSet
 {
+    private readonly List<MemTable> _memTables;
     private int _references = 1;
 
-    /// <summary>Creates a set holding one reference to each table; the creator holds the set's first reference.</summary>
-    public TableSet(ImmutableArray<TableReader> tables)
+    /// <summary>Creates a set holding one reference to each table and memtable; the creator holds the set's first reference.</summary>
+    internal TableSet(ImmutableArray<TableReader> tables, IEnumerable<MemTable> memTables)
     {
         Tables = tables;
         foreach (var table in tables)
         {
             table.AddReference();
+        }
+
+        _memTables = [.. memTables];
+        foreach (var memTable in _memTables)
+        {
+            memTable.AddReference();
         }
     }
 
@@ -43,7 +56,15 @@ public sealed class TableSet
         return false;
     }
 
-    /// <summary>Drops a reference; the last one releases every table.</summary>
+    /// <summary>Under the engine's state lock, while this set is the current state's: references
+    /// <paramref name="memTable"/>, the active memtable of a state published with this set by a rotation.</summary>
+    internal void AddMemTable(MemTable memTable)
+    {
+        memTable.AddReference();
+        _memTables.Add(memTable);
+    }
+
+    /// <summary>Drops a reference; the last one releases every table and memtable.</summary>
     public void Release()
     {
         var left = Interlocked.Decrement(ref _references);
@@ -52,6 +73,11 @@ public sealed class TableSet
             foreach (var table in Tables)
             {
                 table.Release();
+            }
+
+            foreach (var memTable in _memTables)
+            {
+                memTable.Release();
             }
         }
         else if (left < 0)

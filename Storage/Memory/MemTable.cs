@@ -17,6 +17,11 @@
 // - Snapshot holds the snapshot lock while it lists entries, and Set takes the same lock, so a snapshot is exactly
 //   the map at one instant. It lists keys and values in place (neither ever changes once written), copying no
 //   bytes. The lock is uncontended for Set unless a snapshot is running.
+//
+// Lifetime: the engine's table sets hold references to the memtables of their states (see TableSet). When the last
+// goes, nothing reads the memtable any more and its value chunks go back to the engine's pool (ValueArena.Recycle);
+// any later read or write of it fails rather than see another memtable's bytes. A memtable that is never referenced
+// (tests, tools) is simply left to the garbage collector.
 
 namespace GrainKV.Storage.Memory;
 
@@ -29,7 +34,7 @@ public sealed class MemTable
     private const int Head = MemTableNodes.None;
 
     private readonly MemTableNodes _nodes = new();
-    private readonly ValueArena _values = new();
+    private readonly ValueArena _values;
     private readonly int[] _splice = new int[MaxHeight];
     private readonly MemTableHashIndex _index;
     private readonly Lock _snapshotLock = new();
@@ -37,9 +42,18 @@ public sealed class MemTable
     private int _count;
     private long _approximateBytes;
     private uint _random = 0x9E3779B9;
+    private int _references;
+    private bool _released;
 
     public MemTable()
+        : this(null)
     {
+    }
+
+    /// <summary>A memtable whose value chunks come from <paramref name="pool"/> and go back to it when it is released.</summary>
+    internal MemTable(ValueChunkPool? pool)
+    {
+        _values = new ValueArena(pool);
         _index = new MemTableHashIndex(_nodes);
     }
 
@@ -135,6 +149,32 @@ public sealed class MemTable
         }
 
         return result;
+    }
+
+    /// <summary>Takes a reference (a table set's). The memtable must not have been released by everyone.</summary>
+    internal void AddReference()
+    {
+        if (Volatile.Read(ref _released))
+        {
+            throw new InvalidOperationException("A memtable was referenced again after its last reference went.");
+        }
+
+        Interlocked.Increment(ref _references);
+    }
+
+    /// <summary>Drops a reference; the last one recycles the memtable's value chunks.</summary>
+    internal void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        if (left == 0)
+        {
+            Volatile.Write(ref _released, true);
+            _values.Recycle();
+        }
+        else if (left < 0)
+        {
+            throw new InvalidOperationException("A memtable was released more often than referenced.");
+        }
     }
 
     /// <summary>Every entry in key order, tombstones included, in place. It takes no lock, so it is meant for a memtable

@@ -12,11 +12,17 @@
 // before any location names the chunk, and grows the chunk table by copying it and publishing the copy with a
 // release store; a reader that loaded a location by acquire load and then loads the table sees the chunk.
 // Bytes of a location are written before the location is published and never change afterwards.
+//
+// Reuse: with a pool (the engine's), shared chunks come from it and go back to it when the memtable is recycled,
+// so a busy engine stops allocating (and the garbage collector stops collecting) a memtable's worth of large arrays
+// per flush. Recycling is the memtable's last reference going (see TableSet): no reader can hold a location of the
+// arena any more. A recycled arena refuses to append and to read, so a use after recycling fails loudly instead of
+// reading another memtable's bytes.
 
 namespace GrainKV.Storage.Memory;
 
 /// <summary>Append-only value storage for one memtable: one writer, lock-free readers.</summary>
-internal sealed class ValueArena
+internal sealed class ValueArena(ValueChunkPool? pool = null)
 {
     /// <summary>Bytes of a shared chunk.</summary>
     public const int ChunkSize = 1 << OffsetBits;
@@ -37,6 +43,7 @@ internal sealed class ValueArena
 
     private byte[][] _chunks = new byte[8][];
     private int _chunkCount;
+    private bool _recycled;
     private int _current = -1;
     private int _used;
 
@@ -48,6 +55,8 @@ internal sealed class ValueArena
             return Empty;
         }
 
+        ObjectDisposedException.ThrowIf(_recycled, this);
+
         if (value.Length > OwnChunkAbove)
         {
             var own = GC.AllocateUninitializedArray<byte>(value.Length);
@@ -57,7 +66,7 @@ internal sealed class ValueArena
 
         if (_current < 0 || _used + value.Length > ChunkSize)
         {
-            _current = AddChunk(GC.AllocateUninitializedArray<byte>(ChunkSize));
+            _current = AddChunk(pool?.Rent() ?? GC.AllocateUninitializedArray<byte>(ChunkSize));
             _used = 0;
         }
 
@@ -81,12 +90,40 @@ internal sealed class ValueArena
             return new StoredValue([], 0, 0);
         }
 
-        var chunk = Volatile.Read(ref _chunks)[(int)(location >> (OffsetBits + LengthBits))];
+        var chunks = Volatile.Read(ref _chunks);
+        var index = (int)(location >> (OffsetBits + LengthBits));
+        if ((uint)index >= (uint)chunks.Length)
+        {
+            ThrowRecycled(); // a live arena's locations always name a chunk: only a recycled arena (no chunks) gets here
+        }
+
+        var chunk = chunks[index];
         var length = location & WholeChunk;
         return length == WholeChunk
             ? new StoredValue(chunk, 0, chunk.Length)
             : new StoredValue(chunk, (int)((location >> LengthBits) & (ChunkSize - 1)), (int)length);
     }
+
+    /// <summary>Hands every chunk of <see cref="ChunkSize"/> bytes to the pool (if any) and refuses any later use. Only
+    /// once nothing can read the arena: no reader holds one of its locations or will load one.</summary>
+    public void Recycle()
+    {
+        if (_recycled)
+        {
+            return;
+        }
+
+        _recycled = true;
+        var chunks = _chunks;
+        Volatile.Write(ref _chunks, []);
+        pool?.Return(chunks.AsSpan(0, _chunkCount));
+        _chunkCount = 0;
+        _current = -1;
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowRecycled() =>
+        throw new ObjectDisposedException(nameof(ValueArena), "The memtable's values were recycled; it was read after its last reference went.");
 
     /// <summary>The location of <paramref name="length"/> bytes at <paramref name="offset"/> of chunk <paramref name="chunk"/>.</summary>
     private static long Locate(int chunk, int offset, long length) =>
