@@ -197,6 +197,36 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task PutAsync(string key, string value, TimeSpan timeToLive, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default) =>
         PutAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), timeToLive, context, options, cancellationToken);
 
+    /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>, superseding every value a read at
+    /// <paramref name="read"/>'s quorum finds when the write is made: a blind overwrite (a Redis SET), last writer wins
+    /// over what that read sees, with no causal context to fetch first. The node that coordinates it reads and writes in
+    /// one call; when the read quorum is one replica the version's creator supersedes what it holds under the key's
+    /// lock, so no separate read is made at all. A value held only by replicas outside the read quorum, or written
+    /// concurrently, is kept as a sibling, as with <see cref="PutAsync(byte[], byte[], CausalContext?, WriteOptions?, CancellationToken)"/>.</summary>
+    /// <exception cref="InvalidKeyException">The key is empty or too long.</exception>
+    /// <exception cref="ValueTooLargeException">Key + value exceed the limit.</exception>
+    /// <exception cref="NotEnoughReplicasException">Fewer than R replicas answered the read or fewer than W acknowledged the write.</exception>
+    public Task OverwriteAsync(byte[] key, byte[] value, ReadOptions? read = null, WriteOptions? write = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
+        if (write?.TimeToLive is { } ttl)
+        {
+            KeyLimits.CheckTimeToLive(ttl);
+        }
+
+        var range = RangeOf(key);
+        return GatewayFailover.WriteAsync(
+            _pool,
+            (grains, token) => grains.KeyRanges.Overwrite(range, key, value, read ?? ReadOptions.Default, write ?? WriteOptions.Default, token),
+            _options,
+            cancellationToken);
+    }
+
+    /// <summary>Overwrites the UTF-8 encoded <paramref name="key"/> with the UTF-8 encoded <paramref name="value"/>.</summary>
+    public Task OverwriteAsync(string key, string value, ReadOptions? read = null, WriteOptions? write = null, CancellationToken cancellationToken = default) =>
+        OverwriteAsync(Encoding.UTF8.GetBytes(key), Encoding.UTF8.GetBytes(value), read, write, cancellationToken);
+
     /// <summary>Deletes <paramref name="key"/> (the values named by <paramref name="context"/>, or all it can see if none).</summary>
     public async Task DeleteAsync(byte[] key, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -27,6 +27,9 @@ internal sealed class ClusterBenchArguments
     private readonly Option<long?> _duration = BenchOption.OptionalLong("--duration", "measured seconds per cell [10; 5 with --quick]", 1, int.MaxValue);
     private readonly Option<long?> _warmup = BenchOption.OptionalLong("--warmup", "unmeasured seconds before each cell [5; 2 with --quick]", 0, int.MaxValue);
     private readonly Option<long?> _settle = BenchOption.OptionalLong("--settle", "seconds of unmeasured workload A after loading, before the first cell (three silos need ~45 s to finish JIT warm-up) [45; 5 with --quick]", 0, int.MaxValue);
+    private readonly Option<string> _updates = BenchOption.Choice(
+        "--updates", "context", "how the GrainKV targets update a record: context = a put with the context of the key's last read (read first when none is "
+        + "cached), as a read-modify-write client does; overwrite = a blind overwrite superseding what the read quorum finds, as a Redis SET does", "context", "overwrite");
     private readonly Option<int> _rate = BenchOption.Int("--rate", 0, "paced: N ops/s shared by the workers, latency from each op's intended start; 0 = closed loop", 0);
     private readonly Option<long> _maxOps = BenchOption.Long("--max-ops", 50_000_000, "cap on operations per cell");
     private readonly Option<int> _repeat = BenchOption.Int("--repeat", 1, "runs per cell; tables show medians");
@@ -44,7 +47,7 @@ internal sealed class ClusterBenchArguments
 
     public void AddTo(Command command)
     {
-        Option[] all = [_quick, _targets, _workloads, _distribution, _concurrency, _records, _valueSize, _duration, _warmup, _settle, _rate, _maxOps,
+        Option[] all = [_quick, _targets, _workloads, _distribution, _concurrency, _records, _valueSize, _duration, _warmup, _settle, _updates, _rate, _maxOps,
             _repeat, _silos, _durability, _commitIntervalMs, _basePort, _redisPort, _siloDll, _redisServer, _waitTimeoutMs, _out, _keepData, _seed];
         foreach (var option in all)
         {
@@ -80,6 +83,7 @@ internal sealed class ClusterBenchArguments
             Warmup = TimeSpan.FromSeconds(parse.GetValue(_warmup) ?? (quick ? 2 : 5)),
             MaxOps = parse.GetValue(_maxOps),
             Settle = TimeSpan.FromSeconds(parse.GetValue(_settle) ?? (quick ? 5 : 45)),
+            OverwriteUpdates = parse.GetRequiredValue(_updates) == "overwrite",
             Rate = parse.GetValue(_rate) is > 0 and var rate ? rate : null,
             Repeat = parse.GetValue(_repeat),
             Silos = parse.GetValue(_silos),

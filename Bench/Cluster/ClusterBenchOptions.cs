@@ -35,6 +35,9 @@ internal sealed class ClusterBenchOptions
     /// <summary>Unmeasured mixed load (workload A, highest concurrency) after loading, before the first cell.</summary>
     public TimeSpan Settle { get; init; }
 
+    /// <summary>GrainKV targets update with a blind overwrite (<c>OverwriteAsync</c>) instead of a put with the last read's context.</summary>
+    public bool OverwriteUpdates { get; init; }
+
     /// <summary>Operations per second the workers share (paced, latency from the intended start); null: closed loop.</summary>
     public double? Rate { get; init; }
 

@@ -45,7 +45,7 @@ internal static class ClusterCommand
                     await SiloCluster.WaitUntilWritableAsync(client, cancellationToken);
                     foreach (var name in grainKv)
                     {
-                        await using var target = new GrainKvTarget(name, client, singleReplica: name == "grainkv-n1");
+                        await using var target = new GrainKvTarget(name, client, singleReplica: name == "grainkv-n1", options.OverwriteUpdates);
                         await RunTargetAsync(target, options, values, raw, cancellationToken);
                     }
                 });
@@ -61,7 +61,7 @@ internal static class ClusterCommand
                     await SiloCluster.WaitUntilWritableAsync(client, cancellationToken);
                     foreach (var name in oneSilo)
                     {
-                        await using IKvTarget target = name == "orleans-echo" ? new EchoTarget(name, client) : new GrainKvTarget(name, client, singleReplica: true);
+                        await using IKvTarget target = name == "orleans-echo" ? new EchoTarget(name, client) : new GrainKvTarget(name, client, singleReplica: true, options.OverwriteUpdates);
                         await RunTargetAsync(target, options, values, raw, cancellationToken);
                     }
                 });

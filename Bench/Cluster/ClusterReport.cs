@@ -40,6 +40,7 @@ internal static class ClusterReport
             DurationSeconds = options.Duration.TotalSeconds,
             WarmupSeconds = options.Warmup.TotalSeconds,
             SettleSeconds = options.Settle.TotalSeconds,
+            Updates = options.OverwriteUpdates ? "overwrite" : "context",
             options.Rate,
             options.MaxOps,
             options.Repeat,

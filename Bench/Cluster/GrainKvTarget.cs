@@ -6,6 +6,8 @@
 // is cached, the update reads the key first and writes with that context; the read is part of the update's
 // latency. Siblings then arise only from truly concurrent updates of one key, and the next read's context
 // resolves them. Read-modify-write (workload F) always reads, then writes with that read's context.
+// With --updates overwrite an update is instead one blind overwrite (OverwriteAsync: it supersedes what the read
+// quorum finds, in one call), the operation a Redis SET is.
 
 using System.Collections.Concurrent;
 using System.Text;
@@ -14,7 +16,7 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Bench.Cluster;
 
-internal sealed class GrainKvTarget(string name, GrainKvClient client, bool singleReplica) : IKvTarget
+internal sealed class GrainKvTarget(string name, GrainKvClient client, bool singleReplica, bool overwriteUpdates = false) : IKvTarget
 {
     private static readonly ReadOptions OneReplicaRead = new() { Replicas = 1, ReadQuorum = Acks.One };
     private static readonly WriteOptions OneReplicaWrite = new() { Replicas = 1, WriteQuorum = Acks.One };
@@ -37,6 +39,12 @@ internal sealed class GrainKvTarget(string name, GrainKvClient client, bool sing
     public async Task UpdateAsync(int worker, string key, byte[] value, CancellationToken cancellationToken)
     {
         var bytes = Encoding.UTF8.GetBytes(key);
+        if (overwriteUpdates)
+        {
+            await client.OverwriteAsync(bytes, value, _read, _write, cancellationToken);
+            return;
+        }
+
         if (!_contexts.TryRemove(key, out var context))
         {
             context = (await client.GetAsync(bytes, _read, cancellationToken)).Context;

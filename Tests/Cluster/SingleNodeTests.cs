@@ -30,6 +30,35 @@ public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task AnOverwriteReplacesEverySiblingWithoutAContextAndAnotherOverwriteReplacesIt()
+    {
+        var client = Cluster.Client;
+        await client.PutAsync("overwritten", "one");
+        await client.PutAsync("overwritten", "two"); // no context: kept beside "one"
+        Assert.Equal(2, (await client.GetAsync("overwritten")).Values.Count);
+
+        await client.OverwriteAsync("overwritten", "three");
+        Assert.Equal("three", Encoding.UTF8.GetString(Assert.Single((await client.GetAsync("overwritten")).Values)));
+
+        await client.OverwriteAsync("overwritten", "four");
+        Assert.Equal("four", Encoding.UTF8.GetString(Assert.Single((await client.GetAsync("overwritten")).Values)));
+    }
+
+    [Fact]
+    public async Task AnOverwriteWithBadInputIsRefusedAndTheStoredValueStays()
+    {
+        var client = Cluster.Client;
+        await client.PutAsync("kept-by-overwrite", "kept");
+
+        await Assert.ThrowsAsync<InvalidKeyException>(() => client.OverwriteAsync([], [1]));
+        await Assert.ThrowsAsync<ValueTooLargeException>(() => client.OverwriteAsync(Bytes("kept-by-overwrite"), new byte[KeyLimits.DefaultMaxEntrySize]));
+        await Assert.ThrowsAsync<InvalidRequestException>(
+            () => client.OverwriteAsync(Bytes("kept-by-overwrite"), Bytes("x"), write: new WriteOptions { TimeToLive = TimeSpan.Zero }));
+
+        Assert.Equal("kept", Encoding.UTF8.GetString(Assert.Single((await client.GetAsync("kept-by-overwrite")).Values)));
+    }
+
+    [Fact]
     public async Task APingComesBackWithItsPayload()
     {
         var payload = Enumerable.Range(0, 1024).Select(i => (byte)i).ToArray();

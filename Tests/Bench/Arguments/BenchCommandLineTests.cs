@@ -27,6 +27,7 @@ public sealed class BenchCommandLineTests
     [InlineData("cluster --workloads A,E", "--workloads: Unknown workload 'E'")]
     [InlineData("cluster --distribution hotspot", "--distribution: 'hotspot' is not one of uniform, zipfian, latest")]
     [InlineData("cluster --silos 2", "--silos must be 3")]
+    [InlineData("cluster --updates blind", "--updates: 'blind' is not one of context, overwrite")]
     [InlineData("cluster --duration 0", "--duration must be at least 1, not 0")]
     [InlineData("cluster --records", "--records")]
     [InlineData("kill --workers -1", "--workers must be at least 1, not -1")]
@@ -100,7 +101,7 @@ public sealed class BenchCommandLineTests
     {
         var full = BindCluster("");
         var quick = BindCluster("--quick");
-        var given = BindCluster("--quick --concurrency 64 --duration 8 --warmup 0 --distribution Latest --rate 5000 --commit-interval-ms 100 --workloads b,F");
+        var given = BindCluster("--quick --concurrency 64 --duration 8 --warmup 0 --distribution Latest --rate 5000 --commit-interval-ms 100 --workloads b,F --updates overwrite");
 
         Assert.Equal(ClusterBenchOptions.AllTargets, full.Targets);
         Assert.Equal(["A", "B", "C"], full.Workloads.Select(w => w.Name));
@@ -109,6 +110,7 @@ public sealed class BenchCommandLineTests
         Assert.Equal((20_000L, 10.0, 5.0, 45.0), (full.Records, full.Duration.TotalSeconds, full.Warmup.TotalSeconds, full.Settle.TotalSeconds));
         Assert.Null(full.Rate);
         Assert.Null(full.CommitIntervalMs);
+        Assert.False(full.OverwriteUpdates);
         Assert.Equal(("Buffered", 21100, 26379, 42), (full.Durability, full.BasePort, full.RedisPort, full.Seed));
 
         Assert.Equal([1, 16], quick.Concurrency);
@@ -120,6 +122,7 @@ public sealed class BenchCommandLineTests
         Assert.Equal(5000, given.Rate);
         Assert.Equal(100, given.CommitIntervalMs);
         Assert.Equal(["B", "F"], given.Workloads.Select(w => w.Name));
+        Assert.True(given.OverwriteUpdates);
     }
 
     [Theory]
