@@ -62,7 +62,7 @@ public sealed class GetCommand : Command
 
         if (result.HasSiblings)
         {
-            await console.Error.WriteLineAsync($"siblings: {result.Values.Count} concurrent values; resolve with: grainkv put KEY VALUE --context <context>");
+            await console.Error.WriteLineAsync($"siblings: {result.Values.Count} concurrent values; resolve with: grainkv put KEY VALUE --context <context>, or replace them with: grainkv put KEY VALUE --overwrite");
         }
 
         await WriteValuesAsync(request, result.Values, console, cancellationToken);

@@ -1,4 +1,4 @@
-// grainkv put KEY VALUE | put KEY - | put KEY --file PATH [--ttl DURATION] [--context TOKEN] [consistency]
+// grainkv put KEY VALUE | put KEY - | put KEY --file PATH [--ttl DURATION] [--context TOKEN | --overwrite] [consistency]
 
 using System.CommandLine;
 using System.CommandLine.Parsing;
@@ -8,8 +8,8 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Cli.Commands;
 
-/// <summary>A parsed put: the key, where the value comes from, and the write's context and options.</summary>
-public sealed record PutRequest(string Key, string? Value, string? File, CausalContext? Context, WriteOptions Options)
+/// <summary>A parsed put: the key, where the value comes from, and the write's context (or overwrite) and options.</summary>
+public sealed record PutRequest(string Key, string? Value, string? File, CausalContext? Context, WriteOptions Options, bool Overwrite = false)
 {
     /// <summary>The value is read from standard input (VALUE is '-').</summary>
     public bool FromStandardInput => File is null && Value == "-";
@@ -28,6 +28,7 @@ public sealed class PutCommand : Command
         Arguments.Add(Value);
         Options.Add(File);
         Options.Add(TimeToLive);
+        Options.Add(Overwrite);
         consistency.AddWriteOptions(this);
         Validators.Add(result =>
         {
@@ -42,13 +43,29 @@ public sealed class PutCommand : Command
             {
                 result.AddError(hasFile ? "put takes VALUE or --file PATH, not both." : "put needs VALUE, '-' (standard input) or --file PATH.");
             }
+
+            if (result.GetResult(Overwrite) is not null && result.GetResult(consistency.Context) is not null)
+            {
+                result.AddError("--overwrite supersedes what a read finds and takes no --context.");
+            }
         });
         SetAction((parseResult, cancellationToken) =>
             context.WithClientAsync(parseResult, async client =>
             {
                 var request = Bind(parseResult);
                 var value = await ReadValueAsync(request, context.Console, cancellationToken);
-                await client.PutAsync(Encoding.UTF8.GetBytes(request.Key), value, request.Context, request.Options, cancellationToken);
+                var key = Encoding.UTF8.GetBytes(request.Key);
+                if (request.Overwrite)
+                {
+                    // The read that finds what to supersede runs at the write's replicas and consistency level.
+                    var read = new ReadOptions { Replicas = request.Options.Replicas, Consistency = request.Options.Consistency, Mode = request.Options.Mode };
+                    await client.OverwriteAsync(key, value, read, request.Options, cancellationToken);
+                }
+                else
+                {
+                    await client.PutAsync(key, value, request.Context, request.Options, cancellationToken);
+                }
+
                 await context.Console.Error.WriteLineAsync("OK");
                 return ExitCodes.Ok;
             }, cancellationToken));
@@ -68,6 +85,11 @@ public sealed class PutCommand : Command
         HelpName = "PATH",
     };
 
+    public Option<bool> Overwrite { get; } = new("--overwrite")
+    {
+        Description = "Replace every value a read of the key finds now (a blind write, like a Redis SET) instead of keeping a value written without a context beside it as a sibling",
+    };
+
     public Option<TimeSpan?> TimeToLive { get; } = new("--ttl")
     {
         Description = "The value expires after DURATION (units ms, s, m, h, d; a bare number is seconds); it then reads as absent",
@@ -82,7 +104,8 @@ public sealed class PutCommand : Command
         parseResult.GetValue(Value),
         parseResult.GetValue(File),
         parseResult.GetValue(_consistency.Context),
-        _consistency.WriteOptionsOf(parseResult, parseResult.GetValue(TimeToLive)));
+        _consistency.WriteOptionsOf(parseResult, parseResult.GetValue(TimeToLive)),
+        parseResult.GetValue(Overwrite));
 
     private static TimeSpan? ReportError(ArgumentResult result, string error)
     {

@@ -59,7 +59,7 @@ public sealed class GrainKvCliTests
     {
         var cli = new CliHarness();
         Assert.Equal(ExitCodes.Ok, await cli.RunAsync("put", "--help"));
-        foreach (var option in new[] { "--file", "--ttl", "--n", "--w", "--consistency", "--context", "--mode", "--gateway", "--tls-dir" })
+        foreach (var option in new[] { "--file", "--ttl", "--overwrite", "--n", "--w", "--consistency", "--context", "--mode", "--gateway", "--tls-dir" })
         {
             Assert.Contains(option, cli.Output, StringComparison.Ordinal);
         }
@@ -96,6 +96,8 @@ public sealed class GrainKvCliTests
     [InlineData("--consistency replaces --r and --w", "put", "k", "v", "--consistency", "ALL", "--w", "ONE")]
     [InlineData("--mode takes 'sloppy' or 'strict', not 'loose'", "get", "k", "--mode", "loose")]
     [InlineData("--context takes a context printed by 'grainkv get'; '***' is not one", "put", "k", "x", "--context", "***")]
+    [InlineData("--overwrite supersedes what a read finds and takes no --context", "put", "k", "v", "--overwrite", "--context", "")]
+    [InlineData("Unrecognized command or argument '--overwrite'", "get", "k", "--overwrite")]
     [InlineData("--r does not apply to 'put'", "--r", "ONE", "put", "k", "v")]
     [InlineData("--w does not apply to 'get'", "--w", "ONE", "get", "k")]
     [InlineData("--n does not apply to 'status'", "--n", "3", "status")]

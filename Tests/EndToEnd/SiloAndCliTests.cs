@@ -111,6 +111,12 @@ public sealed class SiloAndCliTests
         Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "cart", "apple+pear", "--context", context)).ExitCode);
         Assert.Equal("apple+pear", (await Cli.RunAsync(silo.Gateway, null, "get", "cart")).StdoutText);
 
+        // A put without a context keeps the stored value beside it; --overwrite replaces whatever a read finds.
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "cart", "plum")).ExitCode);
+        Assert.Contains("siblings: 2", (await Cli.RunAsync(silo.Gateway, null, "get", "cart")).Stderr, StringComparison.Ordinal);
+        Assert.Equal(0, (await Cli.RunAsync(silo.Gateway, null, "put", "cart", "fig", "--overwrite")).ExitCode);
+        Assert.Equal("fig", (await Cli.RunAsync(silo.Gateway, null, "get", "cart", "--r", "all")).StdoutText);
+
         var tooFewNodes = await Cli.RunAsync(silo.Gateway, null, "get", "cart", "--n", "3", "--r", "2");
         Assert.Equal(4, tooFewNodes.ExitCode);
         Assert.Contains("Not enough replicas", tooFewNodes.Stderr, StringComparison.Ordinal);
