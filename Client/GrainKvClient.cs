@@ -166,14 +166,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// datacenter could not make its majority (at once, with nothing written, when its live replicas are too few).</exception>
     public Task PutAsync(byte[] key, byte[] value, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
-        if (options?.TimeToLive is { } ttl)
-        {
-            KeyLimits.CheckTimeToLive(ttl);
-        }
-
-        var range = RangeOf(key);
+        var range = RangeOfWrite(key, value, options);
         return GatewayFailover.WriteAsync(
             _pool, (grains, token) => grains.KeyRanges.Put(range, key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
     }
@@ -208,19 +201,26 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// <exception cref="NotEnoughReplicasException">Fewer than R replicas answered the read or fewer than W acknowledged the write.</exception>
     public Task OverwriteAsync(byte[] key, byte[] value, ReadOptions? read = null, WriteOptions? write = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(value);
-        KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
-        if (write?.TimeToLive is { } ttl)
-        {
-            KeyLimits.CheckTimeToLive(ttl);
-        }
-
-        var range = RangeOf(key);
+        var range = RangeOfWrite(key, value, write);
         return GatewayFailover.WriteAsync(
             _pool,
             (grains, token) => grains.KeyRanges.Overwrite(range, key, value, read ?? ReadOptions.Default, write ?? WriteOptions.Default, token),
             _options,
             cancellationToken);
+    }
+
+    /// <summary>The range of <paramref name="key"/>, once a write of <paramref name="value"/> with <paramref name="options"/>
+    /// passed the checks made before anything is sent.</summary>
+    private int RangeOfWrite(byte[] key, byte[] value, WriteOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        KeyLimits.CheckEntry(key, value.Length, _options.MaxEntrySize);
+        if (options?.TimeToLive is { } ttl)
+        {
+            KeyLimits.CheckTimeToLive(ttl);
+        }
+
+        return RangeOf(key);
     }
 
     /// <summary>Overwrites the UTF-8 encoded <paramref name="key"/> with the UTF-8 encoded <paramref name="value"/>.</summary>

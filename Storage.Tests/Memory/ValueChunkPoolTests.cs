@@ -22,21 +22,27 @@ public sealed class ValueChunkPoolTests
         }
     }
 
+    /// <summary>A memtable of <paramref name="pool"/> holding one reference (as a table set would), with <paramref name="count"/>
+    /// values filled with <paramref name="fill"/>.</summary>
+    private static MemTable Referenced(ValueChunkPool pool, int count, byte fill)
+    {
+        var table = new MemTable(pool);
+        table.AddReference();
+        Fill(table, count, fill);
+        return table;
+    }
+
     [Fact]
     public void AReleasedMemTablesChunksServeTheNextMemTableWhoseValuesAreItsOwn()
     {
         var pool = new ValueChunkPool(capacity: 8);
-        var first = new MemTable(pool);
-        first.AddReference();
-        Fill(first, 30, fill: 1); // three chunks
+        var first = Referenced(pool, 30, fill: 1); // three chunks
         Assert.Equal(0, pool.Count);
 
         first.Release();
         Assert.Equal(3, pool.Count);
 
-        var second = new MemTable(pool);
-        second.AddReference();
-        Fill(second, 30, fill: 2);
+        var second = Referenced(pool, 30, fill: 2);
         Assert.Equal(3, pool.Reused);
         Assert.Equal(0, pool.Count);
         for (var i = 0; i < 30; i++)
@@ -50,9 +56,7 @@ public sealed class ValueChunkPoolTests
     public void ThePoolKeepsAtMostItsCapacityAndNoValueChunkOfOtherSize()
     {
         var pool = new ValueChunkPool(capacity: 2);
-        var table = new MemTable(pool);
-        table.AddReference();
-        Fill(table, 40, fill: 1); // four shared chunks
+        var table = Referenced(pool, 40, fill: 1); // four shared chunks
         table.Set(B("large"), Filled(ValueArena.ChunkSize / 2, 3)); // a chunk of its own, of another size
 
         table.Release();
@@ -68,10 +72,8 @@ public sealed class ValueChunkPoolTests
     public void AMemTableIsRecycledOnlyWhenItsLastReferenceGoes()
     {
         var pool = new ValueChunkPool(capacity: 8);
-        var table = new MemTable(pool);
+        var table = Referenced(pool, 5, fill: 1);
         table.AddReference();
-        table.AddReference();
-        Fill(table, 5, fill: 1);
 
         table.Release();
         Assert.Equal(0, pool.Count);
@@ -86,9 +88,7 @@ public sealed class ValueChunkPoolTests
     public void ARecycledMemTableRefusesReadsWritesAndNewReferencesInsteadOfServingAnotherMemTablesBytes()
     {
         var pool = new ValueChunkPool(capacity: 8);
-        var table = new MemTable(pool);
-        table.AddReference();
-        Fill(table, 5, fill: 1);
+        var table = Referenced(pool, 5, fill: 1);
         table.Release();
         Fill(new MemTable(pool), 5, fill: 2); // takes the chunk back and overwrites it
 
@@ -102,9 +102,7 @@ public sealed class ValueChunkPoolTests
     public void AClosedPoolKeepsNothing()
     {
         var pool = new ValueChunkPool(capacity: 8);
-        var table = new MemTable(pool);
-        table.AddReference();
-        Fill(table, 20, fill: 1);
+        var table = Referenced(pool, 20, fill: 1);
 
         pool.Close();
         table.Release();
