@@ -8,13 +8,15 @@
 //   paused (GatewayPool), so the retry goes elsewhere; one that answered with a rejection is alive and is not.
 // - Reads change nothing, so any retry is safe; an attempt that has no answer within ReadAttemptTimeout is also
 //   retried.
-// - Writes (put, delete) are retried on the same failures, although a write whose gateway died with it in flight
+// - Writes (put, overwrite, delete) are retried on the same failures, although a write whose gateway died with it in flight
 //   may already have been applied. The retry then creates a second version with the same value and the same
 //   context: a sibling equal to the first, which reads return once (the coordinator returns distinct values) and
 //   which the next write with a read's context supersedes together with the first. What a retry can add is thus
 //   at most a duplicate of the write itself, never a lost or foreign value; and it cannot undo a write acknowledged
-//   in between, only stand beside it as a sibling. A write is not cut short by a timeout of its own: the cluster
-//   answers within its RequestTimeout, and a dead gateway is caught by the loss signal.
+//   in between, only stand beside it as a sibling. An overwrite retried supersedes what its read finds then (the first
+//   attempt's version too, if it was applied), exactly as an overwrite issued a moment later would: that is what an
+//   overwrite means. A write is not cut short by a timeout of its own: the cluster answers within its RequestTimeout,
+//   and a dead gateway is caught by the loss signal.
 // - GrainKV's own errors (not enough replicas, bad input, timeouts of a coordinator) are answers, not gateway
 //   failures, and are never retried here.
 
