@@ -16,7 +16,7 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Bench.Cluster;
 
-internal sealed class GrainKvTarget(string name, GrainKvClient client, bool singleReplica, bool overwriteUpdates = false) : IKvTarget
+internal sealed class GrainKvTarget(string name, GrainKvClient client, bool singleReplica, bool overwriteUpdates) : IKvTarget
 {
     private static readonly ReadOptions OneReplicaRead = new() { Replicas = 1, ReadQuorum = Acks.One };
     private static readonly WriteOptions OneReplicaWrite = new() { Replicas = 1, WriteQuorum = Acks.One };

@@ -43,7 +43,6 @@ public sealed class MemTable
     private long _approximateBytes;
     private uint _random = 0x9E3779B9;
     private int _references;
-    private bool _released;
 
     public MemTable()
         : this(null)
@@ -154,7 +153,7 @@ public sealed class MemTable
     /// <summary>Takes a reference (a table set's). The memtable must not have been released by everyone.</summary>
     internal void AddReference()
     {
-        if (Volatile.Read(ref _released))
+        if (_values.IsRecycled)
         {
             throw new InvalidOperationException("A memtable was referenced again after its last reference went.");
         }
@@ -168,7 +167,6 @@ public sealed class MemTable
         var left = Interlocked.Decrement(ref _references);
         if (left == 0)
         {
-            Volatile.Write(ref _released, true);
             _values.Recycle();
         }
         else if (left < 0)

@@ -43,7 +43,7 @@ internal sealed class ValueArena(ValueChunkPool? pool = null)
 
     private byte[][] _chunks = new byte[8][];
     private int _chunkCount;
-    private bool _recycled;
+    private volatile bool _recycled;
     private int _current = -1;
     private int _used;
 
@@ -103,6 +103,9 @@ internal sealed class ValueArena(ValueChunkPool? pool = null)
             ? new StoredValue(chunk, 0, chunk.Length)
             : new StoredValue(chunk, (int)((location >> LengthBits) & (ChunkSize - 1)), (int)length);
     }
+
+    /// <summary>Whether <see cref="Recycle"/> ran: the arena holds no chunk any more.</summary>
+    public bool IsRecycled => _recycled;
 
     /// <summary>Hands every chunk of <see cref="ChunkSize"/> bytes to the pool (if any) and refuses any later use. Only
     /// once nothing can read the arena: no reader holds one of its locations or will load one.</summary>
