@@ -120,17 +120,40 @@ public sealed partial class VectorClock : IEquatable<VectorClock>
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        var merged = new List<ClockEntry>(Math.Max(a.Count, b.Count));
-        int i = 0, j = 0;
+
+        // Clocks are immutable: merging with the empty clock is the other clock. Otherwise one array of the merged
+        // length (a merge runs several times per write; a list and its copy were most of what it allocated).
+        if (a._entries.Length == 0 || b._entries.Length == 0)
+        {
+            return a._entries.Length == 0 ? b : a;
+        }
+
+        var merged = new ClockEntry[MergedLength(a._entries, b._entries)];
+        int i = 0, j = 0, k = 0;
         while (i < a._entries.Length || j < b._entries.Length)
         {
             var c = i == a._entries.Length ? 1
                 : j == b._entries.Length ? -1
                 : string.CompareOrdinal(a._entries[i].NodeId, b._entries[j].NodeId);
-            merged.Add(c < 0 ? a._entries[i++] : c > 0 ? b._entries[j++] : Later(a._entries[i++], b._entries[j++]));
+            merged[k++] = c < 0 ? a._entries[i++] : c > 0 ? b._entries[j++] : Later(a._entries[i++], b._entries[j++]);
         }
 
-        return new VectorClock(merged.ToArray());
+        return new VectorClock(merged);
+    }
+
+    /// <summary>How many distinct node ids two sorted entry arrays hold together.</summary>
+    private static int MergedLength(ClockEntry[] a, ClockEntry[] b)
+    {
+        int i = 0, j = 0, length = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            var c = string.CompareOrdinal(a[i].NodeId, b[j].NodeId);
+            i += c <= 0 ? 1 : 0;
+            j += c >= 0 ? 1 : 0;
+            length++;
+        }
+
+        return length + (a.Length - i) + (b.Length - j);
     }
 
     /// <summary>The merge of all <paramref name="clocks"/>; <see cref="Empty"/> when there are none.</summary>

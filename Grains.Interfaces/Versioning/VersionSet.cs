@@ -30,35 +30,59 @@ public static class VersionSet
     /// different versions with one dot were met (both are kept).</summary>
     public static StoredVersion[] Merge(IEnumerable<StoredVersion> versions, out bool dotConflict)
     {
-        // Sets are small (usually one version, a few siblings at most): quadratic scans beat hashing.
-        var all = new List<StoredVersion>();
+        // Sets are small (usually one version, a few siblings at most): quadratic scans beat hashing. A merge runs on
+        // every write, so it allocates no delegate per version and sizes its lists once.
         dotConflict = false;
+        var all = versions.TryGetNonEnumeratedCount(out var count) ? new List<StoredVersion>(count) : [];
         foreach (var version in versions)
         {
-            var copy = false;
-            foreach (var kept in all)
-            {
-                if (kept.SameDot(version))
-                {
-                    if (kept.SameWrite(version))
-                    {
-                        copy = true;
-                        break;
-                    }
+            AddUnlessCopy(all, version, ref dotConflict);
+        }
 
-                    dotConflict = true;
-                }
-            }
-
-            if (!copy)
+        var live = new List<StoredVersion>(all.Count);
+        foreach (var version in all)
+        {
+            if (!IsObsoletedByAny(version, all))
             {
-                all.Add(version);
+                live.Add(version);
             }
         }
 
-        var live = all.FindAll(v => !all.Exists(v.IsObsoletedBy));
         live.Sort(CanonicalOrder);
         return [.. live];
+    }
+
+    /// <summary>Adds <paramref name="version"/> to <paramref name="all"/> unless it holds the same write (a copy); notes
+    /// in <paramref name="dotConflict"/> a different version with the same dot.</summary>
+    private static void AddUnlessCopy(List<StoredVersion> all, StoredVersion version, ref bool dotConflict)
+    {
+        foreach (var kept in all)
+        {
+            if (kept.SameDot(version))
+            {
+                if (kept.SameWrite(version))
+                {
+                    return;
+                }
+
+                dotConflict = true;
+            }
+        }
+
+        all.Add(version);
+    }
+
+    private static bool IsObsoletedByAny(StoredVersion version, List<StoredVersion> all)
+    {
+        foreach (var other in all)
+        {
+            if (version.IsObsoletedBy(other))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The full clock of a version: its past plus its own dot.</summary>
@@ -66,8 +90,16 @@ public static class VersionSet
         VectorClock.Merge(version.Past, VectorClock.FromEntries([new ClockEntry(version.Node, version.Counter, version.TimestampMs)]));
 
     /// <summary>The causal context of a set of versions: the merge of their clocks.</summary>
-    public static VectorClock Context(IEnumerable<StoredVersion> versions) =>
-        VectorClock.Merge(versions.Select(ClockOf));
+    public static VectorClock Context(IEnumerable<StoredVersion> versions)
+    {
+        var context = VectorClock.Empty;
+        foreach (var version in versions)
+        {
+            context = VectorClock.Merge(context, ClockOf(version));
+        }
+
+        return context;
+    }
 
     /// <summary>The highest counter of <paramref name="actor"/> that <paramref name="context"/> or the versions
     /// <paramref name="local"/> know of; a new dot of that actor must be above it.</summary>

@@ -279,11 +279,12 @@ public sealed partial class LocalReplicas
         var mark = MarkOf(hash);
         using var passage = await _gates.EnterAsync(range);
         Interlocked.Exchange(ref _written[mark], WriteInProgress);
-        _cache.Forget(hash, engineKey);
+        var cached = false;
         try
         {
             await (versions.Length == 0 ? engine.DeleteAsync(engineKey) : engine.PutAsync(engineKey, VersionSetCodec.Encode(versions)));
             _cache.Set(hash, engineKey, versions);
+            cached = true;
         }
         catch (Exception) when (TryLoad(engineKey) is { } actual)
         {
@@ -293,6 +294,12 @@ public sealed partial class LocalReplicas
         }
         finally
         {
+            if (!cached)
+            {
+                // What the engine holds is not known: the cache's entry (the versions before) must not be read.
+                _cache.Forget(hash, engineKey);
+            }
+
             Interlocked.Exchange(ref _written[mark], engine.LogPosition);
         }
 

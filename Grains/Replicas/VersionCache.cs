@@ -5,10 +5,11 @@
 // lookup and often a block read and decompression: 15-20 % of a one-silo SET, docs/BENCHMARKS.md).
 //
 // Exact, not approximate: an entry is what the engine holds for the key (VersionSetCodec.DecodeWithoutValues), because
-// every change to a replica's key goes through LocalReplicas.Store, which drops the entry before the engine write and
-// sets it once the write succeeded. Compaction's expiry reclaim changes a stored set without Store, but only by dropping an
-// expired version's value; a write's merge reclaims the same values itself, and the Merkle digests ignore values, so
-// an entry that still says "has a value" there is read the same way.
+// every change to a replica's key goes through LocalReplicas.Store, which sets the entry once the engine write
+// succeeded and drops it when the write failed (the key's lock is held throughout, so no one reads the entry between).
+// Compaction's expiry reclaim changes a stored set without Store, but only by dropping an expired version's value; a
+// write's merge reclaims the same values itself, and the Merkle digests ignore values, so an entry that still says
+// "has a value" there is read the same way.
 //
 // Memory: one array of fixed slots (SlotSize bytes: the key and the set's encoding without values), allocated once,
 // so the cache adds no object per write for the garbage collector to promote and trace (a cache of version objects
@@ -17,7 +18,13 @@
 //
 // Concurrency: slots are grouped by lock stripe (a key's slot is within its stripe of LocalReplicas' StripedLock), and
 // a slot is only read or written by a holder of that stripe's lock, so the cache needs no lock of its own.
-// Direct-mapped: a key replaces whatever key had its slot before.
+//
+// Placement: set-associative, Ways slots per set (one set of a stripe's slots per key, chosen by hash bits). A one-byte
+// tag per slot (hash bits; 0: empty) lets a lookup compare only the slots whose tag matches. A key that finds no free
+// slot in its set replaces one by CLOCK (second chance): a slot read or written since the hand last passed it is
+// passed over once, so keys written again and again stay while keys written once make room. Direct-mapped (one slot
+// per key) missed a third of a SET pass's lookups with 100,000 keys in 128 Ki slots, where two keys sharing a slot
+// evict each other on every write (docs/BENCHMARKS.md, fifteenth session).
 
 using System.Buffers.Binary;
 using GrainKV.Versioning;
@@ -31,11 +38,24 @@ public sealed class VersionCache
     /// <summary>Bytes of one slot: a 4-byte header (key length, entry length), the key, the set without values.</summary>
     public const int SlotSize = 256;
 
+    /// <summary>Slots per set (fewer when a stripe has fewer slots).</summary>
+    public const int Ways = 8;
+
     private const int HeaderSize = 4;
+
+    /// <summary>The bit of a slot's <see cref="_meta"/> byte that says it was used since the CLOCK hand last passed it.</summary>
+    private const byte Referenced = 0x80;
+
+    /// <summary>The tag bits of a slot's <see cref="_meta"/> byte (never 0 for a held slot).</summary>
+    private const byte TagMask = 0x7F;
 
     private readonly StripedLock _locks;
     private readonly byte[] _slots;
+    private readonly byte[] _meta;
+    private readonly byte[] _hands;
     private readonly int _slotsPerStripe;
+    private readonly int _ways;
+    private readonly int _setsPerStripe;
     private long _hits;
     private long _misses;
 
@@ -46,7 +66,11 @@ public sealed class VersionCache
         ArgumentOutOfRangeException.ThrowIfNegative(entries);
         _locks = locks;
         _slotsPerStripe = entries == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)((entries + locks.Count - 1) / locks.Count));
+        _ways = Math.Min(Ways, _slotsPerStripe);
+        _setsPerStripe = _ways == 0 ? 0 : _slotsPerStripe / _ways;
         _slots = GC.AllocateArray<byte>(checked(locks.Count * _slotsPerStripe * SlotSize));
+        _meta = new byte[locks.Count * _slotsPerStripe];
+        _hands = new byte[locks.Count * _setsPerStripe];
     }
 
     /// <summary>Keys the cache holds at most.</summary>
@@ -62,10 +86,11 @@ public sealed class VersionCache
     /// (as <see cref="VersionSetCodec.DecodeWithoutValues"/> reads them), if cached.</summary>
     public bool TryGet(ulong hash, byte[] engineKey, out StoredVersion[] versions)
     {
-        if (Entry(hash, engineKey) is { IsEmpty: false } entry)
+        if (Find(hash, engineKey) is var slot and >= 0)
         {
             Interlocked.Increment(ref _hits);
-            versions = VersionSetCodec.DecodeWithoutValues(entry);
+            _meta[slot] |= Referenced;
+            versions = VersionSetCodec.DecodeWithoutValues(Entry(slot, engineKey.Length));
             return true;
         }
 
@@ -83,46 +108,98 @@ public sealed class VersionCache
             return;
         }
 
-        var slot = Slot(hash);
-        var room = slot.Length - HeaderSize - engineKey.Length;
-        var length = room > 0 ? VersionSetCodec.EncodeWithoutValues(versions, slot[(HeaderSize + engineKey.Length)..]) : 0;
+        // A key already held keeps its slot (and counts as used); a new one takes a free slot of its set or CLOCK's victim.
+        var held = Find(hash, engineKey);
+        var slot = held >= 0 ? held : Vacate(hash);
+        var bytes = Bytes(slot);
+        var room = bytes.Length - HeaderSize - engineKey.Length;
+        var length = room > 0 ? VersionSetCodec.EncodeWithoutValues(versions, bytes[(HeaderSize + engineKey.Length)..]) : 0;
         if (length == 0)
         {
-            slot[..HeaderSize].Clear();
+            _meta[slot] = 0;
             return;
         }
 
-        engineKey.CopyTo(slot[HeaderSize..]);
-        BinaryPrimitives.WriteUInt16LittleEndian(slot, (ushort)engineKey.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(slot[2..], (ushort)length);
+        engineKey.CopyTo(bytes[HeaderSize..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)engineKey.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes[2..], (ushort)length);
+        _meta[slot] = (byte)(Tag(hash) | (held >= 0 ? Referenced : 0));
     }
 
     /// <summary>Forgets the key (what the engine holds for it is not known).</summary>
     public void Forget(ulong hash, byte[] engineKey)
     {
-        if (!Entry(hash, engineKey).IsEmpty)
+        if (Find(hash, engineKey) is var slot and >= 0)
         {
-            Slot(hash)[..HeaderSize].Clear();
+            _meta[slot] = 0;
         }
     }
 
-    /// <summary>The key's cached entry, empty if its slot holds another key or none.</summary>
-    private ReadOnlySpan<byte> Entry(ulong hash, byte[] engineKey)
+    /// <summary>The slot holding <paramref name="engineKey"/>, or -1.</summary>
+    private int Find(ulong hash, byte[] engineKey)
     {
         if (_slots.Length == 0)
         {
-            return default;
+            return -1;
         }
 
-        var slot = Slot(hash);
-        var length = BinaryPrimitives.ReadUInt16LittleEndian(slot[2..]);
-        return length > 0 && BinaryPrimitives.ReadUInt16LittleEndian(slot) == engineKey.Length
-            && slot.Slice(HeaderSize, engineKey.Length).SequenceEqual(engineKey)
-            ? slot.Slice(HeaderSize + engineKey.Length, length)
-            : default;
+        var first = FirstSlotOf(hash);
+        var tag = Tag(hash);
+        for (var slot = first; slot < first + _ways; slot++)
+        {
+            if ((_meta[slot] & TagMask) == tag)
+            {
+                var bytes = Bytes(slot);
+                if (BinaryPrimitives.ReadUInt16LittleEndian(bytes) == engineKey.Length
+                    && bytes.Slice(HeaderSize, engineKey.Length).SequenceEqual(engineKey))
+                {
+                    return slot;
+                }
+            }
+        }
+
+        return -1;
     }
 
-    /// <summary>The slot of a key: within the key's lock stripe, chosen by high bits of the hash.</summary>
-    private Span<byte> Slot(ulong hash) =>
-        _slots.AsSpan((_locks.StripeOf(hash) * _slotsPerStripe + (int)((hash >> 40) & (ulong)(_slotsPerStripe - 1))) * SlotSize, SlotSize);
+    /// <summary>A slot of the key's set for a new entry: a free one, or the one the set's CLOCK hand stops at (each slot
+    /// used since the hand last passed is passed over once and loses its mark).</summary>
+    private int Vacate(ulong hash)
+    {
+        var first = FirstSlotOf(hash);
+        for (var slot = first; slot < first + _ways; slot++)
+        {
+            if (_meta[slot] == 0)
+            {
+                return slot;
+            }
+        }
+
+        var set = first / _ways;
+        var hand = _hands[set] % _ways;
+        while ((_meta[first + hand] & Referenced) != 0)
+        {
+            _meta[first + hand] &= TagMask;
+            hand = (hand + 1) % _ways;
+        }
+
+        _hands[set] = (byte)((hand + 1) % _ways);
+        _meta[first + hand] = 0;
+        return first + hand;
+    }
+
+    /// <summary>The first slot of the key's set: within the key's lock stripe, chosen by high bits of the hash.</summary>
+    private int FirstSlotOf(ulong hash) =>
+        (_locks.StripeOf(hash) * _setsPerStripe + (int)((hash >> 40) & (ulong)(_setsPerStripe - 1))) * _ways;
+
+    /// <summary>A slot's tag: seven hash bits the set's index does not use, never 0.</summary>
+    private static byte Tag(ulong hash) => (byte)((hash >> 32) & TagMask | 1);
+
+    private Span<byte> Bytes(int slot) => _slots.AsSpan(slot * SlotSize, SlotSize);
+
+    /// <summary>The encoded set of a held slot whose key is <paramref name="keyLength"/> bytes.</summary>
+    private ReadOnlySpan<byte> Entry(int slot, int keyLength)
+    {
+        var bytes = Bytes(slot);
+        return bytes.Slice(HeaderSize + keyLength, BinaryPrimitives.ReadUInt16LittleEndian(bytes[2..]));
+    }
 }

@@ -1,6 +1,8 @@
 // The version cache: what it returns for a key is what an engine read without values returns for the stored set; a key
-// whose slot another key took, a forgotten key and an entry too large for a slot are misses. On a node, every write
-// leaves the cache agreeing with the engine, and a write whose merge keeps a stored version still gets its value.
+// whose slot another key took, a forgotten key and an entry too large for a slot are misses. Keys sharing a set keep
+// their slots up to its ways, and a new key replaces the one CLOCK finds unused since its hand last passed. On a node,
+// every write leaves the cache agreeing with the engine, a write the engine refused leaves no entry, and a write whose
+// merge keeps a stored version still gets its value.
 
 using System.IO.Hashing;
 using System.Text;
@@ -57,6 +59,69 @@ public sealed class VersionCacheTests
         Assert.False(cache.TryGet(Hash(first), first, out _));
         Assert.True(cache.TryGet(Hash(second), second, out var cached));
         Assert.Equal(Headers([Tombstone]), Headers(cached));
+    }
+
+    [Fact]
+    public void KeysSharingASetAreAllHeldUpToItsWays()
+    {
+        var cache = new VersionCache(new StripedLock(1), VersionCache.Ways); // one set: every key shares it
+        var keys = Enumerable.Range(0, VersionCache.Ways).Select(i => Key($"key-{i}")).ToArray();
+        foreach (var key in keys)
+        {
+            cache.Set(Hash(key), key, [Lasting]);
+        }
+
+        // Writing a held key again keeps it in its slot: nothing is pushed out.
+        cache.Set(Hash(keys[0]), keys[0], [Tombstone]);
+
+        Assert.All(keys, key => Assert.True(cache.TryGet(Hash(key), key, out _)));
+        Assert.True(cache.TryGet(Hash(keys[0]), keys[0], out var rewritten));
+        Assert.Equal(Headers([Tombstone]), Headers(rewritten));
+    }
+
+    [Fact]
+    public void ANewKeyReplacesAKeyNotUsedSinceTheHandLastPassed()
+    {
+        var cache = new VersionCache(new StripedLock(1), VersionCache.Ways);
+        var keys = Enumerable.Range(0, VersionCache.Ways).Select(i => Key($"key-{i}")).ToArray();
+        foreach (var key in keys)
+        {
+            cache.Set(Hash(key), key, [Lasting]);
+        }
+
+        // Every key but one is used again (read or written); the newcomer takes the unused one's slot, not the oldest.
+        const int unused = 3;
+        for (var i = 0; i < keys.Length; i++)
+        {
+            if (i == unused)
+            {
+                continue;
+            }
+
+            if (i % 2 == 0)
+            {
+                Assert.True(cache.TryGet(Hash(keys[i]), keys[i], out _));
+            }
+            else
+            {
+                cache.Set(Hash(keys[i]), keys[i], [Lasting]);
+            }
+        }
+
+        var newcomer = Key("newcomer");
+        cache.Set(Hash(newcomer), newcomer, [Expiring]);
+
+        Assert.True(cache.TryGet(Hash(newcomer), newcomer, out _));
+        Assert.False(cache.TryGet(Hash(keys[unused]), keys[unused], out _));
+        Assert.All(keys.Where((_, i) => i != unused), key => Assert.True(cache.TryGet(Hash(key), key, out _)));
+
+        // Every held key was just read, so the next newcomer's hand goes round once, taking every mark, and stops where it
+        // started: the slot after the last victim's.
+        var second = Key("second-newcomer");
+        cache.Set(Hash(second), second, [Expiring]);
+        Assert.True(cache.TryGet(Hash(second), second, out _));
+        Assert.False(cache.TryGet(Hash(keys[unused + 1]), keys[unused + 1], out _));
+        Assert.True(cache.TryGet(Hash(newcomer), newcomer, out _));
     }
 
     [Fact]
@@ -151,6 +216,25 @@ public sealed class VersionCacheTests
         await replicas.CoordinateAsync(0, key, null, CausalContext.For(key, VersionSet.Context([remote])));
         AssertCacheAgrees();
         Assert.True(VersionSet.DeadSinceMs(await replicas.ReadAsync(0, key)) is not null);
+    }
+
+    [Fact]
+    public async Task AWriteTheEngineRefusedLeavesNoEntry()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
+        var silo = cluster.Cluster.Silos[0];
+        var replicas = cluster.Service<LocalReplicas>(silo);
+        var key = Encoding.UTF8.GetBytes("refused-key");
+        var engineKey = StorageKeys.Encode(0, key);
+        await replicas.CoordinateAsync(0, key, [1], CausalContext.Empty, overwrite: true);
+        Assert.True(replicas.Cache.TryGet(Hash(engineKey), engineKey, out _));
+
+        // The engine closes under the node: the next write merges with the cached entry, then the engine refuses it.
+        await cluster.Service<LocalStore>(silo).Engine.DisposeAsync();
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await replicas.CoordinateAsync(0, key, [2], CausalContext.Empty, overwrite: true));
+
+        // What the engine holds is not known, so the entry (the versions before the write) is gone.
+        Assert.False(replicas.Cache.TryGet(Hash(engineKey), engineKey, out _));
     }
 
     private static byte[] Key(string text) => Encoding.UTF8.GetBytes(text);
