@@ -163,10 +163,10 @@ public static class VersionSetCodec
     /// <summary>Reads one version's fields in place (its node id, past clock and value stay undecoded slices).</summary>
     private static EncodedVersion ReadVersion(ReadOnlySpan<byte> bytes, ref int offset)
     {
-        var node = Slice(bytes, ref offset, "Node id");
+        var node = Slice(bytes, ref offset, "Node id length");
         var counter = Varint.Read(bytes, ref offset);
         var timestamp = (long)Varint.Read(bytes, ref offset);
-        var past = Slice(bytes, ref offset, "Past clock");
+        var past = Slice(bytes, ref offset, "Past clock length");
         if (offset >= bytes.Length)
         {
             throw new FormatException("Truncated version set.");
@@ -186,13 +186,15 @@ public static class VersionSetCodec
         }
 
         var hasValue = (flags & HasValue) != 0;
-        var value = hasValue ? Slice(bytes, ref offset, "Value") : default;
+        var value = hasValue ? Slice(bytes, ref offset, "Value length") : default;
         return new EncodedVersion(node, counter, timestamp, past, expiresAt, hasValue, value);
     }
 
-    private static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> bytes, ref int offset, string what)
+    /// <summary>Reads a length-prefixed slice; <paramref name="lengthName"/> names the length in an error (a constant: this
+    /// runs for every field of every version decoded, so it must not build a string).</summary>
+    private static ReadOnlySpan<byte> Slice(ReadOnlySpan<byte> bytes, ref int offset, string lengthName)
     {
-        var length = Varint.ReadFollowingLength(bytes, ref offset, what + " length");
+        var length = Varint.ReadFollowingLength(bytes, ref offset, lengthName);
         var slice = bytes.Slice(offset, length);
         offset += length;
         return slice;

@@ -105,7 +105,7 @@ public sealed class RespFrameParser
             return line;
         }
 
-        if (!TryParseLength(header.AsSpan(1), out var count) || count > MaxProtocolArguments)
+        if (!TryParseHeaderLength(header, out var count) || count > MaxProtocolArguments)
         {
             error = "invalid multibulk length";
             return RespParseStatus.ProtocolError;
@@ -166,7 +166,7 @@ public sealed class RespFrameParser
                 return line;
             }
 
-            if (!TryParseLength(header.AsSpan(1), out var length) || length < 0 || length > MaxProtocolBulkLength)
+            if (!TryParseHeaderLength(header, out var length) || length < 0 || length > MaxProtocolBulkLength)
             {
                 error = "invalid bulk length";
                 return RespParseStatus.ProtocolError;
@@ -206,7 +206,7 @@ public sealed class RespFrameParser
     private RespParseStatus ReadInline(ref SequenceReader<byte> reader, out RespFrame frame, out string error)
     {
         frame = default;
-        var line = ReadLine(ref reader, MaxInlineLength, requireCr: false, out var text, out error);
+        var line = ReadLine(ref reader, MaxInlineLength, requireCr: false, out var lineBytes, out error);
         if (line != RespParseStatus.Frame)
         {
             if (line == RespParseStatus.ProtocolError)
@@ -217,6 +217,7 @@ public sealed class RespFrameParser
             return line;
         }
 
+        var text = lineBytes.ToArray();
         var words = new List<byte[]>();
         foreach (var range in text.AsSpan().SplitAny(" \t"u8))
         {
@@ -247,9 +248,9 @@ public sealed class RespFrameParser
 
     // Reads one line ending in LF (CRLF when requireCr) of at most maxLength bytes before the terminator,
     // returning it without the terminator. Nothing is consumed unless the whole line is there.
-    private static RespParseStatus ReadLine(ref SequenceReader<byte> reader, int maxLength, bool requireCr, out byte[] line, out string error)
+    private static RespParseStatus ReadLine(ref SequenceReader<byte> reader, int maxLength, bool requireCr, out ReadOnlySequence<byte> line, out string error)
     {
-        line = [];
+        line = default;
         error = "";
         var window = reader.UnreadSequence.Slice(0, Math.Min(reader.Remaining, maxLength + 2));
         if (window.PositionOf((byte)'\n') is not { } end)
@@ -263,17 +264,32 @@ public sealed class RespFrameParser
             return RespParseStatus.ProtocolError;
         }
 
-        var raw = window.Slice(0, end).ToArray();
+        // The line stays a slice of the pipe's buffer (valid until the connection consumes past it, after this parse).
+        var raw = window.Slice(0, end);
         reader.Advance(raw.Length + 1);
-        var hasCr = raw.Length > 0 && raw[^1] == (byte)'\r';
+        var hasCr = raw.Length > 0 && raw.Slice(raw.Length - 1).FirstSpan[0] == (byte)'\r';
         if (requireCr && !hasCr)
         {
             error = "line not terminated by CRLF";
             return RespParseStatus.ProtocolError;
         }
 
-        line = hasCr ? raw[..^1] : raw;
+        line = hasCr ? raw.Slice(0, raw.Length - 1) : raw;
         return RespParseStatus.Frame;
+    }
+
+    // The length in a header line ('*' or '$' and a decimal), read without copying the line to the heap: a header is at
+    // most MaxHeaderLength bytes, and every command has one per argument.
+    private static bool TryParseHeaderLength(ReadOnlySequence<byte> header, out long value)
+    {
+        Span<byte> copy = stackalloc byte[MaxHeaderLength];
+        var text = header.IsSingleSegment ? header.FirstSpan : copy[..(int)header.Length];
+        if (!header.IsSingleSegment)
+        {
+            header.CopyTo(copy);
+        }
+
+        return TryParseLength(text[1..], out value);
     }
 
     // A decimal length: digits with an optional leading '-', nothing else.
