@@ -142,7 +142,8 @@ public sealed partial class StorageEngine : IAsyncDisposable
     }
 
     /// <summary>Stores <paramref name="value"/> under <paramref name="key"/>; durable when the task completes
-    /// (with <see cref="LogDurability.Synced"/>).</summary>
+    /// (with <see cref="LogDurability.Synced"/>). Both are copied before this returns: the caller may reuse their memory
+    /// (e.g. give a pooled buffer back) as soon as it has the task.</summary>
     public ValueTask PutAsync(ReadOnlyMemory<byte> key, ReadOnlyMemory<byte> value, CancellationToken cancellationToken = default)
     {
         CheckKey(key.Span);

@@ -40,6 +40,18 @@ public static class VersionSetCodec
         return Write(versions, bytes, withValues: true) == bytes.Length ? bytes : throw new InvalidOperationException("Version set size mismatch.");
     }
 
+    /// <summary>The length of <see cref="Encode(IReadOnlyCollection{StoredVersion})"/>'s result.</summary>
+    public static int EncodedSize(IReadOnlyCollection<StoredVersion> versions) => SizeOf(versions, withValues: true);
+
+    /// <summary>Writes what <see cref="Encode(IReadOnlyCollection{StoredVersion})"/> returns to <paramref name="destination"/>
+    /// (at least <see cref="EncodedSize"/> bytes, e.g. a pooled buffer); returns the bytes written.</summary>
+    public static int Encode(IReadOnlyCollection<StoredVersion> versions, Span<byte> destination)
+    {
+        var size = SizeOf(versions, withValues: true);
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, size, nameof(destination));
+        return Write(versions, destination, withValues: true) == size ? size : throw new InvalidOperationException("Version set size mismatch.");
+    }
+
     /// <summary>Writes the encoding of <paramref name="versions"/> without their values (a value that exists is written
     /// empty) to <paramref name="destination"/>: <see cref="DecodeWithoutValues"/> reads from it what it reads from the
     /// encoding with the values. Returns the bytes written, or 0 (writing nothing) if they do not fit.</summary>

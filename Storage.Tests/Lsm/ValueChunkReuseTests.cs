@@ -48,6 +48,48 @@ public sealed class ValueChunkReuseTests : IDisposable
     }
 
     [Fact]
+    public async Task AWriteCopiesTheCallersValueBeforeItReturnsEvenWhenItStalls()
+    {
+        // One buffer for every write, rewritten as soon as each PutAsync returns its task (as a caller giving a pooled
+        // buffer back would), and memtables so small that writes often wait for flushes (the stalled path).
+        var options = new StorageOptions
+        {
+            DataDirectory = _directory.Path,
+            Durability = LogDurability.Buffered,
+            MemTableSize = 8 * 1024,
+            MaxImmutableMemTables = 1,
+        };
+        await using (var engine = await StorageEngine.OpenAsync(options))
+        {
+            var buffer = new byte[ValueLength];
+            var pending = new List<ValueTask>();
+            for (var round = 1; round <= 10; round++)
+            {
+                for (var key = 0; key < Keys; key++)
+                {
+                    WriteValue(buffer, key, round);
+                    pending.Add(engine.PutAsync(Key(key), buffer));
+                    buffer.AsSpan().Fill(0xEE);
+                }
+
+                foreach (var write in pending)
+                {
+                    await write;
+                }
+
+                pending.Clear();
+            }
+
+            Assert.True(engine.GetStatistics().WriteStalls > 0, "no write waited for a flush: the stalled path was not taken");
+            for (var key = 0; key < Keys; key++)
+            {
+                Assert.True(engine.TryGet(Key(key), out var value));
+                Assert.Equal(10, Check(value, key, written: 10));
+            }
+        }
+    }
+
+    [Fact]
     public async Task ReadersAndOpenScansSeeEveryValueIntactWhileFlushedMemTablesChunksAreReused()
     {
         var options = new StorageOptions

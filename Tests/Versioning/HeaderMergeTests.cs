@@ -105,6 +105,22 @@ public sealed class HeaderMergeTests
         });
     }
 
+    [Fact]
+    public void EncodingIntoABufferWritesTheSameBytesAndRefusesOneTooShort()
+    {
+        Version.Array[0, 5].Sample(versions =>
+        {
+            var full = VersionSetCodec.Encode(versions);
+            var pooled = new byte[full.Length + 7]; // a pooled buffer is often longer than asked for
+            pooled.AsSpan().Fill(0xEE);
+
+            Assert.Equal(full.Length, VersionSetCodec.EncodedSize(versions));
+            Assert.Equal(full.Length, VersionSetCodec.Encode(versions, pooled));
+            Assert.Equal(full, pooled[..full.Length]);
+            Assert.Throws<ArgumentOutOfRangeException>(() => VersionSetCodec.Encode(versions, new byte[full.Length - 1]));
+        });
+    }
+
     private static IEnumerable<(string, ulong, VectorClock, long, long, string?)> Contents(IEnumerable<StoredVersion> versions) =>
         versions.Select(v => (v.Node, v.Counter, v.Past, v.TimestampMs, v.ExpiresAtMs, v.Value is null ? null : Convert.ToHexString(v.Value)));
 }
