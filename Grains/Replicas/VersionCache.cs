@@ -20,7 +20,7 @@
 // a slot is only read or written by a holder of that stripe's lock, so the cache needs no lock of its own.
 //
 // Placement: set-associative, Ways slots per set (one set of a stripe's slots per key, chosen by hash bits). A one-byte
-// tag per slot (hash bits; 0: empty) lets a lookup compare only the slots whose tag matches. A key that finds no free
+// tag per slot (six hash bits; 0: free) lets a lookup compare only the slots whose tag matches. A key that finds no free
 // slot in its set replaces one by CLOCK (second chance): a slot read or written since the hand last passed it is
 // passed over once, so keys written again and again stay while keys written once make room. Direct-mapped (one slot
 // per key) missed a third of a SET pass's lookups with 100,000 keys in 128 Ki slots, where two keys sharing a slot
@@ -191,7 +191,8 @@ public sealed class VersionCache
     private int FirstSlotOf(ulong hash) =>
         (_locks.StripeOf(hash) * _setsPerStripe + (int)((hash >> 40) & (ulong)(_setsPerStripe - 1))) * _ways;
 
-    /// <summary>A slot's tag: seven hash bits the set's index does not use, never 0.</summary>
+    /// <summary>A slot's tag: six hash bits the stripe and set index do not use, with the low bit set so that it is never
+    /// 0 (a free slot).</summary>
     private static byte Tag(ulong hash) => (byte)((hash >> 32) & TagMask | 1);
 
     private Span<byte> Bytes(int slot) => _slots.AsSpan(slot * SlotSize, SlotSize);
