@@ -37,7 +37,8 @@ public static class VersionSetCodec
     public static byte[] Encode(IReadOnlyCollection<StoredVersion> versions)
     {
         var bytes = new byte[SizeOf(versions, withValues: true)];
-        return Write(versions, bytes, withValues: true) == bytes.Length ? bytes : throw new InvalidOperationException("Version set size mismatch.");
+        WriteExactly(versions, bytes, withValues: true, bytes.Length);
+        return bytes;
     }
 
     /// <summary>The length of <see cref="Encode(IReadOnlyCollection{StoredVersion})"/>'s result.</summary>
@@ -49,7 +50,7 @@ public static class VersionSetCodec
     {
         var size = SizeOf(versions, withValues: true);
         ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, size, nameof(destination));
-        return Write(versions, destination, withValues: true) == size ? size : throw new InvalidOperationException("Version set size mismatch.");
+        return WriteExactly(versions, destination, withValues: true, size);
     }
 
     /// <summary>Writes the encoding of <paramref name="versions"/> without their values (a value that exists is written
@@ -63,8 +64,12 @@ public static class VersionSetCodec
             return 0;
         }
 
-        return Write(versions, destination, withValues: false) == size ? size : throw new InvalidOperationException("Version set size mismatch.");
+        return WriteExactly(versions, destination, withValues: false, size);
     }
+
+    /// <summary>Writes the encoding, which <see cref="SizeOf"/> said is <paramref name="size"/> bytes; returns the size.</summary>
+    private static int WriteExactly(IReadOnlyCollection<StoredVersion> versions, Span<byte> destination, bool withValues, int size) =>
+        Write(versions, destination, withValues) == size ? size : throw new InvalidOperationException("Version set size mismatch.");
 
     /// <summary>Decodes a version set. Throws <see cref="FormatException"/> if the bytes are not a valid encoding.</summary>
     public static StoredVersion[] Decode(ReadOnlySpan<byte> bytes) => DecodeSet(bytes, withValues: true);

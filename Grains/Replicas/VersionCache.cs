@@ -53,7 +53,6 @@ public sealed class VersionCache
     private readonly byte[] _slots;
     private readonly byte[] _meta;
     private readonly byte[] _hands;
-    private readonly int _slotsPerStripe;
     private readonly int _ways;
     private readonly int _setsPerStripe;
     private long _hits;
@@ -65,11 +64,11 @@ public sealed class VersionCache
     {
         ArgumentOutOfRangeException.ThrowIfNegative(entries);
         _locks = locks;
-        _slotsPerStripe = entries == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)((entries + locks.Count - 1) / locks.Count));
-        _ways = Math.Min(Ways, _slotsPerStripe);
-        _setsPerStripe = _ways == 0 ? 0 : _slotsPerStripe / _ways;
-        _slots = GC.AllocateArray<byte>(checked(locks.Count * _slotsPerStripe * SlotSize));
-        _meta = new byte[locks.Count * _slotsPerStripe];
+        var slotsPerStripe = entries == 0 ? 0 : (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)((entries + locks.Count - 1) / locks.Count));
+        _ways = Math.Min(Ways, slotsPerStripe);
+        _setsPerStripe = _ways == 0 ? 0 : slotsPerStripe / _ways;
+        _slots = GC.AllocateArray<byte>(checked(locks.Count * slotsPerStripe * SlotSize));
+        _meta = new byte[locks.Count * slotsPerStripe];
         _hands = new byte[locks.Count * _setsPerStripe];
     }
 
