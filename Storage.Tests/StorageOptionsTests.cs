@@ -13,6 +13,7 @@ public sealed class StorageOptionsTests : IDisposable
         ["blank data directory"] = (o => o.DataDirectory = "  ", "StorageOptions.DataDirectory"),
         ["zero commit interval"] = (o => o.CommitInterval = TimeSpan.Zero, "StorageOptions.CommitInterval"),
         ["negative commit interval"] = (o => o.CommitInterval = TimeSpan.FromMilliseconds(-1), "StorageOptions.CommitInterval"),
+        ["negative commit spacing"] = (o => o.CommitSpacing = TimeSpan.FromMilliseconds(-1), "StorageOptions.CommitSpacing"),
         ["log page below 4 KiB"] = (o => o.LogPageSizeBits = 11, "StorageOptions.LogPageSizeBits"),
         ["log page above 256 MiB"] = (o => o.LogPageSizeBits = 29, "StorageOptions.LogPageSizeBits"),
         ["zero max value size"] = (o => o.MaxValueSize = 0, "StorageOptions.MaxValueSize"),

@@ -31,6 +31,9 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Default <see cref="BlockCacheSize"/>: 64 MiB.</summary>
     public const long DefaultBlockCacheSize = 64L * 1024 * 1024;
 
+    /// <summary>Default <see cref="CommitSpacing"/>: 2 ms.</summary>
+    public static readonly TimeSpan DefaultCommitSpacing = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Bytes of a log page kept free of the value for the key and the entry's header.</summary>
     private const int LogPageReserve = 1024;
 
@@ -44,6 +47,14 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Commit period of the log when <see cref="Durability"/> is <see cref="LogDurability.Buffered"/>.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>With <see cref="LogDurability.Buffered"/>, the least time between the starts of two commits of the log
+    /// (a longer one than <see cref="CommitInterval"/> counts as that). A reader waiting for a write to become durable asks for a commit before
+    /// the periodic one; a request within this time of the last commit's start waits for the rest of it, so that keys
+    /// read and written at a high rate share one commit instead of running commits back to back (each a log write and an
+    /// fsync). Zero commits at once. <see cref="LogDurability.Synced"/> writes never wait for it.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan CommitSpacing { get; set; } = DefaultCommitSpacing;
 
     /// <summary>Largest value the engine accepts (the commit log refuses entries larger than one page).</summary>
     [Range(1, int.MaxValue)]

@@ -55,6 +55,12 @@ public sealed class GrainKvNodeOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>With <see cref="LogDurability.Buffered"/>, the least time between the starts of two commits of the log
+    /// (see <see cref="StorageOptions.CommitSpacing"/>): a read of a write not yet committed waits for a commit, and
+    /// commits asked for by such reads are spaced this far apart so that they share one. Zero commits at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan CommitSpacing { get; set; } = StorageOptions.DefaultCommitSpacing;
+
     /// <summary>Bytes of writes the engine's memtable holds before it is flushed to a table (also what a restart replays
     /// from the commit log at most).</summary>
     [Range(typeof(long), "1048576", "4294967296")]

@@ -61,6 +61,7 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
             DataDirectory = EngineDirectory,
             Durability = _options.Durability,
             CommitInterval = _options.CommitInterval,
+            CommitSpacing = _options.CommitSpacing,
             MemTableSize = _options.MemTableSize,
             BlockCacheSize = _options.BlockCacheSize,
 

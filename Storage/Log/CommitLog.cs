@@ -23,6 +23,10 @@ public sealed partial class CommitLog : IAsyncDisposable
     private readonly Task _committer;
     private readonly ITimer? _periodicCommit;
     private readonly int _segmentSizeBits;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _spacing;
+    private long _lastCommitStart;
+    private bool _committedOnce;
     private TaskCompletionSource _commitRound = NewSignal();
     private long _durableUntil;
     private volatile Exception? _failure;
@@ -39,6 +43,11 @@ public sealed partial class CommitLog : IAsyncDisposable
         _path = path;
         _logger = logger;
         _durableUntil = log.CommittedUntilAddress;
+        _time = time;
+
+        // Only Buffered commits are spaced: with Synced, writers wait for every commit.
+        _spacing = options.Durability != LogDurability.Buffered ? TimeSpan.Zero
+            : options.CommitSpacing < options.CommitInterval ? options.CommitSpacing : options.CommitInterval;
         _committer = Task.Run(CommitLoopAsync);
         if (options.Durability == LogDurability.Buffered)
         {
@@ -162,6 +171,9 @@ public sealed partial class CommitLog : IAsyncDisposable
             try
             {
                 await _commitRequested.WaitAsync(token).ConfigureAwait(false);
+                await WaitForSpacingAsync(token).ConfigureAwait(false);
+
+                // Requests from here on need a commit after this one (it may not cover what they wait for).
                 Volatile.Write(ref _commitPending, 0);
                 await CommitAndSyncAsync(token).ConfigureAwait(false);
                 EndRound();
@@ -178,6 +190,23 @@ public sealed partial class CommitLog : IAsyncDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>Waits until <see cref="StorageOptions.CommitSpacing"/> has passed since the last commit started, and
+    /// marks the start of the next one. Requests meanwhile join that commit.</summary>
+    private async ValueTask WaitForSpacingAsync(CancellationToken cancellationToken)
+    {
+        if (_spacing > TimeSpan.Zero && _committedOnce)
+        {
+            var rest = _spacing - _time.GetElapsedTime(_lastCommitStart);
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        _lastCommitStart = _time.GetTimestamp();
+        _committedOnce = true;
     }
 
     /// <summary>Commits the log up to its tail and makes the commit's new files durable.</summary>

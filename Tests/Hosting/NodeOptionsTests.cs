@@ -27,6 +27,8 @@ public sealed class NodeOptionsTests
         ["zero request timeout"] = (o => o.RequestTimeout = TimeSpan.Zero, "GrainKvNodeOptions.RequestTimeout"),
         ["zero commit interval"] = (o => o.CommitInterval = TimeSpan.Zero, "GrainKvNodeOptions.CommitInterval"),
         ["commit interval above a minute"] = (o => o.CommitInterval = TimeSpan.FromMinutes(5), "GrainKvNodeOptions.CommitInterval"),
+        ["negative commit spacing"] = (o => o.CommitSpacing = TimeSpan.FromMilliseconds(-1), "GrainKvNodeOptions.CommitSpacing"),
+        ["commit spacing above a minute"] = (o => o.CommitSpacing = TimeSpan.FromMinutes(5), "GrainKvNodeOptions.CommitSpacing"),
         ["read repair chance above 1"] = (o => o.ReadRepairChance = 1.5, "GrainKvNodeOptions.ReadRepairChance"),
         ["negative read repair chance"] = (o => o.ReadRepairChance = -0.1, "GrainKvNodeOptions.ReadRepairChance"),
         ["read repair chance NaN"] = (o => o.ReadRepairChance = double.NaN, "GrainKvNodeOptions.ReadRepairChance"),
