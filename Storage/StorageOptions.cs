@@ -49,10 +49,11 @@ public sealed class StorageOptions : IValidatableObject
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>With <see cref="LogDurability.Buffered"/>, the least time between the starts of two commits of the log
-    /// (a longer one than <see cref="CommitInterval"/> counts as that). A reader waiting for a write to become durable asks for a commit before
-    /// the periodic one; a request within this time of the last commit's start waits for the rest of it, so that keys
-    /// read and written at a high rate share one commit instead of running commits back to back (each a log write and an
-    /// fsync). Zero commits at once. <see cref="LogDurability.Synced"/> writes never wait for it.</summary>
+    /// (a longer one than <see cref="CommitInterval"/> counts as that). A reader waiting for a write to become durable
+    /// asks for a commit before the periodic one; a request within this time of the last commit's start waits for the
+    /// rest of it, so that keys read and written at a high rate share one commit instead of running commits back to back
+    /// (each a log write and an fsync). Zero commits at once. <see cref="LogDurability.Synced"/> writes never wait for
+    /// it.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan CommitSpacing { get; set; } = DefaultCommitSpacing;
 

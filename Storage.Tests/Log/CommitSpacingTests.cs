@@ -1,9 +1,11 @@
 // With buffered durability, a commit asked for within CommitSpacing of the last commit's start waits for the rest of
 // it (readers of hot keys then share commits instead of running them back to back); a commit after a quiet spell and
-// every synced write are not delayed. Time is a fake clock: the committer's wait is a timer that fires only when the
-// test moves the clock, so "it waits" is observed as that timer being set, never as time passing.
+// every synced write are not delayed; a spacing longer than the commit interval counts as the interval. Time is a fake
+// clock: the committer's wait is a timer that fires only when the test moves the clock, so "it waits" is observed as
+// that timer being set, never as time passing.
 
 using System.Text;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GrainKV.Storage.Tests.Log;
@@ -12,6 +14,7 @@ public sealed class CommitSpacingTests : IDisposable
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan Interval = TimeSpan.FromHours(1); // no periodic commit during a test
     private readonly TempDirectory _directory = new();
     private readonly TimerWatchingTimeProvider _time = new();
 
@@ -19,12 +22,17 @@ public sealed class CommitSpacingTests : IDisposable
     {
         DataDirectory = _directory.Path,
         Durability = durability,
-        CommitInterval = TimeSpan.FromHours(1), // no periodic commit during a test
-        CommitSpacing = Spacing,
+        CommitInterval = Interval,
     };
 
-    private Task<StorageEngine> OpenAsync(LogDurability durability) =>
-        StorageEngine.OpenAsync(Options(durability), _time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).AsTask();
+    private Task<StorageEngine> OpenAsync(LogDurability durability, TimeSpan? spacing = null)
+    {
+        var options = Options(durability);
+        options.CommitSpacing = spacing ?? Spacing;
+        return StorageEngine.OpenAsync(options, _time, NullLoggerFactory.Instance).AsTask();
+    }
+
+    private static bool IsShort(TimeSpan due) => due > TimeSpan.Zero && due <= Spacing;
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
@@ -40,7 +48,7 @@ public sealed class CommitSpacingTests : IDisposable
         var durable = engine.WaitForLogAsync(engine.LogPosition).AsTask();
 
         // The committer sets a timer for the rest of the spacing; until the clock moves, nothing is committed.
-        var rest = await _time.NextShortTimer().WaitAsync(Bound);
+        var rest = await _time.NextTimer(IsShort).WaitAsync(Bound);
         Assert.Equal(Spacing - (Spacing / 5), rest);
         Assert.False(durable.IsCompleted);
 
@@ -58,7 +66,7 @@ public sealed class CommitSpacingTests : IDisposable
         _time.Advance(Spacing);
         await engine.PutAsync(B("second"), B("2"));
         await engine.WaitForLogAsync(engine.LogPosition).AsTask().WaitAsync(Bound); // the clock does not move again
-        Assert.Equal(0, _time.ShortTimers);
+        Assert.Equal(0, _time.Timers(IsShort));
     }
 
     [Fact]
@@ -70,26 +78,35 @@ public sealed class CommitSpacingTests : IDisposable
             await engine.PutAsync(B($"key-{i}"), B("v")).AsTask().WaitAsync(Bound); // each waits for its own commit
         }
 
-        Assert.Equal(0, _time.ShortTimers);
+        Assert.Equal(0, _time.Timers(IsShort));
     }
 
     [Fact]
-    public void ASpacingLongerThanTheCommitIntervalIsAccepted()
+    public async Task ASpacingLongerThanTheCommitIntervalCountsAsTheInterval()
     {
-        var options = Options(LogDurability.Buffered);
-        options.CommitSpacing = TimeSpan.FromHours(2); // counts as CommitInterval
-        options.Validate(); // a negative one is refused: StorageOptionsTests
+        await using var engine = await OpenAsync(LogDurability.Buffered, spacing: Interval * 2);
+        await engine.PutAsync(B("first"), B("1"));
+        await engine.WaitForLogAsync(engine.LogPosition).AsTask().WaitAsync(Bound);
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        await engine.PutAsync(B("second"), B("2"));
+        var durable = engine.WaitForLogAsync(engine.LogPosition).AsTask();
+
+        // The periodic commit's timer was set for the whole interval when the engine opened; the committer's is shorter.
+        var rest = await _time.NextTimer(due => due > TimeSpan.Zero && due < Interval).WaitAsync(Bound);
+        Assert.Equal(Interval - TimeSpan.FromMilliseconds(1), rest);
+        _time.Advance(rest);
+        await durable.WaitAsync(Bound);
     }
 
     public void Dispose() => _directory.Dispose();
 
-    /// <summary>A fake clock that reports each timer set to fire within <see cref="Spacing"/> (the committer's wait; the
-    /// periodic commit's timer is an hour away).</summary>
+    /// <summary>A fake clock that records the due time of every timer set (the committer's wait, the periodic commit).</summary>
     private sealed class TimerWatchingTimeProvider : TimeProvider
     {
         private readonly FakeTimeProvider _fake = new();
         private readonly List<TimeSpan> _dueTimes = [];
-        private TaskCompletionSource<TimeSpan>? _next;
+        private readonly List<(Predicate<TimeSpan> Match, TaskCompletionSource<TimeSpan> Signal)> _waiters = [];
 
         public override long TimestampFrequency => _fake.TimestampFrequency;
 
@@ -99,28 +116,29 @@ public sealed class CommitSpacingTests : IDisposable
 
         public void Advance(TimeSpan delta) => _fake.Advance(delta);
 
-        public int ShortTimers
-        {
-            get
-            {
-                lock (_dueTimes)
-                {
-                    return _dueTimes.Count(IsShort);
-                }
-            }
-        }
-
-        public Task<TimeSpan> NextShortTimer()
+        /// <summary>Timers set so far whose due time matches.</summary>
+        public int Timers(Predicate<TimeSpan> match)
         {
             lock (_dueTimes)
             {
-                if (_dueTimes.Find(IsShort) is var due && IsShort(due))
+                return _dueTimes.FindAll(match).Count;
+            }
+        }
+
+        /// <summary>The due time of the first timer that matches, set already or to be set.</summary>
+        public Task<TimeSpan> NextTimer(Predicate<TimeSpan> match)
+        {
+            lock (_dueTimes)
+            {
+                var index = _dueTimes.FindIndex(match);
+                if (index >= 0)
                 {
-                    return Task.FromResult(due);
+                    return Task.FromResult(_dueTimes[index]);
                 }
 
-                _next = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-                return _next.Task;
+                var signal = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiters.Add((match, signal));
+                return signal.Task;
             }
         }
 
@@ -130,15 +148,15 @@ public sealed class CommitSpacingTests : IDisposable
             lock (_dueTimes)
             {
                 _dueTimes.Add(dueTime);
-                if (IsShort(dueTime))
+                foreach (var (match, signal) in _waiters.FindAll(w => w.Match(dueTime)))
                 {
-                    _next?.TrySetResult(dueTime);
+                    signal.TrySetResult(dueTime);
                 }
+
+                _waiters.RemoveAll(w => w.Match(dueTime));
             }
 
             return timer;
         }
-
-        private static bool IsShort(TimeSpan due) => due > TimeSpan.Zero && due <= Spacing;
     }
 }
