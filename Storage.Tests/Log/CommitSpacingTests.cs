@@ -148,12 +148,7 @@ public sealed class CommitSpacingTests : IDisposable
             lock (_dueTimes)
             {
                 _dueTimes.Add(dueTime);
-                foreach (var (match, signal) in _waiters.FindAll(w => w.Match(dueTime)))
-                {
-                    signal.TrySetResult(dueTime);
-                }
-
-                _waiters.RemoveAll(w => w.Match(dueTime));
+                _waiters.RemoveAll(w => w.Match(dueTime) && w.Signal.TrySetResult(dueTime));
             }
 
             return timer;
