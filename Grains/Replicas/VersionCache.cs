@@ -14,7 +14,8 @@
 // Memory: one array of fixed slots (SlotSize bytes: the key and the set's encoding without values), allocated once,
 // so the cache adds no object per write for the garbage collector to promote and trace (a cache of version objects
 // measured slower than none: its entries, replaced on every write, lengthened every young collection). A key whose
-// entry does not fit its slot (a long key, many siblings or a long clock) is not cached. A hit decodes the slot.
+// entry does not fit a slot (a long key, many siblings or a long clock) is not cached, and evicts no other key. A hit
+// decodes the slot.
 //
 // Concurrency: slots are grouped by lock stripe (a key's slot is within its stripe of LocalReplicas' StripedLock), and
 // a slot is only read or written by a holder of that stripe's lock, so the cache needs no lock of its own.
@@ -31,7 +32,7 @@ using GrainKV.Versioning;
 
 namespace GrainKV.Grains.Replicas;
 
-/// <summary>Direct-mapped cache of stored version sets without values, keyed by engine key. Each slot belongs to one lock
+/// <summary>Set-associative cache of stored version sets without values, keyed by engine key. Each slot belongs to one lock
 /// stripe; callers hold the key's stripe lock.</summary>
 public sealed class VersionCache
 {
@@ -107,21 +108,29 @@ public sealed class VersionCache
             return;
         }
 
-        // A key already held keeps its slot (and counts as used); a new one takes a free slot of its set or CLOCK's victim.
+        // The entry is encoded first: a key whose entry does not fit is not cached, and a new such key takes no slot (no
+        // other key is evicted for it) while a held one loses its now stale entry. A key already held keeps its slot (and
+        // counts as used); a new one takes a free slot of its set or CLOCK's victim.
+        var room = SlotSize - HeaderSize - engineKey.Length;
+        Span<byte> entry = stackalloc byte[SlotSize];
+        var length = room > 0 ? VersionSetCodec.EncodeWithoutValues(versions, entry[..room]) : 0;
         var held = Find(hash, engineKey);
-        var slot = held >= 0 ? held : Vacate(hash);
-        var bytes = Bytes(slot);
-        var room = bytes.Length - HeaderSize - engineKey.Length;
-        var length = room > 0 ? VersionSetCodec.EncodeWithoutValues(versions, bytes[(HeaderSize + engineKey.Length)..]) : 0;
         if (length == 0)
         {
-            _meta[slot] = 0;
+            if (held >= 0)
+            {
+                _meta[held] = 0;
+            }
+
             return;
         }
 
-        engineKey.CopyTo(bytes[HeaderSize..]);
+        var slot = held >= 0 ? held : Vacate(hash);
+        var bytes = Bytes(slot);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)engineKey.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes[2..], (ushort)length);
+        engineKey.CopyTo(bytes[HeaderSize..]);
+        entry[..length].CopyTo(bytes[(HeaderSize + engineKey.Length)..]);
         _meta[slot] = (byte)(Tag(hash) | (held >= 0 ? Referenced : 0));
     }
 

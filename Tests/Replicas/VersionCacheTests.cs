@@ -1,5 +1,6 @@
 // The version cache: what it returns for a key is what an engine read without values returns for the stored set; a key
-// whose slot another key took, a forgotten key and an entry too large for a slot are misses. Keys sharing a set keep
+// whose slot another key took, a forgotten key and an entry too large for a slot are misses, and an entry too large
+// for a slot takes no other key's slot. Keys sharing a set keep
 // their slots up to its ways, and a new key replaces the one CLOCK finds unused since its hand last passed. On a node,
 // every write leaves the cache agreeing with the engine, a write the engine refused leaves no entry, and a write whose
 // merge keeps a stored version still gets its value.
@@ -139,19 +140,40 @@ public sealed class VersionCacheTests
     }
 
     [Fact]
-    public void AnEntryTooLargeForASlotIsNotCachedAndDropsTheKeyBefore()
+    public void AnEntryTooLargeForASlotIsNotCachedAndEvictsNoOtherKey()
     {
-        var cache = new VersionCache(new StripedLock(1), 1);
-        var (small, longKey) = (Key("small"), Key(new string('k', VersionCache.SlotSize)));
-        cache.Set(Hash(small), small, [Lasting]);
-        cache.Set(Hash(longKey), longKey, [Lasting]);
-        Assert.False(cache.TryGet(Hash(longKey), longKey, out _));
-        Assert.False(cache.TryGet(Hash(small), small, out _));
+        var cache = new VersionCache(new StripedLock(1), VersionCache.Ways); // one set: every key shares it
+        var keys = Enumerable.Range(0, VersionCache.Ways).Select(i => Key($"key-{i}")).ToArray();
+        foreach (var key in keys)
+        {
+            cache.Set(Hash(key), key, [Lasting]);
+        }
 
-        // A short key with a long clock: its set does not fit either.
-        var past = Enumerable.Range(0, 20).Aggregate(VectorClock.Empty, (clock, i) => clock.Increment($"a-long-node-name-{i}/1", 1));
-        cache.Set(Hash(small), small, [Lasting with { Past = past }]);
-        Assert.False(cache.TryGet(Hash(small), small, out _));
+        // A key too long for a slot, and a short key whose set (a long clock) does not fit: neither is cached, and the
+        // full set keeps every key it held (no slot was given up for an entry that could not be stored).
+        var longKey = Key(new string('k', VersionCache.SlotSize));
+        cache.Set(Hash(longKey), longKey, [Lasting]);
+        var shortKey = Key("short");
+        cache.Set(Hash(shortKey), shortKey, [Lasting with { Past = LongClock() }]);
+
+        Assert.False(cache.TryGet(Hash(longKey), longKey, out _));
+        Assert.False(cache.TryGet(Hash(shortKey), shortKey, out _));
+        Assert.All(keys, key => Assert.True(cache.TryGet(Hash(key), key, out _)));
+    }
+
+    [Fact]
+    public void AHeldKeyWhoseNewSetIsTooLargeForItsSlotIsDropped()
+    {
+        var cache = new VersionCache(new StripedLock(1), VersionCache.Ways);
+        var (key, other) = (Key("key"), Key("other"));
+        cache.Set(Hash(key), key, [Lasting]);
+        cache.Set(Hash(other), other, [Lasting]);
+
+        // The entry held would now be stale: it goes, and the key reads as a miss (the engine is read instead).
+        cache.Set(Hash(key), key, [Lasting with { Past = LongClock() }]);
+
+        Assert.False(cache.TryGet(Hash(key), key, out _));
+        Assert.True(cache.TryGet(Hash(other), other, out _));
     }
 
     [Fact]
@@ -238,6 +260,10 @@ public sealed class VersionCacheTests
     }
 
     private static byte[] Key(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>A clock whose encoding alone is longer than a slot.</summary>
+    private static VectorClock LongClock() =>
+        Enumerable.Range(0, 20).Aggregate(VectorClock.Empty, (clock, i) => clock.Increment($"a-long-node-name-{i}/1", 1));
 
     private static ulong Hash(byte[] key) => XxHash3.HashToUInt64(key);
 
