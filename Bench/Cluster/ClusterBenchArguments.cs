@@ -26,7 +26,7 @@ internal sealed class ClusterBenchArguments
     private readonly Option<int> _valueSize = BenchOption.Int("--value-size", 1024, "value size in bytes");
     private readonly Option<long?> _duration = BenchOption.OptionalLong("--duration", "measured seconds per cell [10; 5 with --quick]", 1, int.MaxValue);
     private readonly Option<long?> _warmup = BenchOption.OptionalLong("--warmup", "unmeasured seconds before each cell [5; 2 with --quick]", 0, int.MaxValue);
-    private readonly Option<long?> _settle = BenchOption.OptionalLong("--settle", "seconds of unmeasured workload A after loading, before the first cell (three silos need ~45 s to finish JIT warm-up) [45; 5 with --quick]", 0, int.MaxValue);
+    private readonly Option<long?> _settle = BenchOption.OptionalLong("--settle", "seconds of unmeasured workload A after loading, before the first cell (three silos on two cores run partly unoptimized code for a minute or more: the JIT still compiles at 60-90 s; give them 60 s or more) [60; 5 with --quick]", 0, int.MaxValue);
     private readonly Option<string> _updates = BenchOption.Choice(
         "--updates", "context", "how the GrainKV targets update a record: context = a put with the context of the key's last read (read first when none is "
         + "cached), as a read-modify-write client does; overwrite = a blind overwrite superseding what the read quorum finds, as a Redis SET does", "context", "overwrite");
@@ -82,7 +82,7 @@ internal sealed class ClusterBenchArguments
             Duration = TimeSpan.FromSeconds(parse.GetValue(_duration) ?? (quick ? 5 : 10)),
             Warmup = TimeSpan.FromSeconds(parse.GetValue(_warmup) ?? (quick ? 2 : 5)),
             MaxOps = parse.GetValue(_maxOps),
-            Settle = TimeSpan.FromSeconds(parse.GetValue(_settle) ?? (quick ? 5 : 45)),
+            Settle = TimeSpan.FromSeconds(parse.GetValue(_settle) ?? (quick ? 5 : 60)),
             OverwriteUpdates = parse.GetRequiredValue(_updates) == "overwrite",
             Rate = parse.GetValue(_rate) is > 0 and var rate ? rate : null,
             Repeat = parse.GetValue(_repeat),

@@ -107,7 +107,7 @@ public sealed class BenchCommandLineTests
         Assert.Equal(["A", "B", "C"], full.Workloads.Select(w => w.Name));
         Assert.Null(full.Distribution);
         Assert.Equal([1, 16, 64], full.Concurrency);
-        Assert.Equal((20_000L, 10.0, 5.0, 45.0), (full.Records, full.Duration.TotalSeconds, full.Warmup.TotalSeconds, full.Settle.TotalSeconds));
+        Assert.Equal((20_000L, 10.0, 5.0, 60.0), (full.Records, full.Duration.TotalSeconds, full.Warmup.TotalSeconds, full.Settle.TotalSeconds));
         Assert.Null(full.Rate);
         Assert.Null(full.CommitIntervalMs);
         Assert.False(full.OverwriteUpdates);
