@@ -1,9 +1,8 @@
 // The version cache: what it returns for a key is what an engine read without values returns for the stored set; a key
 // whose slot another key took, a forgotten key and an entry too large for a slot are misses, and an entry too large
-// for a slot takes no other key's slot. Keys sharing a set keep
-// their slots up to its ways, and a new key replaces the one CLOCK finds unused since its hand last passed. On a node,
-// every write leaves the cache agreeing with the engine, a write the engine refused leaves no entry, and a write whose
-// merge keeps a stored version still gets its value.
+// for a slot takes no other key's slot. Keys sharing a set keep their slots up to its ways, and a new key replaces the
+// one CLOCK finds unused since its hand last passed. On a node, every write leaves the cache agreeing with the engine,
+// a write the engine refused leaves no entry, and a write whose merge keeps a stored version still gets its value.
 
 using System.IO.Hashing;
 using System.Text;
