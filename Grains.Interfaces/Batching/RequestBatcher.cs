@@ -13,9 +13,11 @@ namespace GrainKV.Batching;
 /// <param name="MaxBatchBytes">Approximate payload of one batch at most (a single larger request still goes alone).</param>
 public sealed record BatchLimits(int MaxInFlight, int MaxBatch, long MaxBatchBytes)
 {
-    /// <summary>Eight batches out, up to 64 requests or 256 KiB each (fewer out at once queued more requests behind a
-    /// slow batch: workload B at 64 clients ran at 0.91× the unbatched path with two, 1.16× with eight).</summary>
-    public static BatchLimits Default { get; } = new(8, 64, 256 * 1024);
+    /// <summary>Four batches out, up to 64 requests or 256 KiB each. Two out at once queued more requests behind a slow
+    /// batch (workload B at 64 clients ran at 0.91× the unbatched path with two, 1.16× with eight, at a 5 s settle); at
+    /// steady state on three silos, four ran A/64 at 1.12× and B/64 at 1.28× the rate with eight (medians of the ratios
+    /// of six interleaved pairs, four of six faster in each; docs/BENCHMARKS.md, seventeenth session).</summary>
+    public static BatchLimits Default { get; } = new(4, 64, 256 * 1024);
 }
 
 /// <summary>Sends requests to one destination in batches.</summary>
