@@ -30,7 +30,7 @@ internal sealed class GrainKvTarget(string name, GrainKvClient client, bool sing
     public async Task ReadAsync(int worker, string key, CancellationToken cancellationToken)
     {
         var result = await client.GetAsync(Encoding.UTF8.GetBytes(key), _read, cancellationToken);
-        if (!result.Context.IsEmpty)
+        if (!overwriteUpdates && !result.Context.IsEmpty) // overwrites take no context: keep none
         {
             _contexts[key] = result.Context;
         }

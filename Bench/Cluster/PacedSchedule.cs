@@ -47,15 +47,17 @@ internal sealed partial class PacedSchedule : IDisposable
     /// <summary>The next due intended start, or null once the schedule is over (its last start was taken, or it was disposed).</summary>
     public async ValueTask<long?> NextAsync(CancellationToken cancellationToken)
     {
-        while (await _due.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        // ReadAsync, not WaitToReadAsync + TryRead: a channel hands a written item to one reader blocked in ReadAsync,
+        // but wakes every reader waiting in WaitToReadAsync, so each start would wake all idle workers (63 of them to
+        // find nothing and wait again) and load the cores the store under test shares with the driver.
+        try
         {
-            if (_due.Reader.TryRead(out var intended))
-            {
-                return intended;
-            }
+            return await _due.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        return null;
+        catch (ChannelClosedException)
+        {
+            return null;
+        }
     }
 
     public void Dispose()
