@@ -15,7 +15,7 @@ using HdrHistogram;
 
 namespace GrainKV.Bench.Cluster;
 
-internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnlyList<byte[]> values)
+internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnlyList<byte[]> values, CpuMeter? cpu = null)
 {
     public Task<CellResult> RunAsync(
         YcsbWorkload workload, KeyDistribution distribution, int concurrency, int repeat, ClusterBenchOptions options, CancellationToken cancellationToken) =>
@@ -56,7 +56,7 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
                 .Select(w => Task.Run(() => WorkerAsync(w, workload, distribution, options.Seed + (repeat * 1000) + w, measureFrom, end, perWorkerOps, state, schedule, stop.Token)))));
         var measuredEnd = Math.Max(Stopwatch.GetTimestamp(), end);
         await stop.CancelAsync();
-        var perSecond = await progress;
+        var (perSecond, cost) = await progress;
 
         var total = Latency.Merge(histograms.Select(h => h.Latency));
         var lag = schedule is null ? null : Latency.Merge(histograms.Select(h => h.StartLag));
@@ -66,7 +66,7 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
             target.Name, workload.Name, distribution.ToString().ToLowerInvariant(), concurrency, repeat,
             total.TotalCount, state.Errors, seconds, total.TotalCount / seconds,
             total.PercentileMicros(50), total.PercentileMicros(99), total.PercentileMicros(99.9),
-            total.MaxMicros(), perSecond, state.FirstError, lag?.PercentileMicros(99));
+            total.MaxMicros(), perSecond, state.FirstError, lag?.PercentileMicros(99), cost?.Servers, cost?.Driver);
     }
 
     private async Task<WorkerHistograms> WorkerAsync(
@@ -132,10 +132,13 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
         return new WorkerHistograms(histogram, lag);
     }
 
-    /// <summary>Samples the rate once a second until the cell is over: the measured seconds' rates are the result, the last one and the phase are shown.</summary>
-    private static async Task<List<double>> SampleAsync(Shared state, long measureFrom, long end, CancellationToken cancellationToken)
+    /// <summary>Samples the rate once a second until the cell is over: the measured seconds' rates are the result, the
+    /// last one and the phase are shown; and, with a <see cref="CpuMeter"/>, the processor time per operation over the
+    /// measured seconds (from the first sample in them to the last).</summary>
+    private async Task<(List<double> PerSecond, (double Servers, double Driver)? Cost)> SampleAsync(Shared state, long measureFrom, long end, CancellationToken cancellationToken)
     {
         var perSecond = new List<double>();
+        CpuSample? first = null, last = null;
         long lastOps = 0;
         var lastTime = Stopwatch.GetTimestamp();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -152,6 +155,11 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
                 if (now >= measureFrom && now <= end + (Stopwatch.Frequency / 2))
                 {
                     perSecond.Add(Math.Round(rate));
+                    if (cpu is not null)
+                    {
+                        last = cpu.Sample(ops);
+                        first ??= last;
+                    }
                 }
             }
         }
@@ -160,7 +168,7 @@ internal sealed class CellRunner(IKvTarget target, RecordChooser keys, IReadOnly
             // The cell is over.
         }
 
-        return perSecond;
+        return (perSecond, first is { } from && last is { } to ? CpuSample.PerOperation(from, to) : null);
     }
 
     /// <summary>A worker's latencies, and (paced) how late after its intended start it took each operation.</summary>

@@ -46,7 +46,7 @@ internal static class ClusterCommand
                     foreach (var name in grainKv)
                     {
                         await using var target = new GrainKvTarget(name, client, singleReplica: name == "grainkv-n1", options.OverwriteUpdates);
-                        await RunTargetAsync(target, options, values, raw, cancellationToken);
+                        await RunTargetAsync(target, new CpuMeter(() => cluster.ProcessorTime), options, values, raw, cancellationToken);
                     }
                 });
             }
@@ -62,7 +62,7 @@ internal static class ClusterCommand
                     foreach (var name in oneSilo)
                     {
                         await using IKvTarget target = name == "orleans-echo" ? new EchoTarget(name, client) : new GrainKvTarget(name, client, singleReplica: true, options.OverwriteUpdates);
-                        await RunTargetAsync(target, options, values, raw, cancellationToken);
+                        await RunTargetAsync(target, new CpuMeter(() => cluster.ProcessorTime), options, values, raw, cancellationToken);
                     }
                 });
             }
@@ -75,7 +75,7 @@ internal static class ClusterCommand
                     await using var servers = await RedisServers.StartAsync(options.RedisServer, options.RedisPort, replicated ? 2 : 0, dataRoot, cancellationToken);
                     await using var target = await RedisTarget.ConnectAsync(
                         name, servers.PrimaryPort, replicated ? options.Concurrency.Max() : 1, replicated ? 1 : 0, options.WaitTimeoutMs);
-                    await RunTargetAsync(target, options, values, raw, cancellationToken);
+                    await RunTargetAsync(target, new CpuMeter(() => servers.ProcessorTime), options, values, raw, cancellationToken);
                 });
             }
         }
@@ -115,11 +115,12 @@ internal static class ClusterCommand
         }
     }
 
-    private static async Task RunTargetAsync(IKvTarget target, ClusterBenchOptions options, List<byte[]> values, List<CellResult> raw, CancellationToken cancellationToken)
+    private static async Task RunTargetAsync(
+        IKvTarget target, CpuMeter cpu, ClusterBenchOptions options, List<byte[]> values, List<CellResult> raw, CancellationToken cancellationToken)
     {
         var keys = new RecordChooser(target.Name + ":", options.Records);
         await LoadAsync(target, keys, values, cancellationToken);
-        var runner = new CellRunner(target, keys, values);
+        var runner = new CellRunner(target, keys, values, cpu);
         await runner.SettleAsync(options, cancellationToken);
         foreach (var workload in options.Workloads)
         {
@@ -130,7 +131,7 @@ internal static class ClusterCommand
                     var result = await runner.RunAsync(workload, options.Distribution ?? workload.Distribution, concurrency, repeat, options, cancellationToken);
                     raw.Add(result);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"    => {result.OpsPerSecond:0} ops/s  p50 {result.P50Micros / 1000:0.00} ms  p99 {result.P99Micros / 1000:0.00} ms  p99.9 {result.P999Micros / 1000:0.00} ms  max {result.MaxMicros / 1000:0.0} ms{(result.StartLagP99Micros is { } lag ? $"  start lag p99 {lag / 1000:0.00} ms" : "")}  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
+                        $"    => {result.OpsPerSecond:0} ops/s  p50 {result.P50Micros / 1000:0.00} ms  p99 {result.P99Micros / 1000:0.00} ms  p99.9 {result.P999Micros / 1000:0.00} ms  max {result.MaxMicros / 1000:0.0} ms{(result.StartLagP99Micros is { } lag ? $"  start lag p99 {lag / 1000:0.00} ms" : "")}{(result.ServerCpuMicrosPerOp is { } server ? $"  cpu/op server {server:0.0} µs driver {result.DriverCpuMicrosPerOp:0.0} µs" : "")}  errors {result.Errors}{(result.FirstError is null ? "" : " (" + result.FirstError + ")")}"));
                 }
             }
         }

@@ -54,6 +54,9 @@ internal sealed class RedisServers : IAsyncDisposable
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The processor time of every server process so far.</summary>
+    public TimeSpan ProcessorTime => _servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var server in _servers)

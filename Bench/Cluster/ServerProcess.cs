@@ -11,6 +11,7 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly ConcurrentDictionary<ServerProcess, bool> Live = new();
     private readonly Process _process;
+    private TimeSpan _lastProcessorTime;
     private readonly ConcurrentQueue<string> _tail = new();
     private readonly string _name;
     private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
@@ -33,6 +34,24 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     public int Id => _process.Id;
+
+    /// <summary>The processor time the process has used so far (user and system); what it had used when it exited,
+    /// once it has.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            try
+            {
+                _process.Refresh();
+                return _lastProcessorTime = _process.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                return _lastProcessorTime; // exited and reaped
+            }
+        }
+    }
 
     /// <summary>Starts <paramref name="file"/> with <paramref name="arguments"/>; output is kept, not shown.</summary>
     public static ServerProcess Start(string name, string file, IEnumerable<string> arguments, string? workingDirectory = null)

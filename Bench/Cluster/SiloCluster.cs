@@ -164,6 +164,9 @@ internal sealed class SiloCluster : IAsyncDisposable
 
     private static string I(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The processor time of every server process so far.</summary>
+    public TimeSpan ProcessorTime => _silos.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime);
+
     public async ValueTask DisposeAsync()
     {
         foreach (var silo in _silos)
