@@ -28,11 +28,12 @@ internal readonly record struct CpuSample(long Operations, TimeSpan Servers, Tim
 /// <param name="servers">The servers' processor time so far (summed over their processes).</param>
 internal sealed class CpuMeter(Func<TimeSpan> servers)
 {
-    private readonly Process _driver = Process.GetCurrentProcess();
+    /// <summary>This process (one for every meter: cells run one at a time).</summary>
+    private static readonly Process Driver = Process.GetCurrentProcess();
 
     public CpuSample Sample(long operations)
     {
-        _driver.Refresh();
-        return new CpuSample(operations, servers(), _driver.TotalProcessorTime);
+        Driver.Refresh();
+        return new CpuSample(operations, servers(), Driver.TotalProcessorTime);
     }
 }

@@ -11,10 +11,10 @@ internal sealed class ServerProcess : IAsyncDisposable
 {
     private static readonly ConcurrentDictionary<ServerProcess, bool> Live = new();
     private readonly Process _process;
-    private TimeSpan _lastProcessorTime;
     private readonly ConcurrentQueue<string> _tail = new();
     private readonly string _name;
     private readonly List<(string Text, TaskCompletionSource Seen)> _waits = [];
+    private TimeSpan _lastProcessorTime;
 
     static ServerProcess()
     {
