@@ -53,6 +53,9 @@ public static class VersionSetCodec
         return WriteExactly(versions, destination, withValues: true, size);
     }
 
+    /// <summary>The length of <see cref="EncodeWithoutValues"/>'s encoding of <paramref name="versions"/>.</summary>
+    public static int EncodedSizeWithoutValues(IReadOnlyCollection<StoredVersion> versions) => SizeOf(versions, withValues: false);
+
     /// <summary>Writes the encoding of <paramref name="versions"/> without their values (a value that exists is written
     /// empty) to <paramref name="destination"/>: <see cref="DecodeWithoutValues"/> reads from it what it reads from the
     /// encoding with the values. Returns the bytes written, or 0 (writing nothing) if they do not fit.</summary>

@@ -108,14 +108,12 @@ public sealed class VersionCache
             return;
         }
 
-        // The entry is encoded first: a key whose entry does not fit is not cached, and a new such key takes no slot (no
-        // other key is evicted for it) while a held one loses its now stale entry. A key already held keeps its slot (and
-        // counts as used); a new one takes a free slot of its set or CLOCK's victim.
+        // Whether the entry fits is known before a slot is taken: a key whose entry does not fit is not cached, and a new
+        // such key takes no slot (no other key is evicted for it) while a held one loses its now stale entry. A key
+        // already held keeps its slot (and counts as used); a new one takes a free slot of its set or CLOCK's victim.
         var room = SlotSize - HeaderSize - engineKey.Length;
-        Span<byte> entry = stackalloc byte[SlotSize];
-        var length = room > 0 ? VersionSetCodec.EncodeWithoutValues(versions, entry[..room]) : 0;
         var held = Find(hash, engineKey);
-        if (length == 0)
+        if (room <= 0 || VersionSetCodec.EncodedSizeWithoutValues(versions) > room)
         {
             if (held >= 0)
             {
@@ -127,10 +125,10 @@ public sealed class VersionCache
 
         var slot = held >= 0 ? held : Vacate(hash);
         var bytes = Bytes(slot);
+        var length = VersionSetCodec.EncodeWithoutValues(versions, bytes[(HeaderSize + engineKey.Length)..]);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)engineKey.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes[2..], (ushort)length);
         engineKey.CopyTo(bytes[HeaderSize..]);
-        entry[..length].CopyTo(bytes[(HeaderSize + engineKey.Length)..]);
         _meta[slot] = (byte)(Tag(hash) | (held >= 0 ? Referenced : 0));
     }
 
