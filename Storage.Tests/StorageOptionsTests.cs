@@ -25,6 +25,8 @@ public sealed class StorageOptionsTests : IDisposable
         ["no bloom bits"] = (o => o.BloomBitsPerKey = 0, "StorageOptions.BloomBitsPerKey"),
         ["too many bloom bits"] = (o => o.BloomBitsPerKey = 41, "StorageOptions.BloomBitsPerKey"),
         ["negative block cache"] = (o => o.BlockCacheSize = -1, "StorageOptions.BlockCacheSize"),
+        ["negative background nice value"] = (o => o.BackgroundNice = -1, "StorageOptions.BackgroundNice"),
+        ["background nice value above 19"] = (o => o.BackgroundNice = 20, "StorageOptions.BackgroundNice"),
         ["compaction of one table"] = (o => o.CompactionTrigger = 1, "StorageOptions.CompactionTrigger"),
         ["max tables below the trigger"] = (o => o.MaxTables = 3, "MaxTables (3) must be at least CompactionTrigger (4)"),
         ["stall at max tables"] = (o => o.StallTables = 12, "StallTables (12) must be more than MaxTables (12)"),

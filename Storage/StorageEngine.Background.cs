@@ -1,6 +1,7 @@
-// The engine's background work, on two tasks: one flushes immutable memtables to tables (oldest first), the
+// The engine's background work, in two loops: one flushes immutable memtables to tables (oldest first), the
 // other compacts tables when the policy asks for it. They run side by side, so a long merge never delays a
-// flush: writers are held back only when flushing itself falls behind. Each step publishes a new EngineState
+// flush: writers are held back only when flushing itself falls behind. Each loop runs its steps on a thread of its
+// own, at a lower priority than requests (BackgroundThread), not on the thread pool's workers. Each step publishes a new EngineState
 // and manifest (under the state lock, so the two never interleave a manifest) and then wakes writers waiting on
 // back-pressure. A flush only ever inserts the newest table and a compaction replaces a contiguous run of older
 // ones, which it finds again by identity when it publishes.
@@ -19,9 +20,16 @@ public sealed partial class StorageEngine
     /// <summary>Both background loops; they end when the engine stops (or one of them fails).</summary>
     private Task StartBackground() => Task.WhenAll(Task.Run(FlushLoopAsync), Task.Run(CompactionLoopAsync));
 
+    /// <summary>Ends the flush and compaction threads (after the loops, which give them their steps, have ended).</summary>
+    private void StopBackgroundThreads()
+    {
+        _flushThread.Dispose();
+        _compactionThread.Dispose();
+    }
+
     /// <summary>Flushes immutable memtables, oldest first, as they appear. It never waits for a compaction, so a
     /// long merge does not hold writers back while memtables fill up.</summary>
-    private Task FlushLoopAsync() => RunLoopAsync(_flushWork, async token =>
+    private Task FlushLoopAsync() => RunLoopAsync(_flushThread, _flushWork, async token =>
     {
         while (!token.IsCancellationRequested && await FlushOldestAsync(token).ConfigureAwait(false))
         {
@@ -31,7 +39,7 @@ public sealed partial class StorageEngine
     });
 
     /// <summary>Compacts tables when the policy asks for it (or a full compaction was requested), one merge at a time.</summary>
-    private Task CompactionLoopAsync() => RunLoopAsync(_compactionWork, async token =>
+    private Task CompactionLoopAsync() => RunLoopAsync(_compactionThread, _compactionWork, async token =>
     {
         var requested = Interlocked.Read(ref _fullCompactionsRequested);
         var force = requested > Interlocked.Read(ref _fullCompactionsDone);
@@ -46,8 +54,13 @@ public sealed partial class StorageEngine
 
     /// <summary>Runs <paramref name="step"/> each time <paramref name="signal"/> is released, until the engine stops.
     /// A failure stops the loop and every later write (see <see cref="_backgroundError"/>).</summary>
-    private async Task RunLoopAsync(SemaphoreSlim signal, Func<CancellationToken, Task> step)
+    private async Task RunLoopAsync(BackgroundThread thread, SemaphoreSlim signal, Func<CancellationToken, Task> step)
     {
+        if (!await thread.PriorityLowered.ConfigureAwait(false) && OperatingSystem.IsLinux())
+        {
+            LogPriorityNotLowered(_logger, _options.BackgroundNice);
+        }
+
         var token = _stopping.Token;
         while (!token.IsCancellationRequested && _backgroundError is null)
         {
@@ -89,6 +102,12 @@ public sealed partial class StorageEngine
         // The manifest will name frozen.LogEnd as the log start. Until a commit covers it, a crash could recover
         // the log below it, and later writes would land before the log start, where replay never looks.
         await _log.WaitForCommitAsync(frozen.LogEnd - 1, cancellationToken).ConfigureAwait(false);
+        return await _flushThread.RunAsync(() => Flush(frozen)).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes <paramref name="frozen"/> to a table and publishes it (on the flush thread). True.</summary>
+    private bool Flush(FrozenMemTable frozen)
+    {
         var (id, info, table) = WriteTable(frozen.Table.Entries());
         TableSet previous;
         try
@@ -120,8 +139,10 @@ public sealed partial class StorageEngine
         return true;
     }
 
-    /// <summary>Runs one compaction if the policy (or a forced compaction) asks for one. False if none.</summary>
-    private async Task<bool> CompactOnceAsync(bool full)
+    /// <summary>Runs one compaction if the policy (or a forced compaction) asks for one, on the compaction thread. False if none.</summary>
+    private Task<bool> CompactOnceAsync(bool full) => _compactionThread.RunAsync(() => CompactOnce(full));
+
+    private bool CompactOnce(bool full)
     {
         var tables = _state.Tables;
         var rewrite = _options.CompactionRewrite;
@@ -173,7 +194,6 @@ public sealed partial class StorageEngine
         Interlocked.Add(ref _counters.BytesCompacted, info.FileSize);
         Interlocked.Increment(ref _counters.Compactions);
         LogCompacted(_logger, run.Length, id, info.EntryCount, info.FileSize);
-        await Task.Yield();
         return true;
     }
 
@@ -200,4 +220,7 @@ public sealed partial class StorageEngine
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "Background flush or compaction failed; writes are refused from now on")]
     private static partial void LogBackgroundFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Could not lower the priority of a background thread by {Niceness}; flushes and compactions run at the priority of requests")]
+    private static partial void LogPriorityNotLowered(ILogger logger, int niceness);
 }

@@ -31,6 +31,7 @@ public sealed partial class StorageEngine
 
         _stopping.Cancel();
         await _background.ConfigureAwait(false);
+        StopBackgroundThreads();
         await _log.CloseAsync(commitLog).ConfigureAwait(false);
         _chunkPool.Close();
         _state.TableSet.Release();

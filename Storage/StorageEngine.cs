@@ -35,6 +35,8 @@ public sealed partial class StorageEngine : IAsyncDisposable
     private readonly SemaphoreSlim _flushWork = new(0, int.MaxValue);
     private readonly SemaphoreSlim _compactionWork = new(0, int.MaxValue);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly BackgroundThread _flushThread;
+    private readonly BackgroundThread _compactionThread;
     private readonly Counters _counters = new();
     private volatile EngineState _state;
     private TaskCompletionSource _progress = NewProgress();
@@ -58,6 +60,8 @@ public sealed partial class StorageEngine : IAsyncDisposable
         _cache = cache;
         _state = state;
         _nextTableId = nextTableId;
+        _flushThread = new BackgroundThread("GrainKV flush", options.BackgroundNice);
+        _compactionThread = new BackgroundThread("GrainKV compaction", options.BackgroundNice);
     }
 
     /// <summary>Opens the engine in <see cref="StorageOptions.DataDirectory"/>, recovering every committed write.</summary>
@@ -120,6 +124,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
             }
             catch
             {
+                engine.StopBackgroundThreads();
                 await log.DisposeAsync().ConfigureAwait(false);
                 state.TableSet.Release();
                 throw;
@@ -503,6 +508,7 @@ public sealed partial class StorageEngine : IAsyncDisposable
 
         _stopping.Cancel();
         await _background.ConfigureAwait(false);
+        StopBackgroundThreads();
         await _log.DisposeAsync().ConfigureAwait(false);
         _chunkPool.Close(); // a writer that slipped past the disposed check can touch no chunk another memtable rents
         _state.TableSet.Release(); // readers still holding the state close its tables when they finish

@@ -31,6 +31,9 @@ public sealed class StorageOptions : IValidatableObject
     /// <summary>Default <see cref="BlockCacheSize"/>: 64 MiB.</summary>
     public const long DefaultBlockCacheSize = 64L * 1024 * 1024;
 
+    /// <summary>Default <see cref="BackgroundNice"/>: 10.</summary>
+    public const int DefaultBackgroundNice = 10;
+
     /// <summary>Default <see cref="CommitSpacing"/>: 2 ms.</summary>
     public static readonly TimeSpan DefaultCommitSpacing = TimeSpan.FromMilliseconds(2);
 
@@ -83,6 +86,12 @@ public sealed class StorageOptions : IValidatableObject
 
     /// <summary>Compress data blocks with LZ4 when it saves space.</summary>
     public bool Compression { get; set; } = true;
+
+    /// <summary>How much lower than requests the flush and compaction threads run on Linux: added to their nice value
+    /// (up to 19); 0 runs them at the process's own priority. While requests keep the cores busy, background work gets
+    /// what they leave (see BackgroundThread).</summary>
+    [Range(0, 19)]
+    public int BackgroundNice { get; set; } = DefaultBackgroundNice;
 
     /// <summary>Memory budget of the block cache.</summary>
     [Range(typeof(long), "0", "9223372036854775807")]

@@ -61,6 +61,12 @@ public sealed class GrainKvNodeOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CommitSpacing { get; set; } = StorageOptions.DefaultCommitSpacing;
 
+    /// <summary>How much lower than requests the engine's flush and compaction threads run on Linux: added to their nice
+    /// value (up to 19); 0 runs them at the silo's own priority. While requests keep the cores busy, background work
+    /// gets what they leave (see <see cref="StorageOptions.BackgroundNice"/>).</summary>
+    [Range(0, 19)]
+    public int BackgroundNice { get; set; } = StorageOptions.DefaultBackgroundNice;
+
     /// <summary>Bytes of writes the engine's memtable holds before it is flushed to a table (also what a restart replays
     /// from the commit log at most).</summary>
     [Range(typeof(long), "1048576", "4294967296")]

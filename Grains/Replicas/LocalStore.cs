@@ -64,6 +64,7 @@ public sealed partial class LocalStore : ILifecycleParticipant<ISiloLifecycle>
             CommitSpacing = _options.CommitSpacing,
             MemTableSize = _options.MemTableSize,
             BlockCacheSize = _options.BlockCacheSize,
+            BackgroundNice = _options.BackgroundNice,
 
             // An engine delete is written only for a key nothing may bring back: a purged tombstone (anti-entropy
             // confirmed every replica holds it) or a delivered hint. When a compaction rewrites the oldest table,

@@ -1,6 +1,7 @@
 // Flushing and compaction run side by side: while a merge is in progress (held here inside the compaction's
 // rewrite hook), memtables still flush and writers are not held back; when the merge ends, it is published
-// around the tables flushed meanwhile, and every key reads back, also after reopening.
+// around the tables flushed meanwhile, and every key reads back, also after reopening. Each runs on a thread of its
+// own, at a lower priority, not on the thread pool's workers.
 
 using System.Text;
 using GrainKV.Storage.Compaction;
@@ -55,6 +56,40 @@ public sealed class BackgroundWorkTests : IDisposable
 
         await using var reopened = await StorageEngine.OpenAsync(Options(null));
         AssertEveryBatchReads(reopened, 5);
+    }
+
+    [Fact]
+    public async Task FlushesAndCompactionsRunOnThreadsOfTheirOwnAtALowerPriorityNotOnPoolWorkers()
+    {
+        var seen = new Dictionary<string, (string? Name, bool PoolWorker, int? Nice)>();
+        var options = Options(null);
+        options.BackgroundNice = 5;
+        var creators = OperatingSystem.IsLinux() ? BackgroundThreadTests.NiceOf("/proc/thread-self/stat") : 0;
+        options.CrashPointHook = point =>
+        {
+            if (point is CrashPoints.FlushManifestWritten or CrashPoints.CompactionManifestWritten)
+            {
+                lock (seen)
+                {
+                    seen[point] = (Thread.CurrentThread.Name, Thread.CurrentThread.IsThreadPoolThread,
+                        OperatingSystem.IsLinux() ? BackgroundThreadTests.NiceOf("/proc/thread-self/stat") : null);
+                }
+            }
+        };
+
+        await using (var engine = await StorageEngine.OpenAsync(options))
+        {
+            await WriteBatchAsync(engine, 0);
+            await engine.FlushAsync().WaitAsync(Bound);
+            await WriteBatchAsync(engine, 1);
+            await engine.FlushAsync().WaitAsync(Bound);
+            await engine.CompactAsync().WaitAsync(Bound);
+            AssertEveryBatchReads(engine, 2);
+        }
+
+        int? lowered = OperatingSystem.IsLinux() ? Math.Min(19, creators + 5) : null;
+        Assert.Equal(("GrainKV flush", false, lowered), seen[CrashPoints.FlushManifestWritten]);
+        Assert.Equal(("GrainKV compaction", false, lowered), seen[CrashPoints.CompactionManifestWritten]);
     }
 
     private StorageOptions Options(CompactionRewrite? rewrite) =>

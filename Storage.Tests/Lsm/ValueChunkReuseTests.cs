@@ -51,16 +51,27 @@ public sealed class ValueChunkReuseTests : IDisposable
     public async Task AWriteCopiesTheCallersValueBeforeItReturnsEvenWhenItStalls()
     {
         // One buffer for every write, rewritten as soon as each PutAsync returns its task (as a caller giving a pooled
-        // buffer back would), and memtables so small that writes often wait for flushes (the stalled path).
+        // buffer back would), and memtables so small that writes wait for flushes (the stalled path): the first flush
+        // is held until a write has stalled behind it, so the path is taken however fast the flush thread runs.
+        StorageEngine? opened = null;
+        var held = 0;
         var options = new StorageOptions
         {
             DataDirectory = _directory.Path,
             Durability = LogDurability.Buffered,
             MemTableSize = 8 * 1024,
             MaxImmutableMemTables = 1,
+            CrashPointHook = point =>
+            {
+                if (point == CrashPoints.FlushManifestWritten && Interlocked.Exchange(ref held, 1) == 0)
+                {
+                    SpinWait.SpinUntil(() => Volatile.Read(ref opened)?.GetStatistics().WriteStalls > 0, TimeSpan.FromSeconds(30));
+                }
+            },
         };
         await using (var engine = await StorageEngine.OpenAsync(options))
         {
+            Volatile.Write(ref opened, engine);
             var buffer = new byte[ValueLength];
             var pending = new List<ValueTask>();
             for (var round = 1; round <= 10; round++)

@@ -29,6 +29,8 @@ public sealed class NodeOptionsTests
         ["commit interval above a minute"] = (o => o.CommitInterval = TimeSpan.FromMinutes(5), "GrainKvNodeOptions.CommitInterval"),
         ["negative commit spacing"] = (o => o.CommitSpacing = TimeSpan.FromMilliseconds(-1), "GrainKvNodeOptions.CommitSpacing"),
         ["commit spacing above a minute"] = (o => o.CommitSpacing = TimeSpan.FromMinutes(5), "GrainKvNodeOptions.CommitSpacing"),
+        ["negative background nice value"] = (o => o.BackgroundNice = -1, "GrainKvNodeOptions.BackgroundNice"),
+        ["background nice value above 19"] = (o => o.BackgroundNice = 20, "GrainKvNodeOptions.BackgroundNice"),
         ["read repair chance above 1"] = (o => o.ReadRepairChance = 1.5, "GrainKvNodeOptions.ReadRepairChance"),
         ["negative read repair chance"] = (o => o.ReadRepairChance = -0.1, "GrainKvNodeOptions.ReadRepairChance"),
         ["read repair chance NaN"] = (o => o.ReadRepairChance = double.NaN, "GrainKvNodeOptions.ReadRepairChance"),
