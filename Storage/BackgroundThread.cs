@@ -1,12 +1,15 @@
 // A thread of its own for one of the engine's background loops' long synchronous steps: writing a flushed or
-// compacted table (merging, compressing, checksumming, writing and syncing it) and publishing it. On the thread
+// compacted table (merging, compressing, checksumming, writing and syncing it). On the thread
 // pool such a step held one of the pool's workers for its whole length, up to hundreds of milliseconds, and a node
 // with few cores served its requests with one worker fewer meanwhile (the pool adds a worker only when it sees none
 // finishing work). Here the step is one more thread for the operating system to schedule, and on Linux a thread of
 // lower priority (a higher nice value, as RocksDB and Cassandra lower their compaction threads'): while the cores are
 // busy with requests, the step gets what they leave, and it still gets a share, so flushes keep up (writers wait for
 // them only when two memtables are already waiting: StorageOptions.MaxImmutableMemTables).
-// Steps run one at a time, in the order given; the thread ends when the engine disposes of it.
+// A step must not take a lock that requests wait for: at the lower priority it could hold it while the busy cores
+// run other threads (the engine publishes a written table back on the thread pool, because writers that rotate a
+// memtable wait for the lock it is published under). Steps run one at a time, in the order given; the thread ends
+// when the engine disposes of it.
 
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;

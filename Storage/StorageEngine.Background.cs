@@ -1,7 +1,8 @@
 // The engine's background work, in two loops: one flushes immutable memtables to tables (oldest first), the
 // other compacts tables when the policy asks for it. They run side by side, so a long merge never delays a
-// flush: writers are held back only when flushing itself falls behind. Each loop runs its steps on a thread of its
-// own, at a lower priority than requests (BackgroundThread), not on the thread pool's workers. Each step publishes a new EngineState
+// flush: writers are held back only when flushing itself falls behind. Each loop writes its tables on a thread of
+// its own, at a lower priority than requests (BackgroundThread), not on the thread pool's workers; it publishes them
+// back on the pool, since writers wait for the lock they are published under. Each step publishes a new EngineState
 // and manifest (under the state lock, so the two never interleave a manifest) and then wakes writers waiting on
 // back-pressure. A flush only ever inserts the newest table and a compaction replaces a contiguous run of older
 // ones, which it finds again by identity when it publishes.
@@ -102,13 +103,10 @@ public sealed partial class StorageEngine
         // The manifest will name frozen.LogEnd as the log start. Until a commit covers it, a crash could recover
         // the log below it, and later writes would land before the log start, where replay never looks.
         await _log.WaitForCommitAsync(frozen.LogEnd - 1, cancellationToken).ConfigureAwait(false);
-        return await _flushThread.RunAsync(() => Flush(frozen)).ConfigureAwait(false);
-    }
 
-    /// <summary>Writes <paramref name="frozen"/> to a table and publishes it (on the flush thread). True.</summary>
-    private bool Flush(FrozenMemTable frozen)
-    {
-        var (id, info, table) = WriteTable(frozen.Table.Entries());
+        // The table is written on the flush thread; it is published here, at the process's priority, because writers
+        // that rotate a memtable wait for the state lock it is published under.
+        var (id, info, table) = await _flushThread.RunAsync(() => WriteTable(frozen.Table.Entries())).ConfigureAwait(false);
         TableSet previous;
         try
         {
@@ -139,10 +137,8 @@ public sealed partial class StorageEngine
         return true;
     }
 
-    /// <summary>Runs one compaction if the policy (or a forced compaction) asks for one, on the compaction thread. False if none.</summary>
-    private Task<bool> CompactOnceAsync(bool full) => _compactionThread.RunAsync(() => CompactOnce(full));
-
-    private bool CompactOnce(bool full)
+    /// <summary>Runs one compaction if the policy (or a forced compaction) asks for one. False if none.</summary>
+    private async Task<bool> CompactOnceAsync(bool full)
     {
         var tables = _state.Tables;
         var rewrite = _options.CompactionRewrite;
@@ -160,7 +156,8 @@ public sealed partial class StorageEngine
         var merged = MergingIterator.Merge(run.Select(t => t.Stream()).ToArray())
             .Where(e => !e.Value.IsTombstone || !bottom || purge is null || !purge(e.Key))
             .Select(e => !e.Value.IsTombstone && rewrite?.Invoke(e.Key.Span, e.Value.Span) is { } replacement ? e with { Value = StoredValue.Of(replacement) } : e);
-        var (id, info, output) = WriteTable(merged);
+        // Merged and written on the compaction thread, published here (see FlushOldestAsync).
+        var (id, info, output) = await _compactionThread.RunAsync(() => WriteTable(merged)).ConfigureAwait(false);
         TableSet previous;
         try
         {
