@@ -69,7 +69,17 @@ internal sealed partial class BackgroundThread : IDisposable
 
     private void RunSteps()
     {
-        _priorityLowered.SetResult(LowerPriority(_niceness));
+        bool lowered;
+        try
+        {
+            lowered = LowerPriority(_niceness);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            lowered = false; // a C library without gettid (glibc before 2.30): the thread keeps its priority
+        }
+
+        _priorityLowered.SetResult(lowered);
         foreach (var step in _steps.GetConsumingEnumerable())
         {
             step();
