@@ -3,7 +3,7 @@
 // pool such a step held one of the pool's workers for its whole length, up to hundreds of milliseconds, and a node
 // with few cores served its requests with one worker fewer meanwhile (the pool adds a worker only when it sees none
 // finishing work). Here the step is one more thread for the operating system to schedule, and on Linux a thread of
-// lower priority (a higher nice value, as RocksDB and Cassandra lower their compaction threads'): while the cores are
+// lower priority (a higher nice value, as RocksDB and Cassandra can lower their compaction threads'): while the cores are
 // busy with requests, the step gets what they leave, and it still gets a share, so flushes keep up (writers wait for
 // them only when two memtables are already waiting: StorageOptions.MaxImmutableMemTables).
 // A step must not take a lock that requests wait for: at the lower priority it could hold it while the busy cores
