@@ -20,7 +20,9 @@ public sealed record EngineStatistics(
     long TableBytes,
     int ImmutableMemTables,
     long MemTableBytes,
-    long WriteStalls)
+    long WriteStalls,
+    long LogCommits,
+    long CommitWaits)
 {
     /// <summary>Bytes the engine wrote to files: log records, flushed tables and compacted tables.</summary>
     public long EngineBytesWritten => LogBytes + BytesFlushed + BytesCompacted;

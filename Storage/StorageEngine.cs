@@ -273,7 +273,9 @@ public sealed partial class StorageEngine : IAsyncDisposable
             state.Tables.Sum(t => t.FileSize),
             state.Immutables.Length,
             state.Active.ApproximateBytes + state.Immutables.Sum(f => f.Table.ApproximateBytes),
-            Interlocked.Read(ref _counters.WriteStalls));
+            Interlocked.Read(ref _counters.WriteStalls),
+            _log.Commits,
+            _log.Waits);
     }
 
     /// <summary>Appends the record and updates the memtable. The value is copied (into the log and the memtable's arena),

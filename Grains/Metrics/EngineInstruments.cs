@@ -37,6 +37,10 @@ public static class EngineInstruments
         meter.CreateObservableGauge("grainkv.engine.tables.size", () => Read(s => s.TableBytes), unit: "By", description: "Bytes in live tables");
         meter.CreateObservableCounter("grainkv.engine.write_stalls", () => Read(s => s.WriteStalls),
             description: "Writes that waited because too many memtables or tables were pending");
+        meter.CreateObservableCounter("grainkv.engine.log.commits", () => Read(s => s.LogCommits),
+            description: "Commits of the engine's log (each a log write, a commit-slot write and an fsync)");
+        meter.CreateObservableCounter("grainkv.engine.log.commit_waits", () => Read(s => s.CommitWaits),
+            description: "Requests that waited for a commit of the log: synced writes, and reads of versions not yet durable");
         meter.CreateObservableCounter<long>("grainkv.engine.bytes_written", () => engine()?.GetStatistics() is { } s
                 ?
                 (IEnumerable<Measurement<long>>)[

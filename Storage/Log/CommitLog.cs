@@ -33,6 +33,8 @@ public sealed partial class CommitLog : IAsyncDisposable
     private int _commitPending;
     private long _nextSequence;
     private long _lastSyncedSegment = -1;
+    private long _commitsDone;
+    private long _waits;
 
     private CommitLog(FasterLog log, IDevice device, ILogCommitManager commits, string path, StorageOptions options, TimeProvider time, ILogger logger)
     {
@@ -60,6 +62,13 @@ public sealed partial class CommitLog : IAsyncDisposable
 
     /// <summary>Sequence number the next appended record gets.</summary>
     public long NextSequence => _nextSequence;
+
+    /// <summary>Commits completed since the log opened (each a log write, a commit-slot write and an fsync).</summary>
+    public long Commits => Interlocked.Read(ref _commitsDone);
+
+    /// <summary>Calls of <see cref="WaitForCommitAsync"/> that found their record not yet committed and waited for a
+    /// commit (synced writers, and readers of writes not yet durable).</summary>
+    public long Waits => Interlocked.Read(ref _waits);
 
     /// <summary>Tests only: appends <paramref name="entry"/>, a record encoded by the caller (e.g. in an earlier
     /// format) with sequence number <see cref="NextSequence"/>, as <see cref="Append"/> appends its own.</summary>
@@ -125,6 +134,7 @@ public sealed partial class CommitLog : IAsyncDisposable
 
     private async ValueTask WaitForCommitSlowAsync(long address, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _waits);
         while (true)
         {
             // Take the round's signal before checking, so a commit finishing in between is not missed.
@@ -225,6 +235,7 @@ public sealed partial class CommitLog : IAsyncDisposable
         }
 
         Volatile.Write(ref _durableUntil, _log.CommittedUntilAddress);
+        Interlocked.Increment(ref _commitsDone);
     }
 
     private void EndRound() => Interlocked.Exchange(ref _commitRound, NewSignal()).TrySetResult();

@@ -88,6 +88,8 @@ public sealed class RequestMetricsTests(SingleNodeClusterFixture fixture) : ICla
         using var misses = new MetricCollector<long>(meter, "grainkv.engine.cache.misses");
         using var bloom = new MetricCollector<long>(meter, "grainkv.engine.bloom.negatives");
         using var tables = new MetricCollector<long>(meter, "grainkv.engine.tables.size");
+        using var commits = new MetricCollector<long>(meter, "grainkv.engine.log.commits");
+        using var commitWaits = new MetricCollector<long>(meter, "grainkv.engine.log.commit_waits");
 
         for (var i = 0; i < 20; i++)
         {
@@ -104,7 +106,7 @@ public sealed class RequestMetricsTests(SingleNodeClusterFixture fixture) : ICla
             await Cluster.Client.GetAsync($"engine-absent-{i}");
         }
 
-        foreach (var collector in new[] { flushes, written, hits, misses, bloom, tables })
+        foreach (var collector in new[] { flushes, written, hits, misses, bloom, tables, commits, commitWaits })
         {
             collector.RecordObservableInstruments();
         }
@@ -118,5 +120,7 @@ public sealed class RequestMetricsTests(SingleNodeClusterFixture fixture) : ICla
         Assert.True(amplification.LastMeasurement!.Value > 1, $"write amplification {amplification.LastMeasurement.Value} after a flush");
         Assert.True(hits.LastMeasurement!.Value + misses.LastMeasurement!.Value > 0, "reads of flushed keys touch table blocks");
         Assert.True(bloom.LastMeasurement!.Value > 0, "absent keys are answered by bloom filters");
+        Assert.True(commits.LastMeasurement!.Value >= 1, "synced writes commit the log");
+        Assert.True(commitWaits.LastMeasurement!.Value >= 1, "a synced write waits for the commit that covers it");
     }
 }
