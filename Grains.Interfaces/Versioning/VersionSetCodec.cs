@@ -53,7 +53,18 @@ public static class VersionSetCodec
         return WriteExactly(versions, destination, withValues: true, size);
     }
 
-    /// <summary>The length of <see cref="EncodeWithoutValues"/>'s encoding of <paramref name="versions"/>.</summary>
+    /// <summary>Like <see cref="Encode(IReadOnlyCollection{StoredVersion}, Span{byte})"/>, for a caller that has the
+    /// encoding's <paramref name="size"/> from <see cref="EncodedSize"/> already (it is not computed again);
+    /// <paramref name="destination"/> must hold it. Returns the bytes written.</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="size"/> is not the encoding's size.</exception>
+    public static int Encode(IReadOnlyCollection<StoredVersion> versions, Span<byte> destination, int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, size, nameof(destination));
+        return WriteExactly(versions, destination, withValues: true, size);
+    }
+
+    /// <summary>The length of <see cref="EncodeWithoutValues(IReadOnlyCollection{StoredVersion}, Span{byte})"/>'s encoding of
+    /// <paramref name="versions"/>.</summary>
     public static int EncodedSizeWithoutValues(IReadOnlyCollection<StoredVersion> versions) => SizeOf(versions, withValues: false);
 
     /// <summary>Writes the encoding of <paramref name="versions"/> without their values (a value that exists is written
@@ -67,6 +78,16 @@ public static class VersionSetCodec
             return 0;
         }
 
+        return WriteExactly(versions, destination, withValues: false, size);
+    }
+
+    /// <summary>Like <see cref="EncodeWithoutValues(IReadOnlyCollection{StoredVersion}, Span{byte})"/>, for a caller that
+    /// has the encoding's <paramref name="size"/> from <see cref="EncodedSizeWithoutValues"/> already (it is not computed
+    /// again); <paramref name="destination"/> must hold it. Returns the bytes written.</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="size"/> is not the encoding's size.</exception>
+    public static int EncodeWithoutValues(IReadOnlyCollection<StoredVersion> versions, Span<byte> destination, int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, size, nameof(destination));
         return WriteExactly(versions, destination, withValues: false, size);
     }
 

@@ -292,8 +292,9 @@ public sealed partial class LocalReplicas
             {
                 // The engine copies the value into its log and memtable, so the encoding can go back to the pool once the
                 // write returns (it was ~1 KiB of garbage per write of a 1 KiB value).
-                encoded = ArrayPool<byte>.Shared.Rent(VersionSetCodec.EncodedSize(versions));
-                await engine.PutAsync(engineKey, encoded.AsMemory(0, VersionSetCodec.Encode(versions, encoded)));
+                var size = VersionSetCodec.EncodedSize(versions);
+                encoded = ArrayPool<byte>.Shared.Rent(size);
+                await engine.PutAsync(engineKey, encoded.AsMemory(0, VersionSetCodec.Encode(versions, encoded, size)));
             }
 
             _cache.Set(hash, engineKey, versions);

@@ -113,7 +113,8 @@ public sealed class VersionCache
         // already held keeps its slot (and counts as used); a new one takes a free slot of its set or CLOCK's victim.
         var room = SlotSize - HeaderSize - engineKey.Length;
         var held = Find(hash, engineKey);
-        if (room <= 0 || VersionSetCodec.EncodedSizeWithoutValues(versions) > room)
+        var size = room > 0 ? VersionSetCodec.EncodedSizeWithoutValues(versions) : 0;
+        if (room <= 0 || size > room)
         {
             if (held >= 0)
             {
@@ -125,7 +126,7 @@ public sealed class VersionCache
 
         var slot = held >= 0 ? held : Vacate(hash);
         var bytes = Bytes(slot);
-        var length = VersionSetCodec.EncodeWithoutValues(versions, bytes[(HeaderSize + engineKey.Length)..]);
+        var length = VersionSetCodec.EncodeWithoutValues(versions, bytes[(HeaderSize + engineKey.Length)..], size);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes, (ushort)engineKey.Length);
         BinaryPrimitives.WriteUInt16LittleEndian(bytes[2..], (ushort)length);
         engineKey.CopyTo(bytes[HeaderSize..]);

@@ -102,6 +102,13 @@ public sealed class HeaderMergeTests
                 Contents(VersionSetCodec.DecodeWithoutValues(full)),
                 Contents(VersionSetCodec.DecodeWithoutValues(buffer.AsSpan(0, length))));
             Assert.Equal(0, VersionSetCodec.EncodeWithoutValues(versions, new byte[length - 1]));
+
+            // With the size given (computed once by the caller): the same bytes; a wrong size is refused.
+            Assert.Equal(length, VersionSetCodec.EncodedSizeWithoutValues(versions));
+            var sized = new byte[length];
+            Assert.Equal(length, VersionSetCodec.EncodeWithoutValues(versions, sized, length));
+            Assert.Equal(buffer.AsSpan(0, length).ToArray(), sized);
+            Assert.Throws<InvalidOperationException>(() => VersionSetCodec.EncodeWithoutValues(versions, new byte[length + 1], length + 1));
         });
     }
 
@@ -118,6 +125,13 @@ public sealed class HeaderMergeTests
             Assert.Equal(full.Length, VersionSetCodec.Encode(versions, pooled));
             Assert.Equal(full, pooled[..full.Length]);
             Assert.Throws<ArgumentOutOfRangeException>(() => VersionSetCodec.Encode(versions, new byte[full.Length - 1]));
+
+            // With the size given (computed once by the caller): the same bytes; a wrong size is refused.
+            var sized = new byte[full.Length + 7];
+            Assert.Equal(full.Length, VersionSetCodec.Encode(versions, sized, full.Length));
+            Assert.Equal(full, sized[..full.Length]);
+            Assert.Throws<ArgumentOutOfRangeException>(() => VersionSetCodec.Encode(versions, new byte[full.Length - 1], full.Length));
+            Assert.Throws<InvalidOperationException>(() => VersionSetCodec.Encode(versions, new byte[full.Length + 1], full.Length + 1));
         });
     }
 
