@@ -28,7 +28,7 @@ public sealed partial class CommitLog
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, LogFileName);
-        var device = Devices.CreateLogDevice(path, preallocateFile: false, deleteOnClose: false);
+        IDevice device = new LogSegmentDevice(path);
         if (options.LogDeviceWrapper is { } wrap)
         {
             device = wrap(device);

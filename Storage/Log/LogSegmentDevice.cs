@@ -1,0 +1,138 @@
+// The commit log's device: FasterLog's segment files, written and read on a thread of the log's own.
+//
+// FASTER's managed device on Linux hands each page write to the .NET file API, which runs it as a blocking pwrite on a
+// thread-pool worker; the segment files are opened write-through (O_SYNC), so that worker is held until the device
+// has the data, and the commit's metadata write and fsync (CommitSlots, which FASTER calls from the write's completion)
+// hold it longer. At a few hundred commits a second, readers of recent writes asking for them, that is a pool worker
+// held most of the time: the pool injects more, and requests compete with them for the cores. Here every read and
+// write of the log's files runs on one dedicated thread ("GrainKV log"), in the order FASTER issues them, and FASTER's
+// completion (with the commit's metadata write) runs on it too; the pool keeps its workers for requests.
+// Files, names and contents are what FASTER's own device reads and writes (FileName + "." + segment), so a log
+// written by either opens with the other.
+
+using System.Collections.Concurrent;
+using FASTER.core;
+using Microsoft.Win32.SafeHandles;
+
+namespace GrainKV.Storage.Log;
+
+/// <summary>FasterLog's segment files, accessed on a dedicated thread.</summary>
+internal sealed class LogSegmentDevice : StorageDeviceBase
+{
+    private const uint InputOutputError = 5; // EIO, as the completion's error code
+    private const uint Sector = 512; // as FASTER's managed device assumes on Linux (the files are not opened for direct I/O)
+
+    private readonly ConcurrentDictionary<int, SafeFileHandle> _segments = new();
+    private readonly BlockingCollection<Action> _work = new();
+    private readonly Thread _thread;
+
+    public LogSegmentDevice(string filename)
+        : base(filename, Sector, Devices.CAPACITY_UNSPECIFIED)
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = "GrainKV log" };
+        _thread.Start();
+    }
+
+    public override unsafe void WriteAsync(
+        IntPtr sourceAddress, int segmentId, ulong destinationAddress, uint numBytesToWrite, DeviceIOCompletionCallback callback, object context) =>
+        Post(() =>
+        {
+            uint error = 0;
+            try
+            {
+                RandomAccess.Write(Segment(segmentId), new ReadOnlySpan<byte>((void*)sourceAddress, (int)numBytesToWrite), (long)destinationAddress);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error = ErrorCode(ex);
+            }
+
+            callback(error, error == 0 ? numBytesToWrite : 0, context);
+        });
+
+    public override unsafe void ReadAsync(
+        int segmentId, ulong sourceAddress, IntPtr destinationAddress, uint readLength, DeviceIOCompletionCallback callback, object context) =>
+        Post(() =>
+        {
+            uint error = 0;
+            var read = 0;
+            try
+            {
+                read = RandomAccess.Read(Segment(segmentId), new Span<byte>((void*)destinationAddress, (int)readLength), (long)sourceAddress);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                error = ErrorCode(ex);
+            }
+
+            callback(error, (uint)read, context);
+        });
+
+    public override void RemoveSegment(int segment)
+    {
+        if (_segments.TryRemove(segment, out var handle))
+        {
+            handle.Dispose();
+        }
+
+        File.Delete(SegmentPath(segment));
+    }
+
+    /// <summary>Removes the segment at once, on the caller's thread, as FASTER's own device does: FASTER truncates the log
+    /// from epoch actions that may run on any thread, this device's included, and waits for the removal there (posted
+    /// behind that thread's own work, it would never run). A segment FASTER removes is below the log's begin address, so
+    /// no read or write queued here touches it.</summary>
+    public override void RemoveSegmentAsync(int segment, AsyncCallback callback, IAsyncResult result)
+    {
+        RemoveSegment(segment);
+        callback(result);
+    }
+
+    public override long GetFileSize(int segment) => segmentSize > 0 ? segmentSize : RandomAccess.GetLength(Segment(segment));
+
+    public override void Dispose()
+    {
+        _work.CompleteAdding();
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join();
+        }
+
+        foreach (var handle in _segments.Values)
+        {
+            handle.Dispose();
+        }
+
+        _segments.Clear();
+        _work.Dispose();
+    }
+
+    private void Post(Action work)
+    {
+        try
+        {
+            _work.Add(work);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ObjectDisposedException(nameof(LogSegmentDevice));
+        }
+    }
+
+    private void Run()
+    {
+        foreach (var work in _work.GetConsumingEnumerable())
+        {
+            work();
+        }
+    }
+
+    private SafeFileHandle Segment(int segment) =>
+        _segments.GetOrAdd(
+            segment,
+            s => File.OpenHandle(SegmentPath(s), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.WriteThrough));
+
+    private string SegmentPath(int segment) => $"{FileName}.{segment}";
+
+    private static uint ErrorCode(Exception ex) => (ex.HResult & 0xFFFF) is var code and > 0 ? (uint)code : InputOutputError;
+}
