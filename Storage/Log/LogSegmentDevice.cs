@@ -1,14 +1,16 @@
 // The commit log's device: FasterLog's segment files, written and read on a thread of the log's own.
 //
 // FASTER's managed device on Linux hands each page write to the .NET file API, which runs it as a blocking pwrite on a
-// thread-pool worker; the segment files are opened write-through (O_SYNC), so that worker is held until the device
-// has the data, and the commit's metadata write and fsync (CommitSlots, which FASTER calls from the write's completion)
-// hold it longer. At a few hundred commits a second, readers of recent writes asking for them, that is a pool worker
-// held most of the time: the pool injects more, and requests compete with them for the cores. Here every read and
-// write of the log's files runs on one dedicated thread ("GrainKV log"), in the order FASTER issues them, and FASTER's
-// completion (with the commit's metadata write) runs on it too; the pool keeps its workers for requests.
+// thread-pool worker; the segment files are opened write-through (O_SYNC), so that worker is held until the disk has
+// the data. Readers of recent writes ask for commits a few hundred times a second (up to one per CommitSpacing), so a
+// pool worker was held in a page write much of the time: the pool injects more workers, and on few cores they compete
+// with the requests. Here every read and write of the log's files runs on one dedicated thread ("GrainKV log"), in the
+// order FASTER issues them, and FASTER's completion callbacks run on it. (FASTER then queues the commit's metadata
+// write, CommitSlots, as a task of its own on the pool: that write and its fsync still hold a pool worker.)
 // Files, names and contents are what FASTER's own device reads and writes (FileName + "." + segment), so a log
-// written by either opens with the other.
+// written by either opens with the other. A completion callback that threw would end the thread and every later
+// read and write of the log with it (and so the process, as an unhandled exception): FASTER's callbacks report
+// failures through their arguments instead.
 
 using System.Collections.Concurrent;
 using FASTER.core;
@@ -93,9 +95,10 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
     public override void Dispose()
     {
         _work.CompleteAdding();
-        if (Thread.CurrentThread != _thread)
+        var onOwnThread = Thread.CurrentThread == _thread;
+        if (!onOwnThread)
         {
-            _thread.Join();
+            _thread.Join(); // what was posted runs first
         }
 
         foreach (var handle in _segments.Values)
@@ -104,7 +107,10 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
         }
 
         _segments.Clear();
-        _work.Dispose();
+        if (!onOwnThread)
+        {
+            _work.Dispose();
+        }
     }
 
     private void Post(Action work)
