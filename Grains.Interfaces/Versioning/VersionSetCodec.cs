@@ -46,12 +46,8 @@ public static class VersionSetCodec
 
     /// <summary>Writes what <see cref="Encode(IReadOnlyCollection{StoredVersion})"/> returns to <paramref name="destination"/>
     /// (at least <see cref="EncodedSize"/> bytes, e.g. a pooled buffer); returns the bytes written.</summary>
-    public static int Encode(IReadOnlyCollection<StoredVersion> versions, Span<byte> destination)
-    {
-        var size = SizeOf(versions, withValues: true);
-        ArgumentOutOfRangeException.ThrowIfLessThan(destination.Length, size, nameof(destination));
-        return WriteExactly(versions, destination, withValues: true, size);
-    }
+    public static int Encode(IReadOnlyCollection<StoredVersion> versions, Span<byte> destination) =>
+        Encode(versions, destination, SizeOf(versions, withValues: true));
 
     /// <summary>Like <see cref="Encode(IReadOnlyCollection{StoredVersion}, Span{byte})"/>, for a caller that has the
     /// encoding's <paramref name="size"/> from <see cref="EncodedSize"/> already (it is not computed again);
