@@ -90,7 +90,10 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
         callback(result);
     }
 
-    public override long GetFileSize(int segment) => segmentSize > 0 ? segmentSize : RandomAccess.GetLength(Segment(segment));
+    /// <summary>The segment size FasterLog set, or the file's length (without opening it: handles are opened on the log's
+    /// thread alone, so no two are ever opened for one segment).</summary>
+    public override long GetFileSize(int segment) =>
+        segmentSize > 0 ? segmentSize : new FileInfo(SegmentPath(segment)) is { Exists: true } file ? file.Length : 0;
 
     public override void Dispose()
     {
@@ -133,6 +136,7 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
         }
     }
 
+    /// <summary>The segment's handle, opened at its first read or write; on the log's thread only.</summary>
     private SafeFileHandle Segment(int segment) =>
         _segments.GetOrAdd(
             segment,
