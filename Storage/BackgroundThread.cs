@@ -1,5 +1,6 @@
-// A thread of its own for one of the engine's background loops' long synchronous steps: writing a flushed or
-// compacted table (merging, compressing, checksumming, writing and syncing it). On the thread
+// A thread of its own for one of the engine's long synchronous steps: writing a flushed or compacted table (merging,
+// compressing, checksumming, writing and syncing it), or the commit log's reads and writes (LogSegmentDevice, at the
+// process's priority). On the thread
 // pool such a step held one of the pool's workers for its whole length, up to hundreds of milliseconds, and a node
 // with few cores served its requests with one worker fewer meanwhile (the pool adds a worker only when it sees none
 // finishing work). Here the step is one more thread for the operating system to schedule, and on Linux a thread of
@@ -45,26 +46,33 @@ internal sealed partial class BackgroundThread : IDisposable
     public Task<T> RunAsync<T>(Func<T> step)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(() =>
+        {
+            try
+            {
+                done.SetResult(step());
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        });
+        return done.Task;
+    }
+
+    /// <summary>Runs <paramref name="step"/> on the thread, after the steps given before it; nothing waits for it, so it
+    /// must not throw (an exception would end the thread, and the process with it).</summary>
+    /// <exception cref="ObjectDisposedException">The thread was stopped.</exception>
+    public void Post(Action step)
+    {
         try
         {
-            _steps.Add(() =>
-            {
-                try
-                {
-                    done.SetResult(step());
-                }
-                catch (Exception ex)
-                {
-                    done.SetException(ex);
-                }
-            });
+            _steps.Add(step);
         }
         catch (InvalidOperationException)
         {
             throw new ObjectDisposedException(_thread.Name);
         }
-
-        return done.Task;
     }
 
     private void RunSteps()
@@ -110,12 +118,16 @@ internal sealed partial class BackgroundThread : IDisposable
         return SetPriority(PriorityOfProcess, thread, Math.Min(MaxNice, current + niceness)) == 0;
     }
 
-    /// <summary>Lets the steps already given finish, then ends the thread.</summary>
+    /// <summary>Lets the steps already given finish, then ends the thread (called from one of its own steps, it refuses
+    /// new steps and leaves the rest to the thread).</summary>
     public void Dispose()
     {
         _steps.CompleteAdding();
-        _thread.Join();
-        _steps.Dispose();
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join();
+            _steps.Dispose();
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "getpriority", SetLastError = true)]

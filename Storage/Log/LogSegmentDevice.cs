@@ -25,19 +25,16 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
     private const uint Sector = 512; // as FASTER's managed device assumes on Linux (the files are not opened for direct I/O)
 
     private readonly ConcurrentDictionary<int, SafeFileHandle> _segments = new();
-    private readonly BlockingCollection<Action> _work = new();
-    private readonly Thread _thread;
+    private readonly BackgroundThread _thread = new("GrainKV log", niceness: 0);
 
     public LogSegmentDevice(string filename)
         : base(filename, Sector, Devices.CAPACITY_UNSPECIFIED)
     {
-        _thread = new Thread(Run) { IsBackground = true, Name = "GrainKV log" };
-        _thread.Start();
     }
 
     public override unsafe void WriteAsync(
         IntPtr sourceAddress, int segmentId, ulong destinationAddress, uint numBytesToWrite, DeviceIOCompletionCallback callback, object context) =>
-        Post(() =>
+        _thread.Post(() =>
         {
             uint error = 0;
             try
@@ -54,7 +51,7 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
 
     public override unsafe void ReadAsync(
         int segmentId, ulong sourceAddress, IntPtr destinationAddress, uint readLength, DeviceIOCompletionCallback callback, object context) =>
-        Post(() =>
+        _thread.Post(() =>
         {
             uint error = 0;
             var read = 0;
@@ -97,43 +94,13 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
 
     public override void Dispose()
     {
-        _work.CompleteAdding();
-        var onOwnThread = Thread.CurrentThread == _thread;
-        if (!onOwnThread)
-        {
-            _thread.Join(); // what was posted runs first
-        }
-
+        _thread.Dispose(); // what was posted runs first (unless this is the log's thread itself)
         foreach (var handle in _segments.Values)
         {
             handle.Dispose();
         }
 
         _segments.Clear();
-        if (!onOwnThread)
-        {
-            _work.Dispose();
-        }
-    }
-
-    private void Post(Action work)
-    {
-        try
-        {
-            _work.Add(work);
-        }
-        catch (InvalidOperationException)
-        {
-            throw new ObjectDisposedException(nameof(LogSegmentDevice));
-        }
-    }
-
-    private void Run()
-    {
-        foreach (var work in _work.GetConsumingEnumerable())
-        {
-            work();
-        }
     }
 
     /// <summary>The segment's handle, opened at its first read or write; on the log's thread only.</summary>
