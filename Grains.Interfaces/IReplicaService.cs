@@ -25,7 +25,8 @@ public interface IReplicaService : IGrainService
     /// <summary>Runs many replica operations at once, answering each in request order; a failing operation fails only its
     /// own answer (<see cref="ReplicaReply.Error"/>). The operations (<see cref="ReplicaRequestKind"/>):
     /// <list type="bullet">
-    /// <item>Read: the versions of the key stored in the range (empty if none).</item>
+    /// <item>Read: the versions of the key stored in the range (empty if none), once they are durable; with
+    /// <see cref="ReplicaRequest.WithoutValues"/>, their headers at once.</item>
     /// <item>Coordinate: creates a new version of the key on this node (the write's coordinating replica): its clock
     /// supersedes the request's context and its dot is unique for this node's incarnation; a null value is a tombstone;
     /// with a time to live, the version expires that long after this node's now. Answers the key's whole version set on

@@ -9,7 +9,8 @@ namespace GrainKV;
 /// <summary>Which replica operation a <see cref="ReplicaRequest"/> asks for.</summary>
 public enum ReplicaRequestKind
 {
-    /// <summary>The versions of the key stored in the range.</summary>
+    /// <summary>The versions of the key stored in the range (with <see cref="ReplicaRequest.WithoutValues"/>: their
+    /// headers only).</summary>
     Read,
 
     /// <summary>Create a new version of the key on the receiving node and answer its whole version set.</summary>
@@ -19,7 +20,11 @@ public enum ReplicaRequestKind
     Apply,
 }
 
-/// <summary>One replica operation of a batch; the fields a kind does not use are null.</summary>
+/// <summary>One replica operation of a batch; the fields a kind does not use are null. <see cref="WithoutValues"/> (a
+/// read): the versions' headers only — dots, clocks, expiries, tombstone or not; each value is
+/// <see cref="Versioning.VersionSetCodec.NoValue"/> — answered at once, without waiting for the versions to be durable,
+/// since no value reaches a client (what an overwrite reads to supersede). A node that does not know the field answers
+/// the versions with their values, which serves the same purpose.</summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("grainkv.ReplicaRequest")]
@@ -31,7 +36,8 @@ public sealed record ReplicaRequest(
     [property: Id(4)] CausalContext? Context = null,
     [property: Id(5)] TimeSpan? TimeToLive = null,
     [property: Id(6)] StoredVersion[]? Versions = null,
-    [property: Id(7)] bool Overwrite = false)
+    [property: Id(7)] bool Overwrite = false,
+    [property: Id(8)] bool WithoutValues = false)
 {
     /// <summary>Approximate payload in bytes (what limits a batch's size).</summary>
     public long ApproximateBytes()

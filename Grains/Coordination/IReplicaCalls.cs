@@ -12,8 +12,9 @@ public interface IReplicaCalls
     /// <summary>This node's id (asked first when it holds a replica: no network hop).</summary>
     string LocalNode { get; }
 
-    /// <summary>The versions <paramref name="node"/>'s replica holds for the key.</summary>
-    Task<StoredVersion[]> Read(string node, int range, byte[] key);
+    /// <summary>The versions <paramref name="node"/>'s replica holds for the key, once durable; without
+    /// <paramref name="withValues"/>, their headers at once (LocalReplicas.ReadHeadersAsync).</summary>
+    Task<StoredVersion[]> Read(string node, int range, byte[] key, bool withValues = true);
 
     /// <summary>Asks <paramref name="node"/> to create the write's version (expiring <paramref name="timeToLive"/> after
     /// that node's now, if given); returns the key's whole version set there. With <paramref name="overwrite"/>, the

@@ -45,21 +45,17 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     public Task PutAsync(int range, byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         WriteAsync(range, RequestOperation.Put, key, value, context, options, cancellationToken);
 
-    /// <summary>Writes <paramref name="value"/> superseding every version a read at <paramref name="read"/>'s quorum finds.
+    /// <summary>Writes <paramref name="value"/> superseding every version a read at <paramref name="read"/>'s quorum finds
+    /// (one put in the request metrics, its read included).
     /// When that quorum is one replica (R = 1, no per-datacenter level), the read is the version's creator's own stored
     /// set, so the creator supersedes what it holds, under the key's lock, in the write itself: one step instead of a
-    /// read and a write.</summary>
-    public async Task OverwriteAsync(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken)
-    {
-        if (ReadsOneReplica(read) && write.Consistency?.IsPerDatacenter() != true)
-        {
-            await WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, overwrite: true);
-            return;
-        }
-
-        var current = await GetAsync(range, key, read, cancellationToken);
-        await WriteAsync(range, RequestOperation.Put, key, value, current.Context, write, cancellationToken);
-    }
+    /// read and a write. Otherwise the read asks the replicas for the versions' headers only
+    /// (<see cref="ReadCoordinator.ReadContextAsync"/>): no values cross the network, no replica waits for a commit, and
+    /// nothing is repaired, since the write sends its whole version set to every replica.</summary>
+    public Task OverwriteAsync(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
+        ReadsOneReplica(read) && write.Consistency?.IsPerDatacenter() != true
+            ? WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, overwrite: true)
+            : WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, supersede: read);
 
     /// <summary>Deletes <paramref name="key"/> (a tombstone version) superseding <paramref name="context"/>.</summary>
     public Task DeleteAsync(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
@@ -85,9 +81,11 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
         }
     }
 
+    /// <summary>Checks and coordinates a write. With <paramref name="overwrite"/>, its creator supersedes every version it
+    /// holds; with <paramref name="supersede"/>, its context is read first, at that read quorum, instead of given.</summary>
     private async Task WriteAsync(
         int range, RequestOperation operation, byte[] key, byte[]? value, CausalContext context, WriteOptions options, CancellationToken cancellationToken,
-        bool overwrite = false)
+        bool overwrite = false, ReadOptions? supersede = null)
     {
         var started = metrics.Start();
         try
@@ -107,6 +105,11 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
 
             CheckOwnership(range, key);
             context.ClockFor(key);
+            if (supersede is not null)
+            {
+                context = await reads.ReadContextAsync(range, key, supersede, cancellationToken);
+            }
+
             await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite);
             metrics.Succeeded(operation, started);
         }

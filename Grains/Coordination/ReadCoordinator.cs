@@ -31,44 +31,65 @@ public sealed partial class ReadCoordinator(
     /// <summary>Reads <paramref name="key"/> of <paramref name="range"/> (the caller checked that the key is the range's).</summary>
     public async Task<ReadResult> ReadAsync(int range, byte[] key, ReadOptions request, CancellationToken cancellationToken)
     {
+        var round = await ReadVersionsAsync(range, key, request, withValues: true, cancellationToken);
+        if (ReadCore.MayNeedRepair(round.Calls.Count, round.Answers, round.Merged))
+        {
+            _ = RepairAsync(range, key, round.Calls);
+        }
+
+        return ReadCore.Result(key, round.Merged, expiry.NowMs);
+    }
+
+    /// <summary>The causal context of <paramref name="key"/> as a read at <paramref name="request"/>'s quorum sees it: what
+    /// a write superseding every version that read finds (an overwrite) takes. The replicas answer the versions'
+    /// headers, at once (no values, no wait for durability); nothing is repaired, since the write that follows sends
+    /// its whole version set to every replica.</summary>
+    public async Task<CausalContext> ReadContextAsync(int range, byte[] key, ReadOptions request, CancellationToken cancellationToken)
+    {
+        var round = await ReadVersionsAsync(range, key, request, withValues: false, cancellationToken);
+        return ReadCore.ContextOf(key, round.Merged);
+    }
+
+    /// <summary>One read's quorum round (per datacenter for LOCAL_QUORUM and EACH_QUORUM): the calls started, the answers
+    /// that made the quorum and their merge.</summary>
+    private async Task<ReadRound> ReadVersionsAsync(int range, byte[] key, ReadOptions request, bool withValues, CancellationToken cancellationToken)
+    {
         var view = ring.Current;
         var acks = DatacenterQuorums.AcksOf(request.ReadQuorum, request.Consistency, "R");
         if (request.Consistency is { } level && level.IsPerDatacenter())
         {
-            return await ReadPerDatacenterAsync(view, range, key, request.Replicas, level, cancellationToken);
+            return await ReadPerDatacenterAsync(view, range, key, request.Replicas, level, withValues, cancellationToken);
         }
 
         var (n, required) = RequestRules.Resolve(request.Replicas, acks, _options.ReplicationFactor, _options.ReadQuorum);
         var nodes = RequestRules.ContactOrder(view, view.PreferenceList(range, n), replicas.LocalNode, _options.Datacenter);
-        var everyReplica = ReadCore.AsksEveryReplica(required, nodes.Count, _options.ReadRepairChance, Random.Shared);
-        var plan = new QuorumPlan(required, everyReplica ? nodes.Count : required, _options.SpeculativeReadDelay);
+        var plan = new QuorumPlan(required, AsksEveryReplica(required, nodes.Count, withValues) ? nodes.Count : required, _options.SpeculativeReadDelay);
         var deadline = new RequestDeadline(_time, _options.RequestTimeout);
         var calls = new List<Task<ReplicaAnswer<StoredVersion[]>>>(nodes.Count);
         List<ReplicaAnswer<StoredVersion[]>> answers;
         try
         {
             answers = await QuorumWait.WaitAsync(
-                view, nodes, node => replicas.Read(node, range, key), plan, deadline.Timeout, _time, cancellationToken, calls);
+                view, nodes, node => replicas.Read(node, range, key, withValues), plan, deadline.Timeout, _time, cancellationToken, calls);
         }
         catch (NotEnoughReplicasException) when ((request.Mode ?? _options.Mode) == CapMode.Sloppy && view.Standbys(range, n).Any(view.IsLive))
         {
             answers = await ReadFromStandbysAsync(view, range, key, n, required, nodes, calls, deadline, cancellationToken);
         }
 
-        var merged = ReadCore.Merge(answers);
-        if (ReadCore.MayNeedRepair(calls.Count, answers, merged))
-        {
-            _ = RepairAsync(range, key, calls);
-        }
-
-        return ReadCore.Result(key, merged, expiry.NowMs);
+        return new ReadRound(calls, answers, ReadCore.Merge(answers));
     }
+
+    /// <summary>Whether a round asks all <paramref name="count"/> replicas at once: at R = N, and for a fraction of reads
+    /// (ReadRepairChance) so that stale replicas are found and repaired — which a read of headers never does.</summary>
+    private bool AsksEveryReplica(int required, int count, bool withValues) =>
+        ReadCore.AsksEveryReplica(required, count, withValues ? _options.ReadRepairChance : 0, Random.Shared);
 
     /// <summary>LOCAL_QUORUM and EACH_QUORUM: a quorum of each counted datacenter's replicas (this node's datacenter
     /// only, or every one holding replicas), asked as a plain read asks R of N; no standbys. Fails at once when a
     /// datacenter's live replicas are too few, and as soon as one datacenter's round falls short.</summary>
-    private async Task<ReadResult> ReadPerDatacenterAsync(
-        RingView view, int range, byte[] key, int? replicaCount, ConsistencyLevel level, CancellationToken cancellationToken)
+    private async Task<ReadRound> ReadPerDatacenterAsync(
+        RingView view, int range, byte[] key, int? replicaCount, ConsistencyLevel level, bool withValues, CancellationToken cancellationToken)
     {
         var (n, _) = RequestRules.Resolve(replicaCount, Acks.One, _options.ReplicationFactor, 1);
         var groups = DatacenterQuorums.Groups(view, view.PreferenceList(range, n), level, _options.Datacenter);
@@ -81,21 +102,13 @@ public sealed partial class ReadCoordinator(
             group =>
             {
                 var nodes = RequestRules.ContactOrder(view, group.Nodes, replicas.LocalNode, _options.Datacenter);
-                var everyReplica = ReadCore.AsksEveryReplica(group.Required, nodes.Count, _options.ReadRepairChance, Random.Shared);
-                var plan = new QuorumPlan(group.Required, everyReplica ? nodes.Count : group.Required, _options.SpeculativeReadDelay);
+                var plan = new QuorumPlan(group.Required, AsksEveryReplica(group.Required, nodes.Count, withValues) ? nodes.Count : group.Required, _options.SpeculativeReadDelay);
                 return QuorumWait.WaitAsync(
-                    view, nodes, node => replicas.Read(node, range, key), plan, deadline.Timeout, _time, cancellationToken, started[group]);
+                    view, nodes, node => replicas.Read(node, range, key, withValues), plan, deadline.Timeout, _time, cancellationToken, started[group]);
             },
             _ => 0);
 
-        var calls = started.Values.SelectMany(c => c).ToList();
-        var merged = ReadCore.Merge(answers);
-        if (ReadCore.MayNeedRepair(calls.Count, answers, merged))
-        {
-            _ = RepairAsync(range, key, calls);
-        }
-
-        return ReadCore.Result(key, merged, expiry.NowMs);
+        return new ReadRound(started.Values.SelectMany(c => c).ToList(), answers, ReadCore.Merge(answers));
     }
 
     /// <summary>Sloppy reads: too few of the key's replicas answered, so the standbys that may hold hinted copies for
@@ -154,3 +167,7 @@ public sealed partial class ReadCoordinator(
     [LoggerMessage(EventId = 301, Level = LogLevel.Debug, Message = "Read repair of node {NodeId} in range {Range} failed; the copy is kept as a hint")]
     private partial void LogRepairFailed(Exception exception, string nodeId, int range);
 }
+
+/// <summary>A read's quorum round: every call started, the answers that made the quorum, and their merge.</summary>
+internal readonly record struct ReadRound(
+    List<Task<ReplicaAnswer<StoredVersion[]>>> Calls, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> Answers, StoredVersion[] Merged);

@@ -40,9 +40,13 @@ public static class ReadCore
     public static ReadResult Result(byte[] key, StoredVersion[] merged, long nowMs)
     {
         var (values, expirations) = LiveValues(merged, nowMs);
-        var context = merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged));
-        return new(values, context, Array.Exists(expirations, e => e is not null) ? expirations : null);
+        return new(values, ContextOf(key, merged), Array.Exists(expirations, e => e is not null) ? expirations : null);
     }
+
+    /// <summary>The causal context a client is given for <paramref name="merged"/>: that of all its versions, expired ones
+    /// included (empty for none).</summary>
+    public static CausalContext ContextOf(byte[] key, StoredVersion[] merged) =>
+        merged.Length == 0 ? CausalContext.Empty : CausalContext.For(key, VersionSet.Context(merged));
 
     /// <summary>The values of the versions live at <paramref name="nowMs"/>, each distinct value once: a write retried
     /// after its gateway failed may have been stored twice, as two equal siblings (see the client's failover rules).</summary>

@@ -19,10 +19,10 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
     public string LocalNode => local.NodeId;
 
     // The local operations are async methods: their failures arrive in the returned task, never thrown here.
-    public Task<StoredVersion[]> Read(string node, int range, byte[] key) =>
+    public Task<StoredVersion[]> Read(string node, int range, byte[] key, bool withValues = true) =>
         faults.Apply(node, ReplicaOperation.Read, () => node == local.NodeId
-            ? local.ReadAsync(range, key).AsTask()
-            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Read, range, key)));
+            ? (withValues ? local.ReadAsync(range, key) : local.ReadHeadersAsync(range, key)).AsTask()
+            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Read, range, key, WithoutValues: !withValues)));
 
     public Task<StoredVersion[]> Coordinate(
         string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false) =>

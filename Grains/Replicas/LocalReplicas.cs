@@ -93,6 +93,21 @@ public sealed partial class LocalReplicas
         return ReadDurableAsync(range, key);
     }
 
+    /// <summary>The headers of the versions stored for <paramref name="key"/> of <paramref name="range"/> (empty if none):
+    /// as <see cref="VersionSetCodec.DecodeWithoutValues"/> reads them, from the version cache when it holds the key.
+    /// Not held back until they are durable: no value is returned, and a version that a crash loses before its commit
+    /// is at worst superseded by a reader's write (what an overwrite reads them for).</summary>
+    public async ValueTask<StoredVersion[]> ReadHeadersAsync(int range, byte[] key)
+    {
+        Interlocked.Increment(ref _reads);
+        var engineKey = StorageKeys.Encode(range, key);
+        var hash = XxHash3.HashToUInt64(engineKey);
+        using (await _locks.AcquireAsync(hash))
+        {
+            return LoadHeaders(engineKey, hash);
+        }
+    }
+
     /// <summary>Like <see cref="ReadAsync"/> for anti-entropy: not counted in <see cref="Reads"/>.</summary>
     public async ValueTask<StoredVersion[]> ReadDurableAsync(int range, byte[] key)
     {

@@ -56,7 +56,9 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
         switch (request.Kind)
         {
             case ReplicaRequestKind.Read:
-                return await replicas.ReadAsync(request.Range, request.Key);
+                return request.WithoutValues
+                    ? await replicas.ReadHeadersAsync(request.Range, request.Key)
+                    : await replicas.ReadAsync(request.Range, request.Key);
             case ReplicaRequestKind.Coordinate:
                 return await replicas.CoordinateAsync(
                     request.Range, request.Key, request.Value, request.Context ?? throw Missing(request, "context"), request.TimeToLive, request.Overwrite);

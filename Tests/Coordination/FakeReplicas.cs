@@ -14,6 +14,7 @@ namespace GrainKV.Tests.Coordination;
 public enum ReplicaOp
 {
     Read,
+    ReadHeaders,
     Create,
     Copy,
     HandOff,
@@ -48,7 +49,8 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
         return _calls[(op, node)];
     }
 
-    public Task<StoredVersion[]> Read(string node, int range, byte[] key) => Call(ReplicaOp.Read, node, [], []);
+    public Task<StoredVersion[]> Read(string node, int range, byte[] key, bool withValues = true) =>
+        Call(withValues ? ReplicaOp.Read : ReplicaOp.ReadHeaders, node, [], []);
 
     public Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false)
     {

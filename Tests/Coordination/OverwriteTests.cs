@@ -1,13 +1,16 @@
 // An overwrite (a RESP SET) supersedes every version its read quorum finds. When that quorum is one replica, the
 // version's creator supersedes what it holds, under the key's lock, in the write itself: no separate read is made.
-// At a larger read quorum the overwrite still reads first, so versions held only by other replicas are superseded too.
+// At a larger read quorum the overwrite still reads first (the versions' headers), so versions held only by other
+// replicas are superseded too; it counts as one put.
 
 using System.Text;
 using GrainKV.Grains.Coordination;
+using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Replicas;
 using GrainKV.Partitioning;
 using GrainKV.Tests.Infrastructure;
 using GrainKV.Versioning;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace GrainKV.Tests.Coordination;
 
@@ -47,7 +50,14 @@ public sealed class OverwriteTests
         await cluster.Service<LocalReplicas>(silos[2]).CoordinateAsync(range, key, Encoding.UTF8.GetBytes("on-2"), CausalContext.Empty);
 
         var all = new ReadOptions { ReadQuorum = Acks.All };
-        await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("last"), all, new WriteOptions { WriteQuorum = Acks.All }, CancellationToken.None);
+        using (var requests = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silos[0]).Meter, "grainkv.requests"))
+        {
+            await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("last"), all, new WriteOptions { WriteQuorum = Acks.All }, CancellationToken.None);
+
+            // One request: a put, its read of the versions to supersede included (not also a get).
+            var counted = Assert.Single(requests.GetMeasurementSnapshot());
+            Assert.Equal(("put", "ok"), ((string?)counted.Tags["operation"], (string?)counted.Tags["outcome"]));
+        }
 
         var read = await cluster.Client.GetAsync(key, all);
         Assert.Equal("last", Encoding.UTF8.GetString(Assert.Single(read.Values)));

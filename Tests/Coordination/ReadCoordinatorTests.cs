@@ -1,7 +1,7 @@
 // The read coordinator alone, over fake replicas and a FakeTimeProvider: the order replicas are asked in, the
 // next replica asked on a failure or after the speculation delay, the request's deadline, cancellation, sloppy
-// reads from standbys (and none in strict mode), read repair of stale and skipped replicas, and equal siblings
-// returned once.
+// reads from standbys (and none in strict mode), read repair of stale and skipped replicas, equal siblings
+// returned once, and the context read of an overwrite (headers only, nothing repaired).
 
 using System.Text;
 using GrainKV.Grains.Coordination;
@@ -33,6 +33,12 @@ public sealed class ReadCoordinatorTests
                 Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
                 NullLogger<ReadCoordinator>.Instance)
             .ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
+
+    private Task<CausalContext> ReadContext(ReadOptions? request = null) =>
+        new ReadCoordinator(
+                Options.Create(_options), new FixedRing(FixedRing.With()), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
+                NullLogger<ReadCoordinator>.Instance)
+            .ReadContextAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
 
     private static string[] Values(ReadResult result) => result.Values.Select(v => Encoding.UTF8.GetString(v)).Order().ToArray();
 
@@ -190,6 +196,47 @@ public sealed class ReadCoordinatorTests
         Assert.Equal(["other", "same"], Values(result));
         var clock = result.Context.ClockFor(Key);
         Assert.All(new[] { "x/1", "y/1", "z/1" }, actor => Assert.Equal(1UL, clock.CounterOf(actor)));
+    }
+
+    [Fact]
+    public async Task AContextReadAsksTheQuorumForHeadersAndCoversWhatEachReplicaHolds()
+    {
+        var sibling = Version("y/1", 1, "other");
+        var context = ReadContext();
+        Assert.Equal([Top[0], Top[1]], _replicas.Asked(ReplicaOp.ReadHeaders));
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[0])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([sibling]);
+
+        var clock = (await context).ClockFor(Key);
+        Assert.Equal(2UL, clock.CounterOf("x/1"));
+        Assert.Equal(1UL, clock.CounterOf("y/1"));
+        Assert.Empty(_replicas.Asked(ReplicaOp.Read));
+    }
+
+    [Fact]
+    public async Task AContextReadRepairsNothingAndAsksEveryReplicaOnlyAtRAllOfN()
+    {
+        // A stale replica is not repaired (the overwrite that follows sends its set to every replica), and the
+        // read-repair chance does not widen the round.
+        _options.ReadRepairChance = 1;
+        var context = ReadContext();
+        Assert.Equal([Top[0], Top[1]], _replicas.Asked(ReplicaOp.ReadHeaders));
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[0])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([One]);
+        Assert.Equal(2UL, (await context).ClockFor(Key).CounterOf("x/1"));
+        Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
+
+        var all = new FakeReplicas(Top[0]);
+        all.AnswerAtOnce(ReplicaOp.ReadHeaders, Top[0], One);
+        all.AnswerAtOnce(ReplicaOp.ReadHeaders, Top[1], One);
+        all.AnswerAtOnce(ReplicaOp.ReadHeaders, Top[2]);
+        var everyReplica = await new ReadCoordinator(
+                Options.Create(_options), new FixedRing(FixedRing.With()), all, all, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
+                NullLogger<ReadCoordinator>.Instance)
+            .ReadContextAsync(FixedRing.Range, Key, new ReadOptions { ReadQuorum = Acks.All }, _cancel.Token);
+        Assert.Equal(3, all.Asked(ReplicaOp.ReadHeaders).Length);
+        Assert.Equal(1UL, everyReplica.ClockFor(Key).CounterOf("x/1"));
+        Assert.Empty(all.Asked(ReplicaOp.Copy));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 // A replica returns only durable versions: a read of a key written since the log's last commit waits for a
-// commit that covers it, while a read of another key, even one guarded by the same lock stripe, does not wait.
+// commit that covers it, while a read of another key, even one guarded by the same lock stripe, does not wait. A
+// read of the versions' headers (an overwrite's) never waits.
 
 using System.IO.Hashing;
 using System.Text;
@@ -43,6 +44,34 @@ public sealed class ReadDurabilityTests
         var read = await replicas.ReadAsync(0, written);
         Assert.Single(read);
         Assert.True(engine.WaitForLogAsync(afterWrite).IsCompleted); // the read had the write committed first
+    }
+
+    [Fact]
+    public async Task AReadOfHeadersDoesNotWaitForTheLogAndCarriesNoValues()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o =>
+        {
+            (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1);
+            o.Durability = GrainKV.Storage.LogDurability.Buffered;
+            o.CommitInterval = TimeSpan.FromMinutes(1); // no periodic commit during the test
+        });
+        var silo = cluster.Cluster.Silos[0];
+        var replicas = cluster.Service<LocalReplicas>(silo);
+        var engine = cluster.Service<LocalStore>(silo).Engine;
+        var key = Encoding.UTF8.GetBytes("written");
+        await replicas.ApplyAsync(0, key, [new StoredVersion("writer-headers/1", 1, VectorClock.Empty, 1, [1, 2, 3])]);
+
+        // An overwrite's read: what a write supersedes needs no value, and no commit.
+        var waitsBefore = engine.GetStatistics().CommitWaits;
+        var headers = await replicas.ReadHeadersAsync(0, key).AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(waitsBefore, engine.GetStatistics().CommitWaits);
+        var version = Assert.Single(headers);
+        Assert.Equal(("writer-headers/1", 1UL), (version.Node, version.Counter));
+        Assert.Same(VersionSetCodec.NoValue, version.Value);
+
+        // A read of the values waits for the write's commit.
+        Assert.Equal([1, 2, 3], Assert.Single(await replicas.ReadAsync(0, key)).Value);
+        Assert.Equal(waitsBefore + 1, engine.GetStatistics().CommitWaits);
     }
 
     private static ulong Hash(byte[] key) => XxHash3.HashToUInt64(StorageKeys.Encode(0, key));
