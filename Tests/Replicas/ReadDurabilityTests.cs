@@ -15,15 +15,8 @@ public sealed class ReadDurabilityTests
     [Fact]
     public async Task OnlyAReadOfARecentlyWrittenKeyWaitsForTheLog()
     {
-        await using var cluster = await GrainKvCluster.StartAsync(1, o =>
-        {
-            (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1);
-            o.Durability = GrainKV.Storage.LogDurability.Buffered;
-            o.CommitInterval = TimeSpan.FromMinutes(1); // no periodic commit during the test
-        });
-        var silo = cluster.Cluster.Silos[0];
-        var replicas = cluster.Service<LocalReplicas>(silo);
-        var engine = cluster.Service<LocalStore>(silo).Engine;
+        await using var cluster = await StartAsync();
+        var (replicas, engine) = Replicas(cluster);
 
         // Two keys of range 0 guarded by the same lock stripe (low hash bits) with different durability marks.
         var written = Encoding.UTF8.GetBytes("written");
@@ -49,15 +42,8 @@ public sealed class ReadDurabilityTests
     [Fact]
     public async Task AReadOfHeadersDoesNotWaitForTheLogAndCarriesNoValues()
     {
-        await using var cluster = await GrainKvCluster.StartAsync(1, o =>
-        {
-            (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1);
-            o.Durability = GrainKV.Storage.LogDurability.Buffered;
-            o.CommitInterval = TimeSpan.FromMinutes(1); // no periodic commit during the test
-        });
-        var silo = cluster.Cluster.Silos[0];
-        var replicas = cluster.Service<LocalReplicas>(silo);
-        var engine = cluster.Service<LocalStore>(silo).Engine;
+        await using var cluster = await StartAsync();
+        var (replicas, engine) = Replicas(cluster);
         var key = Encoding.UTF8.GetBytes("written");
         await replicas.ApplyAsync(0, key, [new StoredVersion("writer-headers/1", 1, VectorClock.Empty, 1, [1, 2, 3])]);
 
@@ -73,6 +59,17 @@ public sealed class ReadDurabilityTests
         Assert.Equal([1, 2, 3], Assert.Single(await replicas.ReadAsync(0, key)).Value);
         Assert.Equal(waitsBefore + 1, engine.GetStatistics().CommitWaits);
     }
+
+    /// <summary>One buffered node with no periodic commit during a test.</summary>
+    private static Task<GrainKvCluster> StartAsync() => GrainKvCluster.StartAsync(1, o =>
+    {
+        (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1);
+        o.Durability = GrainKV.Storage.LogDurability.Buffered;
+        o.CommitInterval = TimeSpan.FromMinutes(1);
+    });
+
+    private static (LocalReplicas Replicas, GrainKV.Storage.StorageEngine Engine) Replicas(GrainKvCluster cluster) =>
+        (cluster.Service<LocalReplicas>(cluster.Cluster.Silos[0]), cluster.Service<LocalStore>(cluster.Cluster.Silos[0]).Engine);
 
     private static ulong Hash(byte[] key) => XxHash3.HashToUInt64(StorageKeys.Encode(0, key));
 }
