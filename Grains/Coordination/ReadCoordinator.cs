@@ -52,7 +52,7 @@ public sealed partial class ReadCoordinator(
 
     /// <summary>One read's quorum round (per datacenter for LOCAL_QUORUM and EACH_QUORUM): the calls started, the answers
     /// that made the quorum and their merge.</summary>
-    private async Task<ReadRound> ReadVersionsAsync(int range, byte[] key, ReadOptions request, bool withValues, CancellationToken cancellationToken)
+    private async ValueTask<ReadRound> ReadVersionsAsync(int range, byte[] key, ReadOptions request, bool withValues, CancellationToken cancellationToken)
     {
         var view = ring.Current;
         var acks = DatacenterQuorums.AcksOf(request.ReadQuorum, request.Consistency, "R");
@@ -88,7 +88,7 @@ public sealed partial class ReadCoordinator(
     /// <summary>LOCAL_QUORUM and EACH_QUORUM: a quorum of each counted datacenter's replicas (this node's datacenter
     /// only, or every one holding replicas), asked as a plain read asks R of N; no standbys. Fails at once when a
     /// datacenter's live replicas are too few, and as soon as one datacenter's round falls short.</summary>
-    private async Task<ReadRound> ReadPerDatacenterAsync(
+    private async ValueTask<ReadRound> ReadPerDatacenterAsync(
         RingView view, int range, byte[] key, int? replicaCount, ConsistencyLevel level, bool withValues, CancellationToken cancellationToken)
     {
         var (n, _) = RequestRules.Resolve(replicaCount, Acks.One, _options.ReplicationFactor, 1);
