@@ -8,6 +8,8 @@
 // replicas; EACH_QUORUM reads run one such round per datacenter (DatacenterQuorums).
 // Expired versions are left out of the answer by ReadCore at this node's expiry clock, whichever path (replicas or
 // hints) brought them; repairs compare stored writes, in which an expired version is still a version.
+// An overwrite's read (ReadContextAsync) runs the same round for the causal context only: the replicas answer their
+// versions' headers at once, and nothing is repaired (the write that follows reaches every replica).
 
 using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
