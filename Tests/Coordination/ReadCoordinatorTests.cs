@@ -28,17 +28,15 @@ public sealed class ReadCoordinatorTests
     private readonly CancellationTokenSource _cancel = new();
     private readonly GrainKvMetrics _metrics = TestMeters.Create();
 
-    private Task<ReadResult> Read(ReadOptions? request = null, params string[] down) =>
-        new ReadCoordinator(
-                Options.Create(_options), new FixedRing(FixedRing.With(down)), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
-                NullLogger<ReadCoordinator>.Instance)
-            .ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
+    private ReadCoordinator Coordinator(FakeReplicas replicas, params string[] down) =>
+        new(Options.Create(_options), new FixedRing(FixedRing.With(down)), replicas, replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
+            NullLogger<ReadCoordinator>.Instance);
 
-    private Task<CausalContext> ReadContext(ReadOptions? request = null) =>
-        new ReadCoordinator(
-                Options.Create(_options), new FixedRing(FixedRing.With()), _replicas, _replicas, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
-                NullLogger<ReadCoordinator>.Instance)
-            .ReadContextAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
+    private Task<ReadResult> Read(ReadOptions? request = null, params string[] down) =>
+        Coordinator(_replicas, down).ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
+
+    private Task<CausalContext> ReadContext(ReadOptions? request = null, FakeReplicas? replicas = null) =>
+        Coordinator(replicas ?? _replicas).ReadContextAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
 
     private static string[] Values(ReadResult result) => result.Values.Select(v => Encoding.UTF8.GetString(v)).Order().ToArray();
 
@@ -230,10 +228,7 @@ public sealed class ReadCoordinatorTests
         all.AnswerAtOnce(ReplicaOp.ReadHeaders, Top[0], One);
         all.AnswerAtOnce(ReplicaOp.ReadHeaders, Top[1], One);
         all.AnswerAtOnce(ReplicaOp.ReadHeaders, Top[2]);
-        var everyReplica = await new ReadCoordinator(
-                Options.Create(_options), new FixedRing(FixedRing.With()), all, all, new GrainKvClock(_time), new GrainKV.Grains.Expiry.ExpiryClock(_time), _metrics,
-                NullLogger<ReadCoordinator>.Instance)
-            .ReadContextAsync(FixedRing.Range, Key, new ReadOptions { ReadQuorum = Acks.All }, _cancel.Token);
+        var everyReplica = await ReadContext(new ReadOptions { ReadQuorum = Acks.All }, all);
         Assert.Equal(3, all.Asked(ReplicaOp.ReadHeaders).Length);
         Assert.Equal(1UL, everyReplica.ClockFor(Key).CounterOf("x/1"));
         Assert.Empty(all.Asked(ReplicaOp.Copy));
