@@ -47,10 +47,13 @@ public sealed class MembershipCommandTests(ThreeNodeClusterFixture fixture) : IC
         var node = Cluster.Cluster.Silos[2].Name;
 
         // A put returns after W=2 acks; the third copy may still be on its way, or be kept as a hint (even one whose slow
-        // copy arrived after all). Wait until the node holds every key and no hint is left anywhere, so that after the
-        // wipe the keys can come back only by streaming, which is what KeysAdded counts.
+        // copy arrived after all: the copy is applied, its answer comes late, and the coordinator keeps a hint when it
+        // times out). Wait until the node holds every key, no copy to it is in flight and no hint is left anywhere, so
+        // that after the wipe the keys can come back only by streaming, which is what KeysAdded counts. A copy's hint is
+        // kept before its slot is released, so copies are checked before hints.
         await Eventually.HoldsAsync(
             () => DataMovementTests.HeldKeys(Cluster, Cluster.SiloNamed(node)).Count(k => k.StartsWith("wiped-", StringComparison.Ordinal)) == Keys
+                  && Cluster.Cluster.Silos.All(s => Cluster.Service<ReplicaCopies>(s).InFlight(node) == 0)
                   && Cluster.Cluster.Silos.All(s => Cluster.Service<HintStore>(s).Count == 0),
             TimeSpan.FromMinutes(2),
             $"node {node} holds all {Keys} keys and no hint is pending before the wipe");
