@@ -54,11 +54,17 @@ public sealed record StoredVersion(
     /// <summary>True if both versions carry the same dot. Normally that means the same write; see <see cref="SameWrite"/>.</summary>
     public bool SameDot(StoredVersion other) => Counter == other.Counter && string.Equals(Node, other.Node, StringComparison.Ordinal);
 
+    /// <summary>True if both versions have one dot, past, timestamp and expiry: what a version read without its value
+    /// (VersionSetCodec.DecodeWithoutValues) tells of the write. Only the values tell a copy of one write from a dot
+    /// conflict (<see cref="SameWrite"/>).</summary>
+    public bool SameHeader(StoredVersion other) =>
+        SameDot(other) && TimestampMs == other.TimestampMs && ExpiresAtMs == other.ExpiresAtMs && Past.Equals(other.Past);
+
     /// <summary>True if both versions are copies of one write: same dot, past, timestamp, expiry and value (a reclaimed
     /// copy matches any value: it is the expired write with its value dropped). Two versions with one dot that differ
     /// otherwise are a dot conflict (a dot issued twice); both are kept.</summary>
     public bool SameWrite(StoredVersion other) =>
-        SameDot(other) && TimestampMs == other.TimestampMs && ExpiresAtMs == other.ExpiresAtMs && Past.Equals(other.Past)
+        SameHeader(other)
         && (IsReclaimed || other.IsReclaimed
             || (Value is null ? other.Value is null : other.Value is not null && Value.AsSpan().SequenceEqual(other.Value)));
 }

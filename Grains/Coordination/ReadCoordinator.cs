@@ -1,9 +1,12 @@
 // The read state machine: asks R of the key's N replicas (this node's first, then in preference order),
 // asking the next one whenever one fails and all the remaining ones if the quorum is not in after the
-// speculation delay (QuorumWait). In sloppy mode, when fewer than R replicas answer, the standbys are asked
-// for the hints they keep for the silent ones, within what is left of the request's deadline. Answers once R
-// have answered (ReadCore merges them), then repairs whichever replica asked is stale, in the background, once
-// every replica asked has answered. A fraction of reads (ReadRepairChance) and every read at R = N asks all N.
+// speculation delay (QuorumWait). The first replica is asked for the versions with their values, the others for
+// their headers only (as Cassandra's digest reads do): a replica whose headers hold a version the values do not
+// cover is then read again with values (ResolveHeadersAsync). In sloppy mode, when fewer than R replicas answer,
+// the standbys are asked for the hints they keep for the silent ones, within what is left of the request's
+// deadline. Answers once R have answered (ReadCore merges them), then repairs whichever replica asked is stale, in
+// the background, once every replica asked has answered. A fraction of reads (ReadRepairChance) and every read at
+// R = N asks all N.
 // Replicas in this node's datacenter are asked before the others. LOCAL_QUORUM reads ask only this datacenter's
 // replicas; EACH_QUORUM reads run one such round per datacenter (DatacenterQuorums).
 // Expired versions are left out of the answer by ReadCore at this node's expiry clock, whichever path (replicas or
@@ -34,9 +37,9 @@ public sealed partial class ReadCoordinator(
     public async Task<ReadResult> ReadAsync(int range, byte[] key, ReadOptions request, CancellationToken cancellationToken)
     {
         var round = await ReadVersionsAsync(range, key, request, withValues: true, cancellationToken);
-        if (ReadCore.MayNeedRepair(round.Calls.Count, round.Answers, round.Merged))
+        if (ReadCore.MayNeedRepair(round.Calls.Count, round.Answers, round.Merged, round.HeaderNodes))
         {
-            _ = RepairAsync(range, key, round.Calls);
+            _ = RepairAsync(range, key, round);
         }
 
         return ReadCore.Result(key, round.Merged, expiry.NowMs);
@@ -68,18 +71,85 @@ public sealed partial class ReadCoordinator(
         var plan = new QuorumPlan(required, AsksEveryReplica(required, nodes.Count, withValues) ? nodes.Count : required, _options.SpeculativeReadDelay);
         var deadline = new RequestDeadline(_time, _options.RequestTimeout);
         var calls = new List<Task<ReplicaAnswer<StoredVersion[]>>>(nodes.Count);
+
+        // A values read asks the first replica of the contact order (this node, when it holds one) for the versions with
+        // their values and the others for their headers only: no values on the wire, no wait for durability there. A
+        // replica whose headers show a version the values do not cover is read again, with values (ResolveHeadersAsync).
+        var valuesFrom = withValues && nodes.Count > 1 ? nodes[0] : null;
         List<ReplicaAnswer<StoredVersion[]>> answers;
         try
         {
             answers = await QuorumWait.WaitAsync(
-                view, nodes, node => replicas.Read(node, range, key, withValues), plan, deadline.Timeout, _time, cancellationToken, calls);
+                view, nodes, node => replicas.Read(node, range, key, valuesFrom is null ? withValues : node == valuesFrom), plan, deadline.Timeout, _time,
+                cancellationToken, calls);
         }
         catch (NotEnoughReplicasException) when ((request.Mode ?? _options.Mode) == CapMode.Sloppy && view.Standbys(range, n).Any(view.IsLive))
         {
             answers = await ReadFromStandbysAsync(view, range, key, n, required, nodes, calls, deadline, cancellationToken);
         }
 
-        return new ReadRound(calls, answers, ReadCore.Merge(answers));
+        if (valuesFrom is null)
+        {
+            return new ReadRound(calls, answers, ReadCore.Merge(answers));
+        }
+
+        var headerNodes = new HashSet<string>(nodes, StringComparer.Ordinal);
+        headerNodes.Remove(valuesFrom);
+        return await ResolveHeadersAsync(range, key, calls, answers, headerNodes, required, deadline, cancellationToken);
+    }
+
+    /// <summary>A values read's quorum is in: the answers with values (the values replica's, standbys' hints) make the
+    /// merge, which answers the read when it covers every replica's headers (ReadCore.Covers); the replicas whose headers
+    /// hold a version it does not cover (a write the values replica has not received yet, or all of them when that replica
+    /// failed) are read again with values, within the request's deadline, and their versions merged in. A replica that
+    /// then fails fails the read: its versions counted toward R.</summary>
+    private async ValueTask<ReadRound> ResolveHeadersAsync(
+        int range, byte[] key, List<Task<ReplicaAnswer<StoredVersion[]>>> calls, List<ReplicaAnswer<StoredVersion[]>> answers,
+        HashSet<string> headerNodes, int required, RequestDeadline deadline, CancellationToken cancellationToken)
+    {
+        var withValues = new List<ReplicaAnswer<StoredVersion[]>>(answers.Count);
+        foreach (var answer in answers)
+        {
+            if (!headerNodes.Contains(answer.NodeId))
+            {
+                withValues.Add(answer);
+            }
+        }
+
+        var merged = ReadCore.Merge(withValues);
+        List<string>? uncovered = null;
+        foreach (var answer in answers)
+        {
+            if (headerNodes.Contains(answer.NodeId) && !ReadCore.Covers(merged, answer.Value))
+            {
+                (uncovered ??= []).Add(answer.NodeId);
+            }
+        }
+
+        if (uncovered is null)
+        {
+            return new ReadRound(calls, answers, merged, headerNodes);
+        }
+
+        StoredVersion[][] sets;
+        try
+        {
+            sets = await Task.WhenAll(uncovered.Select(node => replicas.Read(node, range, key)))
+                .WaitAsync(deadline.Remaining, _time, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new NotEnoughReplicasException(
+                required, answers.Count - uncovered.Count,
+                $"{string.Join(", ", uncovered)} answered with versions the read had not seen, then did not answer their values: {ex.Message}");
+        }
+
+        for (var i = 0; i < sets.Length; i++)
+        {
+            withValues.Add(new ReplicaAnswer<StoredVersion[]>(uncovered[i], sets[i]));
+        }
+
+        return new ReadRound(calls, answers, ReadCore.Merge(withValues), headerNodes);
     }
 
     /// <summary>Whether a round asks all <paramref name="count"/> replicas at once: at R = N, and for a fraction of reads
@@ -132,22 +202,24 @@ public sealed partial class ReadCoordinator(
         return answers;
     }
 
-    /// <summary>After a read: once every replica asked has answered (or timed out), brings the stale ones up to date.
-    /// Copies that fail are kept as hints (<see cref="IReplicaCopies"/>).</summary>
-    private async Task RepairAsync(int range, byte[] key, List<Task<ReplicaAnswer<StoredVersion[]>>> calls)
+    /// <summary>After a read: once every replica asked has answered (or timed out), brings the stale ones up to date
+    /// with the read's merge and any later answer with values. Copies that fail are kept as hints
+    /// (<see cref="IReplicaCopies"/>).</summary>
+    private async Task RepairAsync(int range, byte[] key, ReadRound round)
     {
         try
         {
-            await Task.WhenAll(calls).WaitAsync(_options.RequestTimeout, _time);
+            await Task.WhenAll(round.Calls).WaitAsync(_options.RequestTimeout, _time);
         }
         catch (Exception)
         {
             // Replicas that failed or did not answer are not compared.
         }
 
-        var answers = calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToArray();
-        var merged = ReadCore.Merge(answers);
-        foreach (var stale in ReadCore.Stale(answers, merged))
+        var answers = round.Calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToArray();
+        var merged = VersionSet.Merge(
+            round.Merged.Concat(answers.Where(a => round.HeaderNodes?.Contains(a.NodeId) != true).SelectMany(a => a.Value)));
+        foreach (var stale in ReadCore.Stale(answers, merged, round.HeaderNodes))
         {
             try
             {
@@ -170,6 +242,8 @@ public sealed partial class ReadCoordinator(
     private partial void LogRepairFailed(Exception exception, string nodeId, int range);
 }
 
-/// <summary>A read's quorum round: every call started, the answers that made the quorum, and their merge.</summary>
+/// <summary>A read's quorum round: every call started, the answers that made the quorum, their merge (with values for a
+/// values read), and the replicas asked for their headers only (null when every replica was asked alike).</summary>
 internal readonly record struct ReadRound(
-    List<Task<ReplicaAnswer<StoredVersion[]>>> Calls, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> Answers, StoredVersion[] Merged);
+    List<Task<ReplicaAnswer<StoredVersion[]>>> Calls, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> Answers, StoredVersion[] Merged,
+    HashSet<string>? HeaderNodes = null);

@@ -22,13 +22,74 @@ public static class ReadCore
             ? one[0].Value
             : VersionSet.Merge(answers.SelectMany(a => a.Value));
 
-    /// <summary>The replicas whose answer is not <paramref name="merged"/>.</summary>
-    public static IEnumerable<string> Stale(IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged) =>
-        answers.Where(a => !VersionSet.SameSet(a.Value, merged)).Select(a => a.NodeId);
+    /// <summary>The replicas whose answer is stale against <paramref name="merged"/> (<see cref="IsStale"/>).</summary>
+    public static IEnumerable<string> Stale(
+        IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, IReadOnlySet<string>? headerNodes = null) =>
+        answers.Where(a => IsStale(a, merged, headerNodes)).Select(a => a.NodeId);
+
+    /// <summary>Whether a replica's answer is stale against <paramref name="merged"/>: for a replica asked for its versions'
+    /// headers (one of <paramref name="headerNodes"/>), when it lacks one of merged's versions (<see cref="Lacks"/>); for
+    /// one asked for its versions, when they are not merged's.</summary>
+    public static bool IsStale(ReplicaAnswer<StoredVersion[]> answer, StoredVersion[] merged, IReadOnlySet<string>? headerNodes) =>
+        headerNodes?.Contains(answer.NodeId) == true ? Lacks(answer.Value, merged) : !VersionSet.SameSet(answer.Value, merged);
 
     /// <summary>Whether a repair may be needed: a replica asked has not answered yet, or one answered stale.</summary>
-    public static bool MayNeedRepair(int asked, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged) =>
-        asked > answers.Count || Stale(answers, merged).Any();
+    public static bool MayNeedRepair(
+        int asked, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, IReadOnlySet<string>? headerNodes = null) =>
+        asked > answers.Count || Stale(answers, merged, headerNodes).Any();
+
+    /// <summary>Whether a replica's versions read without their values (<paramref name="headers"/>) hold nothing
+    /// <paramref name="merged"/> (versions with their values) lacks: each is one of merged's writes
+    /// (<see cref="StoredVersion.SameHeader"/>) or superseded by one of them. Then merged is also the merge with that
+    /// replica's versions, and their values need not be read.</summary>
+    public static bool Covers(StoredVersion[] merged, StoredVersion[] headers)
+    {
+        // Loops, not LINQ: this runs for every read at R > 1.
+        foreach (var header in headers)
+        {
+            var covered = false;
+            foreach (var version in merged)
+            {
+                if (version.SameHeader(header) || header.IsObsoletedBy(version))
+                {
+                    covered = true;
+                    break;
+                }
+            }
+
+            if (!covered)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether a replica whose versions' headers are <paramref name="headers"/> lacks one of
+    /// <paramref name="merged"/>'s versions (a repair would bring it).</summary>
+    public static bool Lacks(StoredVersion[] headers, StoredVersion[] merged)
+    {
+        foreach (var version in merged)
+        {
+            var held = false;
+            foreach (var header in headers)
+            {
+                if (version.SameHeader(header))
+                {
+                    held = true;
+                    break;
+                }
+            }
+
+            if (!held)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>The nodes of <paramref name="nodes"/> without an answer.</summary>
     public static string[] Silent(IEnumerable<string> nodes, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers) =>

@@ -1,7 +1,9 @@
-// The read coordinator alone, over fake replicas and a FakeTimeProvider: the order replicas are asked in, the
-// next replica asked on a failure or after the speculation delay, the request's deadline, cancellation, sloppy
-// reads from standbys (and none in strict mode), read repair of stale and skipped replicas, equal siblings
-// returned once, and the context read of an overwrite (headers only, nothing repaired).
+// The read coordinator alone, over fake replicas and a FakeTimeProvider: the order replicas are asked in (values
+// from the first, headers from the others), the next replica asked on a failure or after the speculation delay, a
+// replica whose headers the values do not cover read again with values (and the read failed if that fails), the
+// request's deadline, cancellation, sloppy reads from standbys (and none in strict mode), read repair of stale and
+// skipped replicas, equal siblings returned once, and the context read of an overwrite (headers only, nothing
+// repaired).
 
 using System.Text;
 using GrainKV.Grains.Coordination;
@@ -41,17 +43,18 @@ public sealed class ReadCoordinatorTests
     private static string[] Values(ReadResult result) => result.Values.Select(v => Encoding.UTF8.GetString(v)).Order().ToArray();
 
     [Fact]
-    public async Task AsksThisNodeFirstThenThePreferenceOrderAndAnswersAtTheQuorum()
+    public async Task AsksThisNodeForValuesThenThePreferenceOrderForHeadersAndAnswersAtTheQuorum()
     {
         _replicas.LocalNode = Top[2];
         var read = Read();
-        Assert.Equal([Top[2], Top[0]], _replicas.Asked(ReplicaOp.Read));
+        Assert.Equal([Top[2]], _replicas.Asked(ReplicaOp.Read));
+        Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.ReadHeaders));
 
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[0])).Answer.SetResult([One]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
 
         Assert.Equal(["one"], Values(await read));
-        Assert.Equal([Top[2], Top[0]], _replicas.Asked(ReplicaOp.Read));
+        Assert.Equal([Top[2]], _replicas.Asked(ReplicaOp.Read));
         Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
     }
 
@@ -59,11 +62,12 @@ public sealed class ReadCoordinatorTests
     public async Task AFailedReplicaIsReplacedByTheNextOne()
     {
         var read = Read();
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[2])).Answer.SetResult([One]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
 
         Assert.Equal(["one"], Values(await read));
+        Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.Read));
     }
 
     [Fact]
@@ -71,13 +75,13 @@ public sealed class ReadCoordinatorTests
     {
         var read = Read();
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
-        Assert.DoesNotContain(Top[2], _replicas.Asked(ReplicaOp.Read));
+        Assert.DoesNotContain(Top[2], _replicas.Asked(ReplicaOp.ReadHeaders));
 
         _time.Advance(_options.SpeculativeReadDelay);
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[2])).Answer.SetResult([One]);
 
         Assert.Equal(["one"], Values(await read));
-        Assert.False((await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.Task.IsCompleted);
+        Assert.False((await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.Task.IsCompleted);
     }
 
     [Fact]
@@ -152,8 +156,9 @@ public sealed class ReadCoordinatorTests
         using var repairs = new MetricCollector<long>(_metrics.Meter, "grainkv.read_repairs");
         var read = Read();
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([Two]);
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([One]);
         Assert.Equal(["two"], Values(await read));
+        Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.Read)); // the stale headers are covered: no second read
 
         var repair = await _replicas.CallAsync(ReplicaOp.Copy, Top[1]);
         Assert.Equal([Two], repair.Sent);
@@ -170,13 +175,14 @@ public sealed class ReadCoordinatorTests
     {
         _options.ReadRepairChance = 1;
         var read = Read();
-        Assert.Equal(3, _replicas.Asked(ReplicaOp.Read).Length);
+        Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.Read));
+        Assert.Equal([Top[1], Top[2]], _replicas.Asked(ReplicaOp.ReadHeaders));
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([Two]);
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
         Assert.Equal(["two"], Values(await read));
         Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
 
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[2])).Answer.SetResult([]);
         Assert.Equal([Two], (await _replicas.CallAsync(ReplicaOp.Copy, Top[2])).Sent);
     }
 
@@ -188,12 +194,72 @@ public sealed class ReadCoordinatorTests
         var other = Version("z/1", 1, "other");
         var read = Read();
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([first, other]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([retried]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([retried]);
 
         var result = await read;
         Assert.Equal(["other", "same"], Values(result));
         var clock = result.Context.ClockFor(Key);
         Assert.All(new[] { "x/1", "y/1", "z/1" }, actor => Assert.Equal(1UL, clock.CounterOf(actor)));
+    }
+
+    [Fact]
+    public async Task AReplicaWhoseHeadersShowAVersionTheValuesLackIsReadAgainWithValues()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
+        Assert.False(read.IsCompleted);
+
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([Two]);
+        Assert.Equal(["two"], Values(await read));
+        Assert.Equal(2UL, (await read).Context.ClockFor(Key).CounterOf("x/1"));
+
+        // This node missed the version: it is repaired with it, values included.
+        var repair = await _replicas.CallAsync(ReplicaOp.Copy, Top[0]);
+        Assert.Equal([Two], repair.Sent);
+        Assert.Equal("two", Encoding.UTF8.GetString(repair.Sent[0].Value!));
+    }
+
+    [Fact]
+    public async Task AVersionWhoseHeaderDiffersFromTheValuesReplicasCopyIsReadWithItsValue()
+    {
+        // Same dot, another timestamp: a dot issued twice (a restored node). Only the values replica's copy would hide it.
+        var conflicting = One with { TimestampMs = One.TimestampMs + 1, Value = Encoding.UTF8.GetBytes("conflict") };
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([conflicting]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([conflicting]);
+
+        Assert.Equal(["conflict", "one"], Values(await read));
+    }
+
+    [Fact]
+    public async Task WhenTheValuesReplicaFailsTheReplicasThatAnsweredHeadersAreReadWithValues()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetException(new ReplicaUnavailableException(Top[0], "failed"));
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[2])).Answer.SetResult([]);
+
+        // Top[2] holds nothing, so only Top[1]'s values are needed.
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetResult([One]);
+        Assert.Equal(["one"], Values(await read));
+        Assert.Equal([Top[0], Top[1]], _replicas.Asked(ReplicaOp.Read));
+    }
+
+    [Fact]
+    public async Task AReplicaThatAnsweredHeadersButNotItsValuesFailsTheRead()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => read);
+        Assert.Equal(2, error.Required);
+        Assert.Equal(1, error.Answered);
+        Assert.Contains(Top[1], error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 // What a read's answers merge to: a lone answer of one version is taken as it is, anything else is merged
-// (covered versions dropped, concurrent ones kept as siblings, copies of one write once).
+// (covered versions dropped, concurrent ones kept as siblings, copies of one write once); what a replica's headers
+// tell against the versions read with values (covered, or lacking a version and so stale).
 
 using System.Text;
 using GrainKV.Grains.Coordination;
@@ -36,5 +37,46 @@ public sealed class ReadCoreTests
         Assert.Equal(["newer", "sibling"], merged.Select(v => Encoding.UTF8.GetString(v.Value!)).Order());
         Assert.Equal(["b"], ReadCore.Stale([Answer("a", newer, sibling), Answer("b", old, sibling)], merged));
         Assert.Single(ReadCore.Merge([Answer("a", old), Answer("b", old)]));
+    }
+
+    [Fact]
+    public void HeadersAreCoveredByTheSameWritesOrNewerOnesAndNothingElse()
+    {
+        var old = Version("a", 1, "old");
+        var newer = Version("a", 2, "newer", VectorClock.Empty.Increment("a", 1));
+        var sibling = Version("b", 1, "sibling");
+        static StoredVersion Header(StoredVersion version) => version with { Value = null };
+
+        Assert.True(ReadCore.Covers([newer], [Header(newer)]));
+        Assert.True(ReadCore.Covers([newer], [Header(old)]));
+        Assert.True(ReadCore.Covers([newer], []));
+        Assert.True(ReadCore.Covers([newer, sibling], [Header(old), Header(sibling)]));
+        Assert.False(ReadCore.Covers([old], [Header(newer)]));
+        Assert.False(ReadCore.Covers([newer], [Header(sibling)]));
+        Assert.False(ReadCore.Covers([], [Header(old)]));
+
+        // One dot, another timestamp or past: a dot issued twice, which only a read of the values can show.
+        Assert.False(ReadCore.Covers([old], [Header(old) with { TimestampMs = old.TimestampMs + 1 }]));
+        Assert.False(ReadCore.Covers([old], [Header(old) with { Past = VectorClock.Empty.Increment("b", 1) }]));
+    }
+
+    [Fact]
+    public void AReplicaAnsweringHeadersIsStaleWhenItLacksAVersionOfTheMerge()
+    {
+        var old = Version("a", 1, "old");
+        var newer = Version("a", 2, "newer", VectorClock.Empty.Increment("a", 1));
+        var sibling = Version("b", 1, "sibling");
+        var headers = new HashSet<string> { "h" };
+
+        Assert.False(ReadCore.Lacks([newer with { Value = null }], [newer]));
+        Assert.True(ReadCore.Lacks([old with { Value = null }], [newer]));
+        Assert.True(ReadCore.Lacks([newer with { Value = null }], [newer, sibling]));
+        Assert.False(ReadCore.Lacks([newer with { Value = null }, sibling with { Value = null }], [newer]));
+
+        // Judged by headers, a replica asked for them is not stale for lacking values; one asked for values is.
+        Assert.Empty(ReadCore.Stale([Answer("h", newer with { Value = null })], [newer], headers));
+        Assert.Equal(["v"], ReadCore.Stale([Answer("v", newer with { Value = null })], [newer], headers));
+        Assert.True(ReadCore.MayNeedRepair(2, [Answer("h", newer with { Value = null })], [newer], headers));
+        Assert.False(ReadCore.MayNeedRepair(1, [Answer("h", newer with { Value = null })], [newer], headers));
     }
 }

@@ -4,6 +4,7 @@
 
 using System.IO.Hashing;
 using System.Text;
+using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Replicas;
 using GrainKV.Tests.Infrastructure;
 using GrainKV.Versioning;
@@ -56,8 +57,18 @@ public sealed class ReadDurabilityTests
         Assert.Same(VersionSetCodec.NoValue, version.Value);
 
         // A read of the values waits for the write's commit.
-        Assert.Equal([1, 2, 3], Assert.Single(await replicas.ReadAsync(0, key)).Value);
+        var values = await replicas.ReadAsync(0, key);
+        Assert.Equal([1, 2, 3], Assert.Single(values).Value);
         Assert.Equal(waitsBefore + 1, engine.GetStatistics().CommitWaits);
+
+        // A coordinator takes headers that match the values' as covered (no second read), from the version cache and
+        // from the engine alike.
+        Assert.True(ReadCore.Covers(values, headers));
+        Assert.False(ReadCore.Lacks(headers, values));
+        replicas.Cache.Forget(Hash(key), StorageKeys.Encode(0, key));
+        var stored = await replicas.ReadHeadersAsync(0, key);
+        Assert.True(ReadCore.Covers(values, stored));
+        Assert.False(ReadCore.Lacks(stored, values));
     }
 
     /// <summary>One buffered node with no periodic commit during a test.</summary>
