@@ -1,7 +1,9 @@
 // The pure core of a read: what the answers of a quorum mean, with no calls and no clock. Merging keeps every
-// version no other covers (concurrent ones are siblings); a replica whose answer differs from the merge is
-// stale and gets a repair; the client sees each distinct live value once (expired versions read as absent, but
-// their clocks stay in the context, so a write with it supersedes them).
+// version no other covers (concurrent ones are siblings); a replica's headers (its versions without values) are
+// covered when each is one of the merge's writes or superseded by one, and otherwise its values must be read; a
+// replica whose answer differs from the merge (or, answering headers, lacks one of its versions) is stale and gets a
+// repair; the client sees each distinct live value once (expired versions read as absent, but their clocks stay in
+// the context, so a write with it supersedes them).
 
 using GrainKV.Versioning;
 
