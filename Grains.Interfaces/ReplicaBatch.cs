@@ -23,8 +23,9 @@ public enum ReplicaRequestKind
 /// <summary>One replica operation of a batch; the fields a kind does not use are null. <see cref="WithoutValues"/> (a
 /// read): the versions' headers only — dots, clocks, expiries, tombstone or not; each value is
 /// <see cref="Versioning.VersionSetCodec.NoValue"/> — answered at once, without waiting for the versions to be durable,
-/// since no value reaches a client (what an overwrite reads to supersede). A node that does not know the field answers
-/// the versions with their values, which serves the same purpose.</summary>
+/// since no value reaches a client (what an overwrite reads to supersede, and what a read asks of every replica but the
+/// one answering values). A node that does not know the field answers the versions with their values, which serves the
+/// same purpose.</summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("grainkv.ReplicaRequest")]
