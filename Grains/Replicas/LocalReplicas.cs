@@ -96,7 +96,8 @@ public sealed partial class LocalReplicas
     /// <summary>The headers of the versions stored for <paramref name="key"/> of <paramref name="range"/> (empty if none):
     /// as <see cref="VersionSetCodec.DecodeWithoutValues"/> reads them, from the version cache when it holds the key.
     /// Not held back until they are durable: no value is returned, and a version that a crash loses before its commit
-    /// is at worst superseded by a reader's write (what an overwrite reads them for).</summary>
+    /// is at worst superseded by an overwrite that read it, or makes a read ask this replica again for its values (which
+    /// wait): what an overwrite's context read and the replicas of a read that answer no values ask for.</summary>
     public async ValueTask<StoredVersion[]> ReadHeadersAsync(int range, byte[] key)
     {
         Interlocked.Increment(ref _reads);
