@@ -93,9 +93,7 @@ public sealed partial class ReadCoordinator(
             return new ReadRound(calls, answers, ReadCore.Merge(answers));
         }
 
-        var headerNodes = new HashSet<string>(nodes, StringComparer.Ordinal);
-        headerNodes.Remove(valuesFrom);
-        return await ResolveHeadersAsync(range, key, calls, answers, headerNodes, required, deadline, cancellationToken);
+        return await ResolveHeadersAsync(range, key, calls, answers, new HeaderReplicas(nodes, valuesFrom), required, deadline, cancellationToken);
     }
 
     /// <summary>A values read's quorum is in: the answers with values (the values replica's, standbys' hints) make the
@@ -105,7 +103,7 @@ public sealed partial class ReadCoordinator(
     /// then fails fails the read: its versions counted toward R.</summary>
     private async ValueTask<ReadRound> ResolveHeadersAsync(
         int range, byte[] key, List<Task<ReplicaAnswer<StoredVersion[]>>> calls, List<ReplicaAnswer<StoredVersion[]>> answers,
-        HashSet<string> headerNodes, int required, RequestDeadline deadline, CancellationToken cancellationToken)
+        HeaderReplicas headerNodes, int required, RequestDeadline deadline, CancellationToken cancellationToken)
     {
         var withValues = new List<ReplicaAnswer<StoredVersion[]>>(answers.Count);
         foreach (var answer in answers)
@@ -246,4 +244,4 @@ public sealed partial class ReadCoordinator(
 /// values read), and the replicas asked for their headers only (null when every replica was asked alike).</summary>
 internal readonly record struct ReadRound(
     List<Task<ReplicaAnswer<StoredVersion[]>>> Calls, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> Answers, StoredVersion[] Merged,
-    HashSet<string>? HeaderNodes = null);
+    HeaderReplicas? HeaderNodes = null);

@@ -26,18 +26,18 @@ public static class ReadCore
 
     /// <summary>The replicas whose answer is stale against <paramref name="merged"/> (<see cref="IsStale"/>).</summary>
     public static IEnumerable<string> Stale(
-        IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, IReadOnlySet<string>? headerNodes = null) =>
+        IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, HeaderReplicas? headerNodes = null) =>
         answers.Where(a => IsStale(a, merged, headerNodes)).Select(a => a.NodeId);
 
     /// <summary>Whether a replica's answer is stale against <paramref name="merged"/>: for a replica asked for its versions'
     /// headers (one of <paramref name="headerNodes"/>), when it lacks one of merged's versions (<see cref="Lacks"/>); for
     /// one asked for its versions, when they are not merged's.</summary>
-    public static bool IsStale(ReplicaAnswer<StoredVersion[]> answer, StoredVersion[] merged, IReadOnlySet<string>? headerNodes) =>
+    public static bool IsStale(ReplicaAnswer<StoredVersion[]> answer, StoredVersion[] merged, HeaderReplicas? headerNodes) =>
         headerNodes?.Contains(answer.NodeId) == true ? Lacks(answer.Value, merged) : !VersionSet.SameSet(answer.Value, merged);
 
     /// <summary>Whether a repair may be needed: a replica asked has not answered yet, or one answered stale.</summary>
     public static bool MayNeedRepair(
-        int asked, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, IReadOnlySet<string>? headerNodes = null) =>
+        int asked, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, HeaderReplicas? headerNodes = null) =>
         asked > answers.Count || Stale(answers, merged, headerNodes).Any();
 
     /// <summary>Whether a replica's versions read without their values (<paramref name="headers"/>) hold nothing
@@ -141,5 +141,30 @@ public static class ReadCore
         }
 
         return ([.. values], expiries.Select(e => e == 0 ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeMilliseconds(e)).ToArray());
+    }
+}
+
+/// <summary>The replicas a read asked for their versions' headers only: every node of its contact order
+/// (<paramref name="Nodes"/>) but the one asked for the values (<paramref name="ValuesFrom"/>). Standbys asked for hints
+/// are not among them.</summary>
+public readonly record struct HeaderReplicas(IReadOnlyList<string> Nodes, string ValuesFrom)
+{
+    /// <summary>Whether <paramref name="node"/> was asked for headers only.</summary>
+    public bool Contains(string node)
+    {
+        if (string.Equals(node, ValuesFrom, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Nodes.Count; i++)
+        {
+            if (string.Equals(Nodes[i], node, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -66,7 +66,7 @@ public sealed class ReadCoreTests
         var old = Version("a", 1, "old");
         var newer = Version("a", 2, "newer", VectorClock.Empty.Increment("a", 1));
         var sibling = Version("b", 1, "sibling");
-        var headers = new HashSet<string> { "h" };
+        var headers = new HeaderReplicas(["v", "h"], "v");
 
         Assert.False(ReadCore.Lacks([newer with { Value = null }], [newer]));
         Assert.True(ReadCore.Lacks([old with { Value = null }], [newer]));
