@@ -52,10 +52,12 @@ public sealed class StorageOptions : IValidatableObject
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>With <see cref="LogDurability.Buffered"/>, the least time between the starts of two commits of the log
-    /// (a longer one than <see cref="CommitInterval"/> counts as that). A reader waiting for a write to become durable
-    /// asks for a commit before the periodic one; a request within this time of the last commit's start waits for the
-    /// rest of it, so that keys read and written at a high rate share one commit instead of running commits back to back
-    /// (each a log write and an fsync). Zero commits at once. <see cref="LogDurability.Synced"/> writes never wait for
+    /// (a longer one than <see cref="CommitInterval"/> counts as that), or twice as long as the last commit took if that
+    /// is less. A reader waiting for a write to become durable asks for a commit before the periodic one; a request
+    /// within this time of the last commit's start waits for the rest of it, but never longer than that commit took
+    /// (in whole milliseconds, rounded down), so the readers of keys written at a high rate share commits instead of
+    /// running them back to back (each a log write and an fsync), while after a quick commit a reader waits for about
+    /// one commit, not for the spacing. Zero commits at once. <see cref="LogDurability.Synced"/> writes never wait for
     /// it.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan CommitSpacing { get; set; } = DefaultCommitSpacing;

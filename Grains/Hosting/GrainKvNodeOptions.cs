@@ -55,9 +55,10 @@ public sealed class GrainKvNodeOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00", MinimumIsExclusive = true)]
     public TimeSpan CommitInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>With <see cref="LogDurability.Buffered"/>, the least time between the starts of two commits of the log
-    /// (see <see cref="StorageOptions.CommitSpacing"/>): a read of a write not yet committed waits for a commit, and
-    /// commits asked for by such reads are spaced this far apart so that they share one. Zero commits at once.</summary>
+    /// <summary>With <see cref="LogDurability.Buffered"/>, the least time between the starts of two commits of the log, or
+    /// twice as long as the last commit took if that is less (see <see cref="StorageOptions.CommitSpacing"/>): a read of
+    /// a write not yet committed waits for a commit, and commits asked for by such reads are spaced so that they share
+    /// one, while quick commits still follow each other closely. Zero commits at once.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan CommitSpacing { get; set; } = StorageOptions.DefaultCommitSpacing;
 

@@ -1,6 +1,7 @@
 // A FASTER device for the commit log that forwards to the real one until told to fail: then every write
-// completes with an I/O error, as a failing disk would report it. Installed through the engine's
-// StorageOptions.LogDeviceWrapper test seam.
+// completes with an I/O error, as a failing disk would report it. A test may also run an action before each write
+// (moving a fake clock: a write that takes time). Installed through the engine's StorageOptions.LogDeviceWrapper test
+// seam.
 
 using FASTER.core;
 
@@ -15,6 +16,9 @@ public sealed class FailingLogDevice(IDevice inner) : StorageDeviceBase(inner.Fi
     /// <summary>From now on every write fails.</summary>
     public void FailWrites() => _failWrites = true;
 
+    /// <summary>Runs before each write is handed on (or failed).</summary>
+    public Action? BeforeWrite { get; init; }
+
     public override void Initialize(long segmentSize, LightEpoch? epoch = null, bool omitSegmentIdFromFilename = false)
     {
         base.Initialize(segmentSize, epoch, omitSegmentIdFromFilename);
@@ -23,6 +27,7 @@ public sealed class FailingLogDevice(IDevice inner) : StorageDeviceBase(inner.Fi
 
     public override void WriteAsync(IntPtr sourceAddress, int segmentId, ulong destinationAddress, uint numBytesToWrite, DeviceIOCompletionCallback callback, object context)
     {
+        BeforeWrite?.Invoke();
         if (_failWrites)
         {
             callback(InputOutputError, 0, context);

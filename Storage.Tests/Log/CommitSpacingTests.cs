@@ -1,10 +1,13 @@
-// With buffered durability, a commit asked for within CommitSpacing of the last commit's start waits for the rest of
-// it (readers of hot keys then share commits instead of running them back to back); a commit after a quiet spell and
-// every synced write are not delayed; a spacing longer than the commit interval counts as the interval. Time is a fake
-// clock: the committer's wait is a timer that fires only when the test moves the clock, so "it waits" is observed as
-// that timer being set, never as time passing.
+// With buffered durability, a commit a reader asks for starts CommitSpacing after the last one started, or twice as
+// long as that one took if that is less (readers of hot keys then share commits instead of running them back to back,
+// and quick commits still follow each other closely); once that long has passed, after a commit longer than the
+// spacing, and for every synced write, a commit starts at once. Time is a fake clock: the log's device moves it on each write (a commit that takes time),
+// and the committer's wait is a timer that fires only when the test moves the clock, so "it waits" is observed as
+// that timer being set, never as time passing. Times are whole milliseconds (as the committer waits). The rule alone,
+// its rounding, and the cap by the commit interval: CommitPacingTests.
 
 using System.Text;
+using GrainKV.Storage.Tests.Faults;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -17,39 +20,59 @@ public sealed class CommitSpacingTests : IDisposable
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1); // no periodic commit during a test
     private readonly TempDirectory _directory = new();
     private readonly TimerWatchingTimeProvider _time = new();
+    private TimeSpan _eachWriteTakes;
+    private long _movedTicks;
 
-    private StorageOptions Options(LogDurability durability) => new()
-    {
-        DataDirectory = _directory.Path,
-        Durability = durability,
-        CommitInterval = Interval,
-    };
+    /// <summary>How far the log's device moved the clock since the test last asked (what the commits in between took).</summary>
+    private TimeSpan TakeMoved() => TimeSpan.FromTicks(Interlocked.Exchange(ref _movedTicks, 0));
 
-    private Task<StorageEngine> OpenAsync(LogDurability durability, TimeSpan? spacing = null)
+    private Task<StorageEngine> OpenAsync(LogDurability durability, TimeSpan eachWriteTakes)
     {
-        var options = Options(durability);
-        options.CommitSpacing = spacing ?? Spacing;
+        _eachWriteTakes = eachWriteTakes;
+        var options = new StorageOptions
+        {
+            DataDirectory = _directory.Path,
+            Durability = durability,
+            CommitInterval = Interval,
+            CommitSpacing = Spacing,
+            LogDeviceWrapper = device => new FailingLogDevice(device) { BeforeWrite = MoveClock },
+        };
         return StorageEngine.OpenAsync(options, _time, NullLoggerFactory.Instance).AsTask();
+    }
+
+    private void MoveClock()
+    {
+        Interlocked.Add(ref _movedTicks, _eachWriteTakes.Ticks);
+        _time.Advance(_eachWriteTakes);
     }
 
     private static bool IsShort(TimeSpan due) => due > TimeSpan.Zero && due <= Spacing;
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
-    [Fact]
-    public async Task ACommitAskedForWithinTheSpacingWaitsForTheRestOfIt()
+    /// <summary>Puts a key and waits until the log holds it; returns what that commit took.</summary>
+    private async Task<TimeSpan> PutCommittedAsync(StorageEngine engine, string key)
     {
-        await using var engine = await OpenAsync(LogDurability.Buffered);
-        await engine.PutAsync(B("first"), B("1"));
-        await engine.WaitForLogAsync(engine.LogPosition).AsTask().WaitAsync(Bound); // the first commit is not delayed
+        TakeMoved();
+        await engine.PutAsync(B(key), B("v"));
+        await engine.WaitForLogAsync(engine.LogPosition).AsTask().WaitAsync(Bound);
+        return TakeMoved();
+    }
 
-        _time.Advance(Spacing / 5);
+    [Fact]
+    public async Task AfterAQuickCommitTheNextWaitsNoLongerThanItTook()
+    {
+        await using var engine = await OpenAsync(LogDurability.Buffered, TimeSpan.FromMilliseconds(1));
+        var took = await PutCommittedAsync(engine, "first"); // the first commit is not delayed
+        Assert.True(took > TimeSpan.Zero && took + took < Spacing, $"the first commit took {took}");
+
         await engine.PutAsync(B("second"), B("2"));
         var durable = engine.WaitForLogAsync(engine.LogPosition).AsTask();
 
-        // The committer sets a timer for the rest of the spacing; until the clock moves, nothing is committed.
+        // The committer sets a timer for the rest of twice the last commit's time (the clock has not moved since it
+        // ended); until the clock moves, nothing is committed.
         var rest = await _time.NextTimer(IsShort).WaitAsync(Bound);
-        Assert.Equal(Spacing - (Spacing / 5), rest);
+        Assert.Equal(took, rest);
         Assert.False(durable.IsCompleted);
 
         _time.Advance(rest);
@@ -57,46 +80,58 @@ public sealed class CommitSpacingTests : IDisposable
     }
 
     [Fact]
-    public async Task ACommitAfterAQuietSpellIsNotDelayed()
+    public async Task AfterACommitOfOverHalfTheSpacingTheNextStartsTheSpacingAfterIt()
     {
-        await using var engine = await OpenAsync(LogDurability.Buffered);
-        await engine.PutAsync(B("first"), B("1"));
-        await engine.WaitForLogAsync(engine.LogPosition).AsTask().WaitAsync(Bound);
+        await using var engine = await OpenAsync(LogDurability.Buffered, TimeSpan.FromMilliseconds(3));
+        var took = await PutCommittedAsync(engine, "first");
+        Assert.True(took + took > Spacing && took < Spacing, $"the first commit took {took}");
 
-        _time.Advance(Spacing);
+        var since = TimeSpan.FromMilliseconds(1);
+        _time.Advance(since);
         await engine.PutAsync(B("second"), B("2"));
-        await engine.WaitForLogAsync(engine.LogPosition).AsTask().WaitAsync(Bound); // the clock does not move again
+        var durable = engine.WaitForLogAsync(engine.LogPosition).AsTask();
+
+        var rest = await _time.NextTimer(IsShort).WaitAsync(Bound);
+        Assert.Equal(Spacing - took - since, rest);
+        Assert.False(durable.IsCompleted);
+
+        _time.Advance(rest);
+        await durable.WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task ACommitAskedForOnceTheLastOneTookAsLongAgainIsNotDelayed()
+    {
+        await using var engine = await OpenAsync(LogDurability.Buffered, TimeSpan.FromMilliseconds(1));
+        var took = await PutCommittedAsync(engine, "first");
+
+        // More than the last commit took has passed since it ended, but less than the spacing since it started.
+        var since = took + TimeSpan.FromMilliseconds(0.5);
+        Assert.True(took + since < Spacing, $"the first commit took {took}");
+        _time.Advance(since);
+        await PutCommittedAsync(engine, "second"); // the clock moves only by the device's writes
+        Assert.Equal(0, _time.Timers(IsShort));
+    }
+
+    [Fact]
+    public async Task ACommitAskedForRightAfterOneLongerThanTheSpacingIsNotDelayed()
+    {
+        await using var engine = await OpenAsync(LogDurability.Buffered, Spacing * 2);
+        await PutCommittedAsync(engine, "first");
+        await PutCommittedAsync(engine, "second");
         Assert.Equal(0, _time.Timers(IsShort));
     }
 
     [Fact]
     public async Task SyncedWritesAreNeverSpaced()
     {
-        await using var engine = await OpenAsync(LogDurability.Synced);
+        await using var engine = await OpenAsync(LogDurability.Synced, TimeSpan.FromMilliseconds(2));
         for (var i = 0; i < 5; i++)
         {
             await engine.PutAsync(B($"key-{i}"), B("v")).AsTask().WaitAsync(Bound); // each waits for its own commit
         }
 
         Assert.Equal(0, _time.Timers(IsShort));
-    }
-
-    [Fact]
-    public async Task ASpacingLongerThanTheCommitIntervalCountsAsTheInterval()
-    {
-        await using var engine = await OpenAsync(LogDurability.Buffered, spacing: Interval * 2);
-        await engine.PutAsync(B("first"), B("1"));
-        await engine.WaitForLogAsync(engine.LogPosition).AsTask().WaitAsync(Bound);
-
-        _time.Advance(TimeSpan.FromMilliseconds(1));
-        await engine.PutAsync(B("second"), B("2"));
-        var durable = engine.WaitForLogAsync(engine.LogPosition).AsTask();
-
-        // The periodic commit's timer was set for the whole interval when the engine opened; the committer's is shorter.
-        var rest = await _time.NextTimer(due => due > TimeSpan.Zero && due < Interval).WaitAsync(Bound);
-        Assert.Equal(Interval - TimeSpan.FromMilliseconds(1), rest);
-        _time.Advance(rest);
-        await durable.WaitAsync(Bound);
     }
 
     public void Dispose() => _directory.Dispose();

@@ -24,9 +24,9 @@ public sealed partial class CommitLog : IAsyncDisposable
     private readonly ITimer? _periodicCommit;
     private readonly int _segmentSizeBits;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _spacing;
-    private long _lastCommitStart;
-    private bool _committedOnce;
+    private readonly CommitPacing _pacing;
+    private long _lastCommitEnd;
+    private TimeSpan _lastCommitTook;
     private TaskCompletionSource _commitRound = NewSignal();
     private long _durableUntil;
     private volatile Exception? _failure;
@@ -47,9 +47,7 @@ public sealed partial class CommitLog : IAsyncDisposable
         _durableUntil = log.CommittedUntilAddress;
         _time = time;
 
-        // Only Buffered commits are spaced: with Synced, writers wait for every commit.
-        _spacing = options.Durability != LogDurability.Buffered ? TimeSpan.Zero
-            : options.CommitSpacing < options.CommitInterval ? options.CommitSpacing : options.CommitInterval;
+        _pacing = CommitPacing.For(options);
         _committer = Task.Run(CommitLoopAsync);
         if (options.Durability == LogDurability.Buffered)
         {
@@ -181,11 +179,14 @@ public sealed partial class CommitLog : IAsyncDisposable
             try
             {
                 await _commitRequested.WaitAsync(token).ConfigureAwait(false);
-                await WaitForSpacingAsync(token).ConfigureAwait(false);
+                await WaitForPacingAsync(token).ConfigureAwait(false);
 
                 // Requests from here on need a commit after this one (it may not cover what they wait for).
                 Volatile.Write(ref _commitPending, 0);
+                var start = _time.GetTimestamp();
                 await CommitAndSyncAsync(token).ConfigureAwait(false);
+                _lastCommitEnd = _time.GetTimestamp();
+                _lastCommitTook = _time.GetElapsedTime(start, _lastCommitEnd);
                 EndRound();
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -202,21 +203,14 @@ public sealed partial class CommitLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until <see cref="StorageOptions.CommitSpacing"/> has passed since the last commit started, and
-    /// marks the start of the next one. Requests meanwhile join that commit.</summary>
-    private async ValueTask WaitForSpacingAsync(CancellationToken cancellationToken)
+    /// <summary>Waits as <see cref="CommitPacing"/> says after the last commit; requests meanwhile join the next one.</summary>
+    private async ValueTask WaitForPacingAsync(CancellationToken cancellationToken)
     {
-        if (_spacing > TimeSpan.Zero && _committedOnce)
+        var rest = _pacing.WaitBeforeCommit(_lastCommitTook, _time.GetElapsedTime(_lastCommitEnd));
+        if (rest > TimeSpan.Zero)
         {
-            var rest = _spacing - _time.GetElapsedTime(_lastCommitStart);
-            if (rest > TimeSpan.Zero)
-            {
-                await Task.Delay(rest, _time, cancellationToken).ConfigureAwait(false);
-            }
+            await Task.Delay(rest, _time, cancellationToken).ConfigureAwait(false);
         }
-
-        _lastCommitStart = _time.GetTimestamp();
-        _committedOnce = true;
     }
 
     /// <summary>Commits the log up to its tail and makes the commit's new files durable.</summary>

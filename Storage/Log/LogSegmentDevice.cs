@@ -2,7 +2,7 @@
 //
 // FASTER's managed device on Linux hands each page write to the .NET file API, which runs it as a blocking pwrite on a
 // thread-pool worker; the segment files are opened write-through (O_SYNC), so that worker is held until the disk has
-// the data. Readers of recent writes ask for commits a few hundred times a second (up to one per CommitSpacing), so a
+// the data. Readers of recent writes ask for commits hundreds to thousands of times a second (CommitPacing), so a
 // pool worker was held in a page write much of the time: the pool injects more workers, and on few cores they compete
 // with the requests. Here every read and write of the log's files runs on one dedicated thread ("GrainKV log"), in the
 // order FASTER issues them, and FASTER's completion callbacks run on it. (FASTER then queues the commit's metadata
