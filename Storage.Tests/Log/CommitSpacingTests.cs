@@ -66,17 +66,8 @@ public sealed class CommitSpacingTests : IDisposable
         var took = await PutCommittedAsync(engine, "first"); // the first commit is not delayed
         Assert.True(took > TimeSpan.Zero && took + took < Spacing, $"the first commit took {took}");
 
-        await engine.PutAsync(B("second"), B("2"));
-        var durable = engine.WaitForLogAsync(engine.LogPosition).AsTask();
-
-        // The committer sets a timer for the rest of twice the last commit's time (the clock has not moved since it
-        // ended); until the clock moves, nothing is committed.
-        var rest = await _time.NextTimer(IsShort).WaitAsync(Bound);
-        Assert.Equal(took, rest);
-        Assert.False(durable.IsCompleted);
-
-        _time.Advance(rest);
-        await durable.WaitAsync(Bound);
+        // The rest of twice the last commit's time: the clock has not moved since it ended.
+        await AssertTheNextCommitWaitsAsync(engine, took);
     }
 
     [Fact]
@@ -88,11 +79,18 @@ public sealed class CommitSpacingTests : IDisposable
 
         var since = TimeSpan.FromMilliseconds(1);
         _time.Advance(since);
+        await AssertTheNextCommitWaitsAsync(engine, Spacing - took - since);
+    }
+
+    /// <summary>Puts a key and asks for its commit: the committer sets a timer of <paramref name="expected"/>, and
+    /// nothing is committed until the clock moves by that much.</summary>
+    private async Task AssertTheNextCommitWaitsAsync(StorageEngine engine, TimeSpan expected)
+    {
         await engine.PutAsync(B("second"), B("2"));
         var durable = engine.WaitForLogAsync(engine.LogPosition).AsTask();
 
         var rest = await _time.NextTimer(IsShort).WaitAsync(Bound);
-        Assert.Equal(Spacing - took - since, rest);
+        Assert.Equal(expected, rest);
         Assert.False(durable.IsCompleted);
 
         _time.Advance(rest);
