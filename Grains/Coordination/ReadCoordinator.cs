@@ -2,11 +2,11 @@
 // asking the next one whenever one fails and all the remaining ones if the quorum is not in after the
 // speculation delay (QuorumWait). The first replica is asked for the versions with their values, the others for
 // their headers only (as Cassandra's digest reads do): a replica whose headers hold a version the values do not
-// cover is then read again with values (ResolveHeadersAsync). In sloppy mode, when fewer than R replicas answer,
-// the standbys are asked for the hints they keep for the silent ones, within what is left of the request's
-// deadline. Answers once R have answered (ReadCore merges them), then repairs whichever replica asked is stale, in
-// the background, once every replica asked has answered. A fraction of reads (ReadRepairChance) and every read at
-// R = N asks all N.
+// cover is then read again with values (ResolveHeadersAsync), and replaced by another live replica if that
+// fails. In sloppy mode, when fewer than R replicas answer, the standbys are asked for the hints they keep for the
+// silent ones, within what is left of the request's deadline. Answers once R have answered (ReadCore merges them),
+// then repairs whichever replica asked is stale, in the background, once every replica asked has answered. A
+// fraction of reads (ReadRepairChance) and every read at R = N asks all N.
 // Replicas in this node's datacenter are asked before the others. LOCAL_QUORUM reads ask only this datacenter's
 // replicas; EACH_QUORUM reads run one such round per datacenter (DatacenterQuorums).
 // Expired versions are left out of the answer by ReadCore at this node's expiry clock, whichever path (replicas or
@@ -93,16 +93,17 @@ public sealed partial class ReadCoordinator(
             return new ReadRound(calls, answers, ReadCore.Merge(answers));
         }
 
-        return await ResolveHeadersAsync(range, key, calls, answers, new HeaderReplicas(nodes, valuesFrom), required, deadline, cancellationToken);
+        return await ResolveHeadersAsync(view, range, key, calls, answers, new HeaderReplicas(nodes, valuesFrom), required, deadline, cancellationToken);
     }
 
     /// <summary>A values read's quorum is in: the answers with values (the values replica's, standbys' hints) make the
     /// merge, which answers the read when it covers every replica's headers (ReadCore.Covers); the replicas whose headers
     /// hold a version it does not cover (a write the values replica has not received yet, or all of them when that replica
     /// failed) are read again with values, within the request's deadline, and their versions merged in. A replica that
-    /// then fails fails the read: its versions counted toward R.</summary>
+    /// then fails leaves the quorum, and live replicas not yet in it are asked for their values in its place, as a failed
+    /// replica is replaced in the first round; the read fails when none is left or the deadline passes.</summary>
     private async ValueTask<ReadRound> ResolveHeadersAsync(
-        int range, byte[] key, List<Task<ReplicaAnswer<StoredVersion[]>>> calls, List<ReplicaAnswer<StoredVersion[]>> answers,
+        RingView view, int range, byte[] key, List<Task<ReplicaAnswer<StoredVersion[]>>> calls, List<ReplicaAnswer<StoredVersion[]>> answers,
         HeaderReplicas headerNodes, int required, RequestDeadline deadline, CancellationToken cancellationToken)
     {
         var withValues = new List<ReplicaAnswer<StoredVersion[]>>(answers.Count);
@@ -129,26 +130,77 @@ public sealed partial class ReadCoordinator(
             return new ReadRound(calls, answers, merged, headerNodes);
         }
 
-        StoredVersion[][] sets;
-        try
+        // Replacements are the replicas neither in the quorum nor failed in the first round (QuorumWait calls the contact
+        // order in order, so calls[i] is headerNodes.Nodes[i]'s) nor asked for their values here.
+        var inQuorum = answers.Count - uncovered.Count;
+        var seen = new HashSet<string>(answers.Select(a => a.NodeId), StringComparer.Ordinal);
+        for (var i = 0; i < calls.Count && i < headerNodes.Nodes.Count; i++)
         {
-            sets = await Task.WhenAll(uncovered.Select(node => replicas.Read(node, range, key)))
-                .WaitAsync(deadline.Remaining, _time, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new NotEnoughReplicasException(
-                required, answers.Count - uncovered.Count,
-                $"{string.Join(", ", uncovered)} answered with versions the read had not seen, then did not answer their values: {ex.Message}");
-        }
-
-        for (var i = 0; i < sets.Length; i++)
-        {
-            withValues.Add(new ReplicaAnswer<StoredVersion[]>(uncovered[i], sets[i]));
+            if (calls[i] is { IsCompleted: true, IsCompletedSuccessfully: false })
+            {
+                seen.Add(headerNodes.Nodes[i]);
+            }
         }
 
-        return new ReadRound(calls, answers, ReadCore.Merge(withValues), headerNodes);
+        var failures = new List<string>();
+        var quorum = new List<ReplicaAnswer<StoredVersion[]>>(answers);
+        var ask = uncovered;
+        while (true)
+        {
+            var reads = ask.Select(node => ReadValuesAsync(view, node, range, key)).ToArray();
+            try
+            {
+                await Task.WhenAll(reads).WaitAsync(deadline.Remaining, _time, cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Each read's own outcome is looked at below; one still running means the deadline passed.
+                if (!reads.All(r => r.IsCompleted))
+                {
+                    throw Short("the request's deadline passed");
+                }
+            }
+
+            for (var i = 0; i < reads.Length; i++)
+            {
+                if (reads[i].IsCompletedSuccessfully)
+                {
+                    var answer = reads[i].Result;
+                    withValues.Add(answer);
+                    if (!uncovered.Contains(answer.NodeId))
+                    {
+                        quorum.Add(answer);
+                    }
+
+                    inQuorum++;
+                }
+                else
+                {
+                    quorum.RemoveAll(a => a.NodeId == ask[i]);
+                    failures.Add($"{ask[i]} did not answer its values ({reads[i].Exception?.GetBaseException().Message})");
+                }
+            }
+
+            if (inQuorum >= required)
+            {
+                return new ReadRound(calls, quorum, ReadCore.Merge(withValues), headerNodes);
+            }
+
+            ask = headerNodes.Nodes.Where(node => view.IsLive(node) && seen.Add(node)).Take(required - inQuorum).ToList();
+            if (ask.Count < required - inQuorum)
+            {
+                throw Short("no other live replica to ask");
+            }
+        }
+
+        NotEnoughReplicasException Short(string reason) => new(required, inQuorum, string.Join("; ", failures.Append(reason)));
     }
+
+    /// <summary>One replica's versions with their values, or a failure naming it.</summary>
+    private async Task<ReplicaAnswer<StoredVersion[]>> ReadValuesAsync(RingView view, string node, int range, byte[] key) =>
+        view.IsLive(node)
+            ? new ReplicaAnswer<StoredVersion[]>(node, await replicas.Read(node, range, key))
+            : throw new ReplicaUnavailableException(node, $"node '{node}' is down");
 
     /// <summary>Whether a round asks all <paramref name="count"/> replicas at once: at R = N, and for a fraction of reads
     /// (ReadRepairChance) so that stale replicas are found and repaired — which a read of headers never does.</summary>

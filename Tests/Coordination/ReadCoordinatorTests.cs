@@ -1,6 +1,6 @@
 // The read coordinator alone, over fake replicas and a FakeTimeProvider: the order replicas are asked in (values
 // from the first, headers from the others), the next replica asked on a failure or after the speculation delay, a
-// replica whose headers the values do not cover read again with values (and the read failed if that fails), the
+// replica whose headers the values do not cover read again with values (and replaced by another if that fails), the
 // request's deadline, cancellation, sloppy reads from standbys (and none in strict mode), read repair of stale and
 // skipped replicas, equal siblings returned once, and the context read of an overwrite (headers only, nothing
 // repaired).
@@ -249,9 +249,36 @@ public sealed class ReadCoordinatorTests
     }
 
     [Fact]
-    public async Task AReplicaThatAnsweredHeadersButNotItsValuesFailsTheRead()
+    public async Task AReplicaThatAnsweredHeadersButNotItsValuesIsReplacedByAnotherReplica()
     {
         var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+
+        // Top[1] left the quorum: Top[2], not asked yet, is asked for its values in its place.
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
+        Assert.Equal(["one"], Values(await read));
+        Assert.Equal([Top[0], Top[1], Top[2]], _replicas.Asked(ReplicaOp.Read));
+    }
+
+    [Fact]
+    public async Task AReplacementsNewerVersionIsPartOfTheAnswer()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([Two]);
+
+        Assert.Equal(["two"], Values(await read));
+        Assert.Equal(2UL, (await read).Context.ClockFor(Key).CounterOf("x/1"));
+    }
+
+    [Fact]
+    public async Task AReplicaThatAnsweredHeadersButNotItsValuesFailsTheReadWhenNoReplicaIsLeft()
+    {
+        var read = Read(null, Top[2]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
         (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
@@ -260,6 +287,55 @@ public sealed class ReadCoordinatorTests
         Assert.Equal(2, error.Required);
         Assert.Equal(1, error.Answered);
         Assert.Contains(Top[1], error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Top[2], _replicas.Asked(ReplicaOp.Read)); // down: not asked
+    }
+
+    [Fact]
+    public async Task AReplacementThatFailsTooFailsTheRead()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetException(new ReplicaUnavailableException(Top[2], "also failed"));
+
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => read);
+        Assert.Equal(1, error.Answered);
+        Assert.Contains(Top[1], error.Message, StringComparison.Ordinal);
+        Assert.Contains(Top[2], error.Message, StringComparison.Ordinal);
+        Assert.Equal([Top[0], Top[1], Top[2]], _replicas.Asked(ReplicaOp.Read)); // nobody asked twice
+    }
+
+    [Fact]
+    public async Task AReplicaThatFailedTheFirstRoundIsNotAReplacement()
+    {
+        // Top[1] fails at once; Top[2] answers headers the values do not cover, then fails its values read: Top[1] is
+        // not asked again, so the read fails.
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[2])).Answer.SetResult([Two]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetException(new ReplicaUnavailableException(Top[2], "failed"));
+
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => read);
+        Assert.Equal(1, error.Answered);
+        Assert.Equal([Top[0], Top[2]], _replicas.Asked(ReplicaOp.Read));
+    }
+
+    [Fact]
+    public async Task AValuesReadThatDoesNotAnswerFailsTheReadAtTheRequestDeadline()
+    {
+        var read = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
+        await _replicas.CallAsync(ReplicaOp.Read, Top[1]);
+        Assert.False(read.IsCompleted);
+
+        _time.Advance(_options.RequestTimeout);
+        var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => read);
+        Assert.Equal(1, error.Answered);
+        Assert.Contains("deadline", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Top[2], _replicas.Asked(ReplicaOp.Read));
     }
 
     [Fact]
