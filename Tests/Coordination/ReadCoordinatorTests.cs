@@ -248,13 +248,21 @@ public sealed class ReadCoordinatorTests
         Assert.Equal([Top[0], Top[1]], _replicas.Asked(ReplicaOp.Read));
     }
 
-    [Fact]
-    public async Task AReplicaThatAnsweredHeadersButNotItsValuesIsReplacedByAnotherReplica()
+    /// <summary>A read whose values replica (Top[0]) answers One, whose header replica (Top[1]) shows Two and then fails its
+    /// values read.</summary>
+    private async Task<Task<ReadResult>> ReadWhoseHeaderReplicaFailsItsValuesAsync(params string[] down)
     {
-        var read = Read();
+        var read = Read(null, down);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
         (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
         (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        return read;
+    }
+
+    [Fact]
+    public async Task AReplicaThatAnsweredHeadersButNotItsValuesIsReplacedByAnotherReplica()
+    {
+        var read = await ReadWhoseHeaderReplicaFailsItsValuesAsync();
 
         // Top[1] left the quorum: Top[2], not asked yet, is asked for its values in its place.
         (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([One]);
@@ -265,10 +273,7 @@ public sealed class ReadCoordinatorTests
     [Fact]
     public async Task AReplacementsNewerVersionIsPartOfTheAnswer()
     {
-        var read = Read();
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
-        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        var read = await ReadWhoseHeaderReplicaFailsItsValuesAsync();
         (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetResult([Two]);
 
         Assert.Equal(["two"], Values(await read));
@@ -278,10 +283,7 @@ public sealed class ReadCoordinatorTests
     [Fact]
     public async Task AReplicaThatAnsweredHeadersButNotItsValuesFailsTheReadWhenNoReplicaIsLeft()
     {
-        var read = Read(null, Top[2]);
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
-        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        var read = await ReadWhoseHeaderReplicaFailsItsValuesAsync(Top[2]);
 
         var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => read);
         Assert.Equal(2, error.Required);
@@ -293,10 +295,7 @@ public sealed class ReadCoordinatorTests
     [Fact]
     public async Task AReplacementThatFailsTooFailsTheRead()
     {
-        var read = Read();
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([One]);
-        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([Two]);
-        (await _replicas.CallAsync(ReplicaOp.Read, Top[1])).Answer.SetException(new ReplicaUnavailableException(Top[1], "failed"));
+        var read = await ReadWhoseHeaderReplicaFailsItsValuesAsync();
         (await _replicas.CallAsync(ReplicaOp.Read, Top[2])).Answer.SetException(new ReplicaUnavailableException(Top[2], "also failed"));
 
         var error = await Assert.ThrowsAsync<NotEnoughReplicasException>(() => read);
