@@ -130,20 +130,9 @@ public sealed partial class ReadCoordinator(
             return new ReadRound(calls, answers, merged, headerNodes);
         }
 
-        // Replacements are the replicas neither in the quorum nor failed in the first round (QuorumWait calls the contact
-        // order in order, so calls[i] is headerNodes.Nodes[i]'s) nor asked for their values here.
         var inQuorum = answers.Count - uncovered.Count;
-        var seen = new HashSet<string>(answers.Select(a => a.NodeId), StringComparer.Ordinal);
-        for (var i = 0; i < calls.Count && i < headerNodes.Nodes.Count; i++)
-        {
-            if (calls[i] is { IsCompleted: true, IsCompletedSuccessfully: false })
-            {
-                seen.Add(headerNodes.Nodes[i]);
-            }
-        }
-
-        var failures = new List<string>();
-        var quorum = new List<ReplicaAnswer<StoredVersion[]>>(answers);
+        List<string>? failures = null;
+        HashSet<string>? seen = null;
         var ask = uncovered;
         while (true)
         {
@@ -169,21 +158,35 @@ public sealed partial class ReadCoordinator(
                     withValues.Add(answer);
                     if (!uncovered.Contains(answer.NodeId))
                     {
-                        quorum.Add(answer);
+                        answers.Add(answer);
                     }
 
                     inQuorum++;
                 }
                 else
                 {
-                    quorum.RemoveAll(a => a.NodeId == ask[i]);
-                    failures.Add($"{ask[i]} did not answer its values ({reads[i].Exception?.GetBaseException().Message})");
+                    answers.RemoveAll(a => a.NodeId == ask[i]);
+                    (failures ??= []).Add($"{ask[i]} did not answer its values ({reads[i].Exception?.GetBaseException().Message})");
                 }
             }
 
             if (inQuorum >= required)
             {
-                return new ReadRound(calls, quorum, ReadCore.Merge(withValues), headerNodes);
+                return new ReadRound(calls, answers, ReadCore.Merge(withValues), headerNodes);
+            }
+
+            // Replacements: replicas neither in the quorum nor failed in the first round (QuorumWait calls the contact
+            // order in order, so calls[i] is headerNodes.Nodes[i]'s) nor asked for their values here.
+            if (seen is null)
+            {
+                seen = new HashSet<string>(answers.Select(a => a.NodeId).Concat(uncovered), StringComparer.Ordinal);
+                for (var i = 0; i < calls.Count && i < headerNodes.Nodes.Count; i++)
+                {
+                    if (calls[i] is { IsCompleted: true, IsCompletedSuccessfully: false })
+                    {
+                        seen.Add(headerNodes.Nodes[i]);
+                    }
+                }
             }
 
             ask = headerNodes.Nodes.Where(node => view.IsLive(node) && seen.Add(node)).Take(required - inQuorum).ToList();
@@ -193,7 +196,7 @@ public sealed partial class ReadCoordinator(
             }
         }
 
-        NotEnoughReplicasException Short(string reason) => new(required, inQuorum, string.Join("; ", failures.Append(reason)));
+        NotEnoughReplicasException Short(string reason) => new(required, inQuorum, string.Join("; ", (failures ?? []).Append(reason)));
     }
 
     /// <summary>One replica's versions with their values, or a failure naming it.</summary>
