@@ -19,6 +19,8 @@ public sealed class StorageOptionsTests : IDisposable
         ["zero max value size"] = (o => o.MaxValueSize = 0, "StorageOptions.MaxValueSize"),
         ["value leaving no room for a key"] = (o => o.MaxValueSize = (1 << 22) - 1023, "MaxValueSize (4193281) must leave room for a key"),
         ["value larger than a small page"] = (o => (o.LogPageSizeBits, o.MaxValueSize) = (12, 4000), "one log page (4096 bytes"),
+        ["negative spare log segments"] = (o => o.LogSpareSegments = -1, "StorageOptions.LogSpareSegments"),
+        ["more than 64 spare log segments"] = (o => o.LogSpareSegments = 65, "StorageOptions.LogSpareSegments"),
         ["memtable below 4 KiB"] = (o => o.MemTableSize = 4095, "StorageOptions.MemTableSize"),
         ["no immutable memtable"] = (o => o.MaxImmutableMemTables = 0, "StorageOptions.MaxImmutableMemTables"),
         ["block below 256 bytes"] = (o => o.BlockSize = 255, "StorageOptions.BlockSize"),
@@ -52,6 +54,7 @@ public sealed class StorageOptionsTests : IDisposable
         {
             LogPageSizeBits = 12,
             MaxValueSize = 4096 - 1024,
+            LogSpareSegments = 0,
             MemTableSize = 4096,
             BlockSize = 256,
             BloomBitsPerKey = 40,

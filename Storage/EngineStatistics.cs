@@ -22,7 +22,8 @@ public sealed record EngineStatistics(
     long MemTableBytes,
     long WriteStalls,
     long LogCommits,
-    long CommitWaits)
+    long CommitWaits,
+    long LogSegmentsReused)
 {
     /// <summary>Bytes the engine wrote to files: log records, flushed tables and compacted tables.</summary>
     public long EngineBytesWritten => LogBytes + BytesFlushed + BytesCompacted;

@@ -275,7 +275,8 @@ public sealed partial class StorageEngine : IAsyncDisposable
             state.Active.ApproximateBytes + state.Immutables.Sum(f => f.Table.ApproximateBytes),
             Interlocked.Read(ref _counters.WriteStalls),
             _log.Commits,
-            _log.Waits);
+            _log.Waits,
+            _log.SegmentsReused);
     }
 
     /// <summary>Appends the record and updates the memtable. The value is copied (into the log and the memtable's arena),

@@ -70,6 +70,12 @@ public sealed class StorageOptions : IValidatableObject
     [Range(12, 28)]
     public int LogPageSizeBits { get; set; } = 22;
 
+    /// <summary>Removed segments of the commit log kept for the log's next new segments (each 8 log pages: 32 MiB at the
+    /// default page size), so that a commit overwrites blocks already written instead of extending a file; 0 deletes
+    /// removed segments.</summary>
+    [Range(0, 64)]
+    public int LogSpareSegments { get; set; } = 2;
+
     /// <summary>Size at which the active memtable becomes immutable and is flushed to a table.</summary>
     [Range(typeof(long), "4096", "9223372036854775807")]
     public long MemTableSize { get; set; } = DefaultMemTableSize;

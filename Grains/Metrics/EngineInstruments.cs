@@ -41,6 +41,8 @@ public static class EngineInstruments
             description: "Commits of the engine's log (each a log write, a commit-slot write and an fsync)");
         meter.CreateObservableCounter("grainkv.engine.log.commit_waits", () => Read(s => s.CommitWaits),
             description: "Requests that waited for a commit of the log: synced writes, and reads of versions not yet durable");
+        meter.CreateObservableCounter("grainkv.engine.log.segments_reused", () => Read(s => s.LogSegmentsReused),
+            description: "Segments the log began in a removed segment's file (a spare) rather than a new file");
         meter.CreateObservableCounter<long>("grainkv.engine.bytes_written", () => engine()?.GetStatistics() is { } s
                 ?
                 (IEnumerable<Measurement<long>>)[

@@ -13,16 +13,18 @@ public sealed class CrashRecoveryTests : IDisposable
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "grainkv-tests", Guid.NewGuid().ToString("N"));
 
     [Theory]
-    [InlineData(32L * 1024 * 1024)] // killed while writing to the log and memtable
-    [InlineData(16L * 1024)] // killed while flushing and compacting, which run all the time
-    public async Task AcknowledgedWritesSurviveRepeatedSigkill(long memTableBytes)
+    [InlineData(32L * 1024 * 1024, 22)] // killed while writing to the log and memtable
+    [InlineData(16L * 1024, 22)] // killed while flushing and compacting, which run all the time
+    [InlineData(16L * 1024, 12)] // and while the log removes segments and begins new ones in removed ones' files
+    public async Task AcknowledgedWritesSurviveRepeatedSigkill(long memTableBytes, int logPageBits)
     {
         // Per key: the last acknowledged value (null = deleted) and values that may have been applied unacknowledged.
         var acknowledged = new Dictionary<string, string?>();
         for (var round = 0; round < 3; round++)
         {
-            var inFlight = await RunAndKillAsync(round, memTableBytes, acknowledged, acknowledgementsBeforeKill: 150 + round * 50);
-            await using var engine = await StorageEngine.OpenAsync(new StorageOptions { DataDirectory = _directory });
+            var inFlight = await RunAndKillAsync(round, memTableBytes, logPageBits, acknowledged, acknowledgementsBeforeKill: 150 + round * 50);
+            await using var engine = await StorageEngine.OpenAsync(
+                new StorageOptions { DataDirectory = _directory, LogPageSizeBits = logPageBits, MaxValueSize = 2048 });
             if (memTableBytes < 1024 * 1024)
             {
                 Assert.True(engine.GetStatistics().Tables > 0, "the small-memtable writer flushed tables before the kill");
@@ -40,11 +42,12 @@ public sealed class CrashRecoveryTests : IDisposable
 
     /// <summary>Runs the writer until it has acknowledged enough operations, kills it, and folds what it
     /// acknowledged into <paramref name="acknowledged"/>. Returns the operations in flight at the kill.</summary>
-    private async Task<List<KeyValuePair<string, string?>>> RunAndKillAsync(int round, long memTableBytes, Dictionary<string, string?> acknowledged, int acknowledgementsBeforeKill)
+    private async Task<List<KeyValuePair<string, string?>>> RunAndKillAsync(
+        int round, long memTableBytes, int logPageBits, Dictionary<string, string?> acknowledged, int acknowledgementsBeforeKill)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "GrainKV.Storage.CrashWriter.dll"));
-        foreach (var arg in new[] { _directory, round.ToString(), Writers.ToString(), "100000", memTableBytes.ToString() })
+        foreach (var arg in new[] { _directory, round.ToString(), Writers.ToString(), "100000", memTableBytes.ToString(), logPageBits.ToString() })
         {
             info.ArgumentList.Add(arg);
         }

@@ -4,8 +4,9 @@
 // flight. Every line ends in " ." so that a line cut short by the kill is recognisable. Bounded: stops by
 // itself after OPS operations per writer.
 //
-// usage: GrainKV.Storage.CrashWriter DATA_DIR ROUND WRITERS OPS [MEMTABLE_BYTES]
-// A small memtable keeps flushes and compactions running all the time, so the kill lands in them.
+// usage: GrainKV.Storage.CrashWriter DATA_DIR ROUND WRITERS OPS [MEMTABLE_BYTES [LOG_PAGE_BITS]]
+// A small memtable keeps flushes and compactions running all the time, so the kill lands in them; small log pages
+// (32 KiB segments at 12 bits) make the log remove and reuse segments all the time too.
 
 using System.Globalization;
 using System.Text;
@@ -16,12 +17,15 @@ var round = int.Parse(args[1], CultureInfo.InvariantCulture);
 var writers = int.Parse(args[2], CultureInfo.InvariantCulture);
 var ops = int.Parse(args[3], CultureInfo.InvariantCulture);
 var memTable = args.Length > 4 ? long.Parse(args[4], CultureInfo.InvariantCulture) : 32L * 1024 * 1024;
+var logPageBits = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : new StorageOptions().LogPageSizeBits;
 
 await using var engine = await StorageEngine.OpenAsync(new StorageOptions
 {
     DataDirectory = directory,
     Durability = LogDurability.Synced,
     MemTableSize = memTable,
+    LogPageSizeBits = logPageBits,
+    MaxValueSize = 2048,
     CompactionTrigger = 2,
     MaxTables = 4,
     StallTables = 8,

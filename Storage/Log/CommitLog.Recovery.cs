@@ -28,11 +28,8 @@ public sealed partial class CommitLog
     {
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, LogFileName);
-        IDevice device = new LogSegmentDevice(path);
-        if (options.LogDeviceWrapper is { } wrap)
-        {
-            device = wrap(device);
-        }
+        var segments = new LogSegmentDevice(path, options.LogSpareSegments);
+        var device = options.LogDeviceWrapper is { } wrap ? wrap(segments) : segments;
 
         // Commit metadata lives in two slots of one file (CommitSlots); a log from before them recovers from
         // FasterLog's per-commit files, which its first commit then removes.
@@ -85,7 +82,7 @@ public sealed partial class CommitLog
                 LogUnfinishedCommitIgnored(logger, file);
             }
 
-            return new CommitLog(log, device, commits, path, options, time, logger);
+            return new CommitLog(log, device, segments, commits, path, options, time, logger);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,8 +1,9 @@
 // The write-ahead commit log on FasterLog. Writers append records to the log's in-memory tail; a single
 // committer task turns pending appends into one FasterLog commit at a time (group commit), so concurrent
 // writers share one device write. A waiter is released only by that task, after the commit: the log's
-// pages and the commit's metadata slot (CommitSlots) fsynced, and the directory when a new segment file began. A failed commit is final: the log refuses appends
-// and every waiter fails with CommitLogException. Recovery replays every committed record after an address.
+// pages written through (into segment files whose names the device made durable before their first write) and the
+// commit's metadata slot (CommitSlots) fsynced. A failed commit is final: the log refuses appends and every waiter
+// fails with CommitLogException. Recovery replays every committed record after an address.
 
 using System.Buffers;
 using FASTER.core;
@@ -15,6 +16,7 @@ public sealed partial class CommitLog : IAsyncDisposable
 {
     private readonly FasterLog _log;
     private readonly IDevice _device;
+    private readonly LogSegmentDevice _segments;
     private readonly ILogCommitManager _commits;
     private readonly string _path;
     private readonly ILogger _logger;
@@ -32,14 +34,14 @@ public sealed partial class CommitLog : IAsyncDisposable
     private volatile Exception? _failure;
     private int _commitPending;
     private long _nextSequence;
-    private long _lastSyncedSegment = -1;
     private long _commitsDone;
     private long _waits;
 
-    private CommitLog(FasterLog log, IDevice device, ILogCommitManager commits, string path, StorageOptions options, TimeProvider time, ILogger logger)
+    private CommitLog(FasterLog log, IDevice device, LogSegmentDevice segments, ILogCommitManager commits, string path, StorageOptions options, TimeProvider time, ILogger logger)
     {
         _log = log;
         _device = device;
+        _segments = segments;
         _commits = commits;
         _segmentSizeBits = options.LogPageSizeBits + 3;
         _path = path;
@@ -63,6 +65,9 @@ public sealed partial class CommitLog : IAsyncDisposable
 
     /// <summary>Commits completed since the log opened (each a log write, a commit-slot write and an fsync).</summary>
     public long Commits => Interlocked.Read(ref _commitsDone);
+
+    /// <summary>Segments the log began by reusing a removed one (a spare) rather than a new file.</summary>
+    public long SegmentsReused => _segments.SegmentsReused;
 
     /// <summary>Calls of <see cref="WaitForCommitAsync"/> that found their record not yet committed and waited for a
     /// commit (synced writers, and readers of writes not yet durable).</summary>
@@ -216,18 +221,9 @@ public sealed partial class CommitLog : IAsyncDisposable
     /// <summary>Commits the log up to its tail and makes the commit's new files durable.</summary>
     private async Task CommitAndSyncAsync(CancellationToken cancellationToken)
     {
+        // The commit's metadata goes into a slot of a file that exists already (CommitSlots); a segment file the log
+        // began is named durably before its first write (LogSegmentDevice).
         await _log.CommitAsync(cancellationToken).ConfigureAwait(false);
-
-        // The commit's metadata went into a slot of a file that exists already (CommitSlots), but the log may have
-        // started a new segment file: its directory entry must be durable too.
-        // (FasterLog's files are outside the IFileSystem seam, so this sync is too.)
-        var segment = _log.CommittedUntilAddress >> _segmentSizeBits;
-        if (segment != _lastSyncedSegment)
-        {
-            IO.DirectorySync.Sync(Path.GetDirectoryName(_path)!); // a new segment file since the last sync
-            _lastSyncedSegment = segment;
-        }
-
         Volatile.Write(ref _durableUntil, _log.CommittedUntilAddress);
         Interlocked.Increment(ref _commitsDone);
     }

@@ -11,6 +11,15 @@
 // written by either opens with the other. A completion callback that threw would end the thread and every later
 // read and write of the log with it (and so the process, as an unhandled exception): FASTER's callbacks report
 // failures through their arguments instead.
+//
+// Segments FASTER removes (the log truncated below them after a flush) are kept as spares, up to a number the options
+// set, and the log's next new segment is a spare renamed: its blocks are allocated and written already, so the commit
+// that first writes it overwrites them instead of extending a file (on the benchmark host a commit costs ~290 µs when
+// its page write extends the file and ~200 µs into written blocks; docs/BENCHMARKS.md, twenty-fifth session). The old
+// bytes need no marking: FasterLog reads only below the committed address its commit metadata names, and at recovery
+// it clears the tail page in memory from that address on, so bytes of a spare's earlier life are never read as
+// records nor written back under the new name. Before the first write to a segment in a process, the directory is
+// fsynced, so a segment's name (created or renamed) is durable before any commit can name an address in it.
 
 using System.Collections.Concurrent;
 using FASTER.core;
@@ -24,12 +33,50 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
     private const uint InputOutputError = 5; // EIO, as the completion's error code
     private const uint Sector = 512; // as FASTER's managed device assumes on Linux (the files are not opened for direct I/O)
 
-    private readonly ConcurrentDictionary<int, SafeFileHandle> _segments = new();
-    private readonly BackgroundThread _thread = new("GrainKV log", niceness: 0);
+    /// <summary>Name of a spare segment's file, in the log's directory, before its number. Unlike the segments' own
+    /// names it does not start with the log's file name, which FASTER's device takes for its segments when it lists a
+    /// directory.</summary>
+    internal const string SpareFilePrefix = "spare-segment.";
 
-    public LogSegmentDevice(string filename)
+    private readonly ConcurrentDictionary<int, OpenSegment> _segments = new();
+    private readonly BackgroundThread _thread = new("GrainKV log", niceness: 0);
+    private readonly string _directory;
+    private readonly int _maxSpares;
+    private readonly List<string> _spares = []; // its lock guards the spares, _reused, _closed and every removal
+    private long _reused;
+    private bool _closed;
+
+    /// <summary>A device for the log <paramref name="filename"/>, keeping up to <paramref name="maxSpares"/> removed
+    /// segments for reuse; spares an earlier run left are taken over (beyond that number, deleted).</summary>
+    public LogSegmentDevice(string filename, int maxSpares)
         : base(filename, Sector, Devices.CAPACITY_UNSPECIFIED)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxSpares);
+        _directory = Path.GetDirectoryName(Path.GetFullPath(filename))!;
+        _maxSpares = maxSpares;
+        foreach (var spare in Directory.EnumerateFiles(_directory, SpareFilePrefix + "*").Order(StringComparer.Ordinal))
+        {
+            if (_spares.Count < maxSpares)
+            {
+                _spares.Add(spare);
+            }
+            else
+            {
+                File.Delete(spare);
+            }
+        }
+    }
+
+    /// <summary>New segments that were spares (removed segments renamed) rather than new files.</summary>
+    public long SegmentsReused
+    {
+        get
+        {
+            lock (_spares)
+            {
+                return _reused;
+            }
+        }
     }
 
     public override unsafe void WriteAsync(
@@ -39,7 +86,7 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
             uint error = 0;
             try
             {
-                RandomAccess.Write(Segment(segmentId), new ReadOnlySpan<byte>((void*)sourceAddress, (int)numBytesToWrite), (long)destinationAddress);
+                RandomAccess.Write(SegmentForWrite(segmentId), new ReadOnlySpan<byte>((void*)sourceAddress, (int)numBytesToWrite), (long)destinationAddress);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -57,7 +104,10 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
             var read = 0;
             try
             {
-                read = RandomAccess.Read(Segment(segmentId), new Span<byte>((void*)destinationAddress, (int)readLength), (long)sourceAddress);
+                // A segment never written reads as empty (past a file's end), and no file is created for it.
+                read = SegmentForRead(segmentId) is { } handle
+                    ? RandomAccess.Read(handle, new Span<byte>((void*)destinationAddress, (int)readLength), (long)sourceAddress)
+                    : 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -67,14 +117,43 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
             callback(error, (uint)read, context);
         });
 
+    /// <summary>Removes the segment: renamed to a spare while fewer than the most are kept, else deleted. (A crash
+    /// before the directory is next synced may leave it under its old name, below the log's begin address, where
+    /// nothing reads it, as a deleted segment may be left.) FASTER runs a truncation's removals as a task of their own,
+    /// which may outlive the log: once the device is disposed, a removal leaves the file alone, since another log may
+    /// have opened the directory by then. The file stays below the begin address the log committed, and the next log's
+    /// first truncation removes it (FASTER's device removes every segment from 0 up at its first).</summary>
     public override void RemoveSegment(int segment)
     {
-        if (_segments.TryRemove(segment, out var handle))
+        var path = SegmentPath(segment);
+        lock (_spares)
         {
-            handle.Dispose();
-        }
+            if (_closed)
+            {
+                return;
+            }
 
-        File.Delete(SegmentPath(segment));
+            if (_segments.TryRemove(segment, out var open))
+            {
+                open.Handle.Dispose();
+            }
+
+            if (!File.Exists(path))
+            {
+                return;
+            }
+
+            if (_spares.Count < _maxSpares)
+            {
+                var spare = FreeSpareName();
+                File.Move(path, spare);
+                _spares.Add(spare);
+            }
+            else
+            {
+                File.Delete(path);
+            }
+        }
     }
 
     /// <summary>Removes the segment at once, on the caller's thread, as FASTER's own device does: FASTER truncates the log
@@ -94,22 +173,87 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
 
     public override void Dispose()
     {
-        _thread.Dispose(); // what was posted runs first (unless this is the log's thread itself)
-        foreach (var handle in _segments.Values)
+        lock (_spares)
         {
-            handle.Dispose();
+            _closed = true; // no removal touches a file from here on (RemoveSegment)
+        }
+
+        _thread.Dispose(); // what was posted runs first (unless this is the log's thread itself)
+        foreach (var open in _segments.Values)
+        {
+            open.Handle.Dispose();
         }
 
         _segments.Clear();
     }
 
-    /// <summary>The segment's handle, opened at its first read or write; on the log's thread only.</summary>
-    private SafeFileHandle Segment(int segment) =>
-        _segments.GetOrAdd(
-            segment,
-            s => File.OpenHandle(SegmentPath(s), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.WriteThrough));
+    /// <summary>The segment's handle for a read, or null if its file does not exist; on the log's thread only.</summary>
+    private SafeFileHandle? SegmentForRead(int segment) =>
+        _segments.TryGetValue(segment, out var open) ? open.Handle
+        : File.Exists(SegmentPath(segment)) ? _segments.GetOrAdd(segment, Open).Handle
+        : null;
+
+    /// <summary>The segment's handle for a write; on the log's thread only. The first write in this process to a
+    /// segment makes its file if there is none (a spare renamed, if one is kept) and fsyncs the directory, so that its
+    /// name is durable (also when it exists already: a process that crashed may have made it and not synced).</summary>
+    private SafeFileHandle SegmentForWrite(int segment)
+    {
+        if (_segments.TryGetValue(segment, out var open) && open.Named)
+        {
+            return open.Handle;
+        }
+
+        if (open is null && !File.Exists(SegmentPath(segment)))
+        {
+            ReuseSpareAs(SegmentPath(segment));
+        }
+
+        open = _segments.GetOrAdd(segment, Open);
+        IO.DirectorySync.Sync(_directory);
+        open.Named = true;
+        return open.Handle;
+    }
+
+    private OpenSegment Open(int segment) =>
+        new(File.OpenHandle(SegmentPath(segment), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.WriteThrough));
+
+    /// <summary>Renames a kept spare to <paramref name="path"/>, if there is one. Under the spares' lock, as removals
+    /// rename into spare names.</summary>
+    private void ReuseSpareAs(string path)
+    {
+        lock (_spares)
+        {
+            if (_spares.Count > 0)
+            {
+                File.Move(_spares[^1], path);
+                _spares.RemoveAt(_spares.Count - 1);
+                _reused++;
+            }
+        }
+    }
+
+    /// <summary>A spare name no kept spare has; under the spares' lock.</summary>
+    private string FreeSpareName()
+    {
+        for (var number = 0; ; number++)
+        {
+            var name = Path.Combine(_directory, SpareFilePrefix + number);
+            if (!_spares.Contains(name, StringComparer.Ordinal))
+            {
+                return name;
+            }
+        }
+    }
 
     private string SegmentPath(int segment) => $"{FileName}.{segment}";
+
+    /// <summary>A segment's open file, and whether its name was made durable in this process (on the log's thread).</summary>
+    private sealed class OpenSegment(SafeFileHandle handle)
+    {
+        public SafeFileHandle Handle { get; } = handle;
+
+        public bool Named { get; set; }
+    }
 
     private static uint ErrorCode(Exception ex) => (ex.HResult & 0xFFFF) is var code and > 0 ? (uint)code : InputOutputError;
 }
