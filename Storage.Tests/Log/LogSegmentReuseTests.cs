@@ -103,6 +103,22 @@ public sealed class LogSegmentReuseTests : IDisposable
     }
 
     [Fact]
+    public async Task ASpareGoneFromTheDirectoryIsSkipped()
+    {
+        await (await StorageEngine.OpenAsync(Options(spares: 0))).DisposeAsync(); // an empty store, no spare
+        var spare = Path.Combine(LogDirectory, "spare-segment.0");
+        await File.WriteAllBytesAsync(spare, new byte[32 * 1024]);
+
+        var engine = await StorageEngine.OpenAsync(Options(spares: 2));
+        File.Delete(spare); // taken over at open, then gone before the log needs it
+        var written = await WriteAsync(engine, count: 60); // the log begins new segments: the first as a new file
+        AssertMatches(engine, written, "after the writes");
+        await engine.SimulateCrashAsync(commitLog: false);
+        await using var reopened = await StorageEngine.OpenAsync(Options(spares: 2));
+        AssertMatches(reopened, written, "after a crash");
+    }
+
+    [Fact]
     public void ARemovalAfterTheDeviceIsDisposedLeavesTheFileAlone()
     {
         // FASTER runs a truncation's removals as a task that may outlive the log, when another log may have opened the

@@ -218,7 +218,7 @@ public sealed partial class CommitLog : IAsyncDisposable
         }
     }
 
-    /// <summary>Commits the log up to its tail and makes the commit's new files durable.</summary>
+    /// <summary>Commits the log up to its tail: its pages and the commit's metadata are durable when this returns.</summary>
     private async Task CommitAndSyncAsync(CancellationToken cancellationToken)
     {
         // The commit's metadata goes into a slot of a file that exists already (CommitSlots); a segment file the log

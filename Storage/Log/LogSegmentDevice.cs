@@ -42,7 +42,7 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
     private readonly BackgroundThread _thread = new("GrainKV log", niceness: 0);
     private readonly string _directory;
     private readonly int _maxSpares;
-    private readonly List<string> _spares = []; // its lock guards the spares, _reused, _closed and every removal
+    private readonly List<string> _spares = []; // its lock guards the spares, _closed and every removal
     private long _reused;
     private bool _closed;
 
@@ -68,16 +68,7 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
     }
 
     /// <summary>New segments that were spares (removed segments renamed) rather than new files.</summary>
-    public long SegmentsReused
-    {
-        get
-        {
-            lock (_spares)
-            {
-                return _reused;
-            }
-        }
-    }
+    public long SegmentsReused => Interlocked.Read(ref _reused);
 
     public override unsafe void WriteAsync(
         IntPtr sourceAddress, int segmentId, ulong destinationAddress, uint numBytesToWrite, DeviceIOCompletionCallback callback, object context) =>
@@ -217,17 +208,27 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
     private OpenSegment Open(int segment) =>
         new(File.OpenHandle(SegmentPath(segment), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.WriteThrough));
 
-    /// <summary>Renames a kept spare to <paramref name="path"/>, if there is one. Under the spares' lock, as removals
-    /// rename into spare names.</summary>
+    /// <summary>Renames a kept spare to <paramref name="path"/>, if there is one (a spare gone from the directory is
+    /// forgotten). Under the spares' lock, as removals rename into spare names.</summary>
     private void ReuseSpareAs(string path)
     {
         lock (_spares)
         {
-            if (_spares.Count > 0)
+            while (_spares.Count > 0)
             {
-                File.Move(_spares[^1], path);
+                var spare = _spares[^1];
                 _spares.RemoveAt(_spares.Count - 1);
-                _reused++;
+                try
+                {
+                    File.Move(spare, path);
+                }
+                catch (FileNotFoundException)
+                {
+                    continue;
+                }
+
+                Interlocked.Increment(ref _reused);
+                return;
             }
         }
     }
