@@ -1,7 +1,7 @@
 // Removed log segments are kept as spares (StorageOptions.LogSpareSegments) and the log's next new segments are
 // spares renamed. A reused segment holds an earlier segment's records past the log's tail; recovery must never read
 // them: through repeated crashes, every acknowledged write reads back as the model says. Spares are bounded, taken
-// over from an earlier run and never confused with segments.
+// over from an earlier run and skipped when gone, and a removal that comes after the log closed leaves the files alone.
 
 using System.Text;
 
@@ -94,7 +94,7 @@ public sealed class LogSegmentReuseTests : IDisposable
         await using var engine = await StorageEngine.OpenAsync(Options(spares: 2));
         Assert.Equal(2, SpareFiles().Length);
 
-        // The new log's segments, its first included, begin in the spares taken over; the writes read back.
+        // The log's next new segments begin in the spares taken over; the writes read back after a crash.
         var written = await WriteAsync(engine, count: 60);
         Assert.True(engine.GetStatistics().LogSegmentsReused > 0);
         await engine.SimulateCrashAsync(commitLog: false);

@@ -14,8 +14,8 @@
 //
 // Segments FASTER removes (the log truncated below them after a flush) are kept as spares, up to a number the options
 // set, and the log's next new segment is a spare renamed: its blocks are allocated and written already, so the commit
-// that first writes it overwrites them instead of extending a file (on the benchmark host a commit costs ~290 µs when
-// its page write extends the file and ~200 µs into written blocks; docs/BENCHMARKS.md, twenty-fifth session). The old
+// that first writes it overwrites them instead of extending a file (on the benchmark host a commit's page write took
+// 224–248 µs into new files and 153–170 µs into reused ones; docs/BENCHMARKS.md, twenty-fifth session). The old
 // bytes need no marking: FasterLog reads only below the committed address its commit metadata names, and at recovery
 // it clears the tail page in memory from that address on, so bytes of a spare's earlier life are never read as
 // records nor written back under the new name. Before the first write to a segment in a process, the directory is
