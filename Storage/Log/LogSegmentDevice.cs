@@ -194,9 +194,10 @@ internal sealed class LogSegmentDevice : StorageDeviceBase
             return open.Handle;
         }
 
-        if (open is null && !File.Exists(SegmentPath(segment)))
+        var path = SegmentPath(segment);
+        if (open is null && !File.Exists(path))
         {
-            ReuseSpareAs(SegmentPath(segment));
+            ReuseSpareAs(path);
         }
 
         open = _segments.GetOrAdd(segment, Open);
