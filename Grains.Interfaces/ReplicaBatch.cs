@@ -56,8 +56,12 @@ public sealed record ReplicaRequest(
     }
 }
 
-/// <summary>The answer to one <see cref="ReplicaRequest"/>: the version set (read, coordinate), or the failure.</summary>
+/// <summary>The answer to one <see cref="ReplicaRequest"/>: the version set (read, coordinate), or the failure.
+/// <see cref="Covered"/> (an apply): the replica held no version the applied ones do not cover, so they are now its
+/// whole set — what lets an overwrite skip its read (KeyRangeRequests.OverwriteAsync). A node that does not know the
+/// field answers false, which only costs that overwrite its read.</summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("grainkv.ReplicaReply")]
-public sealed record ReplicaReply([property: Id(0)] StoredVersion[]? Versions, [property: Id(1)] Exception? Error = null);
+public sealed record ReplicaReply(
+    [property: Id(0)] StoredVersion[]? Versions, [property: Id(1)] Exception? Error = null, [property: Id(2)] bool Covered = false);

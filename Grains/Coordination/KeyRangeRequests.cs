@@ -49,11 +49,18 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     /// (one put in the request metrics, its read included).
     /// When that quorum is one replica (R = 1, no per-datacenter level), the read is the version's creator's own stored
     /// set, so the creator supersedes what it holds, under the key's lock, in the write itself: one step instead of a
-    /// read and a write. Otherwise the read asks the replicas for the versions' headers only
+    /// read and a write.
+    /// When the write's own quorum is at least the read's (W ≥ R > 1, the same N, no per-datacenter level), the write
+    /// goes first, its creator superseding what it holds, and its copies answer whether it covered what each replica
+    /// held: when R of the replicas that acknowledged it (the creator included) say so, those R are a read quorum whose
+    /// every version the new one supersedes, and the overwrite is done in one round. Otherwise (a replica held a version
+    /// the creator lacked, a standby stood in, a node did not say) the overwrite goes on as below and writes again, over
+    /// its first version too; until then a reader may see that version beside the one it missed, as siblings.
+    /// Otherwise the read asks the replicas for the versions' headers only
     /// (<see cref="ReadCoordinator.ReadContextAsync"/>): no values cross the network, no replica waits for a commit, and
     /// nothing is repaired, since the write sends its whole version set to every replica.</summary>
     public Task OverwriteAsync(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
-        ReadsOneReplica(read) && write.Consistency?.IsPerDatacenter() != true
+        ReadQuorumOf(read) is { Required: 1 } && write.Consistency?.IsPerDatacenter() != true
             ? WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, overwrite: true)
             : WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, supersede: read);
 
@@ -61,23 +68,44 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     public Task DeleteAsync(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         WriteAsync(range, RequestOperation.Delete, key, null, context, options, cancellationToken);
 
-    /// <summary>Whether a read with <paramref name="read"/> asks one replica for its quorum (bad options are not judged
-    /// here: the read or write that runs reports them).</summary>
-    private bool ReadsOneReplica(ReadOptions read)
+    /// <summary>The replicas (N) and answers (R) a read with <paramref name="read"/> asks for; null for a per-datacenter
+    /// level and for bad options (not judged here: the read or write that runs reports them).</summary>
+    private (int Replicas, int Required)? ReadQuorumOf(ReadOptions read)
     {
         if (read.Consistency is { } level && level.IsPerDatacenter())
         {
-            return false;
+            return null;
         }
 
         try
         {
             var acks = DatacenterQuorums.AcksOf(read.ReadQuorum, read.Consistency, "R");
-            return RequestRules.Resolve(read.Replicas, acks, _options.ReplicationFactor, _options.ReadQuorum).Required == 1;
+            return RequestRules.Resolve(read.Replicas, acks, _options.ReplicationFactor, _options.ReadQuorum);
         }
         catch (InvalidRequestException)
         {
-            return false;
+            return null;
+        }
+    }
+
+    /// <summary>The read quorum an overwrite's own copies can confirm (OverwriteAsync): R when the write asks the same N
+    /// replicas for W ≥ R > 1 acknowledgements, no per-datacenter level; otherwise null.</summary>
+    private int? ConfirmableReadQuorum(ReadOptions read, WriteOptions write)
+    {
+        if (ReadQuorumOf(read) is not { Required: > 1 } quorum || write.Consistency is { } level && level.IsPerDatacenter())
+        {
+            return null;
+        }
+
+        try
+        {
+            var acks = DatacenterQuorums.AcksOf(write.WriteQuorum, write.Consistency, "W");
+            var (n, w) = RequestRules.Resolve(write.Replicas, acks, _options.ReplicationFactor, _options.WriteQuorum);
+            return n == quorum.Replicas && w >= quorum.Required ? quorum.Required : null;
+        }
+        catch (InvalidRequestException)
+        {
+            return null;
         }
     }
 
@@ -107,6 +135,13 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
             context.ClockFor(key);
             if (supersede is not null)
             {
+                if (ConfirmableReadQuorum(supersede, options) is { } readQuorum &&
+                    await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite: true) >= readQuorum)
+                {
+                    metrics.Succeeded(operation, started);
+                    return;
+                }
+
                 context = await reads.ReadContextAsync(range, key, supersede, cancellationToken);
             }
 

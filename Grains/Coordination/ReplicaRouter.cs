@@ -22,22 +22,18 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
     public Task<StoredVersion[]> Read(string node, int range, byte[] key, bool withValues = true) =>
         faults.Apply(node, ReplicaOperation.Read, () => node == local.NodeId
             ? (withValues ? local.ReadAsync(range, key) : local.ReadHeadersAsync(range, key)).AsTask()
-            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Read, range, key, WithoutValues: !withValues)));
+            : VersionsAsync(node, new ReplicaRequest(ReplicaRequestKind.Read, range, key, WithoutValues: !withValues)));
 
     public Task<StoredVersion[]> Coordinate(
         string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false) =>
         faults.Apply(node, ReplicaOperation.Coordinate, () => node == local.NodeId
             ? local.CoordinateAsync(range, key, value, context, timeToLive, overwrite).AsTask()
-            : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Coordinate, range, key, value, context, timeToLive, Overwrite: overwrite)));
+            : VersionsAsync(node, new ReplicaRequest(ReplicaRequestKind.Coordinate, range, key, value, context, timeToLive, Overwrite: overwrite)));
 
     public Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions) =>
-        faults.Apply(node, ReplicaOperation.Apply, async () =>
-        {
-            await (node == local.NodeId
-                ? local.ApplyAsync(range, key, versions).AsTask()
-                : SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Apply, range, key, Versions: versions)));
-            return true;
-        });
+        faults.Apply(node, ReplicaOperation.Apply, async () => node == local.NodeId
+            ? await local.ApplyAsync(range, key, versions)
+            : (await SendAsync(node, new ReplicaRequest(ReplicaRequestKind.Apply, range, key, Versions: versions))).Covered);
 
     /// <summary>Sloppy quorum: asks <paramref name="node"/> to keep the versions as a hint for <paramref name="owner"/>.</summary>
     public Task<bool> StoreHint(string node, string owner, int range, byte[] key, StoredVersion[] versions) =>
@@ -68,8 +64,11 @@ public sealed class ReplicaRouter(LocalReplicas local, HintStore hints, ReplicaS
     }
 
     /// <summary>Sends a read, coordinate or apply to <paramref name="node"/>, batched with the others bound there.</summary>
-    private async Task<StoredVersion[]> SendAsync(string node, ReplicaRequest request) =>
-        await services.SendAsync(ring.Current.AddressOf(node) ?? throw NoAddress(node), request) ?? [];
+    private Task<ReplicaReply> SendAsync(string node, ReplicaRequest request) =>
+        services.SendAsync(ring.Current.AddressOf(node) ?? throw NoAddress(node), request);
+
+    /// <summary>Sends a read or coordinate to <paramref name="node"/>; returns the version set it answers.</summary>
+    private async Task<StoredVersion[]> VersionsAsync(string node, ReplicaRequest request) => (await SendAsync(node, request)).Versions ?? [];
 
     /// <summary><paramref name="node"/>'s replica service, or null when the ring knows no address for it.</summary>
     private IReplicaService? Remote(string node) =>

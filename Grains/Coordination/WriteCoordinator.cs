@@ -28,8 +28,11 @@ public sealed class WriteCoordinator(
 
     /// <summary>Writes <paramref name="value"/> (null: a tombstone) to <paramref name="key"/> of <paramref name="range"/>
     /// (the caller checked the key, its range and that <paramref name="context"/> is the key's). With
-    /// <paramref name="overwrite"/>, the new version also supersedes every version its creator holds for the key.</summary>
-    public async Task WriteAsync(
+    /// <paramref name="overwrite"/>, the new version also supersedes every version its creator holds for the key.
+    /// Returns how many of the replicas that made the quorum are known to hold the creator's version set and nothing it
+    /// does not cover: the creator, and each replica whose copy answered so (<see cref="IReplicaCopies.SendAsync"/>);
+    /// 0 for LOCAL_QUORUM and EACH_QUORUM, which do not count them.</summary>
+    public async Task<int> WriteAsync(
         int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken, bool overwrite = false)
     {
         var deadline = new RequestDeadline(_time, _options.RequestTimeout);
@@ -38,7 +41,7 @@ public sealed class WriteCoordinator(
         if (request.Consistency is { } level && level.IsPerDatacenter())
         {
             await WritePerDatacenterAsync(view, range, key, value, context, request.Replicas, level, request.TimeToLive, deadline, cancellationToken);
-            return;
+            return 0;
         }
 
         var (n, required) = RequestRules.Resolve(request.Replicas, acks, _options.ReplicationFactor, _options.WriteQuorum);
@@ -66,15 +69,16 @@ public sealed class WriteCoordinator(
             // The creator is the key's only replica and its answer the whole quorum (required ≤ N = 1): no copy to
             // send, so no standby can be needed either.
             await pending;
-            return;
+            return 1;
         }
 
         var writeCopies = new WriteCopies(
             copies, view, range, key, set, nodes.Where(node => node != creator), mode == CapMode.Sloppy ? view.Standbys(range, n) : []);
         await writeCopies.StartAsync();
+        List<ReplicaAnswer<bool>> answers;
         try
         {
-            await QuorumWait.WaitAsync(
+            answers = await QuorumWait.WaitAsync(
                 view, writeCopies.Candidates, writeCopies.SendAsync, new QuorumPlan(required - 1, writeCopies.Initial), deadline.Remaining, _time,
                 cancellationToken, []);
         }
@@ -84,6 +88,13 @@ public sealed class WriteCoordinator(
         }
 
         await pending;
+        var covered = 1;
+        foreach (var answer in answers)
+        {
+            covered += answer.Value ? 1 : 0;
+        }
+
+        return covered;
     }
 
     /// <summary>LOCAL_QUORUM and EACH_QUORUM: fails at once when a counted datacenter's live replicas are fewer than its

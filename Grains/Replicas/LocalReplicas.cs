@@ -19,6 +19,7 @@
 using System.Buffers;
 using System.IO.Hashing;
 using GrainKV.Grains.AntiEntropy;
+using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 using Microsoft.Extensions.Logging;
@@ -179,11 +180,14 @@ public sealed partial class LocalReplicas
         }
     }
 
-    /// <summary>Merges <paramref name="versions"/> into the stored versions of the key; writes only if that changes them.</summary>
-    public async ValueTask ApplyAsync(int range, byte[] key, StoredVersion[] versions) => await MergeAsync(range, key, versions);
+    /// <summary>Merges <paramref name="versions"/> into the stored versions of the key; writes only if that changes them.
+    /// Returns true if <paramref name="versions"/> cover every version this node held (they are then its whole set).</summary>
+    public async ValueTask<bool> ApplyAsync(int range, byte[] key, StoredVersion[] versions) => (await MergeCoreAsync(range, key, versions)).Covered;
 
     /// <summary>Like <see cref="ApplyAsync"/>; returns true if this node held no version of the key before.</summary>
-    public async ValueTask<bool> MergeAsync(int range, byte[] key, StoredVersion[] versions)
+    public async ValueTask<bool> MergeAsync(int range, byte[] key, StoredVersion[] versions) => (await MergeCoreAsync(range, key, versions)).HeldNone;
+
+    private async ValueTask<(bool HeldNone, bool Covered)> MergeCoreAsync(int range, byte[] key, StoredVersion[] versions)
     {
         var engineKey = StorageKeys.Encode(range, key);
         var hash = XxHash3.HashToUInt64(engineKey);
@@ -207,7 +211,7 @@ public sealed partial class LocalReplicas
                 await Store(range, engineKey, hash, local, merged);
             }
 
-            return local.Length == 0 && merged.Length > 0;
+            return (local.Length == 0 && merged.Length > 0, ReadCore.Covers(versions, local));
         }
     }
 

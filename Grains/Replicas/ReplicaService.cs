@@ -29,7 +29,7 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
     public async Task<ReplicaReply[]> Batch(ReplicaRequest[] requests, CancellationToken cancellationToken)
     {
         // Every operation starts before any is awaited, so they proceed side by side as separate calls would.
-        var running = new Task<StoredVersion[]?>[requests.Length];
+        var running = new Task<ReplicaReply>[requests.Length];
         for (var i = 0; i < requests.Length; i++)
         {
             running[i] = RunAsync(requests[i]);
@@ -40,7 +40,7 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
         {
             try
             {
-                replies[i] = new ReplicaReply(await running[i]);
+                replies[i] = await running[i];
             }
             catch (Exception ex)
             {
@@ -51,20 +51,19 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
         return replies;
     }
 
-    private async Task<StoredVersion[]?> RunAsync(ReplicaRequest request)
+    private async Task<ReplicaReply> RunAsync(ReplicaRequest request)
     {
         switch (request.Kind)
         {
             case ReplicaRequestKind.Read:
-                return request.WithoutValues
+                return new(request.WithoutValues
                     ? await replicas.ReadHeadersAsync(request.Range, request.Key)
-                    : await replicas.ReadAsync(request.Range, request.Key);
+                    : await replicas.ReadAsync(request.Range, request.Key));
             case ReplicaRequestKind.Coordinate:
-                return await replicas.CoordinateAsync(
-                    request.Range, request.Key, request.Value, request.Context ?? throw Missing(request, "context"), request.TimeToLive, request.Overwrite);
+                return new(await replicas.CoordinateAsync(
+                    request.Range, request.Key, request.Value, request.Context ?? throw Missing(request, "context"), request.TimeToLive, request.Overwrite));
             case ReplicaRequestKind.Apply:
-                await replicas.ApplyAsync(request.Range, request.Key, request.Versions ?? throw Missing(request, "versions"));
-                return null;
+                return new(null, Covered: await replicas.ApplyAsync(request.Range, request.Key, request.Versions ?? throw Missing(request, "versions")));
             default:
                 throw new InvalidRequestException($"Unknown replica operation {request.Kind}.");
         }
@@ -86,8 +85,8 @@ public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetri
     public IReplicaService On(SiloAddress silo) => _references.GetOrAdd(silo, GetGrainService);
 
     /// <summary>Sends <paramref name="request"/> to <paramref name="silo"/>'s replica service in a batch with the other
-    /// requests bound there (<see cref="RequestBatcher{TRequest,TReply}"/>); returns its version set (null for apply).</summary>
-    public async Task<StoredVersion[]?> SendAsync(SiloAddress silo, ReplicaRequest request)
+    /// requests bound there (<see cref="RequestBatcher{TRequest,TReply}"/>); returns its answer (a failure is thrown).</summary>
+    public async Task<ReplicaReply> SendAsync(SiloAddress silo, ReplicaRequest request)
     {
         metrics.ReplicaOperationsSent.Add(1);
         var batcher = _batchers.TryGetValue(silo, out var known) ? known : _batchers.GetOrAdd(silo, NewBatcher);
@@ -97,7 +96,7 @@ public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetri
             ExceptionDispatchInfo.Throw(error);
         }
 
-        return reply.Versions;
+        return reply;
     }
 
     private RequestBatcher<ReplicaRequest, ReplicaReply> NewBatcher(SiloAddress silo)

@@ -1,7 +1,8 @@
 // An overwrite (a RESP SET) supersedes every version its read quorum finds. When that quorum is one replica, the
 // version's creator supersedes what it holds, under the key's lock, in the write itself: no separate read is made.
-// At a larger read quorum the overwrite still reads first (the versions' headers), so versions held only by other
-// replicas are superseded too; it counts as one put.
+// At a larger read quorum that its write quorum matches, the write goes first and its copies confirm that it covered
+// what the replicas held; a replica holding a version the creator lacked makes it read (the versions' headers) and
+// write again, so versions held only by other replicas are superseded too. Either way it counts as one put.
 
 using System.Text;
 using GrainKV.Grains.Coordination;
@@ -61,6 +62,74 @@ public sealed class OverwriteTests
 
         var read = await cluster.Client.GetAsync(key, all);
         Assert.Equal("last", Encoding.UTF8.GetString(Assert.Single(read.Values)));
+    }
+
+    [Fact]
+    public async Task WhenEveryReplicaHoldsWhatTheCreatorHoldsTheOverwriteIsConfirmedByItsCopiesWithoutARead()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(3, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (3, 2, 2));
+        var key = Encoding.UTF8.GetBytes("overwritten-in-one-round");
+        var range = RangeOf(key);
+        var silos = cluster.Cluster.Silos;
+        await cluster.Client.PutAsync(key, Encoding.UTF8.GetBytes("first"));
+        await Eventually.HoldsAsync(
+            async () => (await Task.WhenAll(silos.Select(s => cluster.Service<LocalReplicas>(s).ReadDurableAsync(range, key).AsTask()))).All(set => set.Length == 1),
+            TimeSpan.FromSeconds(30), "every replica holds the first version");
+
+        var readsBefore = silos.Select(s => cluster.Service<LocalReplicas>(s).Reads).ToArray();
+        await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("second"), ReadOptions.Default, WriteOptions.Default, CancellationToken.None);
+
+        // No replica was read: the creator's copies answered that the new version covered what they held.
+        Assert.Equal(readsBefore, silos.Select(s => cluster.Service<LocalReplicas>(s).Reads).ToArray());
+        var read = await cluster.Client.GetAsync(key, new ReadOptions { ReadQuorum = Acks.All });
+        Assert.Equal("second", Encoding.UTF8.GetString(Assert.Single(read.Values)));
+    }
+
+    [Fact]
+    public async Task AnOverwriteWhoseCreatorLacksAnAcknowledgedVersionReadsAndWritesAgainOverIt()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(3, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (3, 2, 2));
+        var key = Encoding.UTF8.GetBytes("overwritten-over-a-missed-write");
+        var range = RangeOf(key);
+        var silos = cluster.Cluster.Silos;
+
+        // A write acknowledged by two replicas whose copy to the third (the overwrite's creator) has not arrived.
+        var missed = await cluster.Service<LocalReplicas>(silos[1]).CoordinateAsync(range, key, Encoding.UTF8.GetBytes("missed"), CausalContext.Empty);
+        await cluster.Service<LocalReplicas>(silos[2]).ApplyAsync(range, key, missed);
+
+        using (var requests = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silos[0]).Meter, "grainkv.requests"))
+        {
+            await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("last"), ReadOptions.Default, WriteOptions.Default, CancellationToken.None);
+            var counted = Assert.Single(requests.GetMeasurementSnapshot());
+            Assert.Equal(("put", "ok"), ((string?)counted.Tags["operation"], (string?)counted.Tags["outcome"]));
+        }
+
+        // Whichever two replicas a read asks, the missed version is superseded, not a sibling of the new one.
+        foreach (var silo in silos)
+        {
+            await Eventually.HoldsAsync(
+                async () => await cluster.Service<LocalReplicas>(silo).ReadDurableAsync(range, key) is [{ } only] && only.Value is { } value &&
+                            Encoding.UTF8.GetString(value) == "last",
+                TimeSpan.FromSeconds(30), $"{silo.Name} holds the last version alone");
+        }
+    }
+
+    [Fact]
+    public async Task AnApplyAnswersWhetherItCoveredWhatTheReplicaHeld()
+    {
+        await using var cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
+        var replicas = cluster.Service<LocalReplicas>(cluster.Cluster.Silos[0]);
+        var key = Encoding.UTF8.GetBytes("applied");
+        var range = RangeOf(key);
+        var first = FixedRing.Version("a", 1, "first");
+        var later = FixedRing.Version("b", 1, "later", first);
+        var concurrent = FixedRing.Version("c", 1, "concurrent");
+
+        Assert.True(await replicas.ApplyAsync(range, key, [first]));
+        Assert.True(await replicas.ApplyAsync(range, key, [later]));
+        Assert.False(await replicas.ApplyAsync(range, key, [concurrent]));
+        Assert.False(await replicas.ApplyAsync(range, key, [later]));
+        Assert.Equal(2, (await replicas.ReadDurableAsync(range, key)).Length);
     }
 
     [Fact]
