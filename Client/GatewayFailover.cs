@@ -32,8 +32,10 @@ internal static class GatewayFailover
     public static Task<T> ReadAsync<T>(GatewayPool pool, Func<EntryGrains, CancellationToken, Task<T>> read, GrainKvClientOptions options, CancellationToken cancellationToken) =>
         RunAsync(pool, read, options.ReadAttemptTimeout, options, cancellationToken);
 
-    /// <summary>Runs a write through the pool's gateways, retrying gateway failures.</summary>
-    public static Task WriteAsync(GatewayPool pool, Func<EntryGrains, CancellationToken, Task> write, GrainKvClientOptions options, CancellationToken cancellationToken) =>
+    /// <summary>Runs a write through the pool's gateways, retrying gateway failures; <paramref name="affinity"/> (the key's
+    /// range) picks the gateway tried first (<see cref="GatewayPool.Choose"/>).</summary>
+    public static Task WriteAsync(
+        GatewayPool pool, Func<EntryGrains, CancellationToken, Task> write, GrainKvClientOptions options, CancellationToken cancellationToken, int? affinity = null) =>
         RunAsync(
             pool,
             async (grains, token) =>
@@ -43,14 +45,16 @@ internal static class GatewayFailover
             },
             Timeout.InfiniteTimeSpan,
             options,
-            cancellationToken);
+            cancellationToken,
+            affinity);
 
     private static async Task<T> RunAsync<T>(
-        GatewayPool pool, Func<EntryGrains, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, GrainKvClientOptions options, CancellationToken cancellationToken)
+        GatewayPool pool, Func<EntryGrains, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, GrainKvClientOptions options, CancellationToken cancellationToken,
+        int? affinity = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var gateway = pool.Choose();
+            var gateway = pool.Choose(affinity);
             var lost = gateway.Lost;
             using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lost);
             if (attemptTimeout != Timeout.InfiniteTimeSpan)

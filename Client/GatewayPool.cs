@@ -1,10 +1,14 @@
 // The gateways a client sends requests through, and what it knows of each.
 //
 // A client that connects by itself (GrainKvClient.ConnectAsync) runs one Orleans client per gateway and chooses the
-// gateway of every request itself, round robin over the gateways it holds usable. One Orleans client over all
-// gateways would choose by target grain and keep that choice until the connection breaks, so after a few gateway
-// failures most requests would flow through whichever gateway lived longest, and all of them would stall when it
-// died. Each gateway here has:
+// gateway of every request itself among the gateways it holds usable: reads round robin, writes by their key's range
+// (the same gateway for every write of a key while it is usable). The gateway's node coordinates the write and picks
+// the same creator each time (its own replica when it holds one), so concurrent overwrites of a key queue on one
+// creator's key lock instead of meeting as concurrent versions, which an overwrite at W >= R > 1 would have to read
+// and write again (KeyRangeRequests.OverwriteAsync): Dynamo's coordination of a key's writes by one node (§4.5,
+// §6.4). One Orleans client over all gateways would choose by target grain and keep that choice until the connection
+// breaks, so after a few gateway failures most requests would flow through whichever gateway lived longest, and all
+// of them would stall when it died. Each gateway here has:
 // - a loss signal: when its connection is lost (the Orleans client reports the loss of its only gateway), every
 //   request in flight through it is cancelled at once, instead of waiting for a response that cannot come, and the
 //   failover rules decide what is retried (GatewayFailover);
@@ -94,12 +98,13 @@ internal sealed class GatewayPool(IReadOnlyList<Gateway> gateways, TimeProvider 
 
     public IReadOnlyList<Gateway> Gateways => gateways;
 
-    /// <summary>The next connected gateway, round robin, skipping paused ones and those on probation with a probe in
-    /// flight (unless none is left).</summary>
-    public Gateway Choose()
+    /// <summary>The next connected gateway, round robin — or, with <paramref name="affinity"/>, the one it names (its
+    /// remainder by the gateway count) and then the ones after it — skipping paused ones and those on probation with a
+    /// probe in flight (unless none is left).</summary>
+    public Gateway Choose(int? affinity = null)
     {
         var now = time.GetTimestamp();
-        var start = Interlocked.Increment(ref _next) & int.MaxValue;
+        var start = (affinity ?? Interlocked.Increment(ref _next)) & int.MaxValue;
         for (var i = 0; i < gateways.Count; i++)
         {
             var gateway = gateways[(start + i) % gateways.Count];

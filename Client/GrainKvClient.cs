@@ -168,7 +168,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         var range = RangeOfWrite(key, value, options);
         return GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.KeyRanges.Put(range, key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken);
+            _pool, (grains, token) => grains.KeyRanges.Put(range, key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken, range);
     }
 
     /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -194,7 +194,8 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// <paramref name="read"/>'s quorum finds when the write is made: a blind overwrite (a Redis SET), last writer wins
     /// over what that read sees, with no causal context to fetch first. The node that coordinates it reads and writes in
     /// one call; when the read quorum is one replica the version's creator supersedes what it holds under the key's
-    /// lock, so no separate read is made at all. A value held only by replicas outside the read quorum, or written
+    /// lock, so no separate read is made at all, and at W ≥ R > 1 the write goes first and the read is made only when
+    /// the write's copies show that a replica held a version it missed (the write is then made again over it). A value held only by replicas outside the read quorum, or written
     /// concurrently, is kept as a sibling, as with <see cref="PutAsync(byte[], byte[], CausalContext?, WriteOptions?, CancellationToken)"/>.</summary>
     /// <exception cref="InvalidKeyException">The key is empty or too long.</exception>
     /// <exception cref="ValueTooLargeException">Key + value exceed the limit.</exception>
@@ -206,7 +207,8 @@ public sealed class GrainKvClient : IAsyncDisposable
             _pool,
             (grains, token) => grains.KeyRanges.Overwrite(range, key, value, read ?? ReadOptions.Default, write ?? WriteOptions.Default, token),
             _options,
-            cancellationToken);
+            cancellationToken,
+            range);
     }
 
     /// <summary>The range of <paramref name="key"/>, once a write of <paramref name="value"/> with <paramref name="options"/>
@@ -247,7 +249,7 @@ public sealed class GrainKvClient : IAsyncDisposable
         }
 
         await GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.KeyRanges.Delete(range, key, context, options ?? WriteOptions.Default, token), _options, cancellationToken);
+            _pool, (grains, token) => grains.KeyRanges.Delete(range, key, context, options ?? WriteOptions.Default, token), _options, cancellationToken, range);
     }
 
     /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>

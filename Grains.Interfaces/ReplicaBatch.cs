@@ -57,9 +57,9 @@ public sealed record ReplicaRequest(
 }
 
 /// <summary>The answer to one <see cref="ReplicaRequest"/>: the version set (read, coordinate), or the failure.
-/// <see cref="Covered"/> (an apply): the replica held no version the applied ones do not cover, so they are now its
-/// whole set — what lets an overwrite skip its read (KeyRangeRequests.OverwriteAsync). A node that does not know the
-/// field answers false, which only costs that overwrite its read.</summary>
+/// <see cref="Covered"/> (an apply): every version the replica then holds is one of the applied ones or a later write
+/// over one of them — it held none they miss; what lets an overwrite skip its read (KeyRangeRequests.OverwriteAsync).
+/// A node that does not know the field answers false, which only costs that overwrite its read.</summary>
 [GenerateSerializer]
 [Immutable]
 [Alias("grainkv.ReplicaReply")]

@@ -21,8 +21,8 @@ public interface IReplicaCalls
     /// version also supersedes every version that node holds for the key.</summary>
     Task<StoredVersion[]> Coordinate(string node, int range, byte[] key, byte[]? value, CausalContext context, TimeSpan? timeToLive = null, bool overwrite = false);
 
-    /// <summary>Merges <paramref name="versions"/> into <paramref name="node"/>'s replica; true when they covered every
-    /// version it held (they are now its whole set), false when it held another or did not say.</summary>
+    /// <summary>Merges <paramref name="versions"/> into <paramref name="node"/>'s replica; true when every version it then
+    /// holds is one of them or a later write over one (it held none they miss), false when not or when it did not say.</summary>
     Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions);
 
     /// <summary>Sloppy quorum: <paramref name="node"/> keeps the versions as a hint for <paramref name="owner"/>.</summary>

@@ -10,8 +10,8 @@ namespace GrainKV.Grains.Coordination;
 /// <summary>Copies of a key's version set to replicas and standbys, and hints kept on this node.</summary>
 public interface IReplicaCopies
 {
-    /// <summary>Sends the versions to <paramref name="node"/>'s replica; completes once it acknowledged (true when they
-    /// covered every version it held, as <see cref="IReplicaCalls.Apply"/> answers); faults (the copy then kept as a
+    /// <summary>Sends the versions to <paramref name="node"/>'s replica; completes once it acknowledged (true when it held
+    /// no version they miss, as <see cref="IReplicaCalls.Apply"/> answers); faults (the copy then kept as a
     /// hint) otherwise, never later than the request timeout.</summary>
     Task<bool> SendAsync(string node, int range, byte[] key, StoredVersion[] versions);
 

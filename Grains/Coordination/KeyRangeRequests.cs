@@ -51,14 +51,15 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     /// set, so the creator supersedes what it holds, under the key's lock, in the write itself: one step instead of a
     /// read and a write.
     /// When the write's own quorum is at least the read's (W ≥ R > 1, the same N, no per-datacenter level), the write
-    /// goes first, its creator superseding what it holds, and its copies answer whether it covered what each replica
-    /// held: when R of the replicas that acknowledged it (the creator included) say so, those R are a read quorum whose
-    /// every version the new one supersedes, and the overwrite is done in one round. Otherwise (a replica held a version
-    /// the creator lacked, a standby stood in, a node did not say) the overwrite goes on as below and writes again, over
-    /// its first version too; until then a reader may see that version beside the one it missed, as siblings.
-    /// Otherwise the read asks the replicas for the versions' headers only
-    /// (<see cref="ReadCoordinator.ReadContextAsync"/>): no values cross the network, no replica waits for a commit, and
-    /// nothing is repaired, since the write sends its whole version set to every replica.</summary>
+    /// goes first, its creator superseding what it holds, and each copy answers whether its replica held a version the
+    /// new one misses: when R of the replicas that acknowledged it (the creator included) held none, those R are a read
+    /// quorum whose every version the new one (or a later write) supersedes, and the overwrite is done in one round.
+    /// When they do not confirm it (a replica held a version the creator lacked, a standby stood in, a node did not
+    /// say), the overwrite reads as below and writes again, over its first version too; until then a reader may see
+    /// that first version beside the one the creator lacked, as siblings.
+    /// The read asks the replicas for the versions' headers only (<see cref="ReadCoordinator.ReadContextAsync"/>): no
+    /// values cross the network, no replica waits for a commit, and nothing is repaired, since the write sends its whole
+    /// version set to every replica.</summary>
     public Task OverwriteAsync(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
         ReadQuorumOf(read) is { Required: 1 } && write.Consistency?.IsPerDatacenter() != true
             ? WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, overwrite: true)
@@ -135,11 +136,15 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
             context.ClockFor(key);
             if (supersede is not null)
             {
-                if (ConfirmableReadQuorum(supersede, options) is { } readQuorum &&
-                    await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite: true) >= readQuorum)
+                if (ConfirmableReadQuorum(supersede, options) is { } readQuorum)
                 {
-                    metrics.Succeeded(operation, started);
-                    return;
+                    var confirmed = await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite: true) >= readQuorum;
+                    metrics.Overwrote(confirmed ? 1 : 2);
+                    if (confirmed)
+                    {
+                        metrics.Succeeded(operation, started);
+                        return;
+                    }
                 }
 
                 context = await reads.ReadContextAsync(range, key, supersede, cancellationToken);

@@ -29,8 +29,8 @@ public sealed class WriteCoordinator(
     /// <summary>Writes <paramref name="value"/> (null: a tombstone) to <paramref name="key"/> of <paramref name="range"/>
     /// (the caller checked the key, its range and that <paramref name="context"/> is the key's). With
     /// <paramref name="overwrite"/>, the new version also supersedes every version its creator holds for the key.
-    /// Returns how many of the replicas that made the quorum are known to hold the creator's version set and nothing it
-    /// does not cover: the creator, and each replica whose copy answered so (<see cref="IReplicaCopies.SendAsync"/>);
+    /// Returns how many of the replicas that made the quorum are known to hold no version the creator's set misses: the
+    /// creator, and each replica whose copy answered so (<see cref="IReplicaCopies.SendAsync"/>);
     /// 0 for LOCAL_QUORUM and EACH_QUORUM, which do not count them.</summary>
     public async Task<int> WriteAsync(
         int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken, bool overwrite = false)

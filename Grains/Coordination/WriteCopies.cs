@@ -81,8 +81,8 @@ public sealed class WriteCopies
     }
 
     /// <summary>Sends <paramref name="node"/>'s copy: its own if it is a replica, a replica's owed copy if a standby.
-    /// True when a replica answered that the set covered every version it held; false from a replica that held
-    /// another, and from a standby (a hint says nothing of what its replica holds).</summary>
+    /// True when a replica answered that it held no version the set misses; false from a replica that held one, and
+    /// from a standby (a hint says nothing of what its replica holds).</summary>
     public Task<bool> SendAsync(string node) => _standbys?.Contains(node) == true ? StandInAsync(node) : CopyAsync(node);
 
     /// <summary>Replicas whose copy a standby is to take; made on first use (a write with no replica down or failing never needs it).</summary>

@@ -25,7 +25,7 @@ public sealed class ReplicaCopies(ReplicaRouter router, HintStore hints, IOption
     public int InFlight(string node) => _slots.TryGetValue(node, out var slots) ? _limit - slots.CurrentCount : 0;
 
     /// <summary>Sends <paramref name="versions"/> of <paramref name="key"/> to <paramref name="node"/>'s replica. The task
-    /// completes when the replica acknowledged (true when they covered every version it held: ReplicaRouter.Apply) or
+    /// completes when the replica acknowledged (true when it held no version they miss: ReplicaRouter.Apply) or
     /// the copy was kept as a hint instead (it then faults, so a quorum counts it as missing). It never stays pending
     /// past the request timeout.</summary>
     public Task<bool> SendAsync(string node, int range, byte[] key, StoredVersion[] versions) =>

@@ -23,6 +23,7 @@ public sealed class GrainKvMetrics
             "grainkv.request.duration", unit: "s", description: "Time from a request's arrival at its coordinating node to its answer, by operation and outcome",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets.Boundaries });
         QuorumFailures = Meter.CreateCounter<long>("grainkv.quorum.failures", description: "Requests that did not reach their quorum, by operation and reason (not_enough_replicas; timeout: a write's version creator did not answer in time)");
+        Overwrites = Meter.CreateCounter<long>("grainkv.overwrites", description: "Overwrites at W >= R > 1, by rounds (one: the write's copies confirmed no replica held a version it missed; two: it read and wrote again)");
         ReadRepairs = Meter.CreateCounter<long>("grainkv.read_repairs", description: "Stale replicas a read brought up to date, by outcome (ok; hinted: the copy failed and was kept as a hint)");
         ReplicaOperationsSent = Meter.CreateCounter<long>("grainkv.replica.operations_sent", description: "Replica reads, version creations and applies this node sent to other nodes");
         ReplicaMessagesSent = Meter.CreateCounter<long>("grainkv.replica.messages_sent", description: "Messages that carried them: operations bound for one node travel together when several wait (operations per message = their ratio)");
@@ -63,6 +64,8 @@ public sealed class GrainKvMetrics
     public Histogram<double> RequestDuration { get; }
 
     public Counter<long> QuorumFailures { get; }
+
+    public Counter<long> Overwrites { get; }
 
     public Counter<long> ReadRepairs { get; }
 

@@ -48,6 +48,10 @@ public sealed class RequestMetrics
         Record(operation, outcome, started, failed: true);
     }
 
+    /// <summary>An overwrite at W ≥ R > 1 whose write's copies confirmed it (<paramref name="rounds"/> 1), or that read and
+    /// wrote again (2).</summary>
+    public void Overwrote(int rounds) => _metrics.Overwrites.Add(1, new KeyValuePair<string, object?>("rounds", rounds == 1 ? "one" : "two"));
+
     /// <summary>Cumulative figures of <paramref name="operation"/> since the silo started.</summary>
     public RequestFigures Totals(RequestOperation operation) => _totals[(int)operation].Read();
 

@@ -19,7 +19,6 @@
 using System.Buffers;
 using System.IO.Hashing;
 using GrainKV.Grains.AntiEntropy;
-using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Expiry;
 using GrainKV.Grains.Hosting;
 using Microsoft.Extensions.Logging;
@@ -181,7 +180,8 @@ public sealed partial class LocalReplicas
     }
 
     /// <summary>Merges <paramref name="versions"/> into the stored versions of the key; writes only if that changes them.
-    /// Returns true if <paramref name="versions"/> cover every version this node held (they are then its whole set).</summary>
+    /// Returns true if every version this node then holds is one of <paramref name="versions"/> or supersedes one of them:
+    /// it held none they do not cover, at most later writes made over them.</summary>
     public async ValueTask<bool> ApplyAsync(int range, byte[] key, StoredVersion[] versions) => (await MergeCoreAsync(range, key, versions)).Covered;
 
     /// <summary>Like <see cref="ApplyAsync"/>; returns true if this node held no version of the key before.</summary>
@@ -211,8 +211,32 @@ public sealed partial class LocalReplicas
                 await Store(range, engineKey, hash, local, merged);
             }
 
-            return (local.Length == 0 && merged.Length > 0, ReadCore.Covers(versions, local));
+            return (local.Length == 0 && merged.Length > 0, AtOrPast(merged, versions));
         }
+    }
+
+    /// <summary>Whether each of <paramref name="held"/> is one of <paramref name="versions"/> or supersedes one of them.</summary>
+    private static bool AtOrPast(StoredVersion[] held, StoredVersion[] versions)
+    {
+        foreach (var version in held)
+        {
+            var found = false;
+            foreach (var applied in versions)
+            {
+                if (version.SameHeader(applied) || applied.IsObsoletedBy(version))
+                {
+                    found = true;
+                    break;
+                }
+            }
+
+            if (!found)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Deletes every key of <paramref name="range"/> from this node (it no longer owns the range, and its new

@@ -94,6 +94,32 @@ public sealed class GatewayFailoverTests
     }
 
     [Fact]
+    public async Task WritesOfAKeyGoThroughOneGatewayWhileItIsUsableAndOtherRequestsRoundRobin()
+    {
+        var grains = Enumerable.Range(0, 3).Select(_ => new ScriptedRangeGrain()).ToArray();
+        var gateways = grains.Select((g, i) => new Gateway($"g{i}", FactoryOver(g), host: null)).ToArray();
+        var pool = new GatewayPool(gateways, TimeProvider.System, TimeSpan.FromMinutes(1));
+        var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
+        Task Put(int range) => GatewayFailover.WriteAsync(
+            pool, (entry, token) => entry.KeyRanges.Put(range, [1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None, range);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Put(7);
+        }
+
+        Assert.Equal([0, 4, 0], grains.Select(g => g.Calls));   // range 7 → gateway 7 mod 3
+        await Put(8);
+        Assert.Equal(1, grains[2].Calls);
+        Assert.Equal(3, Enumerable.Range(0, 3).Select(_ => pool.Choose()).Distinct().Count());
+
+        // A paused gateway's writes go to the next one.
+        pool.Pause(gateways[1]);
+        await Put(7);
+        Assert.Equal([0, 4, 2], grains.Select(g => g.Calls));
+    }
+
+    [Fact]
     public async Task GrainKvAnswersAndExhaustedAttemptsReachTheCaller()
     {
         var refused = new ScriptedRangeGrain(new NotEnoughReplicasException(2, 1, "one answered"));

@@ -77,7 +77,11 @@ public sealed class OverwriteTests
             TimeSpan.FromSeconds(30), "every replica holds the first version");
 
         var readsBefore = silos.Select(s => cluster.Service<LocalReplicas>(s).Reads).ToArray();
-        await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("second"), ReadOptions.Default, WriteOptions.Default, CancellationToken.None);
+        using (var overwrites = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silos[0]).Meter, "grainkv.overwrites"))
+        {
+            await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("second"), ReadOptions.Default, WriteOptions.Default, CancellationToken.None);
+            Assert.Equal("one", (string?)Assert.Single(overwrites.GetMeasurementSnapshot()).Tags["rounds"]);
+        }
 
         // No replica was read: the creator's copies answered that the new version covered what they held.
         Assert.Equal(readsBefore, silos.Select(s => cluster.Service<LocalReplicas>(s).Reads).ToArray());
@@ -98,10 +102,12 @@ public sealed class OverwriteTests
         await cluster.Service<LocalReplicas>(silos[2]).ApplyAsync(range, key, missed);
 
         using (var requests = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silos[0]).Meter, "grainkv.requests"))
+        using (var overwrites = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silos[0]).Meter, "grainkv.overwrites"))
         {
             await Requests(cluster, silos[0]).OverwriteAsync(range, key, Encoding.UTF8.GetBytes("last"), ReadOptions.Default, WriteOptions.Default, CancellationToken.None);
             var counted = Assert.Single(requests.GetMeasurementSnapshot());
             Assert.Equal(("put", "ok"), ((string?)counted.Tags["operation"], (string?)counted.Tags["outcome"]));
+            Assert.Equal("two", (string?)Assert.Single(overwrites.GetMeasurementSnapshot()).Tags["rounds"]);
         }
 
         // Whichever two replicas a read asks, the missed version is superseded, not a sibling of the new one.
@@ -115,7 +121,7 @@ public sealed class OverwriteTests
     }
 
     [Fact]
-    public async Task AnApplyAnswersWhetherItCoveredWhatTheReplicaHeld()
+    public async Task AnApplyAnswersWhetherTheReplicaHoldsAnythingConcurrentWithIt()
     {
         await using var cluster = await GrainKvCluster.StartAsync(1, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (1, 1, 1));
         var replicas = cluster.Service<LocalReplicas>(cluster.Cluster.Silos[0]);
@@ -127,6 +133,11 @@ public sealed class OverwriteTests
 
         Assert.True(await replicas.ApplyAsync(range, key, [first]));
         Assert.True(await replicas.ApplyAsync(range, key, [later]));
+
+        // A copy that arrives after a later write over it: the replica holds nothing it missed.
+        Assert.True(await replicas.ApplyAsync(range, key, [first]));
+
+        // A version concurrent with the applied ones, held before or arriving with them, is not covered.
         Assert.False(await replicas.ApplyAsync(range, key, [concurrent]));
         Assert.False(await replicas.ApplyAsync(range, key, [later]));
         Assert.Equal(2, (await replicas.ReadDurableAsync(range, key)).Length);
