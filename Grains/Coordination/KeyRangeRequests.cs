@@ -52,8 +52,9 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     /// read and a write.
     /// When the write's own quorum is at least the read's (W ≥ R > 1, the same N, no per-datacenter level), the write
     /// goes first, its creator superseding what it holds, and each copy answers whether its replica held a version the
-    /// new one misses: when R of the replicas that acknowledged it (the creator included) held none, those R are a read
-    /// quorum whose every version the new one (or a later write) supersedes, and the overwrite is done in one round.
+    /// new one misses: when none of the replicas that acknowledged it (the creator included, at least R of them) held
+    /// one, they are a read quorum whose every version the new one (or a later write) supersedes, and the overwrite is
+    /// done in one round.
     /// When they do not confirm it (a replica held a version the creator lacked, a standby stood in, a node did not
     /// say), the overwrite reads as below and writes again, over its first version too; until then a reader may see
     /// that first version beside the one the creator lacked, as siblings.

@@ -29,9 +29,9 @@ public sealed class WriteCoordinator(
     /// <summary>Writes <paramref name="value"/> (null: a tombstone) to <paramref name="key"/> of <paramref name="range"/>
     /// (the caller checked the key, its range and that <paramref name="context"/> is the key's). With
     /// <paramref name="overwrite"/>, the new version also supersedes every version its creator holds for the key.
-    /// Returns how many of the replicas that made the quorum are known to hold no version the creator's set misses: the
-    /// creator, and each replica whose copy answered so (<see cref="IReplicaCopies.SendAsync"/>);
-    /// 0 for LOCAL_QUORUM and EACH_QUORUM, which do not count them.</summary>
+    /// Returns how many replicas made the quorum (the creator and the copies waited for) when each of them is known to
+    /// hold no version the creator's set misses (the copies answered so: <see cref="IReplicaCopies.SendAsync"/>), and 0
+    /// when one may (or a standby stood in); 0 too for LOCAL_QUORUM and EACH_QUORUM, which do not count them.</summary>
     public async Task<int> WriteAsync(
         int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken, bool overwrite = false)
     {
@@ -88,13 +88,15 @@ public sealed class WriteCoordinator(
         }
 
         await pending;
-        var covered = 1;
         foreach (var answer in answers)
         {
-            covered += answer.Value ? 1 : 0;
+            if (!answer.Value)
+            {
+                return 0;
+            }
         }
 
-        return covered;
+        return 1 + answers.Count;
     }
 
     /// <summary>LOCAL_QUORUM and EACH_QUORUM: fails at once when a counted datacenter's live replicas are fewer than its

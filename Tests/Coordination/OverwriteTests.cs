@@ -89,17 +89,21 @@ public sealed class OverwriteTests
         Assert.Equal("second", Encoding.UTF8.GetString(Assert.Single(read.Values)));
     }
 
-    [Fact]
-    public async Task AnOverwriteWhoseCreatorLacksAnAcknowledgedVersionReadsAndWritesAgainOverIt()
+    [Theory]
+    [InlineData(2, 2)]   // a write two replicas acknowledged; its copy to the third, the overwrite's creator, has not arrived
+    [InlineData(3, 1)]   // W = 3 > R: one replica of the three that acknowledge the overwrite holds a version it misses
+    public async Task AnOverwriteWhoseCreatorLacksAVersionReadsAndWritesAgainOverIt(int writeQuorum, int holders)
     {
-        await using var cluster = await GrainKvCluster.StartAsync(3, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (3, 2, 2));
+        await using var cluster = await GrainKvCluster.StartAsync(3, o => (o.ReplicationFactor, o.WriteQuorum, o.ReadQuorum) = (3, writeQuorum, 2));
         var key = Encoding.UTF8.GetBytes("overwritten-over-a-missed-write");
         var range = RangeOf(key);
         var silos = cluster.Cluster.Silos;
 
-        // A write acknowledged by two replicas whose copy to the third (the overwrite's creator) has not arrived.
-        var missed = await cluster.Service<LocalReplicas>(silos[1]).CoordinateAsync(range, key, Encoding.UTF8.GetBytes("missed"), CausalContext.Empty);
-        await cluster.Service<LocalReplicas>(silos[2]).ApplyAsync(range, key, missed);
+        var missed = await cluster.Service<LocalReplicas>(silos[2]).CoordinateAsync(range, key, Encoding.UTF8.GetBytes("missed"), CausalContext.Empty);
+        if (holders == 2)
+        {
+            await cluster.Service<LocalReplicas>(silos[1]).ApplyAsync(range, key, missed);
+        }
 
         using (var requests = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silos[0]).Meter, "grainkv.requests"))
         using (var overwrites = new MetricCollector<long>(cluster.Service<GrainKvMetrics>(silos[0]).Meter, "grainkv.overwrites"))
