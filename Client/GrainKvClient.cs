@@ -195,8 +195,9 @@ public sealed class GrainKvClient : IAsyncDisposable
     /// over what that read sees, with no causal context to fetch first. The node that coordinates it reads and writes in
     /// one call; when the read quorum is one replica the version's creator supersedes what it holds under the key's
     /// lock, so no separate read is made at all, and at W ≥ R > 1 the write goes first and the read is made only when
-    /// the write's copies show that a replica held a version it missed (the write is then made again over it). A value held only by replicas outside the read quorum, or written
-    /// concurrently, is kept as a sibling, as with <see cref="PutAsync(byte[], byte[], CausalContext?, WriteOptions?, CancellationToken)"/>.</summary>
+    /// the write's copies show that a replica held a version it missed (the write is then made again over it). A value
+    /// held only by replicas outside the read quorum, or written concurrently, is kept as a sibling, as with
+    /// <see cref="PutAsync(byte[], byte[], CausalContext?, WriteOptions?, CancellationToken)"/>.</summary>
     /// <exception cref="InvalidKeyException">The key is empty or too long.</exception>
     /// <exception cref="ValueTooLargeException">Key + value exceed the limit.</exception>
     /// <exception cref="NotEnoughReplicasException">Fewer than R replicas answered the read or fewer than W acknowledged the write.</exception>
