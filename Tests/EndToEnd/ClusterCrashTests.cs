@@ -1,6 +1,7 @@
 // End to end, issue #9: three real silo processes (N=3, W=2, R=2, buffered commit log) under a load of blind
-// puts and context read-modify-writes while one replica at a time is SIGKILLed and restarted on its data
-// directory; afterwards every acknowledged value must still be readable and no counter may have gone back.
+// puts, context read-modify-writes and overwrites (each of a rising value of a key with one writer) while one
+// replica at a time is SIGKILLed and restarted on its data directory; afterwards every acknowledged value must
+// still be readable and no counter or overwritten value may have gone back.
 
 using System.Globalization;
 using System.Text;
@@ -25,6 +26,8 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
     private const int CounterKeys = 16;
     private const int BlindWorkers = 6;     // two per gateway
     private const int CounterWorkers = 6;
+    private const int OverwriteWorkers = 3;   // one per gateway
+    private const int OverwriteKeysPerWorker = 4;
     private const int ReadAttempts = 20;
     private static readonly TimeSpan CommitInterval = TimeSpan.FromMilliseconds(200);
 
@@ -79,6 +82,7 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         var workers = Enumerable.Range(0, BlindWorkers)
             .Select(w => Task.Run(() => BlindPutsAsync(perNode[w % Nodes], acknowledged, w, () => Interlocked.Increment(ref blindIndex), stop.Token)))
             .Concat(Enumerable.Range(0, CounterWorkers).Select(w => Task.Run(() => CounterUpdatesAsync(perNode[w % Nodes], acknowledged, w, stop.Token))))
+            .Concat(Enumerable.Range(0, OverwriteWorkers).Select(w => Task.Run(() => OverwritesAsync(perNode[w % Nodes], acknowledged, w, stop.Token))))
             .ToArray();
         try
         {
@@ -144,7 +148,9 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
         }
 
         Assert.True(kills >= 5, $"only {kills} kills");
-        Assert.True(acknowledged.BlindCount > 0 && acknowledged.CounterMaxima.Count > 0, "the load acknowledged nothing:\n" + acknowledged.Summary());
+        Assert.True(
+            acknowledged.BlindCount > 0 && acknowledged.CounterMaxima.Count > 0 && acknowledged.SucceededCount("overwrite") > 0,
+            "the load acknowledged nothing of a kind:\n" + acknowledged.Summary());
         Assert.True(
             missing.Count == 0,
             $"{missing.Count} of {checkedItems} checked acknowledged items are missing after {kills} kills "
@@ -212,6 +218,30 @@ public sealed class ClusterCrashTests(ITestOutputHelper output)
             catch (Exception ex)
             {
                 acknowledged.Failed("counter put", ex);
+            }
+        }
+    }
+
+    /// <summary>Overwrites (R=2, W=2: written first, read and written again only when a replica held a version the
+    /// write missed) of the worker's own keys in turn, each with its next value: a key's acknowledged values rise, so
+    /// the highest must read back (or a higher one, from a later overwrite that failed after it was stored).</summary>
+    private static async Task OverwritesAsync(GrainKvClient client, AcknowledgedWrites acknowledged, int worker, CancellationToken stop)
+    {
+        var next = new long[OverwriteKeysPerWorker];
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var k = i % OverwriteKeysPerWorker;
+            var key = $"overwritten-w{worker}-{k}";
+            var value = ++next[k];
+            try
+            {
+                using var timeout = new CancellationTokenSource(OperationTimeout);
+                await client.OverwriteAsync(key, value.ToString(CultureInfo.InvariantCulture), cancellationToken: timeout.Token);
+                acknowledged.CounterAcknowledged(key, value, "overwrite");
+            }
+            catch (Exception ex)
+            {
+                acknowledged.Failed("overwrite", ex);
             }
         }
     }

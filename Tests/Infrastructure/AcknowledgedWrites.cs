@@ -37,10 +37,11 @@ public sealed class AcknowledgedWrites
         Succeeded("blind put");
     }
 
-    public void CounterAcknowledged(string key, long value)
+    /// <summary>A rising value of <paramref name="key"/> acknowledged (by a <paramref name="kind"/> of write).</summary>
+    public void CounterAcknowledged(string key, long value, string kind = "counter put")
     {
         _counters.AddOrUpdate(key, value, (_, current) => Math.Max(current, value));
-        Succeeded("counter put");
+        Succeeded(kind);
     }
 
     public long CounterMaximum(string key) => _counters.TryGetValue(key, out var value) ? value : 0;
