@@ -72,38 +72,30 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
 
     /// <summary>The replicas (N) and answers (R) a read with <paramref name="read"/> asks for; null for a per-datacenter
     /// level and for bad options (not judged here: the read or write that runs reports them).</summary>
-    private (int Replicas, int Required)? ReadQuorumOf(ReadOptions read)
-    {
-        if (read.Consistency is { } level && level.IsPerDatacenter())
-        {
-            return null;
-        }
-
-        try
-        {
-            var acks = DatacenterQuorums.AcksOf(read.ReadQuorum, read.Consistency, "R");
-            return RequestRules.Resolve(read.Replicas, acks, _options.ReplicationFactor, _options.ReadQuorum);
-        }
-        catch (InvalidRequestException)
-        {
-            return null;
-        }
-    }
+    private (int Replicas, int Required)? ReadQuorumOf(ReadOptions read) =>
+        QuorumOf(read.Replicas, read.ReadQuorum, read.Consistency, "R", _options.ReadQuorum);
 
     /// <summary>The read quorum an overwrite's own copies can confirm (OverwriteAsync): R when the write asks the same N
     /// replicas for W ≥ R > 1 acknowledgements, no per-datacenter level; otherwise null.</summary>
-    private int? ConfirmableReadQuorum(ReadOptions read, WriteOptions write)
+    private int? ConfirmableReadQuorum(ReadOptions read, WriteOptions write) =>
+        ReadQuorumOf(read) is { Required: > 1 } quorum &&
+        QuorumOf(write.Replicas, write.WriteQuorum, write.Consistency, "W", _options.WriteQuorum) is (var n, var w) &&
+        n == quorum.Replicas && w >= quorum.Required
+            ? quorum.Required
+            : null;
+
+    /// <summary>N and the answers a request asks for (RequestRules.Resolve); null for a per-datacenter level and for bad
+    /// options.</summary>
+    private (int Replicas, int Required)? QuorumOf(int? replicas, Acks? quorum, ConsistencyLevel? level, string name, int defaultAcks)
     {
-        if (ReadQuorumOf(read) is not { Required: > 1 } quorum || write.Consistency is { } level && level.IsPerDatacenter())
+        if (level is { } named && named.IsPerDatacenter())
         {
             return null;
         }
 
         try
         {
-            var acks = DatacenterQuorums.AcksOf(write.WriteQuorum, write.Consistency, "W");
-            var (n, w) = RequestRules.Resolve(write.Replicas, acks, _options.ReplicationFactor, _options.WriteQuorum);
-            return n == quorum.Replicas && w >= quorum.Required ? quorum.Required : null;
+            return RequestRules.Resolve(replicas, DatacenterQuorums.AcksOf(quorum, level, name), _options.ReplicationFactor, defaultAcks);
         }
         catch (InvalidRequestException)
         {
