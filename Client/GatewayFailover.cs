@@ -17,6 +17,9 @@
 //   attempt's version too, if it was applied), exactly as an overwrite issued a moment later would: that is what an
 //   overwrite means. A write is not cut short by a timeout of its own: the cluster answers within its RequestTimeout,
 //   and a dead gateway is caught by the loss signal.
+// - A request sent in a batch (GrainKvClientOptions.BatchRequests, Gateway.SendAsync) follows the same rules: its
+//   batch fails with the gateway's failure, and is cancelled when the gateway's connection is lost; the wait for one
+//   request can end (its caller's token, a read's attempt timeout) while the batch runs on.
 // - GrainKV's own errors (not enough replicas, bad input, timeouts of a coordinator) are answers, not gateway
 //   failures, and are never retried here.
 
@@ -29,18 +32,18 @@ namespace GrainKV.Client;
 internal static class GatewayFailover
 {
     /// <summary>Runs a read through the pool's gateways, retrying gateway failures and attempts without an answer.</summary>
-    public static Task<T> ReadAsync<T>(GatewayPool pool, Func<EntryGrains, CancellationToken, Task<T>> read, GrainKvClientOptions options, CancellationToken cancellationToken) =>
+    public static Task<T> ReadAsync<T>(GatewayPool pool, Func<Gateway, CancellationToken, Task<T>> read, GrainKvClientOptions options, CancellationToken cancellationToken) =>
         RunAsync(pool, read, options.ReadAttemptTimeout, options, cancellationToken);
 
     /// <summary>Runs a write through the pool's gateways, retrying gateway failures; <paramref name="affinity"/> (the key's
     /// range) picks the gateway tried first (<see cref="GatewayPool.Choose"/>).</summary>
     public static Task WriteAsync(
-        GatewayPool pool, Func<EntryGrains, CancellationToken, Task> write, GrainKvClientOptions options, CancellationToken cancellationToken, int? affinity = null) =>
+        GatewayPool pool, Func<Gateway, CancellationToken, Task> write, GrainKvClientOptions options, CancellationToken cancellationToken, int? affinity = null) =>
         RunAsync(
             pool,
-            async (grains, token) =>
+            async (gateway, token) =>
             {
-                await write(grains, token).ConfigureAwait(false);
+                await write(gateway, token).ConfigureAwait(false);
                 return true;
             },
             Timeout.InfiniteTimeSpan,
@@ -49,7 +52,7 @@ internal static class GatewayFailover
             affinity);
 
     private static async Task<T> RunAsync<T>(
-        GatewayPool pool, Func<EntryGrains, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, GrainKvClientOptions options, CancellationToken cancellationToken,
+        GatewayPool pool, Func<Gateway, CancellationToken, Task<T>> call, TimeSpan attemptTimeout, GrainKvClientOptions options, CancellationToken cancellationToken,
         int? affinity = null)
     {
         for (var attempt = 1; ; attempt++)
@@ -64,7 +67,7 @@ internal static class GatewayFailover
 
             try
             {
-                var result = await call(gateway.Grains, bound.Token).ConfigureAwait(false);
+                var result = await call(gateway, bound.Token).ConfigureAwait(false);
                 gateway.Answered();
                 return result;
             }

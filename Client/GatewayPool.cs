@@ -21,6 +21,8 @@
 // background, and chosen once connected. A client built over an existing Orleans client (dependency injection)
 // has one gateway entry that never signals.
 
+using System.Runtime.ExceptionServices;
+using GrainKV.Batching;
 using Microsoft.Extensions.Hosting;
 
 namespace GrainKV.Client;
@@ -34,14 +36,22 @@ internal sealed class Gateway
     private int _onProbation;
     private int _probeInFlight;
 
-    /// <summary>A gateway not connected yet (its client keeps trying).</summary>
-    public Gateway(string name) => Name = name;
+    /// <summary>A gateway not connected yet (its client keeps trying); <paramref name="maxEntrySize"/> is the largest value
+    /// a read may bring back (what bounds a batch of reads).</summary>
+    public Gateway(string name, int maxEntrySize = KeyLimits.DefaultMaxEntrySize)
+    {
+        Name = name;
+        MaxEntrySize = maxEntrySize;
+    }
 
     /// <summary>A connected gateway.</summary>
-    public Gateway(string name, IGrainFactory grains, IHost? host)
-        : this(name) => Connect(grains, host);
+    public Gateway(string name, IGrainFactory grains, IHost? host, int maxEntrySize = KeyLimits.DefaultMaxEntrySize)
+        : this(name, maxEntrySize) => Connect(grains, host);
 
     public string Name { get; }
+
+    /// <summary>The largest key + value a read through this gateway is expected to bring back.</summary>
+    public int MaxEntrySize { get; }
 
     public bool IsConnected => Volatile.Read(ref _connection) is not null;
 
@@ -51,7 +61,24 @@ internal sealed class Gateway
     /// <summary>The Orleans client host this gateway's connection runs in, if the GrainKV client owns it.</summary>
     public IHost? Host => Volatile.Read(ref _connection)?.Host;
 
-    public void Connect(IGrainFactory grains, IHost? host) => Volatile.Write(ref _connection, new Connection(new EntryGrains(grains), host));
+    public void Connect(IGrainFactory grains, IHost? host) => Volatile.Write(ref _connection, new Connection(new EntryGrains(grains), host, this));
+
+    /// <summary>Sends <paramref name="request"/> through this gateway in a batch with the other requests of its kind
+    /// (reads with reads, writes with writes: a read does not wait for a write's commit in its batch's answer); returns
+    /// its answer, or throws its failure. <paramref name="cancellationToken"/> gives up waiting for it; its batch runs
+    /// on, and is cancelled only when the connection is lost.</summary>
+    public async Task<KeyRangeReply> SendAsync(KeyRangeRequest request, CancellationToken cancellationToken)
+    {
+        var connection = Volatile.Read(ref _connection) ?? throw new InvalidOperationException($"Gateway {Name} is not connected.");
+        var batcher = request.Kind == KeyRangeRequestKind.Get ? connection.Reads : connection.Writes;
+        var reply = await batcher.SendAsync(request).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (reply.Error is { } error)
+        {
+            ExceptionDispatchInfo.Throw(error);
+        }
+
+        return reply;
+    }
 
     /// <summary>Cancelled when the connection to this gateway is lost (requests in flight through it cannot be answered).</summary>
     public CancellationToken Lost => Volatile.Read(ref _lost).Token;
@@ -88,7 +115,21 @@ internal sealed class Gateway
         Volatile.Write(ref _probeInFlight, 0);
     }
 
-    private sealed record Connection(EntryGrains Grains, IHost? Host);
+    /// <summary>A connection's grains and its request batchers (one for reads, one for writes); a batch is cancelled when
+    /// the connection is lost (<see cref="Lost"/> when it is sent).</summary>
+    private sealed class Connection(EntryGrains grains, IHost? host, Gateway gateway)
+    {
+        public EntryGrains Grains { get; } = grains;
+
+        public IHost? Host { get; } = host;
+
+        public RequestBatcher<KeyRangeRequest, KeyRangeReply> Reads { get; } = NewBatcher(grains, gateway);
+
+        public RequestBatcher<KeyRangeRequest, KeyRangeReply> Writes { get; } = NewBatcher(grains, gateway);
+
+        private static RequestBatcher<KeyRangeRequest, KeyRangeReply> NewBatcher(EntryGrains grains, Gateway gateway) =>
+            new(requests => grains.KeyRanges.Batch(requests, gateway.Lost), request => request.ApproximateBytes(gateway.MaxEntrySize), BatchLimits.Default);
+    }
 }
 
 /// <summary>Chooses the gateway of each request.</summary>

@@ -22,7 +22,7 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>Creates a client over an existing Orleans connection (see <see cref="GrainKvClientExtensions"/>).</summary>
     public GrainKvClient(IGrainFactory grains, IOptions<GrainKvClientOptions> options)
-        : this(Validated(options.Value), [new Gateway("orleans client", grains, host: null)])
+        : this(Validated(options.Value), [new Gateway("orleans client", grains, host: null, options.Value.MaxEntrySize)])
     {
     }
 
@@ -57,7 +57,7 @@ public sealed class GrainKvClient : IAsyncDisposable
         }
 
         GrainKvClient? client = null;
-        var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint)).ToList();
+        var gateways = options.Gateways.Select(endpoint => new Gateway(endpoint, options.MaxEntrySize)).ToList();
         var failures = await Task.WhenAll(gateways.Select(gateway => TryConnectAsync(gateway, options, () => client, cancellationToken)));
         if (!gateways.Exists(g => g.IsConnected))
         {
@@ -150,7 +150,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     {
         KeyLimits.CheckKey(key);
         var range = RangeOf(key);
-        return GatewayFailover.ReadAsync(_pool, (grains, token) => grains.KeyRanges.Get(range, key, options ?? ReadOptions.Default, token), _options, cancellationToken);
+        return ReadAsync(new KeyRangeRequest(KeyRangeRequestKind.Get, range, key, Read: options ?? ReadOptions.Default), cancellationToken);
     }
 
     /// <summary>Reads the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -167,8 +167,8 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task PutAsync(byte[] key, byte[] value, CausalContext? context = null, WriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         var range = RangeOfWrite(key, value, options);
-        return GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.KeyRanges.Put(range, key, value, context ?? CausalContext.Empty, options ?? WriteOptions.Default, token), _options, cancellationToken, range);
+        return WriteAsync(
+            new KeyRangeRequest(KeyRangeRequestKind.Put, range, key, value, context ?? CausalContext.Empty, Write: options ?? WriteOptions.Default), cancellationToken);
     }
 
     /// <summary>Stores the UTF-8 encoded <paramref name="value"/> under the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -204,12 +204,9 @@ public sealed class GrainKvClient : IAsyncDisposable
     public Task OverwriteAsync(byte[] key, byte[] value, ReadOptions? read = null, WriteOptions? write = null, CancellationToken cancellationToken = default)
     {
         var range = RangeOfWrite(key, value, write);
-        return GatewayFailover.WriteAsync(
-            _pool,
-            (grains, token) => grains.KeyRanges.Overwrite(range, key, value, read ?? ReadOptions.Default, write ?? WriteOptions.Default, token),
-            _options,
-            cancellationToken,
-            range);
+        return WriteAsync(
+            new KeyRangeRequest(KeyRangeRequestKind.Overwrite, range, key, value, Read: read ?? ReadOptions.Default, Write: write ?? WriteOptions.Default),
+            cancellationToken);
     }
 
     /// <summary>The range of <paramref name="key"/>, once a write of <paramref name="value"/> with <paramref name="options"/>
@@ -244,13 +241,11 @@ public sealed class GrainKvClient : IAsyncDisposable
         {
             // A delete without context removes what a quorum read sees now (at the delete's consistency level, if named).
             var read = new ReadOptions { Replicas = options?.Replicas, Consistency = options?.Consistency };
-            var current = await GatewayFailover.ReadAsync(
-                _pool, (grains, token) => grains.KeyRanges.Get(range, key, read, token), _options, cancellationToken);
+            var current = await ReadAsync(new KeyRangeRequest(KeyRangeRequestKind.Get, range, key, Read: read), cancellationToken);
             context = current.Context;
         }
 
-        await GatewayFailover.WriteAsync(
-            _pool, (grains, token) => grains.KeyRanges.Delete(range, key, context, options ?? WriteOptions.Default, token), _options, cancellationToken, range);
+        await WriteAsync(new KeyRangeRequest(KeyRangeRequestKind.Delete, range, key, Context: context, Write: options ?? WriteOptions.Default), cancellationToken);
     }
 
     /// <summary>Deletes the UTF-8 encoded <paramref name="key"/>.</summary>
@@ -259,30 +254,60 @@ public sealed class GrainKvClient : IAsyncDisposable
 
     /// <summary>The cluster's nodes, their liveness and their share of the ranges.</summary>
     public Task<ClusterStatus> GetStatusAsync(CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Factory.GetGrain<IClusterStatusGrain>(0).GetStatus(token), _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (gateway, token) => gateway.Grains.Factory.GetGrain<IClusterStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
     /// <summary>Anti-entropy per live node: keys its range trees count, and the exchanges it ran per range.</summary>
     public Task<GrainKV.AntiEntropy.AntiEntropyStatus> GetAntiEntropyStatusAsync(CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Factory.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (gateway, token) => gateway.Grains.Factory.GetGrain<GrainKV.AntiEntropy.IAntiEntropyStatusGrain>(0).GetStatus(token), _options, cancellationToken);
 
     /// <summary>Sends <paramref name="payload"/> to a gateway, which sends it straight back: one round trip through the
     /// client's connection and the silo, with no store work (what every request pays at least).</summary>
     public Task<byte[]> EchoAsync(byte[] payload, CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, (grains, token) => grains.Ping.Echo(payload, token), _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, (gateway, token) => gateway.Grains.Ping.Echo(payload, token), _options, cancellationToken);
 
     /// <summary>Starts decommissioning the live node <paramref name="nodeId"/>: its ranges are streamed to the nodes taking
     /// them over, then it leaves the ring (follow with <see cref="GetStatusAsync"/>).</summary>
     /// <exception cref="MembershipChangeException">Refused (unknown or dead node, another change under way, too few nodes left).</exception>
     public Task DecommissionNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.Factory.GetGrain<IMembershipGrain>(0).Decommission(nodeId, token); return true; }, _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, async (gateway, token) => { await gateway.Grains.Factory.GetGrain<IMembershipGrain>(0).Decommission(nodeId, token); return true; }, _options, cancellationToken);
 
     /// <summary>Removes the dead node <paramref name="nodeId"/> from the ring; its ranges are re-replicated from the
     /// surviving replicas (follow with <see cref="GetStatusAsync"/>).</summary>
     /// <exception cref="MembershipChangeException">Refused (unknown or live node).</exception>
     public Task RemoveNodeAsync(string nodeId, CancellationToken cancellationToken = default) =>
-        GatewayFailover.ReadAsync(_pool, async (grains, token) => { await grains.Factory.GetGrain<IMembershipGrain>(0).Remove(nodeId, token); return true; }, _options, cancellationToken);
+        GatewayFailover.ReadAsync(_pool, async (gateway, token) => { await gateway.Grains.Factory.GetGrain<IMembershipGrain>(0).Remove(nodeId, token); return true; }, _options, cancellationToken);
 
     private int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, _options.RangeCount);
+
+    /// <summary>Runs a get through the pool's gateways (GatewayFailover's read rules): in a batch with the client's other
+    /// reads to that gateway when <see cref="GrainKvClientOptions.BatchRequests"/> is on, else in a call of its own.</summary>
+    private Task<ReadResult> ReadAsync(KeyRangeRequest request, CancellationToken cancellationToken) =>
+        GatewayFailover.ReadAsync<ReadResult>(
+            _pool,
+            _options.BatchRequests
+                ? async (gateway, token) => (await gateway.SendAsync(request, token).ConfigureAwait(false)).Result!
+                : (gateway, token) => gateway.Grains.KeyRanges.Get(request.Range, request.Key, request.Read!, token),
+            _options,
+            cancellationToken);
+
+    /// <summary>Runs a put, overwrite or delete through the gateway of its key's range (GatewayFailover's write rules):
+    /// in a batch with the client's other writes to that gateway when <see cref="GrainKvClientOptions.BatchRequests"/>
+    /// is on, else in a call of its own.</summary>
+    private Task WriteAsync(KeyRangeRequest request, CancellationToken cancellationToken) =>
+        GatewayFailover.WriteAsync(
+            _pool,
+            _options.BatchRequests ? (gateway, token) => gateway.SendAsync(request, token) : (gateway, token) => CallAsync(gateway.Grains.KeyRanges, request, token),
+            _options,
+            cancellationToken,
+            request.Range);
+
+    private static Task CallAsync(IKeyRangeGrain grain, KeyRangeRequest request, CancellationToken cancellationToken) => request.Kind switch
+    {
+        KeyRangeRequestKind.Put => grain.Put(request.Range, request.Key, request.Value!, request.Context!, request.Write!, cancellationToken),
+        KeyRangeRequestKind.Overwrite => grain.Overwrite(request.Range, request.Key, request.Value!, request.Read!, request.Write!, cancellationToken),
+        KeyRangeRequestKind.Delete => grain.Delete(request.Range, request.Key, request.Context!, request.Write!, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "Not a write."),
+    };
 
     /// <summary>Closes the connections this client opened.</summary>
     public async ValueTask DisposeAsync()

@@ -64,6 +64,12 @@ public sealed class GrainKvClientOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan ReadAttemptTimeout { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>Whether requests to a gateway travel in batches: while a few batches are out to a gateway, the requests
+    /// made meanwhile leave together in the next one (reads and writes apart), one message each way for many
+    /// requests; a request made while the gateway is idle leaves at once, alone. A batch is answered when all its
+    /// requests are, so a request can wait for a slower one beside it. Off: one call per request.</summary>
+    public bool BatchRequests { get; set; } = true;
+
     /// <summary>TLS to the gateways ("GrainKV:Tls"): the client's certificate and the authority the gateways'
     /// certificates must chain to. Needed when the cluster runs with TLS on.</summary>
     [ValidateObjectMembers(typeof(ClusterTlsOptionsValidator))]
@@ -82,6 +88,7 @@ public sealed class GrainKvClientOptions : IValidatableObject
         RetryDelay = other.RetryDelay;
         GatewayPause = other.GatewayPause;
         ReadAttemptTimeout = other.ReadAttemptTimeout;
+        BatchRequests = other.BatchRequests;
         Tls = new ClusterTlsOptions();
         Tls.CopyFrom(other.Tls);
     }

@@ -31,4 +31,10 @@ public interface IKeyRangeGrain : IGrainWithIntegerKey
     /// <summary>Deletes <paramref name="key"/> (writes a tombstone version) superseding <paramref name="context"/>.</summary>
     [Alias("Delete")]
     Task Delete(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs <paramref name="requests"/> side by side, each as the method its kind names would, and answers when
+    /// all have: one message for many requests (a client's requests to one gateway, coalesced by RequestBatcher). The
+    /// answers are in request order; a request's failure is in its own answer.</summary>
+    [Alias("Batch")]
+    Task<KeyRangeReply[]> Batch(KeyRangeRequest[] requests, CancellationToken cancellationToken = default);
 }

@@ -114,3 +114,40 @@ public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TRepl
         }
     }
 }
+
+/// <summary>The receiving side of a batch.</summary>
+public static class BatchReplies
+{
+    /// <summary>Starts <paramref name="run"/> for every request before awaiting any, so that they proceed side by side as
+    /// separate calls would, and answers each in request order: its reply, or <paramref name="failed"/> of its failure.</summary>
+    public static async Task<TReply[]> AnswerEachAsync<TRequest, TReply>(TRequest[] requests, Func<TRequest, Task<TReply>> run, Func<Exception, TReply> failed)
+    {
+        var running = new Task<TReply>[requests.Length];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            try
+            {
+                running[i] = run(requests[i]);
+            }
+            catch (Exception ex)
+            {
+                running[i] = Task.FromException<TReply>(ex);
+            }
+        }
+
+        var replies = new TReply[requests.Length];
+        for (var i = 0; i < requests.Length; i++)
+        {
+            try
+            {
+                replies[i] = await running[i];
+            }
+            catch (Exception ex)
+            {
+                replies[i] = failed(ex);
+            }
+        }
+
+        return replies;
+    }
+}

@@ -37,4 +37,9 @@ public sealed class KeyRangeGrain(KeyRangeRequests requests) : Grain, IKeyRangeG
 
     public Task Delete(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         requests.DeleteAsync(range, key, context, options, cancellationToken);
+
+    // A batch's requests run on the thread pool, as the RESP gateway's do: on this activation's scheduler they would take
+    // turns on one thread, where separate calls spread over the workers.
+    public Task<KeyRangeReply[]> Batch(KeyRangeRequest[] batch, CancellationToken cancellationToken) =>
+        Task.Run(() => requests.BatchAsync(batch, cancellationToken), CancellationToken.None);
 }

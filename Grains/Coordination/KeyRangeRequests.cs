@@ -6,6 +6,7 @@
 // and so call it directly, without a grain call (a message, a stateless-worker dispatch and a turn on the grain's
 // scheduler per request).
 
+using GrainKV.Batching;
 using GrainKV.Grains.Hosting;
 using GrainKV.Grains.Metrics;
 using GrainKV.Partitioning;
@@ -69,6 +70,38 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     /// <summary>Deletes <paramref name="key"/> (a tombstone version) superseding <paramref name="context"/>.</summary>
     public Task DeleteAsync(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
         WriteAsync(range, RequestOperation.Delete, key, null, context, options, cancellationToken);
+
+    /// <summary>Runs a batch of requests side by side (every one starts before any is awaited, as separate calls would)
+    /// and answers each in order, its failure included.</summary>
+    public Task<KeyRangeReply[]> BatchAsync(KeyRangeRequest[] requests, CancellationToken cancellationToken) =>
+        BatchReplies.AnswerEachAsync(requests, request => RunAsync(request, cancellationToken), ex => new KeyRangeReply(null, ex));
+
+    private async Task<KeyRangeReply> RunAsync(KeyRangeRequest request, CancellationToken cancellationToken)
+    {
+        switch (request.Kind)
+        {
+            case KeyRangeRequestKind.Get:
+                return new(await GetAsync(request.Range, request.Key, request.Read ?? ReadOptions.Default, cancellationToken));
+            case KeyRangeRequestKind.Put:
+                await PutAsync(
+                    request.Range, request.Key, request.Value ?? throw Missing(request, "value"), request.Context ?? CausalContext.Empty,
+                    request.Write ?? WriteOptions.Default, cancellationToken);
+                return KeyRangeReply.Written;
+            case KeyRangeRequestKind.Overwrite:
+                await OverwriteAsync(
+                    request.Range, request.Key, request.Value ?? throw Missing(request, "value"), request.Read ?? ReadOptions.Default,
+                    request.Write ?? WriteOptions.Default, cancellationToken);
+                return KeyRangeReply.Written;
+            case KeyRangeRequestKind.Delete:
+                await DeleteAsync(request.Range, request.Key, request.Context ?? CausalContext.Empty, request.Write ?? WriteOptions.Default, cancellationToken);
+                return KeyRangeReply.Written;
+            default:
+                throw new InvalidRequestException($"Unknown request kind {request.Kind}.");
+        }
+    }
+
+    private static InvalidRequestException Missing(KeyRangeRequest request, string field) =>
+        new($"A batched {request.Kind} request carries no {field}.");
 
     /// <summary>The replicas (N) and answers (R) a read with <paramref name="read"/> asks for; null for a per-datacenter
     /// level and for bad options (not judged here: the read or write that runs reports them).</summary>

@@ -26,30 +26,8 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
     public Task<StoredVersion[]> ReadHints(string[] owners, int range, byte[] key, CancellationToken cancellationToken) =>
         Task.FromResult(hints.Read(owners, range, key));
 
-    public async Task<ReplicaReply[]> Batch(ReplicaRequest[] requests, CancellationToken cancellationToken)
-    {
-        // Every operation starts before any is awaited, so they proceed side by side as separate calls would.
-        var running = new Task<ReplicaReply>[requests.Length];
-        for (var i = 0; i < requests.Length; i++)
-        {
-            running[i] = RunAsync(requests[i]);
-        }
-
-        var replies = new ReplicaReply[requests.Length];
-        for (var i = 0; i < requests.Length; i++)
-        {
-            try
-            {
-                replies[i] = await running[i];
-            }
-            catch (Exception ex)
-            {
-                replies[i] = new ReplicaReply(null, ex);
-            }
-        }
-
-        return replies;
-    }
+    public Task<ReplicaReply[]> Batch(ReplicaRequest[] requests, CancellationToken cancellationToken) =>
+        BatchReplies.AnswerEachAsync(requests, RunAsync, ex => new ReplicaReply(null, ex));
 
     private async Task<ReplicaReply> RunAsync(ReplicaRequest request)
     {

@@ -1,6 +1,7 @@
 // RequestBatcher: an idle destination gets a request at once and alone; requests made while the allowed batches
 // are out leave together when an answer arrives, within the count and byte limits; answers go to their own
-// requests; a failed batch fails exactly its own requests and the batcher goes on.
+// requests; a failed batch fails exactly its own requests and the batcher goes on. The receiver (BatchReplies) runs a
+// batch's requests side by side and answers each failure in its own place.
 
 using GrainKV.Batching;
 
@@ -145,5 +146,30 @@ public sealed class RequestBatcherTests
         destination.Batches[0].Answer.SetResult([]);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => answer.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task TheReceiverStartsEveryRequestBeforeAwaitingAnyAndAnswersEachFailureInItsOwnPlace()
+    {
+        var held = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new List<int>();
+        Task<string> Run(int request)
+        {
+            started.Add(request);
+            return request switch
+            {
+                1 => held.Task,
+                2 => throw new InvalidOperationException("refused at once"),
+                3 => Task.FromException<string>(new TimeoutException("failed later")),
+                _ => Task.FromResult($"answer {request}"),
+            };
+        }
+
+        var replies = BatchReplies.AnswerEachAsync([1, 2, 3, 4], Run, ex => ex.Message);
+        Assert.Equal([1, 2, 3, 4], started);   // the first is still held: none was awaited before all started
+        Assert.False(replies.IsCompleted);
+
+        held.SetResult("answer 1");
+        Assert.Equal(["answer 1", "refused at once", "failed later", "answer 4"], await replies.WaitAsync(Bound));
     }
 }

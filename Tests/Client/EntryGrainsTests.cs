@@ -67,9 +67,18 @@ public sealed class EntryGrainsTests
         public Task Delete(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
             Task.FromResult(Record(range, true));
 
+        public Task<KeyRangeReply[]> Batch(KeyRangeRequest[] requests, CancellationToken cancellationToken) =>
+            Task.FromResult(requests
+                .Select(r => Record(r.Range, r.Kind == KeyRangeRequestKind.Get ? new KeyRangeReply(ReadResult.NotFound) : KeyRangeReply.Written))
+                .ToArray());
+
         private T Record<T>(int range, T answer)
         {
-            Ranges.Add(range);
+            lock (Ranges)
+            {
+                Ranges.Add(range);
+            }
+
             return answer;
         }
     }

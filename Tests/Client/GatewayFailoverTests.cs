@@ -1,6 +1,7 @@
 // Client failover: a request whose gateway failed it is retried (through another gateway), a read also when an
 // attempt has no answer in time, and GrainKV's own answers are never retried. Driven through a fake grain factory
-// whose key-range grain fails the first calls as a dead gateway would.
+// whose key-range grain fails the first calls as a dead gateway would. Requests travel in batches (reads apart from
+// writes, a read counting the value it may bring back) unless the client turns batching off.
 
 using System.Reflection;
 using GrainKV.Client;
@@ -55,8 +56,10 @@ public sealed class GatewayFailoverTests
         Assert.Equal(1, slow.Calls);
     }
 
-    [Fact]
-    public async Task ARequestInFlightThroughALostGatewayIsCancelledAtOnceAndSentThroughAnother()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ARequestInFlightThroughALostGatewayIsCancelledAtOnceAndSentThroughAnother(bool batched)
     {
         var dying = new ScriptedRangeGrain(ScriptedRangeGrain.Hang);
         var alive = new ScriptedRangeGrain();
@@ -64,13 +67,20 @@ public sealed class GatewayFailoverTests
         var pool = new GatewayPool([first, new Gateway("alive", FactoryOver(alive), host: null)], TimeProvider.System, TimeSpan.FromMinutes(1));
         var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
 
-        var put = GatewayFailover.WriteAsync(pool, (grains, token) => grains.KeyRanges.Put(0, [1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None);
+        var put = GatewayFailover.WriteAsync(
+            pool,
+            (gateway, token) => batched
+                ? gateway.SendAsync(new KeyRangeRequest(KeyRangeRequestKind.Put, 0, [1], [2], CausalContext.Empty, Write: WriteOptions.Default), token)
+                : gateway.Grains.KeyRanges.Put(0, [1], [2], CausalContext.Empty, WriteOptions.Default, token),
+            options,
+            CancellationToken.None);
         await Eventually.HoldsAsync(() => dying.Calls == 1, TimeSpan.FromSeconds(10), "the write reached the first gateway");
         Assert.False(put.IsCompleted);
 
         pool.OnConnectionLost(first);
         await put.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(1, alive.Calls);
+        Assert.Equal(batched ? 0 : 1, alive.SingleCalls);
 
         // The lost gateway is passed over while paused.
         Assert.NotSame(first, pool.Choose());
@@ -101,7 +111,7 @@ public sealed class GatewayFailoverTests
         var pool = new GatewayPool(gateways, TimeProvider.System, TimeSpan.FromMinutes(1));
         var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
         Task Put(int range) => GatewayFailover.WriteAsync(
-            pool, (entry, token) => entry.KeyRanges.Put(range, [1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None, range);
+            pool, (gateway, token) => gateway.Grains.KeyRanges.Put(range, [1], [2], CausalContext.Empty, WriteOptions.Default, token), options, CancellationToken.None, range);
 
         for (var i = 0; i < 4; i++)
         {
@@ -131,6 +141,64 @@ public sealed class GatewayFailoverTests
         Assert.Equal(3, dead.Calls);
     }
 
+    [Fact]
+    public async Task RequestsMadeWhileBatchesAreOutLeaveTogetherAndReadsDoNotWaitForWrites()
+    {
+        var grain = new ScriptedRangeGrain { ReadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var client = ClientOver(grain);
+        var limit = GrainKV.Batching.BatchLimits.Default.MaxInFlight;
+
+        // While the gateway is idle each read leaves at once, alone, up to the batches allowed out; the next ones queue.
+        var first = Enumerable.Range(0, limit).Select(i => client.GetAsync($"k{i}")).ToList();
+        await Eventually.HoldsAsync(() => grain.Batches.Count == limit, TimeSpan.FromSeconds(10), "the first reads left");
+        var queued = Enumerable.Range(0, 5).Select(i => client.GetAsync($"q{i}")).ToList();
+
+        // Writes have batches of their own: a put is answered while every read batch waits.
+        await client.PutAsync("w", "v").WaitAsync(TimeSpan.FromSeconds(10));
+        await client.OverwriteAsync("w", "v2").WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.All(first.Concat(queued), read => Assert.False(read.IsCompleted));
+
+        grain.ReadGate.SetResult();
+        Assert.All(await Task.WhenAll(first.Concat(queued)), read => Assert.Equal("v", System.Text.Encoding.UTF8.GetString(read.Value)));
+        var reads = grain.Batches.Where(b => b[0] == KeyRangeRequestKind.Get).ToList();
+        Assert.Equal([.. Enumerable.Repeat(1, limit), 5], reads.Select(b => b.Length));
+        Assert.Equal(
+            [[KeyRangeRequestKind.Put], [KeyRangeRequestKind.Overwrite]],
+            grain.Batches.Where(b => b[0] != KeyRangeRequestKind.Get).ToList());
+        Assert.Equal(0, grain.SingleCalls);
+    }
+
+    [Theory]
+    [InlineData(KeyLimits.DefaultMaxEntrySize, 5)]   // 5 reads of 10 KiB fit a batch's 256 KiB
+    [InlineData(4 * 1024 * 1024, 1)]                 // a read that may bring back 4 MiB goes alone
+    public async Task ABatchOfReadsCountsTheValuesTheyMayBringBack(int maxEntrySize, int together)
+    {
+        var grain = new ScriptedRangeGrain { ReadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var client = ClientOver(grain, o => o.MaxEntrySize = maxEntrySize);
+        var limit = GrainKV.Batching.BatchLimits.Default.MaxInFlight;
+        var first = Enumerable.Range(0, limit).Select(i => client.GetAsync($"k{i}")).ToList();
+        await Eventually.HoldsAsync(() => grain.Batches.Count == limit, TimeSpan.FromSeconds(10), "the first reads left");
+        var queued = Enumerable.Range(0, 5).Select(i => client.GetAsync($"q{i}")).ToList();
+
+        grain.ReadGate.SetResult();
+        await Task.WhenAll(first.Concat(queued));
+        Assert.Equal(5, grain.Batches.Skip(limit).Sum(b => b.Length));
+        Assert.Equal(together, grain.Batches.Skip(limit).Max(b => b.Length));
+    }
+
+    [Fact]
+    public async Task WithBatchingOffEachRequestIsACallOfItsOwn()
+    {
+        var grain = new ScriptedRangeGrain();
+        var client = ClientOver(grain, o => o.BatchRequests = false);
+        Assert.True((await client.GetAsync("k")).Found);
+        await client.PutAsync("k", "v");
+        await client.OverwriteAsync("k", "v");
+        await client.DeleteAsync("k", CausalContext.Empty);
+        Assert.Equal(4, grain.SingleCalls);
+        Assert.Empty(grain.Batches);
+    }
+
     private static GrainKvClient ClientOver(ScriptedRangeGrain grain, Action<GrainKvClientOptions>? configure = null)
     {
         var options = new GrainKvClientOptions { RetryDelay = TimeSpan.Zero };
@@ -154,30 +222,86 @@ public sealed class GatewayFailoverTests
             targetMethod?.Name == nameof(IGrainFactory.GetGrain) ? Grain : throw new NotSupportedException(targetMethod?.Name);
     }
 
-    /// <summary>Fails (or hangs) its first calls as scripted, then answers.</summary>
+    /// <summary>Fails (or hangs) its first calls as scripted, then answers; a batch is one call, whose GrainKV errors are
+    /// its requests' answers (as a silo answers them). With <see cref="ReadGate"/> set, batches of reads wait for it.</summary>
     public sealed class ScriptedRangeGrain(params Exception[] failures) : IKeyRangeGrain
     {
         public static readonly Exception Hang = new("hang until cancelled");
         private readonly Queue<Exception> _failures = new(failures);
+        private readonly List<KeyRangeRequestKind[]> _batches = [];
+        private int _calls;
 
-        public int Calls { get; private set; }
+        public int Calls => Volatile.Read(ref _calls);
+
+        /// <summary>The calls that were single requests, not batches.</summary>
+        public int SingleCalls { get; private set; }
+
+        /// <summary>The kinds of the requests of each batch received, in order.</summary>
+        public IReadOnlyList<KeyRangeRequestKind[]> Batches
+        {
+            get
+            {
+                lock (_batches)
+                {
+                    return [.. _batches];
+                }
+            }
+        }
+
+        public TaskCompletionSource? ReadGate { get; set; }
 
         public Task<ReadResult> Get(int range, byte[] key, ReadOptions options, CancellationToken cancellationToken) =>
-            Next(cancellationToken, () => new ReadResult([System.Text.Encoding.UTF8.GetBytes("v")], CausalContext.Empty));
+            Single(cancellationToken, () => Value);
 
         public Task Put(int range, byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
-            Next(cancellationToken, () => true);
+            Single(cancellationToken, () => true);
 
         public Task Overwrite(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
-            Next(cancellationToken, () => true);
+            Single(cancellationToken, () => true);
 
         public Task Delete(int range, byte[] key, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
-            Next(cancellationToken, () => true);
+            Single(cancellationToken, () => true);
+
+        public async Task<KeyRangeReply[]> Batch(KeyRangeRequest[] requests, CancellationToken cancellationToken)
+        {
+            lock (_batches)
+            {
+                _batches.Add([.. requests.Select(r => r.Kind)]);
+            }
+
+            if (requests[0].Kind == KeyRangeRequestKind.Get && ReadGate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            try
+            {
+                return await Next(cancellationToken, () => requests.Select(r => r.Kind == KeyRangeRequestKind.Get ? new KeyRangeReply(Value) : KeyRangeReply.Written).ToArray());
+            }
+            catch (GrainKvException ex)
+            {
+                return [.. requests.Select(_ => new KeyRangeReply(null, ex))];
+            }
+        }
+
+        private static ReadResult Value => new([System.Text.Encoding.UTF8.GetBytes("v")], CausalContext.Empty);
+
+        private Task<T> Single<T>(CancellationToken cancellationToken, Func<T> answer)
+        {
+            SingleCalls++;
+            return Next(cancellationToken, answer);
+        }
 
         private async Task<T> Next<T>(CancellationToken cancellationToken, Func<T> answer)
         {
-            Calls++;
-            if (_failures.TryDequeue(out var failure))
+            Interlocked.Increment(ref _calls);
+            Exception? failure;
+            lock (_failures)
+            {
+                _failures.TryDequeue(out failure);
+            }
+
+            if (failure is not null)
             {
                 if (ReferenceEquals(failure, Hang))
                 {

@@ -122,6 +122,66 @@ public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFi
         Assert.False((await Cluster.Client.GetAsync(key)).Found);
     }
 
+    [Fact]
+    public async Task ABatchAnswersEachRequestInOrderAndFailsOnlyItsBadOnes()
+    {
+        var grain = EntryGrains.KeyRangeGrainOf(Cluster.Grains);
+        byte[] a = Bytes("batched-a"), b = Bytes("batched-b"), kept = Bytes("batched-kept");
+        await Cluster.Client.PutAsync(kept, Bytes("kept"));
+        var wrongRange = (RangeOf(b) + 1) % KeyPartitioner.DefaultRangeCount;
+
+        var written = await grain.Batch(
+        [
+            new(KeyRangeRequestKind.Put, RangeOf(a), a, Bytes("a1"), CausalContext.Empty, Write: WriteOptions.Default),
+            new(KeyRangeRequestKind.Put, wrongRange, b, Bytes("b1"), CausalContext.Empty, Write: WriteOptions.Default),
+            new(KeyRangeRequestKind.Overwrite, RangeOf(kept), kept, new byte[KeyLimits.DefaultMaxEntrySize], Read: ReadOptions.Default, Write: WriteOptions.Default),
+            new(KeyRangeRequestKind.Put, RangeOf(kept), kept, Context: CausalContext.Empty, Write: WriteOptions.Default),
+            new(KeyRangeRequestKind.Get, RangeOf(kept), kept, Read: ReadOptions.Default),
+        ]);
+
+        Assert.Equal(5, written.Length);
+        Assert.Equal(KeyRangeReply.Written, written[0]);
+        Assert.IsType<WrongRangeException>(written[1].Error);
+        Assert.IsType<ValueTooLargeException>(written[2].Error);
+        Assert.IsType<InvalidRequestException>(written[3].Error);   // a put without a value
+        Assert.Null(written[4].Error);
+        Assert.Equal("kept", Encoding.UTF8.GetString(Assert.Single(written[4].Result!.Values)));
+
+        var read = await grain.Batch(
+        [
+            new(KeyRangeRequestKind.Get, RangeOf(a), a, Read: ReadOptions.Default),
+            new(KeyRangeRequestKind.Get, RangeOf(b), b, Read: ReadOptions.Default),
+            new(KeyRangeRequestKind.Overwrite, RangeOf(kept), kept, Bytes("replaced"), Read: ReadOptions.Default, Write: WriteOptions.Default),
+        ]);
+        Assert.Equal("a1", Encoding.UTF8.GetString(Assert.Single(read[0].Result!.Values)));
+        Assert.False(read[1].Result!.Found);
+        Assert.Equal(KeyRangeReply.Written, read[2]);
+
+        var deleted = await grain.Batch([new(KeyRangeRequestKind.Delete, RangeOf(a), a, Context: read[0].Result!.Context, Write: WriteOptions.Default)]);
+        Assert.Equal(KeyRangeReply.Written, Assert.Single(deleted));
+        Assert.False((await Cluster.Client.GetAsync(a)).Found);
+        Assert.Equal("replaced", Encoding.UTF8.GetString(Assert.Single((await Cluster.Client.GetAsync(kept)).Values)));
+    }
+
+    [Fact]
+    public async Task AClientWithBatchingOffReadsAndWritesAsTheBatchingOneDoes()
+    {
+        var single = Cluster.CreateClient(o => o.BatchRequests = false);
+        await single.PutAsync("unbatched", "one");
+        await Cluster.Client.PutAsync("unbatched", "two");   // no context: a sibling
+        Assert.Equal(2, (await single.GetAsync("unbatched")).Values.Count);
+
+        await single.OverwriteAsync("unbatched", "three");
+        Assert.Equal("three", Encoding.UTF8.GetString(Assert.Single((await Cluster.Client.GetAsync("unbatched")).Values)));
+        await Assert.ThrowsAsync<ValueTooLargeException>(() => Cluster.CreateClient(o => (o.MaxEntrySize, o.BatchRequests) = (1024 * 1024, false))
+            .PutAsync(Bytes("unbatched"), new byte[KeyLimits.DefaultMaxEntrySize]));
+
+        await single.DeleteAsync("unbatched");
+        Assert.False((await Cluster.Client.GetAsync("unbatched")).Found);
+    }
+
+    private static int RangeOf(byte[] key) => KeyPartitioner.RangeOf(key, KeyPartitioner.DefaultRangeCount);
+
     private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
 }
 
