@@ -73,8 +73,11 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
 
     /// <summary>Runs a batch of requests side by side (every one starts before any is awaited, as separate calls would)
     /// and answers each in order, its failure included.</summary>
-    public Task<KeyRangeReply[]> BatchAsync(KeyRangeRequest[] requests, CancellationToken cancellationToken) =>
-        BatchReplies.AnswerEachAsync(requests, request => RunAsync(request, cancellationToken), ex => new KeyRangeReply(null, ex));
+    public Task<KeyRangeReply[]> BatchAsync(KeyRangeRequest[] requests, CancellationToken cancellationToken)
+    {
+        metrics.Batched(requests.Length);
+        return BatchReplies.AnswerEachAsync(requests, request => RunAsync(request, cancellationToken), ex => new KeyRangeReply(null, ex));
+    }
 
     private async Task<KeyRangeReply> RunAsync(KeyRangeRequest request, CancellationToken cancellationToken)
     {

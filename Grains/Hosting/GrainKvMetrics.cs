@@ -27,6 +27,8 @@ public sealed class GrainKvMetrics
         ReadRepairs = Meter.CreateCounter<long>("grainkv.read_repairs", description: "Stale replicas a read brought up to date, by outcome (ok; hinted: the copy failed and was kept as a hint)");
         ReplicaOperationsSent = Meter.CreateCounter<long>("grainkv.replica.operations_sent", description: "Replica reads, version creations and applies this node sent to other nodes");
         ReplicaMessagesSent = Meter.CreateCounter<long>("grainkv.replica.messages_sent", description: "Messages that carried them: operations bound for one node travel together when several wait (operations per message = their ratio)");
+        ClientBatches = Meter.CreateCounter<long>("grainkv.client_batches", description: "Batches of client requests this node received as a gateway (IKeyRangeGrain.Batch)");
+        ClientBatchedRequests = Meter.CreateCounter<long>("grainkv.client_batches.requests", description: "The requests those batches carried (requests per batch = their ratio)");
         CopiesSent = Meter.CreateCounter<long>("grainkv.replica_copies.sent", description: "Copies of a version set a replica or standby acknowledged: a write's copies beyond its creator (those past W complete in the background), read repairs and hint hand-offs");
         CopiesFailed = Meter.CreateCounter<long>("grainkv.replica_copies.failed", description: "Copies of a write or repair to a replica that failed or timed out (each is kept as a hint)");
         CopiesDeferred = Meter.CreateCounter<long>("grainkv.replica_copies.deferred", description: "Copies not sent because the destination already had the maximum in flight (each is kept as a hint)");
@@ -72,6 +74,10 @@ public sealed class GrainKvMetrics
     public Counter<long> ReplicaOperationsSent { get; }
 
     public Counter<long> ReplicaMessagesSent { get; }
+
+    public Counter<long> ClientBatches { get; }
+
+    public Counter<long> ClientBatchedRequests { get; }
 
     public Counter<long> CopiesSent { get; }
 

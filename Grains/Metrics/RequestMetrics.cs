@@ -52,6 +52,13 @@ public sealed class RequestMetrics
     /// wrote again (2).</summary>
     public void Overwrote(int rounds) => _metrics.Overwrites.Add(1, new KeyValuePair<string, object?>("rounds", rounds == 1 ? "one" : "two"));
 
+    /// <summary>A batch of <paramref name="requests"/> client requests arrived (each is then recorded as its own request).</summary>
+    public void Batched(int requests)
+    {
+        _metrics.ClientBatches.Add(1);
+        _metrics.ClientBatchedRequests.Add(requests);
+    }
+
     /// <summary>Cumulative figures of <paramref name="operation"/> since the silo started.</summary>
     public RequestFigures Totals(RequestOperation operation) => _totals[(int)operation].Read();
 

@@ -1,11 +1,14 @@
 // Put, get and delete through the client library on an in-process cluster, and the size limits
-// enforced by the silo even when a client does not enforce them.
+// enforced by the silo even when a client does not enforce them; a batch of requests answers each in its place, and a
+// client with batching off behaves alike.
 
 using System.Text;
 using GrainKV.Client;
+using GrainKV.Grains.Hosting;
 using GrainKV.Partitioning;
 using GrainKV.Tests.Infrastructure;
 using GrainKV.Versioning;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace GrainKV.Tests.Cluster;
 
@@ -125,6 +128,8 @@ public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFi
     [Fact]
     public async Task ABatchAnswersEachRequestInOrderAndFailsOnlyItsBadOnes()
     {
+        using var batches = new MetricCollector<long>(Cluster.Service<GrainKvMetrics>(Cluster.Cluster.Silos[0]).Meter, "grainkv.client_batches");
+        using var batched = new MetricCollector<long>(Cluster.Service<GrainKvMetrics>(Cluster.Cluster.Silos[0]).Meter, "grainkv.client_batches.requests");
         var grain = EntryGrains.KeyRangeGrainOf(Cluster.Grains);
         byte[] a = Bytes("batched-a"), b = Bytes("batched-b"), kept = Bytes("batched-kept");
         await Cluster.Client.PutAsync(kept, Bytes("kept"));
@@ -161,6 +166,9 @@ public sealed class SingleNodeTests(SingleNodeClusterFixture fixture) : IClassFi
         Assert.Equal(KeyRangeReply.Written, Assert.Single(deleted));
         Assert.False((await Cluster.Client.GetAsync(a)).Found);
         Assert.Equal("replaced", Encoding.UTF8.GetString(Assert.Single((await Cluster.Client.GetAsync(kept)).Values)));
+        // Three batches sent here, and the client's three requests, each alone (one at a time).
+        Assert.Equal(6, batches.GetMeasurementSnapshot().Sum(m => m.Value));
+        Assert.Equal(12, batched.GetMeasurementSnapshot().Sum(m => m.Value));
     }
 
     [Fact]
