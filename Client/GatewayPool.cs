@@ -48,6 +48,10 @@ internal sealed class Gateway
     public Gateway(string name, IGrainFactory grains, IHost? host, int maxEntrySize = KeyLimits.DefaultMaxEntrySize)
         : this(name, maxEntrySize) => Connect(grains, host);
 
+    /// <summary>How a gateway's requests of one kind are batched: while fewer than MaxInFlight calls are out, a request
+    /// leaves at once, as a call of its own; the ones made meanwhile leave together as a batch.</summary>
+    public static BatchLimits Limits => BatchLimits.Default;
+
     public string Name { get; }
 
     /// <summary>The largest key + value a read through this gateway is expected to bring back.</summary>
@@ -63,9 +67,10 @@ internal sealed class Gateway
 
     public void Connect(IGrainFactory grains, IHost? host) => Volatile.Write(ref _connection, new Connection(new EntryGrains(grains), host, this));
 
-    /// <summary>Sends <paramref name="request"/> through this gateway in a batch with the other requests of its kind
-    /// (reads with reads, writes with writes: a read does not wait for a write's commit in its batch's answer); returns
-    /// its answer, or throws its failure. <paramref name="cancellationToken"/> gives up waiting for it; its batch runs
+    /// <summary>Sends <paramref name="request"/> through this gateway: as a call of its own while fewer than
+    /// <see cref="Limits"/> allows are out, else in a batch with the other requests of its kind made meanwhile (reads
+    /// with reads, writes with writes: a read does not wait for a write in its batch's answer); returns its answer,
+    /// or throws its failure. <paramref name="cancellationToken"/> gives up waiting for it; its batch runs
     /// on, and is cancelled only when the connection is lost.</summary>
     public async Task<KeyRangeReply> SendAsync(KeyRangeRequest request, CancellationToken cancellationToken)
     {
@@ -128,7 +133,11 @@ internal sealed class Gateway
         public RequestBatcher<KeyRangeRequest, KeyRangeReply> Writes { get; } = NewBatcher(grains, gateway);
 
         private static RequestBatcher<KeyRangeRequest, KeyRangeReply> NewBatcher(EntryGrains grains, Gateway gateway) =>
-            new(requests => grains.KeyRanges.Batch(requests, gateway.Lost), request => request.ApproximateBytes(gateway.MaxEntrySize), BatchLimits.Default);
+            new(
+                requests => grains.KeyRanges.Batch(requests, gateway.Lost),
+                request => request.ApproximateBytes(gateway.MaxEntrySize),
+                Limits,
+                request => KeyRangeCalls.CallAsync(grains.KeyRanges, request, gateway.Lost));
     }
 }
 

@@ -286,7 +286,7 @@ public sealed class GrainKvClient : IAsyncDisposable
             _pool,
             _options.BatchRequests
                 ? async (gateway, token) => (await gateway.SendAsync(request, token).ConfigureAwait(false)).Result!
-                : (gateway, token) => gateway.Grains.KeyRanges.Get(request.Range, request.Key, request.Read!, token),
+                : async (gateway, token) => (await KeyRangeCalls.CallAsync(gateway.Grains.KeyRanges, request, token).ConfigureAwait(false)).Result!,
             _options,
             cancellationToken);
 
@@ -296,18 +296,11 @@ public sealed class GrainKvClient : IAsyncDisposable
     private Task WriteAsync(KeyRangeRequest request, CancellationToken cancellationToken) =>
         GatewayFailover.WriteAsync(
             _pool,
-            _options.BatchRequests ? (gateway, token) => gateway.SendAsync(request, token) : (gateway, token) => CallAsync(gateway.Grains.KeyRanges, request, token),
+            _options.BatchRequests ? (gateway, token) => gateway.SendAsync(request, token) : (gateway, token) => KeyRangeCalls.CallAsync(gateway.Grains.KeyRanges, request, token),
             _options,
             cancellationToken,
             request.Range);
 
-    private static Task CallAsync(IKeyRangeGrain grain, KeyRangeRequest request, CancellationToken cancellationToken) => request.Kind switch
-    {
-        KeyRangeRequestKind.Put => grain.Put(request.Range, request.Key, request.Value!, request.Context!, request.Write!, cancellationToken),
-        KeyRangeRequestKind.Overwrite => grain.Overwrite(request.Range, request.Key, request.Value!, request.Read!, request.Write!, cancellationToken),
-        KeyRangeRequestKind.Delete => grain.Delete(request.Range, request.Key, request.Context!, request.Write!, cancellationToken),
-        _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "Not a write."),
-    };
 
     /// <summary>Closes the connections this client opened.</summary>
     public async ValueTask DisposeAsync()

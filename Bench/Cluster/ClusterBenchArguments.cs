@@ -30,6 +30,8 @@ internal sealed class ClusterBenchArguments
     private readonly Option<string> _updates = BenchOption.Choice(
         "--updates", "context", "how the GrainKV targets update a record: context = a put with the context of the key's last read (read first when none is "
         + "cached), as a read-modify-write client does; overwrite = a blind overwrite superseding what the read quorum finds, as a Redis SET does", "context", "overwrite");
+    private readonly Option<string> _clientBatching = BenchOption.Choice(
+        "--client-batching", "off", "the GrainKV client's requests to a gateway: on = in batches while others are out (GrainKvClientOptions.BatchRequests); off = one call each", "on", "off");
     private readonly Option<int> _rate = BenchOption.Int("--rate", 0, "paced: N ops/s shared by the workers, latency from each op's intended start; 0 = closed loop", 0);
     private readonly Option<long> _maxOps = BenchOption.Long("--max-ops", 50_000_000, "cap on operations per cell");
     private readonly Option<int> _repeat = BenchOption.Int("--repeat", 1, "runs per cell; tables show medians");
@@ -47,7 +49,7 @@ internal sealed class ClusterBenchArguments
 
     public void AddTo(Command command)
     {
-        Option[] all = [_quick, _targets, _workloads, _distribution, _concurrency, _records, _valueSize, _duration, _warmup, _settle, _updates, _rate, _maxOps,
+        Option[] all = [_quick, _targets, _workloads, _distribution, _concurrency, _records, _valueSize, _duration, _warmup, _settle, _updates, _clientBatching, _rate, _maxOps,
             _repeat, _silos, _durability, _commitIntervalMs, _basePort, _redisPort, _siloDll, _redisServer, _waitTimeoutMs, _out, _keepData, _seed];
         foreach (var option in all)
         {
@@ -84,6 +86,7 @@ internal sealed class ClusterBenchArguments
             MaxOps = parse.GetValue(_maxOps),
             Settle = TimeSpan.FromSeconds(parse.GetValue(_settle) ?? (quick ? 5 : 60)),
             OverwriteUpdates = parse.GetRequiredValue(_updates) == "overwrite",
+            ClientBatching = parse.GetRequiredValue(_clientBatching) == "on",
             Rate = parse.GetValue(_rate) is > 0 and var rate ? rate : null,
             Repeat = parse.GetValue(_repeat),
             Silos = parse.GetValue(_silos),

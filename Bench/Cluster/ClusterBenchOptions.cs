@@ -38,6 +38,9 @@ internal sealed class ClusterBenchOptions
     /// <summary>GrainKV targets update with a blind overwrite (<c>OverwriteAsync</c>) instead of a put with the last read's context.</summary>
     public bool OverwriteUpdates { get; init; }
 
+    /// <summary>The GrainKV client sends its requests in batches (<c>GrainKvClientOptions.BatchRequests</c>).</summary>
+    public bool ClientBatching { get; init; }
+
     /// <summary>Operations per second the workers share (paced, latency from the intended start); null: closed loop.</summary>
     public double? Rate { get; init; }
 

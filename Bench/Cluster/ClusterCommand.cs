@@ -41,7 +41,8 @@ internal static class ClusterCommand
                 await RunGroupAsync("grainkv", failures, async () =>
                 {
                     await using var cluster = await SiloCluster.StartAsync(options, dataRoot, cancellationToken);
-                    await using var client = await GrainKvClient.ConnectAsync(new GrainKvClientOptions { Gateways = [.. cluster.Gateways] }, cancellationToken);
+                    await using var client = await GrainKvClient.ConnectAsync(
+                        new GrainKvClientOptions { Gateways = [.. cluster.Gateways], BatchRequests = options.ClientBatching }, cancellationToken);
                     await SiloCluster.WaitUntilWritableAsync(client, cancellationToken);
                     foreach (var name in grainKv)
                     {
@@ -57,7 +58,8 @@ internal static class ClusterCommand
                 await RunGroupAsync("grainkv-1silo", failures, async () =>
                 {
                     await using var cluster = await SiloCluster.StartOneAsync(options, dataRoot, cancellationToken);
-                    await using var client = await GrainKvClient.ConnectAsync(new GrainKvClientOptions { Gateways = [.. cluster.Gateways] }, cancellationToken);
+                    await using var client = await GrainKvClient.ConnectAsync(
+                        new GrainKvClientOptions { Gateways = [.. cluster.Gateways], BatchRequests = options.ClientBatching }, cancellationToken);
                     await SiloCluster.WaitUntilWritableAsync(client, cancellationToken);
                     foreach (var name in oneSilo)
                     {

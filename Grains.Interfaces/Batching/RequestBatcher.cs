@@ -1,6 +1,7 @@
 // Coalesces requests to one destination into batches, one network message each, without a timer: a request is
-// sent at once while fewer than MaxInFlight batches are out; otherwise it waits in the queue, and when a batch's
-// answer arrives everything queued meanwhile (up to MaxBatch requests or MaxBatchBytes) leaves as the next batch.
+// sent at once while fewer than MaxInFlight batches are out (on its own, by a call of its own, where the destination
+// has one); otherwise it waits in the queue, and when a batch's answer arrives everything queued meanwhile (up to
+// MaxBatch requests or MaxBatchBytes) leaves as the next batch.
 // So an idle destination sees no added delay, and a busy one gets fewer, larger messages as load grows (the way
 // Cassandra's and ScyllaDB's messaging coalesce their per-node traffic). A batch that fails fails each of its
 // requests with the same exception; nothing queued is ever dropped.
@@ -24,14 +25,24 @@ public sealed record BatchLimits(int MaxInFlight, int MaxBatch, long MaxBatchByt
 /// <param name="send">Sends one batch; its answers are in request order, one per request.</param>
 /// <param name="sizeOf">The approximate payload of a request, in bytes.</param>
 /// <param name="limits">How many batches may be out at once, and how large each may be.</param>
-public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TReply[]>> send, Func<TRequest, long> sizeOf, BatchLimits limits)
+/// <param name="sendOne">If given, sends one request on its own: a request that may leave at once (nothing queued, fewer
+/// than MaxInFlight out) goes this way, and its caller awaits that call itself — no batch around it, no hand-off of
+/// its answer to another thread. It counts as a batch out while it runs. A batch of one queued request goes this way
+/// too.</param>
+public sealed class RequestBatcher<TRequest, TReply>(
+    Func<TRequest[], Task<TReply[]>> send, Func<TRequest, long> sizeOf, BatchLimits limits, Func<TRequest, Task<TReply>>? sendOne = null)
 {
     private readonly Queue<(TRequest Request, TaskCompletionSource<TReply> Reply)> _queue = new();
     private int _inFlight;
 
-    /// <summary>Queues <paramref name="request"/>; its answer, or its batch's failure, arrives in the task.</summary>
+    /// <summary>Sends or queues <paramref name="request"/>; its answer, or its batch's failure, arrives in the task.</summary>
     public Task<TReply> SendAsync(TRequest request)
     {
+        if (sendOne is not null && TrySendAlone(request) is { } alone)
+        {
+            return alone;
+        }
+
         var reply = new TaskCompletionSource<TReply>(TaskCreationOptions.RunContinuationsAsynchronously);
         List<(TRequest Request, TaskCompletionSource<TReply> Reply)>? batch;
         lock (_queue)
@@ -46,6 +57,51 @@ public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TRepl
         }
 
         return reply.Task;
+    }
+
+    /// <summary>Sends <paramref name="request"/> on its own if it may leave at once; null if it must queue.</summary>
+    private Task<TReply>? TrySendAlone(TRequest request)
+    {
+        lock (_queue)
+        {
+            if (_queue.Count > 0 || _inFlight >= limits.MaxInFlight)
+            {
+                return null;
+            }
+
+            _inFlight++;
+        }
+
+        Task<TReply> call;
+        try
+        {
+            call = sendOne!(request);
+        }
+        catch (Exception ex)
+        {
+            call = Task.FromException<TReply>(ex);
+        }
+
+        call.ContinueWith(
+            static (_, state) => ((RequestBatcher<TRequest, TReply>)state!).AloneFinished(), this, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return call;
+    }
+
+    /// <summary>A request sent on its own was answered: its place goes to what queued meanwhile.</summary>
+    private void AloneFinished()
+    {
+        List<(TRequest Request, TaskCompletionSource<TReply> Reply)>? batch;
+        lock (_queue)
+        {
+            _inFlight--;
+            batch = TakeBatch();
+        }
+
+        if (batch is not null)
+        {
+            _ = SendBatchAsync(batch);
+        }
     }
 
     /// <summary>Under the lock: the next batch to send, or null when none may leave now.</summary>
@@ -87,7 +143,9 @@ public sealed class RequestBatcher<TRequest, TReply>(Func<TRequest[], Task<TRepl
                     requests[i] = batch[i].Request;
                 }
 
-                var replies = await send(requests).ConfigureAwait(false);
+                var replies = requests.Length == 1 && sendOne is not null
+                    ? [await sendOne(requests[0]).ConfigureAwait(false)]
+                    : await send(requests).ConfigureAwait(false);
                 if (replies.Length != requests.Length)
                 {
                     throw new InvalidOperationException($"A batch of {requests.Length} requests was answered with {replies.Length} replies.");

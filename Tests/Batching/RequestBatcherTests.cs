@@ -1,7 +1,8 @@
 // RequestBatcher: an idle destination gets a request at once and alone; requests made while the allowed batches
 // are out leave together when an answer arrives, within the count and byte limits; answers go to their own
 // requests; a failed batch fails exactly its own requests and the batcher goes on. The receiver (BatchReplies) runs a
-// batch's requests side by side and answers each failure in its own place.
+// batch's requests side by side and answers each failure in its own place. Where the destination takes single calls,
+// a request that may leave at once goes by one.
 
 using GrainKV.Batching;
 
@@ -171,5 +172,59 @@ public sealed class RequestBatcherTests
 
         held.SetResult("answer 1");
         Assert.Equal(["answer 1", "refused at once", "failed later", "answer 4"], await replies.WaitAsync(Bound));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ARequestThatMayLeaveAtOnceGoesByACallOfItsOwnAndWhatQueuesMeanwhileLeavesAsABatch(bool failing)
+    {
+        var destination = new HeldDestination();
+        var alone = new List<(int Request, TaskCompletionSource<string> Answer)>();
+        var batcher = new RequestBatcher<int, string>(
+            destination.Send,
+            request => request,
+            new BatchLimits(2, 64, 1 << 20),
+            request =>
+            {
+                var answer = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+                alone.Add((request, answer));
+                return answer.Task;
+            });
+
+        // Two may be out: each of the first two goes on its own (the caller holds that call's own task), the rest queue.
+        var first = batcher.SendAsync(1);
+        var second = batcher.SendAsync(2);
+        var queued = new[] { 3, 4, 5 }.Select(batcher.SendAsync).ToArray();
+        Assert.Equal([1, 2], alone.Select(a => a.Request));
+        Assert.Same(alone[0].Answer.Task, first);
+        Assert.Empty(destination.Batches);
+
+        // When one on its own ends, answered or failed, what queued leaves as one batch in its place.
+        if (failing)
+        {
+            alone[0].Answer.SetException(new TimeoutException("no answer"));
+        }
+        else
+        {
+            alone[0].Answer.SetResult("alone 1");
+        }
+
+        await destination.WaitForBatchesAsync(1);
+        Assert.Equal([3, 4, 5], destination.Batches[0].Requests);
+        destination.Answer(0);
+        Assert.Equal(["answer 3", "answer 4", "answer 5"], await Task.WhenAll(queued).WaitAsync(Bound));
+
+        // With nothing queued and a place free, the next request goes on its own again.
+        alone[1].Answer.SetResult("alone 2");
+        Assert.Equal("alone 2", await second.WaitAsync(Bound));
+        var third = batcher.SendAsync(6);
+        Assert.Equal(6, alone[^1].Request);
+        alone[^1].Answer.SetResult("alone 6");
+        Assert.Equal("alone 6", await third.WaitAsync(Bound));
+        if (!failing)
+        {
+            Assert.Equal("alone 1", await first.WaitAsync(Bound));
+        }
     }
 }

@@ -1,7 +1,7 @@
 // Client failover: a request whose gateway failed it is retried (through another gateway), a read also when an
 // attempt has no answer in time, and GrainKV's own answers are never retried. Driven through a fake grain factory
-// whose key-range grain fails the first calls as a dead gateway would. Requests travel in batches (reads apart from
-// writes, a read counting the value it may bring back) unless the client turns batching off.
+// whose key-range grain fails the first calls as a dead gateway would. A client with batching on sends the requests
+// made while others are out in batches (reads apart from writes, a read counting the value it may bring back).
 
 using System.Reflection;
 using GrainKV.Client;
@@ -80,7 +80,6 @@ public sealed class GatewayFailoverTests
         pool.OnConnectionLost(first);
         await put.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(1, alive.Calls);
-        Assert.Equal(batched ? 0 : 1, alive.SingleCalls);
 
         // The lost gateway is passed over while paused.
         Assert.NotSame(first, pool.Choose());
@@ -145,27 +144,24 @@ public sealed class GatewayFailoverTests
     public async Task RequestsMadeWhileBatchesAreOutLeaveTogetherAndReadsDoNotWaitForWrites()
     {
         var grain = new ScriptedRangeGrain { ReadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        var client = ClientOver(grain);
-        var limit = GrainKV.Batching.BatchLimits.Default.MaxInFlight;
+        var client = ClientOver(grain, o => o.BatchRequests = true);
+        var limit = Gateway.Limits.MaxInFlight;
 
-        // While the gateway is idle each read leaves at once, alone, up to the batches allowed out; the next ones queue.
+        // While the gateway is idle each read leaves at once, as a call of its own, up to the calls allowed out; the next
+        // ones queue.
         var first = Enumerable.Range(0, limit).Select(i => client.GetAsync($"k{i}")).ToList();
-        await Eventually.HoldsAsync(() => grain.Batches.Count == limit, TimeSpan.FromSeconds(10), "the first reads left");
+        await Eventually.HoldsAsync(() => grain.SingleCalls == limit, TimeSpan.FromSeconds(10), "the first reads left");
         var queued = Enumerable.Range(0, 5).Select(i => client.GetAsync($"q{i}")).ToList();
 
-        // Writes have batches of their own: a put is answered while every read batch waits.
+        // Writes have places of their own: a put is answered while every read waits.
         await client.PutAsync("w", "v").WaitAsync(TimeSpan.FromSeconds(10));
         await client.OverwriteAsync("w", "v2").WaitAsync(TimeSpan.FromSeconds(10));
         Assert.All(first.Concat(queued), read => Assert.False(read.IsCompleted));
+        Assert.Equal(limit + 2, grain.SingleCalls);
 
         grain.ReadGate.SetResult();
         Assert.All(await Task.WhenAll(first.Concat(queued)), read => Assert.Equal("v", System.Text.Encoding.UTF8.GetString(read.Value)));
-        var reads = grain.Batches.Where(b => b[0] == KeyRangeRequestKind.Get).ToList();
-        Assert.Equal([.. Enumerable.Repeat(1, limit), 5], reads.Select(b => b.Length));
-        Assert.Equal(
-            [[KeyRangeRequestKind.Put], [KeyRangeRequestKind.Overwrite]],
-            grain.Batches.Where(b => b[0] != KeyRangeRequestKind.Get).ToList());
-        Assert.Equal(0, grain.SingleCalls);
+        Assert.Equal([[.. Enumerable.Repeat(KeyRangeRequestKind.Get, 5)]], grain.Batches);
     }
 
     [Theory]
@@ -174,28 +170,31 @@ public sealed class GatewayFailoverTests
     public async Task ABatchOfReadsCountsTheValuesTheyMayBringBack(int maxEntrySize, int together)
     {
         var grain = new ScriptedRangeGrain { ReadGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
-        var client = ClientOver(grain, o => o.MaxEntrySize = maxEntrySize);
-        var limit = GrainKV.Batching.BatchLimits.Default.MaxInFlight;
+        var client = ClientOver(grain, o => (o.MaxEntrySize, o.BatchRequests) = (maxEntrySize, true));
+        var limit = Gateway.Limits.MaxInFlight;
         var first = Enumerable.Range(0, limit).Select(i => client.GetAsync($"k{i}")).ToList();
-        await Eventually.HoldsAsync(() => grain.Batches.Count == limit, TimeSpan.FromSeconds(10), "the first reads left");
+        await Eventually.HoldsAsync(() => grain.SingleCalls == limit, TimeSpan.FromSeconds(10), "the first reads left");
         var queued = Enumerable.Range(0, 5).Select(i => client.GetAsync($"q{i}")).ToList();
 
         grain.ReadGate.SetResult();
         await Task.WhenAll(first.Concat(queued));
-        Assert.Equal(5, grain.Batches.Skip(limit).Sum(b => b.Length));
-        Assert.Equal(together, grain.Batches.Skip(limit).Max(b => b.Length));
+        var queuedSent = grain.Batches.Select(b => b.Length).Concat(Enumerable.Repeat(1, grain.SingleCalls - limit)).ToList();
+        Assert.Equal(5, queuedSent.Sum());
+        Assert.Equal(together, queuedSent.Max());
     }
 
-    [Fact]
-    public async Task WithBatchingOffEachRequestIsACallOfItsOwn()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task WithoutBatchingEachRequestIsACallOfItsOwnAndABatchingClientFailsOverAlike(bool batching)
     {
-        var grain = new ScriptedRangeGrain();
-        var client = ClientOver(grain, o => o.BatchRequests = false);
-        Assert.True((await client.GetAsync("k")).Found);
+        var grain = new ScriptedRangeGrain(new SiloUnavailableException("gateway died"));
+        var client = ClientOver(grain, o => o.BatchRequests = batching);
+        Assert.True((await client.GetAsync("k")).Found);   // the first attempt failed, the second answered
         await client.PutAsync("k", "v");
         await client.OverwriteAsync("k", "v");
         await client.DeleteAsync("k", CausalContext.Empty);
-        Assert.Equal(4, grain.SingleCalls);
+        Assert.Equal(5, grain.SingleCalls);   // nothing else in flight: a batching client sends each on its own too
         Assert.Empty(grain.Batches);
     }
 
@@ -223,18 +222,19 @@ public sealed class GatewayFailoverTests
     }
 
     /// <summary>Fails (or hangs) its first calls as scripted, then answers; a batch is one call, whose GrainKV errors are
-    /// its requests' answers (as a silo answers them). With <see cref="ReadGate"/> set, batches of reads wait for it.</summary>
+    /// its requests' answers (as a silo answers them). With <see cref="ReadGate"/> set, reads wait for it.</summary>
     public sealed class ScriptedRangeGrain(params Exception[] failures) : IKeyRangeGrain
     {
         public static readonly Exception Hang = new("hang until cancelled");
         private readonly Queue<Exception> _failures = new(failures);
         private readonly List<KeyRangeRequestKind[]> _batches = [];
         private int _calls;
+        private int _singleCalls;
 
         public int Calls => Volatile.Read(ref _calls);
 
         /// <summary>The calls that were single requests, not batches.</summary>
-        public int SingleCalls { get; private set; }
+        public int SingleCalls => Volatile.Read(ref _singleCalls);
 
         /// <summary>The kinds of the requests of each batch received, in order.</summary>
         public IReadOnlyList<KeyRangeRequestKind[]> Batches
@@ -250,8 +250,16 @@ public sealed class GatewayFailoverTests
 
         public TaskCompletionSource? ReadGate { get; set; }
 
-        public Task<ReadResult> Get(int range, byte[] key, ReadOptions options, CancellationToken cancellationToken) =>
-            Single(cancellationToken, () => Value);
+        public async Task<ReadResult> Get(int range, byte[] key, ReadOptions options, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _singleCalls);
+            if (ReadGate is { } gate)
+            {
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+
+            return await Next(cancellationToken, () => Value);
+        }
 
         public Task Put(int range, byte[] key, byte[] value, CausalContext context, WriteOptions options, CancellationToken cancellationToken) =>
             Single(cancellationToken, () => true);
@@ -288,7 +296,7 @@ public sealed class GatewayFailoverTests
 
         private Task<T> Single<T>(CancellationToken cancellationToken, Func<T> answer)
         {
-            SingleCalls++;
+            Interlocked.Increment(ref _singleCalls);
             return Next(cancellationToken, answer);
         }
 
