@@ -40,10 +40,17 @@ public sealed record ReplicaRequest(
     [property: Id(7)] bool Overwrite = false,
     [property: Id(8)] bool WithoutValues = false)
 {
-    /// <summary>Approximate payload in bytes (what limits a batch's size).</summary>
-    public long ApproximateBytes()
+    /// <summary>Approximate payload in bytes, the answer's included (what limits a batch's size): a read with values
+    /// counts <paramref name="readValueBytes"/> for the value it may bring back, so that a batch of reads of large
+    /// values stays within a message (with values at the 4 MiB limit, each such read goes alone).</summary>
+    public long ApproximateBytes(int readValueBytes)
     {
         long bytes = Key.Length + (Value?.Length ?? 0) + (Context?.Bytes.Length ?? 0) + 32;
+        if (Kind == ReplicaRequestKind.Read && !WithoutValues)
+        {
+            bytes += readValueBytes;
+        }
+
         if (Versions is not null)
         {
             foreach (var version in Versions)

@@ -35,21 +35,23 @@ internal static class KillCommand
         var siloDll = BenchOption.OptionalText("--silo-dll", "the silo to run [Silo/bin/Release/net10.0/GrainKV.Silo.dll found above this program]");
         var redisServer = BenchOption.Text("--redis-server", "redis-server", "the redis-server executable");
         var outDir = BenchOption.Text("--out", "bench-results", "results directory");
+        var clientBatching = BenchOption.Choice(
+            "--client-batching", "off", "the GrainKV client's requests to a gateway: on = in batches while others are out (GrainKvClientOptions.BatchRequests); off = one call each", "on", "off");
         var command = new Command("kill", "SIGKILL of each of 3 silos (Redis membership) in turn under load: throughput, detection, hints")
         {
-            workers, warmup, down, settle, valueSize, durability, basePort, redisPort, siloDll, redisServer, outDir,
+            workers, warmup, down, settle, valueSize, durability, basePort, redisPort, siloDll, redisServer, outDir, clientBatching,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             parse.GetValue(workers), TimeSpan.FromSeconds(parse.GetValue(warmup)), TimeSpan.FromSeconds(parse.GetValue(down)),
             TimeSpan.FromSeconds(parse.GetValue(settle)), parse.GetValue(valueSize), parse.GetRequiredValue(durability), parse.GetValue(basePort),
             parse.GetValue(redisPort), parse.GetValue(siloDll) is { Length: > 0 } dll ? Path.GetFullPath(dll) : null,
-            parse.GetRequiredValue(redisServer), parse.GetRequiredValue(outDir), cancellationToken));
+            parse.GetRequiredValue(redisServer), parse.GetRequiredValue(outDir), parse.GetRequiredValue(clientBatching) == "on", cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
         int workers, TimeSpan warmup, TimeSpan down, TimeSpan settle, int valueSize, string durability, int basePort, int redisPort,
-        string? siloDll, string redisServer, string outDir, CancellationToken cancellationToken)
+        string? siloDll, string redisServer, string outDir, bool clientBatching, CancellationToken cancellationToken)
     {
         var dataRoot = Path.Combine(Path.GetTempPath(), $"grainkv-kill-{Environment.ProcessId}");
         Directory.CreateDirectory(dataRoot);
@@ -58,7 +60,8 @@ internal static class KillCommand
             await using var redis = await RedisServers.StartAsync(redisServer, redisPort, replicas: 0, dataRoot, cancellationToken);
             await using var cluster = await SiloCluster.StartAsync(
                 siloDll, Silos, basePort, durability, commitIntervalMs: null, $"127.0.0.1:{redisPort}", dataRoot, cancellationToken);
-            await using var client = await GrainKvClient.ConnectAsync(new GrainKvClientOptions { Gateways = [.. cluster.Gateways] }, cancellationToken);
+            await using var client = await GrainKvClient.ConnectAsync(
+                new GrainKvClientOptions { Gateways = [.. cluster.Gateways], BatchRequests = clientBatching }, cancellationToken);
             var perNode = new List<GrainKvClient>();
             foreach (var gateway in cluster.Gateways)
             {

@@ -9,6 +9,7 @@ using GrainKV.Grains.Handoff;
 using GrainKV.Grains.Hosting;
 using GrainKV.Versioning;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Runtime;
 using Orleans.Runtime.Services;
@@ -52,8 +53,12 @@ public sealed class ReplicaService(GrainId id, Silo silo, ILoggerFactory loggerF
 }
 
 /// <summary>Reaches the <see cref="IReplicaService"/> of a given silo.</summary>
-public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetrics metrics) : GrainServiceClient<IReplicaService>(services)
+public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetrics metrics, IOptions<GrainKvNodeOptions> options)
+    : GrainServiceClient<IReplicaService>(services)
 {
+    // The largest value a read may bring back: what a read with values counts toward its batch's size.
+    private readonly int _maxEntrySize = options.Value.MaxEntrySize;
+
     // One reference and one batcher per silo address, built once: every remote replica call asks for one. Addresses
     // change only when a silo restarts, so the caches grow by one entry per restart.
     private readonly ConcurrentDictionary<SiloAddress, IReplicaService> _references = new();
@@ -86,7 +91,7 @@ public sealed class ReplicaServiceClient(IServiceProvider services, GrainKvMetri
                 metrics.ReplicaMessagesSent.Add(1);
                 return service.Batch(requests, CancellationToken.None);
             },
-            request => request.ApproximateBytes(),
+            request => request.ApproximateBytes(_maxEntrySize),
             BatchLimits.Default);
     }
 }
