@@ -286,7 +286,7 @@ public sealed class GrainKvClient : IAsyncDisposable
             _pool,
             _options.BatchRequests
                 ? async (gateway, token) => (await gateway.SendAsync(request, token).ConfigureAwait(false)).Result!
-                : async (gateway, token) => (await KeyRangeCalls.CallAsync(gateway.Grains.KeyRanges, request, token).ConfigureAwait(false)).Result!,
+                : (gateway, token) => gateway.Grains.KeyRanges.Get(request.Range, request.Key, request.Read ?? ReadOptions.Default, token),
             _options,
             cancellationToken);
 
