@@ -296,7 +296,7 @@ public sealed class GrainKvClient : IAsyncDisposable
     private Task WriteAsync(KeyRangeRequest request, CancellationToken cancellationToken) =>
         GatewayFailover.WriteAsync(
             _pool,
-            _options.BatchRequests ? (gateway, token) => gateway.SendAsync(request, token) : (gateway, token) => KeyRangeCalls.CallAsync(gateway.Grains.KeyRanges, request, token),
+            _options.BatchRequests ? (gateway, token) => gateway.SendAsync(request, token) : (gateway, token) => KeyRangeCalls.Write(gateway.Grains.KeyRanges, request, token),
             _options,
             cancellationToken,
             request.Range);

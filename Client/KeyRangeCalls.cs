@@ -10,24 +10,23 @@ internal static class KeyRangeCalls
     /// Failures are thrown.</summary>
     public static async Task<KeyRangeReply> CallAsync(IKeyRangeGrain grain, KeyRangeRequest request, CancellationToken cancellationToken)
     {
-        switch (request.Kind)
+        if (request.Kind == KeyRangeRequestKind.Get)
         {
-            case KeyRangeRequestKind.Get:
-                return new(await grain.Get(request.Range, request.Key, request.Read ?? ReadOptions.Default, cancellationToken).ConfigureAwait(false));
-            case KeyRangeRequestKind.Put:
-                await grain.Put(request.Range, request.Key, request.Value!, request.Context!, request.Write ?? WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-                break;
-            case KeyRangeRequestKind.Overwrite:
-                await grain.Overwrite(request.Range, request.Key, request.Value!, request.Read ?? ReadOptions.Default, request.Write ?? WriteOptions.Default, cancellationToken)
-                    .ConfigureAwait(false);
-                break;
-            case KeyRangeRequestKind.Delete:
-                await grain.Delete(request.Range, request.Key, request.Context!, request.Write ?? WriteOptions.Default, cancellationToken).ConfigureAwait(false);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "Not a key-range request.");
+            return new(await grain.Get(request.Range, request.Key, request.Read ?? ReadOptions.Default, cancellationToken).ConfigureAwait(false));
         }
 
+        await Write(grain, request, cancellationToken).ConfigureAwait(false);
         return KeyRangeReply.Written;
     }
+
+    /// <summary>Calls the write method of <paramref name="request"/>'s kind (put, overwrite, delete); the grain call's own
+    /// task, with no step of its own around it.</summary>
+    public static Task Write(IKeyRangeGrain grain, KeyRangeRequest request, CancellationToken cancellationToken) => request.Kind switch
+    {
+        KeyRangeRequestKind.Put => grain.Put(request.Range, request.Key, request.Value!, request.Context!, request.Write ?? WriteOptions.Default, cancellationToken),
+        KeyRangeRequestKind.Overwrite => grain.Overwrite(
+            request.Range, request.Key, request.Value!, request.Read ?? ReadOptions.Default, request.Write ?? WriteOptions.Default, cancellationToken),
+        KeyRangeRequestKind.Delete => grain.Delete(request.Range, request.Key, request.Context!, request.Write ?? WriteOptions.Default, cancellationToken),
+        _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "Not a key-range request."),
+    };
 }
