@@ -16,9 +16,11 @@ using Microsoft.Extensions.Options;
 namespace GrainKV.Grains.Coordination;
 
 /// <summary>Get, put, overwrite and delete of a key of a given range, coordinated from this node.</summary>
-public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadCoordinator reads, WriteCoordinator writes, RequestMetrics metrics)
+public sealed class KeyRangeRequests(
+    IOptions<GrainKvNodeOptions> options, ReadCoordinator reads, WriteCoordinator writes, RequestMetrics metrics, GrainKvClock clock)
 {
     private readonly GrainKvNodeOptions _options = options.Value;
+    private readonly TimeProvider _time = clock.Time;
 
     /// <summary>The cluster's range count (Q).</summary>
     public int RangeCount => _options.RangeCount;
@@ -61,7 +63,8 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
     /// that first version beside the one the creator lacked, as siblings.
     /// The read asks the replicas for the versions' headers only (<see cref="ReadCoordinator.ReadContextAsync"/>): no
     /// values cross the network, no replica waits for a commit, and nothing is repaired, since the write sends its whole
-    /// version set to every replica.</summary>
+    /// version set to every replica.
+    /// Its rounds share the request's one deadline (<c>RequestTimeout</c> from its start), as a single write's do.</summary>
     public Task OverwriteAsync(int range, byte[] key, byte[] value, ReadOptions read, WriteOptions write, CancellationToken cancellationToken) =>
         ReadQuorumOf(read) is { Required: 1 } && write.Consistency?.IsPerDatacenter() != true
             ? WriteAsync(range, RequestOperation.Put, key, value, CausalContext.Empty, write, cancellationToken, overwrite: true)
@@ -163,11 +166,13 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
 
             CheckOwnership(range, key);
             context.ClockFor(key);
+            RequestDeadline? deadline = null;
             if (supersede is not null)
             {
+                deadline = new RequestDeadline(_time, _options.RequestTimeout);
                 if (ConfirmableReadQuorum(supersede, options) is { } readQuorum)
                 {
-                    var confirmed = await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite: true) >= readQuorum;
+                    var confirmed = await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite: true, deadline) >= readQuorum;
                     metrics.Overwrote(confirmed ? 1 : 2);
                     if (confirmed)
                     {
@@ -176,10 +181,10 @@ public sealed class KeyRangeRequests(IOptions<GrainKvNodeOptions> options, ReadC
                     }
                 }
 
-                context = await reads.ReadContextAsync(range, key, supersede, cancellationToken);
+                context = await reads.ReadContextAsync(range, key, supersede, deadline.Value, cancellationToken);
             }
 
-            await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite);
+            await writes.WriteAsync(range, key, value, context, options, cancellationToken, overwrite, deadline);
             metrics.Succeeded(operation, started);
         }
         catch (Exception ex)

@@ -36,7 +36,7 @@ public sealed partial class ReadCoordinator(
     /// <summary>Reads <paramref name="key"/> of <paramref name="range"/> (the caller checked that the key is the range's).</summary>
     public async Task<ReadResult> ReadAsync(int range, byte[] key, ReadOptions request, CancellationToken cancellationToken)
     {
-        var round = await ReadVersionsAsync(range, key, request, withValues: true, cancellationToken);
+        var round = await ReadVersionsAsync(range, key, request, withValues: true, new RequestDeadline(_time, _options.RequestTimeout), cancellationToken);
         if (ReadCore.MayNeedRepair(round.Calls.Count, round.Answers, round.Merged, round.HeaderNodes))
         {
             _ = RepairAsync(range, key, round);
@@ -48,28 +48,29 @@ public sealed partial class ReadCoordinator(
     /// <summary>The causal context of <paramref name="key"/> as a read at <paramref name="request"/>'s quorum sees it: what
     /// a write superseding every version that read finds (an overwrite) takes. The replicas answer the versions'
     /// headers, at once (no values, no wait for durability); nothing is repaired, since the write that follows sends
-    /// its whole version set to every replica.</summary>
-    public async Task<CausalContext> ReadContextAsync(int range, byte[] key, ReadOptions request, CancellationToken cancellationToken)
+    /// its whole version set to every replica. It ends by <paramref name="deadline"/>, the deadline of the overwrite it
+    /// is a part of.</summary>
+    public async Task<CausalContext> ReadContextAsync(int range, byte[] key, ReadOptions request, RequestDeadline deadline, CancellationToken cancellationToken)
     {
-        var round = await ReadVersionsAsync(range, key, request, withValues: false, cancellationToken);
+        var round = await ReadVersionsAsync(range, key, request, withValues: false, deadline, cancellationToken);
         return ReadCore.ContextOf(key, round.Merged);
     }
 
     /// <summary>One read's quorum round (per datacenter for LOCAL_QUORUM and EACH_QUORUM): the calls started, the answers
     /// that made the quorum and their merge.</summary>
-    private async ValueTask<ReadRound> ReadVersionsAsync(int range, byte[] key, ReadOptions request, bool withValues, CancellationToken cancellationToken)
+    private async ValueTask<ReadRound> ReadVersionsAsync(
+        int range, byte[] key, ReadOptions request, bool withValues, RequestDeadline deadline, CancellationToken cancellationToken)
     {
         var view = ring.Current;
         var acks = DatacenterQuorums.AcksOf(request.ReadQuorum, request.Consistency, "R");
         if (request.Consistency is { } level && level.IsPerDatacenter())
         {
-            return await ReadPerDatacenterAsync(view, range, key, request.Replicas, level, withValues, cancellationToken);
+            return await ReadPerDatacenterAsync(view, range, key, request.Replicas, level, withValues, deadline, cancellationToken);
         }
 
         var (n, required) = RequestRules.Resolve(request.Replicas, acks, _options.ReplicationFactor, _options.ReadQuorum);
         var nodes = RequestRules.ContactOrder(view, view.PreferenceList(range, n), replicas.LocalNode, _options.Datacenter);
         var plan = new QuorumPlan(required, AsksEveryReplica(required, nodes.Count, withValues) ? nodes.Count : required, _options.SpeculativeReadDelay);
-        var deadline = new RequestDeadline(_time, _options.RequestTimeout);
         var calls = new List<Task<ReplicaAnswer<StoredVersion[]>>>(nodes.Count);
 
         // A values read asks the first replica of the contact order (this node, when it holds one) for the versions with
@@ -80,7 +81,7 @@ public sealed partial class ReadCoordinator(
         try
         {
             answers = await QuorumWait.WaitAsync(
-                view, nodes, node => replicas.Read(node, range, key, valuesFrom is null ? withValues : node == valuesFrom), plan, deadline.Timeout, _time,
+                view, nodes, node => replicas.Read(node, range, key, valuesFrom is null ? withValues : node == valuesFrom), plan, deadline.Remaining, _time,
                 cancellationToken, calls);
         }
         catch (NotEnoughReplicasException) when ((request.Mode ?? _options.Mode) == CapMode.Sloppy && view.Standbys(range, n).Any(view.IsLive))
@@ -214,12 +215,12 @@ public sealed partial class ReadCoordinator(
     /// only, or every one holding replicas), asked as a plain read asks R of N; no standbys. Fails at once when a
     /// datacenter's live replicas are too few, and as soon as one datacenter's round falls short.</summary>
     private async ValueTask<ReadRound> ReadPerDatacenterAsync(
-        RingView view, int range, byte[] key, int? replicaCount, ConsistencyLevel level, bool withValues, CancellationToken cancellationToken)
+        RingView view, int range, byte[] key, int? replicaCount, ConsistencyLevel level, bool withValues, RequestDeadline deadline,
+        CancellationToken cancellationToken)
     {
         var (n, _) = RequestRules.Resolve(replicaCount, Acks.One, _options.ReplicationFactor, 1);
         var groups = DatacenterQuorums.Groups(view, view.PreferenceList(range, n), level, _options.Datacenter);
         DatacenterQuorums.ThrowIfShort(view, groups, level);
-        var deadline = new RequestDeadline(_time, _options.RequestTimeout);
         var started = groups.ToDictionary(g => g, _ => new List<Task<ReplicaAnswer<StoredVersion[]>>>());
         var answers = await DatacenterQuorums.WaitAllAsync(
             groups,
@@ -229,7 +230,7 @@ public sealed partial class ReadCoordinator(
                 var nodes = RequestRules.ContactOrder(view, group.Nodes, replicas.LocalNode, _options.Datacenter);
                 var plan = new QuorumPlan(group.Required, AsksEveryReplica(group.Required, nodes.Count, withValues) ? nodes.Count : group.Required, _options.SpeculativeReadDelay);
                 return QuorumWait.WaitAsync(
-                    view, nodes, node => replicas.Read(node, range, key, withValues), plan, deadline.Timeout, _time, cancellationToken, started[group]);
+                    view, nodes, node => replicas.Read(node, range, key, withValues), plan, deadline.Remaining, _time, cancellationToken, started[group]);
             },
             _ => 0);
 

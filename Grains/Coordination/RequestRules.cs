@@ -85,13 +85,11 @@ public static class RequestRules
     }
 }
 
-/// <summary>The one deadline of a request: <c>RequestTimeout</c> from when the coordinator took it.</summary>
+/// <summary>The one deadline of a request: <c>RequestTimeout</c> from when the coordinator took it. Every round of a
+/// request runs within it (an overwrite's write, and the read and second write that may follow it).</summary>
 public readonly struct RequestDeadline(TimeProvider time, TimeSpan timeout)
 {
     private readonly long _started = time.GetTimestamp();
-
-    /// <summary>The request's whole timeout.</summary>
-    public TimeSpan Timeout => timeout;
 
     /// <summary>What is left of the deadline (zero once it has passed).</summary>
     public TimeSpan Remaining

@@ -31,11 +31,26 @@ public sealed class WriteCoordinator(
     /// <paramref name="overwrite"/>, the new version also supersedes every version its creator holds for the key.
     /// Returns how many replicas made the quorum (the creator and the copies waited for) when each of them is known to
     /// hold no version the creator's set misses (the copies answered so: <see cref="IReplicaCopies.SendAsync"/>), and 0
-    /// when one may (or a standby stood in); 0 too for LOCAL_QUORUM and EACH_QUORUM, which do not count them.</summary>
-    public async Task<int> WriteAsync(
-        int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken, bool overwrite = false)
+    /// when one may (or a standby stood in); 0 too for LOCAL_QUORUM and EACH_QUORUM, which do not count them.
+    /// The write ends by <paramref name="deadline"/> when given (a request of which it is a part: an overwrite's second
+    /// round), otherwise <c>RequestTimeout</c> from now; given one that has passed, it asks no node to create a version
+    /// (that could only time out, and might still be applied after the answer).</summary>
+    public Task<int> WriteAsync(
+        int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken, bool overwrite = false,
+        RequestDeadline? deadline = null) =>
+        WriteAsync(range, key, value, context, request, overwrite, deadline ?? new RequestDeadline(_time, _options.RequestTimeout), cancellationToken);
+
+    private async Task<int> WriteAsync(
+        int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, bool overwrite, RequestDeadline deadline,
+        CancellationToken cancellationToken)
     {
-        var deadline = new RequestDeadline(_time, _options.RequestTimeout);
+        if (deadline.Remaining == TimeSpan.Zero)
+        {
+            throw new RequestTimeoutException(
+                $"The request's deadline ({_options.RequestTimeout.TotalMilliseconds:0} ms) passed before this write started, so it was not made " +
+                "(an overwrite's first write of the value may have been). Read the key to find out.");
+        }
+
         var view = ring.Current;
         var acks = DatacenterQuorums.AcksOf(request.WriteQuorum, request.Consistency, "W");
         if (request.Consistency is { } level && level.IsPerDatacenter())

@@ -1,6 +1,7 @@
 // Fakes for coordinator tests: replicas that answer only when the test says (each call is a
 // TaskCompletionSource, or answered at once when preset), copies that keep a hint for their replica when they
-// fail (as ReplicaCopies does), and a fixed ring of six nodes. Every call is recorded in the order it was made.
+// fail (as ReplicaCopies does) and answer whether they held more than the copy (HoldingMore), and a fixed ring of
+// six nodes. Every call is recorded in the order it was made.
 
 using System.Collections.Concurrent;
 using GrainKV.Grains.Coordination;
@@ -27,7 +28,7 @@ public sealed record FakeCall(ReplicaOp Op, string Node, StoredVersion[] Sent, s
 public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopies
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(10);
-    private readonly ConcurrentDictionary<(ReplicaOp, string), FakeCall> _calls = new();
+    private readonly ConcurrentDictionary<(ReplicaOp, string, int), FakeCall> _calls = new();
     private readonly ConcurrentDictionary<(ReplicaOp, string), StoredVersion[]> _preset = new();
     private readonly ConcurrentQueue<FakeCall> _order = new();
 
@@ -42,11 +43,16 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
     /// <summary>The nodes asked for <paramref name="op"/>, in the order asked.</summary>
     public string[] Asked(ReplicaOp op) => _order.Where(c => c.Op == op).Select(c => c.Node).ToArray();
 
-    /// <summary>Waits until <paramref name="node"/> was asked for <paramref name="op"/>.</summary>
-    public async Task<FakeCall> CallAsync(ReplicaOp op, string node)
+    /// <summary>Whether a node may be asked for one operation more than once (an overwrite's second round); otherwise a
+    /// second call fails the test.</summary>
+    public bool AllowRepeats { get; set; }
+
+    /// <summary>Waits until <paramref name="node"/> was asked for <paramref name="op"/> (for the
+    /// <paramref name="repeat"/>th time after the first, with <see cref="AllowRepeats"/>).</summary>
+    public async Task<FakeCall> CallAsync(ReplicaOp op, string node, int repeat = 0)
     {
-        await Eventually.HoldsAsync(() => _calls.ContainsKey((op, node)), Bound, $"{op} sent to {node}");
-        return _calls[(op, node)];
+        await Eventually.HoldsAsync(() => _calls.ContainsKey((op, node, repeat)), Bound, $"{op} sent to {node} ({repeat + 1})");
+        return _calls[(op, node, repeat)];
     }
 
     public Task<StoredVersion[]> Read(string node, int range, byte[] key, bool withValues = true) =>
@@ -65,10 +71,13 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
     /// <summary>The time to live of each version creation asked for, in order.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<TimeSpan?> TimesToLive { get; } = new();
 
+    /// <summary>Nodes whose copies answer that they hold a version the copied set misses (not covered).</summary>
+    public HashSet<string> HoldingMore { get; } = new(StringComparer.Ordinal);
+
     public async Task<bool> Apply(string node, int range, byte[] key, StoredVersion[] versions)
     {
         await Call(ReplicaOp.Copy, node, versions, []);
-        return true;
+        return !HoldingMore.Contains(node);
     }
 
     public async Task<bool> StoreHint(string node, string owner, int range, byte[] key, StoredVersion[] versions)
@@ -107,7 +116,13 @@ public sealed class FakeReplicas(string localNode) : IReplicaCalls, IReplicaCopi
     private Task<StoredVersion[]> Call(ReplicaOp op, string node, StoredVersion[] sent, string[] owners)
     {
         var call = new FakeCall(op, node, sent, owners, new TaskCompletionSource<StoredVersion[]>(TaskCreationOptions.RunContinuationsAsynchronously));
-        Assert.True(_calls.TryAdd((op, node), call), $"{op} sent to {node} twice");
+        var repeat = 0;
+        while (!_calls.TryAdd((op, node, repeat), call))
+        {
+            Assert.True(AllowRepeats, $"{op} sent to {node} twice");
+            repeat++;
+        }
+
         _order.Enqueue(call);
         if (_preset.TryGetValue((op, node), out var answer))
         {

@@ -38,7 +38,8 @@ public sealed class ReadCoordinatorTests
         Coordinator(_replicas, down).ReadAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
 
     private Task<CausalContext> ReadContext(ReadOptions? request = null, FakeReplicas? replicas = null) =>
-        Coordinator(replicas ?? _replicas).ReadContextAsync(FixedRing.Range, Key, request ?? ReadOptions.Default, _cancel.Token);
+        Coordinator(replicas ?? _replicas).ReadContextAsync(
+            FixedRing.Range, Key, request ?? ReadOptions.Default, new RequestDeadline(_time, _options.RequestTimeout), _cancel.Token);
 
     private static string[] Values(ReadResult result) => result.Values.Select(v => Encoding.UTF8.GetString(v)).Order().ToArray();
 

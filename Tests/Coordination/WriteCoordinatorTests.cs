@@ -1,8 +1,9 @@
-// The write coordinator alone, over fake replicas and a FakeTimeProvider: who creates the version, the next
-// live node after a creator that fails, one deadline (a silent creator ends the write, no second creator is
-// asked), cancellation, the creator's whole set copied to the other replicas, sloppy standbys taking the copy of
-// a replica that is down or fails as a hint, strict mode failing before any version is created, and a write to one
-// replica, done when its creator answers (but still copied to a node taking over its range).
+// The write coordinator alone, over fake replicas and a FakeTimeProvider: who creates the version, the next live node
+// after a creator that fails, one deadline (a silent creator ends the write, no second creator is asked; a deadline
+// given that has passed asks no creator at all), cancellation, the creator's whole set copied to the other replicas,
+// sloppy standbys taking the copy of a replica that is down or fails as a hint, strict mode failing before any
+// version is created, and a write to one replica, done when its creator answers (but still copied to a node taking
+// over its range).
 
 using GrainKV.Grains.Coordination;
 using GrainKV.Grains.Hosting;
@@ -95,6 +96,18 @@ public sealed class WriteCoordinatorTests
         Assert.Contains(Top[0], error.Message, StringComparison.Ordinal);
         Assert.Equal([Top[0]], _replicas.Asked(ReplicaOp.Create));
         Assert.Empty(_replicas.Asked(ReplicaOp.Copy));
+    }
+
+    [Fact]
+    public async Task AWriteGivenADeadlineThatHasPassedAsksNoNodeToCreateAVersion()
+    {
+        var deadline = new RequestDeadline(_time, _options.RequestTimeout);
+        _time.Advance(_options.RequestTimeout);
+        var write = new WriteCoordinator(Options.Create(_options), new FixedRing(FixedRing.With()), _replicas, _replicas, new GrainKvClock(_time))
+            .WriteAsync(FixedRing.Range, Key, "written"u8.ToArray(), CausalContext.Empty, WriteOptions.Default, _cancel.Token, deadline: deadline);
+
+        await Assert.ThrowsAsync<RequestTimeoutException>(() => write);
+        Assert.Empty(_replicas.Asked(ReplicaOp.Create));
     }
 
     [Fact]
