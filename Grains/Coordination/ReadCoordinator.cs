@@ -5,7 +5,8 @@
 // cover is then read again with values (ResolveHeadersAsync), and replaced by another live replica if that
 // fails. In sloppy mode, when fewer than R replicas answer, the standbys are asked for the hints they keep for the
 // silent ones, within what is left of the request's deadline. Answers once R have answered (ReadCore merges them),
-// then repairs whichever replica asked is stale, in the background, once every replica asked has answered. A
+// then repairs whichever replica asked is stale, in the background, once every replica asked has answered — for the
+// versions it lacks that are at least ReadRepairMinAge old: a younger one is still on its way with its write. A
 // fraction of reads (ReadRepairChance) and every read at R = N asks all N.
 // Replicas in this node's datacenter are asked before the others. LOCAL_QUORUM reads ask only this datacenter's
 // replicas; EACH_QUORUM reads run one such round per datacenter (DatacenterQuorums).
@@ -37,7 +38,7 @@ public sealed partial class ReadCoordinator(
     public async Task<ReadResult> ReadAsync(int range, byte[] key, ReadOptions request, CancellationToken cancellationToken)
     {
         var round = await ReadVersionsAsync(range, key, request, withValues: true, new RequestDeadline(_time, _options.RequestTimeout), cancellationToken);
-        if (ReadCore.MayNeedRepair(round.Calls.Count, round.Answers, round.Merged, round.HeaderNodes))
+        if (ReadCore.MayNeedRepair(round.Calls.Count, round.Answers, round.Merged, round.HeaderNodes, RepairedBeforeMs()))
         {
             _ = RepairAsync(range, key, round);
         }
@@ -206,6 +207,13 @@ public sealed partial class ReadCoordinator(
             ? new ReplicaAnswer<StoredVersion[]>(node, await replicas.Read(node, range, key))
             : throw new ReplicaUnavailableException(node, $"node '{node}' is down");
 
+    /// <summary>Versions created before this (Unix milliseconds), i.e. at least ReadRepairMinAge ago, are repaired;
+    /// long.MaxValue: all.</summary>
+    private long RepairedBeforeMs() =>
+        _options.ReadRepairMinAge > TimeSpan.Zero
+            ? _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)_options.ReadRepairMinAge.TotalMilliseconds + 1
+            : long.MaxValue;
+
     /// <summary>Whether a round asks all <paramref name="count"/> replicas at once: at R = N, and for a fraction of reads
     /// (ReadRepairChance) so that stale replicas are found and repaired — which a read of headers never does.</summary>
     private bool AsksEveryReplica(int required, int count, bool withValues) =>
@@ -273,7 +281,7 @@ public sealed partial class ReadCoordinator(
         var answers = round.Calls.Where(c => c.IsCompletedSuccessfully).Select(c => c.Result).ToArray();
         var merged = VersionSet.Merge(
             round.Merged.Concat(answers.Where(a => round.HeaderNodes?.Contains(a.NodeId) != true).SelectMany(a => a.Value)));
-        foreach (var stale in ReadCore.Stale(answers, merged, round.HeaderNodes))
+        foreach (var stale in ReadCore.Stale(answers, merged, round.HeaderNodes, RepairedBeforeMs()))
         {
             try
             {

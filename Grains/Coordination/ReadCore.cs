@@ -26,19 +26,27 @@ public static class ReadCore
 
     /// <summary>The replicas whose answer is stale against <paramref name="merged"/> (<see cref="IsStale"/>).</summary>
     public static IEnumerable<string> Stale(
-        IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, HeaderReplicas? headerNodes = null) =>
-        answers.Where(a => IsStale(a, merged, headerNodes)).Select(a => a.NodeId);
+        IEnumerable<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, HeaderReplicas? headerNodes = null,
+        long createdBeforeMs = long.MaxValue) =>
+        answers.Where(a => IsStale(a, merged, headerNodes, createdBeforeMs)).Select(a => a.NodeId);
 
-    /// <summary>Whether a replica's answer is stale against <paramref name="merged"/>: for a replica asked for its versions'
-    /// headers (one of <paramref name="headerNodes"/>), when it lacks one of merged's versions (<see cref="Lacks"/>); for
-    /// one asked for its versions, when they are not merged's.</summary>
-    public static bool IsStale(ReplicaAnswer<StoredVersion[]> answer, StoredVersion[] merged, HeaderReplicas? headerNodes) =>
-        headerNodes?.Contains(answer.NodeId) == true ? Lacks(answer.Value, merged) : !VersionSet.SameSet(answer.Value, merged);
+    /// <summary>Whether a replica's answer is stale against <paramref name="merged"/>: when it lacks one of merged's
+    /// versions created before <paramref name="createdBeforeMs"/> (Unix milliseconds, by its creator's clock; younger
+    /// ones are still on their way with their writes). A replica asked for its versions' headers (one of
+    /// <paramref name="headerNodes"/>) holds a version when it holds its header (<see cref="StoredVersion.SameHeader"/>);
+    /// one asked for its versions, when its versions are not merged's and (given an age limit) it lacks such a version as
+    /// a write (<see cref="StoredVersion.SameWrite"/>).</summary>
+    public static bool IsStale(
+        ReplicaAnswer<StoredVersion[]> answer, StoredVersion[] merged, HeaderReplicas? headerNodes, long createdBeforeMs = long.MaxValue) =>
+        headerNodes?.Contains(answer.NodeId) == true
+            ? Lacks(answer.Value, merged, createdBeforeMs, headersOnly: true)
+            : !VersionSet.SameSet(answer.Value, merged) && (createdBeforeMs == long.MaxValue || Lacks(answer.Value, merged, createdBeforeMs, headersOnly: false));
 
     /// <summary>Whether a repair may be needed: a replica asked has not answered yet, or one answered stale.</summary>
     public static bool MayNeedRepair(
-        int asked, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, HeaderReplicas? headerNodes = null) =>
-        asked > answers.Count || Stale(answers, merged, headerNodes).Any();
+        int asked, IReadOnlyCollection<ReplicaAnswer<StoredVersion[]>> answers, StoredVersion[] merged, HeaderReplicas? headerNodes = null,
+        long createdBeforeMs = long.MaxValue) =>
+        asked > answers.Count || Stale(answers, merged, headerNodes, createdBeforeMs).Any();
 
     /// <summary>Whether a replica's versions read without their values (<paramref name="headers"/>) hold nothing
     /// <paramref name="merged"/> (versions with their values) lacks: each is one of merged's writes
@@ -70,21 +78,31 @@ public static class ReadCore
 
     /// <summary>Whether a replica whose versions' headers are <paramref name="headers"/> lacks one of
     /// <paramref name="merged"/>'s versions (a repair would bring it).</summary>
-    public static bool Lacks(StoredVersion[] headers, StoredVersion[] merged)
+    public static bool Lacks(StoredVersion[] headers, StoredVersion[] merged) => Lacks(headers, merged, long.MaxValue, headersOnly: true);
+
+    /// <summary>Whether a replica holding <paramref name="held"/> lacks one of <paramref name="merged"/>'s versions created
+    /// before <paramref name="createdBeforeMs"/>: matched by header when <paramref name="headersOnly"/>, else as the same
+    /// write.</summary>
+    private static bool Lacks(StoredVersion[] held, StoredVersion[] merged, long createdBeforeMs, bool headersOnly)
     {
         foreach (var version in merged)
         {
-            var held = false;
-            foreach (var header in headers)
+            if (version.TimestampMs >= createdBeforeMs)
             {
-                if (version.SameHeader(header))
+                continue;
+            }
+
+            var found = false;
+            foreach (var other in held)
+            {
+                if (headersOnly ? version.SameHeader(other) : version.SameWrite(other))
                 {
-                    held = true;
+                    found = true;
                     break;
                 }
             }
 
-            if (!held)
+            if (!found)
             {
                 return true;
             }

@@ -110,6 +110,12 @@ public sealed class GrainKvNodeOptions : IValidatableObject
     [Range(0d, 1d)]
     public double ReadRepairChance { get; set; } = 0.1;
 
+    /// <summary>A read repairs a stale replica only for versions at least this old (by the clock of the node that created
+    /// them): a younger version is still on its way there with the write that created it (its copy, or the hint kept
+    /// for it), so a repair would send it twice. Zero repairs every stale replica at once.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ReadRepairMinAge { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>When a read that asked R replicas has fewer than R answers after this long, it asks the others too.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", MinimumIsExclusive = true)]
     public TimeSpan SpeculativeReadDelay { get; set; } = TimeSpan.FromMilliseconds(50);

@@ -122,8 +122,11 @@ public sealed class ReplicationTests(ThreeNodeClusterFixture fixture) : IClassFi
         var nodes = Cluster.Service<RingService>(Cluster.Cluster.Silos[0]).Current.PreferenceList(range, 3);
         var router = Cluster.Service<ReplicaRouter>(Cluster.Cluster.Silos[0]);
 
-        // Two replicas get a version; the third never hears of it.
-        var version = Assert.Single(await router.Coordinate(nodes[0], range, key, Bytes("fresh"), CausalContext.Empty));
+        // Two replicas get a version written a minute ago (older than ReadRepairMinAge: no write is still copying it);
+        // the third never hears of it.
+        var version = new StoredVersion(
+            "repair-writer/1", 1, VectorClock.Empty, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), Bytes("fresh"));
+        await router.Apply(nodes[0], range, key, [version]);
         await router.Apply(nodes[1], range, key, [version]);
         Assert.Empty(await router.Read(nodes[2], range, key));
 

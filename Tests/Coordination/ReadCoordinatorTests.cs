@@ -2,7 +2,7 @@
 // from the first, headers from the others), the next replica asked on a failure or after the speculation delay, a
 // replica whose headers the values do not cover read again with values (and replaced by another if that fails), the
 // request's deadline, cancellation, sloppy reads from standbys (and none in strict mode), read repair of stale and
-// skipped replicas, equal siblings returned once, and the context read of an overwrite (headers only, nothing
+// skipped replicas (not for versions younger than ReadRepairMinAge, which their writes are still copying), equal siblings returned once, and the context read of an overwrite (headers only, nothing
 // repaired).
 
 using System.Text;
@@ -169,6 +169,27 @@ public sealed class ReadCoordinatorTests
         var counted = Assert.Single(repairs.GetMeasurementSnapshot());
         Assert.Equal(1, counted.Value);
         Assert.Equal("ok", counted.Tags["outcome"]);
+    }
+
+    [Fact]
+    public async Task AReplicaLackingOnlyAVersionYoungerThanTheRepairAgeIsLeftToItsWrite()
+    {
+        _replicas.AllowRepeats = true;
+        var fresh = Two with { TimestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds() };
+        var first = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0])).Answer.SetResult([fresh]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1])).Answer.SetResult([One]);
+        Assert.Equal(["two"], Values(await first));
+
+        _time.Advance(_options.ReadRepairMinAge);
+        var second = Read();
+        (await _replicas.CallAsync(ReplicaOp.Read, Top[0], repeat: 1)).Answer.SetResult([fresh]);
+        (await _replicas.CallAsync(ReplicaOp.ReadHeaders, Top[1], repeat: 1)).Answer.SetResult([One]);
+        Assert.Equal(["two"], Values(await second));
+
+        // Only the second read, once the version is ReadRepairMinAge old, repairs the replica that lacks it.
+        Assert.Equal([fresh], (await _replicas.CallAsync(ReplicaOp.Copy, Top[1])).Sent);
+        Assert.Single(_replicas.Asked(ReplicaOp.Copy));
     }
 
     [Fact]

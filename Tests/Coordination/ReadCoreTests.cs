@@ -79,4 +79,28 @@ public sealed class ReadCoreTests
         Assert.True(ReadCore.MayNeedRepair(2, [Answer("h", newer with { Value = null })], [newer], headers));
         Assert.False(ReadCore.MayNeedRepair(1, [Answer("h", newer with { Value = null })], [newer], headers));
     }
+
+    [Fact]
+    public void AReplicaLackingOnlyVersionsCreatedSinceTheRepairHorizonIsNotStale()
+    {
+        var old = Version("a", 1, "old") with { TimestampMs = 1_000 };
+        var newer = Version("a", 2, "newer", VectorClock.Empty.Increment("a", 1)) with { TimestampMs = 5_000 };
+        var sibling = Version("b", 1, "sibling") with { TimestampMs = 2_000 };
+        var headers = new HeaderReplicas(["v", "h"], "v");
+
+        // Lacking the newer version (created at 5,000): stale with no horizon or one after it, not with one at or before it.
+        foreach (var node in new[] { "v", "h" })
+        {
+            var answer = Answer(node, node == "h" ? old with { Value = null } : old);
+            Assert.True(ReadCore.IsStale(answer, [newer], headers));
+            Assert.True(ReadCore.IsStale(answer, [newer], headers, createdBeforeMs: 5_001));
+            Assert.False(ReadCore.IsStale(answer, [newer], headers, createdBeforeMs: 5_000));
+            Assert.False(ReadCore.MayNeedRepair(1, [answer], [newer], headers, createdBeforeMs: 5_000));
+        }
+
+        // Lacking an older sibling beside the new version still makes it stale.
+        Assert.True(ReadCore.IsStale(Answer("h", newer with { Value = null }), [newer, sibling], headers, createdBeforeMs: 5_000));
+        Assert.True(ReadCore.IsStale(Answer("v", newer), [newer, sibling], headers, createdBeforeMs: 5_000));
+        Assert.False(ReadCore.IsStale(Answer("v", sibling), [newer, sibling], headers, createdBeforeMs: 5_000));
+    }
 }

@@ -221,8 +221,10 @@ public sealed class ExpiryClusterTests(ExpiryClusterFixture fixture) : IClassFix
         Assert.False((await Client.GetAsync(longAgo, new ReadOptions { ReadQuorum = Acks.All })).Found);
     }
 
+    // Created a minute ago by the nodes' own clock (not the expiry clock): older than ReadRepairMinAge, so a read repairs
+    // a replica that lacks it (no write is still copying it there).
     private static StoredVersion Expiring(string actor, ulong counter, string value, DateTimeOffset expiresAt) =>
-        new(actor, counter, VectorClock.Empty, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Bytes(value)) { ExpiresAtMs = expiresAt.ToUnixTimeMilliseconds() };
+        new(actor, counter, VectorClock.Empty, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeMilliseconds(), Bytes(value)) { ExpiresAtMs = expiresAt.ToUnixTimeMilliseconds() };
 
     private Task<ExchangeResult> Exchange(int range) => Cluster.Grains.GetGrain<IAntiEntropyGrain>(range).ExchangeNow();
 

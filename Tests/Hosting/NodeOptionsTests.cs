@@ -34,6 +34,8 @@ public sealed class NodeOptionsTests
         ["read repair chance above 1"] = (o => o.ReadRepairChance = 1.5, "GrainKvNodeOptions.ReadRepairChance"),
         ["negative read repair chance"] = (o => o.ReadRepairChance = -0.1, "GrainKvNodeOptions.ReadRepairChance"),
         ["read repair chance NaN"] = (o => o.ReadRepairChance = double.NaN, "GrainKvNodeOptions.ReadRepairChance"),
+        ["negative read repair age"] = (o => o.ReadRepairMinAge = TimeSpan.FromSeconds(-1), "GrainKvNodeOptions.ReadRepairMinAge"),
+        ["read repair age above an hour"] = (o => o.ReadRepairMinAge = TimeSpan.FromHours(2), "GrainKvNodeOptions.ReadRepairMinAge"),
         ["zero speculative read delay"] = (o => o.SpeculativeReadDelay = TimeSpan.Zero, "GrainKvNodeOptions.SpeculativeReadDelay"),
         ["no virtual nodes"] = (o => o.VirtualNodes = 0, "GrainKvNodeOptions.VirtualNodes"),
         ["too many virtual nodes"] = (o => o.VirtualNodes = Grains.Ring.RingOptions.MaxVirtualNodes + 1, "GrainKvNodeOptions.VirtualNodes"),
