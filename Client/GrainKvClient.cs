@@ -301,7 +301,6 @@ public sealed class GrainKvClient : IAsyncDisposable
             cancellationToken,
             request.Range);
 
-
     /// <summary>Closes the connections this client opened.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -38,9 +38,9 @@ public sealed class WriteCoordinator(
     public Task<int> WriteAsync(
         int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, CancellationToken cancellationToken, bool overwrite = false,
         RequestDeadline? deadline = null) =>
-        WriteAsync(range, key, value, context, request, overwrite, deadline ?? new RequestDeadline(_time, _options.RequestTimeout), cancellationToken);
+        WriteCoreAsync(range, key, value, context, request, overwrite, deadline ?? new RequestDeadline(_time, _options.RequestTimeout), cancellationToken);
 
-    private async Task<int> WriteAsync(
+    private async Task<int> WriteCoreAsync(
         int range, byte[] key, byte[]? value, CausalContext context, WriteOptions request, bool overwrite, RequestDeadline deadline,
         CancellationToken cancellationToken)
     {
